@@ -1,0 +1,269 @@
+"""Articles: front-matter Markdown files in ``content/``, written by import or by hand.
+
+``seed_text`` writes a seed as such a file; ``load`` reads one back (pure: text in,
+``Article`` or problems out). A file the importer wrote carries a fingerprint
+comment in its front matter, so a later import can tell whether an editor has
+changed it since (see ``is_edited``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+import yaml
+from babel import Locale, UnknownLocaleError
+from frontmatter.default_handlers import YAMLHandler
+from slugify import slugify
+
+from .markup import escape_plain
+from .problems import Problem, error, warning
+from .seeds import Seed, url_problem
+
+FINGERPRINT = re.compile(r"^# fingerprint ([0-9a-f]{16}) .*\n", re.MULTILINE)
+FINGERPRINT_NOTE = "(written by import; once you edit this file, import leaves it alone)"
+DELIMITER = re.compile(r"^---[ \t]*$", re.MULTILINE)
+TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
+SLUG_LENGTH = 80
+PLAIN = re.compile(r"[^\s\[\]{}#&*!|>'\"%@`,?:-][^\n]*(?<=\S)|[^\s\[\]{}#&*!|>'\"%@`,?:-]")
+RTL = {"ar", "fa", "he", "ur", "ps", "yi"}
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as the site shows it."""
+
+    path: str
+    """The file, relative to the content folder (``2023/2023-01-27-maroc.md``)."""
+    slug: str
+    title: str
+    date: dt.date
+    lang: str
+    body: str
+    source: str = ""
+    source_name: str = ""
+    seed: str = ""
+    draft: bool = False
+    countries: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def url(self) -> str:
+        """The page's path below the site's base path."""
+        return f"articles/{self.slug}/"
+
+    @property
+    def dir(self) -> str:
+        return "rtl" if self.lang in RTL else "ltr"
+
+
+# --- writing -----------------------------------------------------------------
+
+def seed_text(seed: Seed, lang: str) -> str:
+    """The content file for a seed: YAML front matter, fingerprint, escaped body."""
+    meta = {
+        "title": seed.title,
+        "date": seed.date,
+        "source": seed.source,
+        "source_name": seed.source_name,
+        "lang": lang,
+        "seed": seed.seed_id,
+    }
+    front = "\n".join(f"{key}: {yaml_value(value)}" for key, value in meta.items())
+    body = "\n\n".join(escape_plain(p) for p in seed.paragraphs)
+    text = f"---\n{front}\n---\n\n{body}\n"
+    line = f"# fingerprint {fingerprint(text)} {FINGERPRINT_NOTE}\n"
+    return text.replace("\n---\n\n", f"\n{line}---\n\n", 1)
+
+
+def yaml_value(value: object) -> str:
+    """Write a value as YAML an editor reads easily: plain when safe, else double-quoted."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(yaml_value(v) for v in value) + "]"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    if text.isprintable() and PLAIN.fullmatch(text) and ": " not in text and " #" not in text and _reads_back(text):
+        return text
+    # A JSON string is a valid YAML double-quoted scalar, escapes included.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _reads_back(text: str) -> bool:
+    try:
+        return yaml.load(f"k: {text}", Loader=yaml.CSafeLoader) == {"k": text}
+    except yaml.YAMLError:
+        return False
+
+
+def fingerprint(text: str) -> str:
+    """Hash a content file's text, leaving out its fingerprint line."""
+    return hashlib.sha256(FINGERPRINT.sub("", text, count=1).encode("utf-8")).hexdigest()[:16]
+
+
+def is_edited(text: str) -> bool:
+    """Tell whether a content file differs from what import wrote (or import never wrote it)."""
+    found = FINGERPRINT.search(text)
+    return found is None or found.group(1) != fingerprint(text)
+
+
+def file_name(date: dt.date, title: str, seed_id: str) -> str:
+    """``YYYY/YYYY-MM-DD-readable-ascii-slug.md`` for an article."""
+    slug = slugify(title, max_length=SLUG_LENGTH, word_boundary=True) or seed_id
+    return f"{date.year:04d}/{date.isoformat()}-{slug}.md"
+
+
+# --- reading -----------------------------------------------------------------
+
+KEYS = {
+    "title": "text", "date": "date", "source": "url", "source_name": "text", "lang": "language",
+    "seed": "text", "draft": "bool", "countries": "list", "organizations": "list", "tags": "list",
+}
+HINTS = {
+    "text": 'write it as text, in quotes if need be: key: "…"',
+    "date": "write the date as YYYY-MM-DD, e.g. date: 2023-01-27",
+    "url": "give the full http(s) address",
+    "language": "use a two-letter ISO 639-1 code such as fr, en, es, ar",
+    "bool": "write true or false",
+    "list": "write a list, e.g. [MA, ES]",
+}
+
+
+def split(text: str, path: str) -> tuple[str, str, int, list[Problem]]:
+    """Split a content file into (front matter, body, line of the body, problems)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    opening = DELIMITER.match(text)
+    if not opening:
+        first = text.split("\n", 1)[0]
+        return "", "", 1, [error(path, 1, f"no front matter: the file starts with '{first[:40]}'", "start the file with a line '---', the YAML keys, then a line '---'")]
+    closing = DELIMITER.search(text, opening.end())
+    if not closing:
+        return "", "", 1, [error(path, 1, "the front matter is not closed", "add a line '---' after the last key")]
+    front = text[opening.end() + 1:closing.start()]
+    body_line = text.count("\n", 0, closing.end()) + 2
+    return front, text[closing.end():].strip("\n"), body_line, []
+
+
+def load(text: str, path: str, slug: str, fallback_lang: str) -> tuple[Article | None, list[Problem]]:
+    """Read a content file's text into an Article, or report everything wrong with it."""
+    front, body, body_line, problems = split(text, path)
+    if problems:
+        return None, problems
+    meta, problems = _parse_yaml(front, path)
+    if meta is None:
+        return None, problems
+    values: dict[str, object] = {}
+    for key, value in meta.items():
+        line = _line_of(front, key)
+        kind = KEYS.get(str(key))
+        if kind is None:
+            problems.append(warning(path, line, f"unknown key '{key}' in the front matter (ignored)", "known keys: " + ", ".join(KEYS)))
+            continue
+        checked, why = _check(kind, value)
+        if why:
+            problems.append(error(path, line, f"'{key}' {why}", HINTS[kind]))
+        else:
+            values[str(key)] = checked
+    for key in ("title", "date"):
+        if key not in meta:
+            problems.append(error(path, 2, f"the front matter has no '{key}'", HINTS["date" if key == "date" else "text"]))
+    if "title" in values and not values["title"]:
+        problems.append(error(path, _line_of(front, "title"), "the title is empty", "give the article a title"))
+    if not body.strip():
+        problems.append(warning(path, body_line, "the article has no body text", "write the article below the closing '---'"))
+    if any(p.is_error for p in problems):
+        return None, problems
+    lang = values.pop("lang", fallback_lang)
+    for key in ("countries", "organizations", "tags"):
+        values[key] = tuple(values.get(key, ()))
+    return Article(path=path, slug=slug, lang=lang, body=body, **values), problems
+
+
+def _parse_yaml(front: str, path: str) -> tuple[dict | None, list[Problem]]:
+    """Load the YAML mapping of a front matter block, with file lines in every message."""
+    problems = []
+    seen: dict[str, int] = {}
+    for found in TOP_KEY.finditer(front):
+        line = front.count("\n", 0, found.start()) + 2
+        key = found.group(1)
+        if key in seen:
+            problems.append(error(path, line, f"the key '{key}' appears twice (lines {seen[key]} and {line})", "keep one of them"))
+        seen.setdefault(key, line)
+    try:
+        meta = YAMLHandler().load(front) if front.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 2
+        what = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        return None, [error(path, line, f"the front matter is not valid YAML: {what}", "a value with ': ' or starting with a quote, [ or { must be put in quotes")]
+    except ValueError as exc:  # e.g. date: 2023-02-30 fails inside PyYAML's constructor
+        return None, [error(path, _line_of(front, "date"), f"the front matter has an impossible value: {exc}", HINTS["date"])]
+    if not isinstance(meta, dict):
+        return None, [error(path, 2, "the front matter is not a set of 'key: value' lines", "write one 'key: value' per line")]
+    return meta, problems
+
+
+def _check(kind: str, value: object) -> tuple[object, str]:
+    """Validate one front matter value; return (normalised value, '') or (None, what is wrong)."""
+    if kind == "text":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        return (value.strip(), "") if isinstance(value, str) else (None, f"must be text, not {_kind(value)}")
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                return None, f"is not a date in the form YYYY-MM-DD: '{value}'"
+        if not isinstance(value, dt.date):
+            return None, f"must be a date, not {_kind(value)}"
+        if value.year < 1800 or value > dt.date.today() + dt.timedelta(days=366):
+            return None, f"is implausible for a news article: {value.isoformat()}"
+        return value, ""
+    if kind == "url":
+        why = url_problem(value) if isinstance(value, str) else "must be text"
+        return (value.strip(), "") if not why else (None, why if why.startswith("must") else f"{why}: '{value}'")
+    if kind == "language":
+        return (value, "") if isinstance(value, str) and is_language(value) else (None, f"is not a known language code: '{value}'")
+    if kind == "bool":
+        return (value, "") if isinstance(value, bool) else (None, f"must be true or false, not {_kind(value)}")
+    if kind == "list":
+        if isinstance(value, str):
+            value = [value]
+        if value is None:
+            value = []
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+            return None, "must be a list of names"
+        return [str(v).strip() for v in value if str(v).strip()], ""
+    raise KeyError(kind)
+
+
+def is_language(code: str) -> bool:
+    """Tell whether ``code`` is a two-letter language code Babel knows."""
+    if not re.fullmatch(r"[a-z]{2}", code):
+        return False
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def _line_of(front: str, key: object) -> int:
+    found = re.search(rf"^{re.escape(str(key))}[ \t]*:", front, re.MULTILINE)
+    return front.count("\n", 0, found.start()) + 2 if found else 2
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "empty"
+    return {"bool": "true/false", "int": "a number", "float": "a number", "list": "a list", "dict": "a mapping"}.get(type(value).__name__, type(value).__name__)

@@ -1,0 +1,140 @@
+"""The command line: ``import``, ``build``, ``serve``, ``check``. Arguments only; the work is elsewhere."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .builder import BuildReport, build, exit_status
+from .config import load_config
+from .importer import import_seeds
+from .problems import Problem, display_path
+
+DESCRIPTION = "Crossings turns seed files of migration news into a static, browsable archive."
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    overrides = {"seeds_dir": args.seeds, "content_dir": args.content, "output_dir": getattr(args, "out", None),
+                 "base_url": getattr(args, "base_url", None)}
+    pyproject = Path(args.config) if args.config else Path("pyproject.toml")
+    if args.config and not pyproject.exists():
+        print(f"{args.config}: error: no such settings file", file=sys.stderr)
+        return 2
+    config, problems = load_config(pyproject if pyproject.exists() else None, **overrides)
+    if any(p.is_error for p in problems):
+        print_problems(problems)
+        return 2
+    return args.run(config, args, problems)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per verb."""
+    top = argparse.ArgumentParser(prog="crossings", description=DESCRIPTION)
+    verbs = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--seeds", metavar="DIR", help="folder of seed files (setting seeds_dir; default seeds)")
+    common.add_argument("--content", metavar="DIR", help="folder of front-matter Markdown articles (setting content_dir; default content)")
+    common.add_argument("--config", metavar="FILE", help="the pyproject.toml holding [tool.crossings] (default ./pyproject.toml)")
+    site = argparse.ArgumentParser(add_help=False)
+    site.add_argument("--out", metavar="DIR", help="output folder (setting output_dir; default _site)")
+    site.add_argument("--base-url", metavar="URL", help="where the site is published, e.g. https://USER.github.io/REPO/ (overrides base_url)")
+
+    verb = verbs.add_parser("import", parents=[common], help="turn seed files into content files",
+                            description="Turn every seed file into a front-matter Markdown file in the content folder. Files an editor has changed are kept.")
+    verb.set_defaults(run=run_import)
+    verb = verbs.add_parser("build", parents=[common, site], help="import, then render the site",
+                            description="Import the seeds, then render the whole site into the output folder, replacing it in one step.")
+    verb.add_argument("--strict", action="store_true", help="treat warnings as failures: report them, exit 1 and leave the previous site in place")
+    verb.set_defaults(run=run_build)
+    verb = verbs.add_parser("serve", parents=[common, site], help="build, then serve the site for preview",
+                            description="Build the site, then serve it on http://HOST:PORT under the base path of base_url.")
+    verb.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; use 0.0.0.0 to expose it deliberately)")
+    verb.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    verb.set_defaults(run=run_serve)
+    verb = verbs.add_parser("check", parents=[common], help="validate seeds and content without writing anything",
+                            description="Parse every seed and content file and render every page in memory; report all problems, write nothing.")
+    verb.set_defaults(run=run_check)
+    return top
+
+
+def run_import(config, args, problems: list[Problem]) -> int:
+    import time
+    started = time.perf_counter()
+    report = import_seeds(config)
+    print_problems(problems + report.problems)
+    print_kept(report.kept)
+    print(f"import: {len(report.imported)} imported, {_skipped(report)}, {len(report.rejected)} rejected; "
+          f"0 pages written; {time.perf_counter() - started:.2f} s")
+    return 1 if report.rejected else 0
+
+
+def run_build(config, args, problems: list[Problem]) -> int:
+    report = build(config, strict=args.strict)
+    return _finish("build", report, problems, args.strict)
+
+
+def run_check(config, args, problems: list[Problem]) -> int:
+    report = build(config, write=False)
+    return _finish("check", report, problems, False)
+
+
+def run_serve(config, args, problems: list[Problem]) -> int:
+    from .server import make_server
+
+    report = build(config)
+    status = _finish("build", report, problems, False)
+    if not config.output.is_dir():
+        print("serve: nothing to serve: the build wrote no site", file=sys.stderr)
+        return status or 1
+    try:
+        server = make_server(config.output, config.base_path, args.host, args.port)
+    except OSError as exc:
+        print(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror} — try another --port", file=sys.stderr)
+        return 2
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Serving {display_path(config.output)} at http://{host}:{args.port}{config.base_path} (Ctrl-C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nStopped.")
+    finally:
+        server.server_close()
+    return status
+
+
+def _finish(verb: str, report: BuildReport, problems: list[Problem], strict: bool) -> int:
+    """Print every problem, what import kept, and the summary line; return the exit status."""
+    print_problems(problems + report.all_problems())
+    imports = report.imports
+    if imports:
+        print_kept(imports.kept)
+    imported = len(imports.imported) if imports else 0
+    skipped = _skipped(imports) if imports else "0 skipped"
+    written = report.pages if report.written else 0
+    action = "pages checked" if verb == "check" else "pages written"
+    count = report.pages if verb == "check" else written
+    print(f"{verb}: {imported} imported, {skipped}, {report.rejected} rejected; {count} {action}; {report.seconds:.2f} s")
+    if verb == "build" and not report.written:
+        print("build: the site was not replaced; the previous one stays in place", file=sys.stderr)
+    return max(exit_status(report, strict), 0 if report.written or verb == "check" else 1)
+
+
+def _skipped(report) -> str:
+    parts = [f"{len(report.unchanged)} unchanged", f"{len(report.kept)} edited", f"{len(report.duplicates)} duplicate"]
+    return f"{report.skipped} skipped ({', '.join(parts)})"
+
+
+def print_problems(problems: list[Problem]) -> None:
+    """Print problems, errors and warnings alike, in file and line order."""
+    for problem in sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message)):
+        print(problem, file=sys.stderr)
+
+
+def print_kept(kept: list[str]) -> None:
+    for path in kept:
+        print(f"{path}: kept: edited by hand, so import did not overwrite it", file=sys.stderr)

@@ -1,0 +1,177 @@
+"""Site settings: ``[tool.crossings]`` in pyproject.toml, with documented defaults."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+
+from .problems import Problem, display_path, error, warning
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of a site. Folder settings are relative to ``root``."""
+
+    root: Path = field(default_factory=Path.cwd)
+    title: str = "Crossings"
+    """The site's name, shown in every page header and in feeds."""
+    description: str = "An archive of news about migration."
+    """One sentence saying what the archive is; used in meta descriptions and feeds."""
+    base_url: str = "/"
+    """Where the site is published, e.g. ``https://USER.github.io/REPO/``. Every
+    internal link starts with its path; absolute URLs (feeds, sitemap) need the host."""
+    language: str = "fr"
+    """ISO 639-1 code of the interface language, and the fallback article language."""
+    languages: tuple[str, ...] = ("fr", "en", "es", "ar", "de", "it", "pt", "nl")
+    """Languages the importer may identify an article as (ISO 639-1)."""
+    timezone: str = "Europe/Paris"
+    """Time zone of article dates (used for feed timestamps)."""
+    per_page: int = 20
+    """Articles per page on the home page and on list pages."""
+    seeds_dir: str = "seeds"
+    content_dir: str = "content"
+    templates_dir: str = "templates"
+    static_dir: str = "static"
+    output_dir: str = "_site"
+    cache_dir: str = ".cache"
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``, always starting and ending with ``/``."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def absolute_base(self) -> str | None:
+        """``base_url`` when it names a host (needed for feeds and canonical links)."""
+        return self.base_url if urlsplit(self.base_url).netloc else None
+
+    def path(self, setting: str) -> Path:
+        """Resolve a folder setting (``seeds_dir``…) against the project root."""
+        return (self.root / getattr(self, setting)).resolve()
+
+    @property
+    def seeds(self) -> Path:
+        return self.path("seeds_dir")
+
+    @property
+    def content(self) -> Path:
+        return self.path("content_dir")
+
+    @property
+    def templates(self) -> Path:
+        return self.path("templates_dir")
+
+    @property
+    def static(self) -> Path:
+        return self.path("static_dir")
+
+    @property
+    def output(self) -> Path:
+        return self.path("output_dir")
+
+    @property
+    def cache(self) -> Path:
+        return self.path("cache_dir")
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(Config) if f.name != "root"}
+
+
+def load_config(pyproject: Path | None = None, **overrides: object) -> tuple[Config, list[Problem]]:
+    """Read ``[tool.crossings]`` from ``pyproject`` and apply ``overrides`` (None means unset).
+
+    Returns the settings and every problem found; on an error the default stands
+    for that setting, and the caller decides whether to go on.
+    """
+    root = (pyproject.parent if pyproject else Path.cwd()).resolve()
+    problems: list[Problem] = []
+    raw: dict[str, object] = {}
+    text = ""
+    where = display_path(pyproject) if pyproject else "pyproject.toml"
+    if pyproject is not None and pyproject.exists():
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+        try:
+            raw = dict(tomllib.loads(text).get("tool", {}).get("crossings", {}))
+        except tomllib.TOMLDecodeError as exc:
+            line = _toml_error_line(str(exc))
+            problems.append(error(where, line, f"not valid TOML: {exc}", "fix the syntax; the defaults are used meanwhile"))
+    raw.update({k: v for k, v in overrides.items() if v is not None})
+    values: dict[str, object] = {}
+    for key, value in raw.items():
+        line = _key_line(text, key)
+        if key not in FIELDS:
+            close = [name for name in FIELDS if name.replace("_", "") == key.replace("_", "").replace("-", "")]
+            hint = f"did you mean '{close[0]}'?" if close else "known settings: " + ", ".join(FIELDS)
+            problems.append(warning(where, line, f"unknown setting '{key}' in [tool.crossings]", hint))
+            continue
+        checked, problem = _check(key, value)
+        if problem:
+            problems.append(error(where, line, problem[0], problem[1]))
+        else:
+            values[key] = checked
+    return Config(root=root, **values), problems
+
+
+def _check(key: str, value: object) -> tuple[object, tuple[str, str] | None]:
+    """Validate one setting; return the normalised value or (what, hint)."""
+    default = FIELDS[key].default
+    if isinstance(default, str) and not isinstance(value, str):
+        return None, (f"'{key}' must be a string, not {type(value).__name__}", f'write {key} = "…"')
+    if key == "per_page" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        return None, ("'per_page' must be a whole number of at least 1", "for example per_page = 20")
+    if key == "base_url":
+        return _check_base_url(str(value))
+    if key == "language":
+        return (value, None) if _is_language(str(value)) else (None, (f"'language' is not a known ISO 639-1 code: {value!r}", 'for example language = "fr"'))
+    if key == "languages":
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and _is_language(v) for v in value):
+            return None, ("'languages' must be a list of ISO 639-1 codes", 'for example languages = ["fr", "en", "es", "ar"]')
+        return tuple(value), None
+    if key == "timezone":
+        try:
+            ZoneInfo(str(value))
+        except (ZoneInfoNotFoundError, ValueError):
+            return None, (f"'timezone' is not a known time zone: {value!r}", 'for example timezone = "Europe/Paris"')
+    return value, None
+
+
+def _check_base_url(value: str) -> tuple[object, tuple[str, str] | None]:
+    """Accept ``https://host/path/`` or ``/path/``; add the final slash."""
+    parts = urlsplit(value)
+    hint = 'for example base_url = "https://USER.github.io/REPO/" or "/"'
+    if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc):
+        return None, (f"'base_url' must be an http(s) URL or a path: {value!r}", hint)
+    if not parts.scheme and not value.startswith("/"):
+        return None, (f"'base_url' must start with http(s):// or /: {value!r}", hint)
+    if parts.query or parts.fragment:
+        return None, (f"'base_url' may not have a query or fragment: {value!r}", hint)
+    return (value if value.endswith("/") else value + "/"), None
+
+
+def _is_language(code: str) -> bool:
+    """Tell whether ``code`` is a two-letter language Babel knows."""
+    if not re.fullmatch(r"[a-z]{2}", code):
+        return False
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """Find the line of ``key = …`` in the TOML text, for messages."""
+    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None

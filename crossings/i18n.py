@@ -1,0 +1,103 @@
+"""Interface strings in the site's language (``language`` setting), and dates via Babel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+
+# Babel's English default is American ("January 27, 2023"); the archive writes
+# dates day-first in every language, as its readers in Europe and Africa do.
+DATE_LOCALES = {"en": "en_GB"}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "skip": "Skip to content", "main_nav": "Main", "latest": "Latest", "timeline": "Timeline",
+        "tagline": "An archive of news about migration", "source": "Source", "read_source": "Read the original on {name}",
+        "published": "Published", "language": "Language", "in_timeline": "More from {month}",
+        "previous_article": "Older article", "next_article": "Newer article", "article_nav": "Articles before and after",
+        "pagination": "Pages", "previous_page": "Newer", "next_page": "Older", "page_n": "Page {n}", "page_of": "Page {n} of {total}",
+        "timeline_intro": "Every article by year and month.", "not_found": "Page not found",
+        "not_found_text": "There is no page at this address. It may have moved, or the link may be mistyped.",
+        "go_home": "Go to the latest articles", "go_timeline": "Browse the timeline", "months": "Months",
+        "year_articles": "Articles of {year}", "no_articles": "No articles yet.", "footer": "Built with Crossings from collected news articles. Each article links to its original source.",
+        "articles_one": "{n} article", "articles_other": "{n} articles", "breadcrumb": "Breadcrumb", "home": "Home",
+    },
+    "fr": {
+        "skip": "Aller au contenu", "main_nav": "Principale", "latest": "Derniers articles", "timeline": "Chronologie",
+        "tagline": "Une archive de l’actualité des migrations", "source": "Source", "read_source": "Lire l’original sur {name}",
+        "published": "Publié le", "language": "Langue", "in_timeline": "Plus d’articles de {month}",
+        "previous_article": "Article précédent", "next_article": "Article suivant", "article_nav": "Articles avant et après",
+        "pagination": "Pages", "previous_page": "Plus récents", "next_page": "Plus anciens", "page_n": "Page {n}", "page_of": "Page {n} sur {total}",
+        "timeline_intro": "Tous les articles, par année et par mois.", "not_found": "Page introuvable",
+        "not_found_text": "Il n’y a pas de page à cette adresse. Elle a peut-être été déplacée, ou le lien contient une faute de frappe.",
+        "go_home": "Voir les derniers articles", "go_timeline": "Parcourir la chronologie", "months": "Mois",
+        "year_articles": "Les articles de {year}", "no_articles": "Pas encore d’articles.", "footer": "Réalisé avec Crossings à partir d’articles de presse collectés. Chaque article renvoie à sa source originale.",
+        "articles_one": "{n} article", "articles_other": "{n} articles", "breadcrumb": "Fil d’Ariane", "home": "Accueil",
+    },
+    "es": {
+        "skip": "Ir al contenido", "main_nav": "Principal", "latest": "Últimos artículos", "timeline": "Cronología",
+        "tagline": "Un archivo de noticias sobre migración", "source": "Fuente", "read_source": "Leer el original en {name}",
+        "published": "Publicado el", "language": "Idioma", "in_timeline": "Más de {month}",
+        "previous_article": "Artículo anterior", "next_article": "Artículo siguiente", "article_nav": "Artículos anteriores y siguientes",
+        "pagination": "Páginas", "previous_page": "Más recientes", "next_page": "Más antiguos", "page_n": "Página {n}", "page_of": "Página {n} de {total}",
+        "timeline_intro": "Todos los artículos por año y mes.", "not_found": "Página no encontrada",
+        "not_found_text": "No hay ninguna página en esta dirección. Puede que se haya movido o que el enlace tenga un error.",
+        "go_home": "Ver los últimos artículos", "go_timeline": "Recorrer la cronología", "months": "Meses",
+        "year_articles": "Artículos de {year}", "no_articles": "Todavía no hay artículos.", "footer": "Hecho con Crossings a partir de noticias recopiladas. Cada artículo enlaza con su fuente original.",
+        "articles_one": "{n} artículo", "articles_other": "{n} artículos", "breadcrumb": "Ruta de navegación", "home": "Inicio",
+    },
+    "ar": {
+        "skip": "انتقل إلى المحتوى", "main_nav": "الرئيسية", "latest": "أحدث المقالات", "timeline": "التسلسل الزمني",
+        "tagline": "أرشيف لأخبار الهجرة", "source": "المصدر", "read_source": "اقرأ الأصل على {name}",
+        "published": "نُشر في", "language": "اللغة", "in_timeline": "المزيد من {month}",
+        "previous_article": "المقال السابق", "next_article": "المقال التالي", "article_nav": "المقالات السابقة والتالية",
+        "pagination": "الصفحات", "previous_page": "الأحدث", "next_page": "الأقدم", "page_n": "الصفحة {n}", "page_of": "الصفحة {n} من {total}",
+        "timeline_intro": "جميع المقالات حسب السنة والشهر.", "not_found": "الصفحة غير موجودة",
+        "not_found_text": "لا توجد صفحة بهذا العنوان. ربما نُقلت أو أن الرابط يحتوي على خطأ.",
+        "go_home": "عرض أحدث المقالات", "go_timeline": "تصفح التسلسل الزمني", "months": "الأشهر",
+        "year_articles": "مقالات {year}", "no_articles": "لا توجد مقالات بعد.", "footer": "أُنشئ باستخدام Crossings من مقالات إخبارية مجمّعة. يحيل كل مقال إلى مصدره الأصلي.",
+        "articles_zero": "لا مقالات", "articles_one": "مقال واحد", "articles_two": "مقالان", "articles_few": "{n} مقالات",
+        "articles_many": "{n} مقالًا", "articles_other": "{n} مقال", "breadcrumb": "مسار التنقل", "home": "الرئيسية",
+    },
+}
+
+
+def strings(language: str) -> dict[str, str]:
+    """The interface strings for ``language``, falling back to English for any missing one."""
+    return {**STRINGS["en"], **STRINGS.get(language, {})}
+
+
+@lru_cache(maxsize=4096)
+def format_date(value: str | dt.date, language: str, style: str = "long") -> str:
+    """Write a date out in ``language``: ``27 janvier 2023``, ``27 January 2023``, ``27 de enero de 2023``."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return babel_format_date(value, style, locale=DATE_LOCALES.get(language, language))
+
+
+@lru_cache(maxsize=1024)
+def month_name(year: int, month: int, language: str, width: str = "wide") -> str:
+    """``janvier 2023`` (with the year) or, for width 'abbreviated', ``janv.``."""
+    locale = Locale.parse(DATE_LOCALES.get(language, language))
+    if width == "abbreviated":
+        return locale.months["stand-alone"]["abbreviated"][month]
+    name = locale.months["stand-alone"]["wide"][month]
+    return f"{name} {year}"
+
+
+@lru_cache(maxsize=256)
+def language_name(code: str, language: str) -> str:
+    """The name of language ``code`` in ``language`` (``arabe`` for ar in French)."""
+    name = Locale.parse(code).get_display_name(language) or code
+    return name[:1].upper() + name[1:] if language not in ("ar",) else name
+
+
+def plural(key: str, n: int, language: str) -> str:
+    """A counted phrase with the plural form CLDR gives for ``n`` in ``language``."""
+    table = strings(language)
+    form = Locale.parse(language).plural_form(n)
+    template = table.get(f"{key}_{form}") or table[f"{key}_other"]
+    return template.format(n=n)
