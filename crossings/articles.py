@@ -266,4 +266,4 @@ def _line_of(front: str, key: object) -> int:
 def _kind(value: object) -> str:
     if value is None:
         return "empty"
-    return {"bool": "true/false", "int": "a number", "float": "a number", "list": "a list", "dict": "a mapping"}.get(type(value).__name__, type(value).__name__)
+    return {"bool": "true/false", "int": "a number", "float": "a number", "list": "a list", "dict": "a mapping", "str": "text"}.get(type(value).__name__, type(value).__name__)

@@ -125,17 +125,11 @@ def _import_one(path: Path, config: Config, index: ContentIndex, seen: dict[str,
         report.problems.append(error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions"))
         report.rejected.append(shown)
         return
-    text, problems = seeds.decode(raw, shown)
-    seed = None
-    if text is not None:
-        seed, more = seeds.parse(text, seed_id, shown, config.languages)
-        problems += more
+    seed, wanted, problems = convert(raw, seed_id, shown, config)
     report.problems.extend(problems)
     if seed is None:
         report.rejected.append(shown)
         return
-    lang = identify(seed.title + "\n" + "\n".join(seed.paragraphs), config.languages, config.language)
-    wanted = articles.seed_text(seed, lang)
     target = index.by_seed.get(seed_id)
     if target is not None:
         _refresh(target, wanted, shown, report, write)
@@ -152,8 +146,21 @@ def _import_one(path: Path, config: Config, index: ContentIndex, seen: dict[str,
         write_atomic(target, wanted)
     index.names.add(name.lower())
     index.by_seed[seed_id] = target
-    seen[key] = shown
+    seen[key] = f"{display_path(target)} (imported from {shown})"
     report.imported.append(display_path(target))
+
+
+def convert(raw: bytes, seed_id: str, shown: str, config: Config) -> tuple[seeds.Seed | None, str, list[Problem]]:
+    """Turn a seed's bytes into its content file's text (pure); None and problems if rejected."""
+    text, problems = seeds.decode(raw, shown)
+    if text is None:
+        return None, "", problems
+    seed, more = seeds.parse(text, seed_id, shown, config.languages)
+    problems += more
+    if seed is None:
+        return None, "", problems
+    lang = identify(seed.title + "\n" + "\n".join(seed.paragraphs), config.languages, config.language)
+    return seed, articles.seed_text(seed, lang), problems
 
 
 def _refresh(target: Path, wanted: str, shown: str, report: ImportReport, write: bool) -> None:

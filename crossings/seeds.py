@@ -102,6 +102,8 @@ def parse(text: str, seed_id: str, path: str, languages: tuple[str, ...] = DEFAU
     filled = [i for i, line in enumerate(lines) if line.strip()]
     if not filled:
         return None, [error(path, 1, "the file has no text", "a seed needs a title, a date line, a body and a Source block")]
+    if len(filled) == 1:
+        return None, [error(path, filled[0] + 1, "the file has only one line of text", "a seed needs a title, a date line, a body and a Source block")]
     problems: list[Problem] = []
     title, date, body_start = _head(lines, filled, path, languages, problems)
     source, body_end = _source(lines, filled, path, problems)
@@ -111,7 +113,7 @@ def parse(text: str, seed_id: str, path: str, languages: tuple[str, ...] = DEFAU
     if title and len(title) > LONG_TITLE:
         problems.append(warning(path, filled[0] + 1, f"the title is {len(title)} characters long", "a body paragraph may have been taken for the title"))
     if date and date > dt.date.today() + dt.timedelta(days=1):
-        problems.append(warning(path, None, f"the date {date.isoformat()} is in the future", "check the date line (day.month.year)"))
+        problems.append(warning(path, body_start, f"the date {date.isoformat()} is in the future", "check the date line (day.month.year)"))
     if has_errors(problems):
         return None, problems
     return Seed(seed_id, title, date, tuple(paragraphs), source), problems
@@ -121,15 +123,12 @@ def _head(lines: list[str], filled: list[int], path: str, languages: tuple[str, 
     """Find the title and the date line; return (title, date, index where the body starts)."""
     first = filled[0]
     title = squash(lines[first])
-    after = filled[1] if len(filled) > 1 else None
+    after = filled[1]
     first_date = match_date(title, languages)
-    if first_date and first_date.rest and (after is None or not match_date(squash(lines[after]), languages)):
+    if first_date and first_date.rest and not match_date(squash(lines[after]), languages):
         # No title line: the file starts with the date line.
         problems.append(warning(path, first + 1, "there is no title line before the date line", "the title was taken from the date line"))
         return squash(first_date.rest), _checked_date(first_date, first, path, problems), first + 1
-    if after is None:
-        problems.append(error(path, first + 1, "the file has only one line of text", DATE_HINT))
-        return title, None, len(lines)
     found = match_date(squash(lines[after]), languages)
     if found is None:
         problems.append(error(path, after + 1, f"expected the date line, found '{_clip(lines[after])}'", DATE_HINT))

@@ -1,0 +1,36 @@
+# The two commands a newcomer needs (see README.md). Each installs what it needs.
+#   make serve   build the archive and serve it at http://127.0.0.1:8000/<base path>
+#   make test    run the whole test suite (installs Chromium for the browser tests)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: serve build test browser clean
+
+serve: $(STAMP)
+	$(BIN)/python build.py serve $(ARGS)
+
+build: $(STAMP)
+	$(BIN)/python build.py build $(ARGS)
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest $(ARGS)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Browser tests drive Debian's Chromium with Playwright (its own browser download
+# does not work everywhere). Installed once, with sudo when not root.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf _site .cache .*.staging .*.old

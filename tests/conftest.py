@@ -1,0 +1,85 @@
+"""Shared fixtures: a throw-away project in tmp_path, with the repository's theme."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crossings.cli import main
+from crossings.config import Config, load_config
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REFERENCE_SEED = "000_0a1c3472872379bf"
+SUBPATH_URL = "https://user.github.io/crossings-test/"
+
+
+@dataclass
+class Project:
+    """A project folder with its own pyproject.toml, seeds/ and content/."""
+
+    root: Path
+    capsys: pytest.CaptureFixture
+
+    @property
+    def seeds(self) -> Path:
+        return self.root / "seeds"
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "_site"
+
+    def config(self, **overrides: object) -> Config:
+        config, problems = load_config(self.root / "pyproject.toml", **overrides)
+        assert not problems, problems
+        return config
+
+    def add_seed(self, name: str, data: bytes | str) -> Path:
+        path = self.seeds / name
+        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        return path
+
+    def add_fixture_seed(self, fixture: str, name: str | None = None) -> Path:
+        source = FIXTURES / "seeds" / fixture
+        return self.add_seed(name or source.name, source.read_bytes())
+
+    def run(self, *args: str) -> tuple[int, str, str]:
+        """Run the command line in the project folder; return (status, stdout, stderr)."""
+        self.capsys.readouterr()
+        status = main(list(args))
+        captured = self.capsys.readouterr()
+        return status, captured.out, captured.err
+
+    def content_files(self) -> dict[str, bytes]:
+        return {p.relative_to(self.content).as_posix(): p.read_bytes() for p in sorted(self.content.rglob("*.md"))}
+
+    def site_files(self) -> dict[str, bytes]:
+        return {p.relative_to(self.out).as_posix(): p.read_bytes() for p in sorted(self.out.rglob("*")) if p.is_file()}
+
+
+def write_pyproject(root: Path, base_url: str = SUBPATH_URL, **settings: object) -> None:
+    lines = ["[tool.crossings]", f'base_url = "{base_url}"', 'title = "Crossings test"']
+    for key, value in settings.items():
+        lines.append(f"{key} = {value!r}".replace("'", '"'))
+    (root / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> Project:
+    """An empty project using the repository's templates and static files, cwd set to it."""
+    root = tmp_path / "site"
+    root.mkdir()
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "static", root / "static")
+    (root / "seeds").mkdir()
+    (root / "content").mkdir()
+    write_pyproject(root)
+    monkeypatch.chdir(root)
+    return Project(root, capsys)

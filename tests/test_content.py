@@ -1,0 +1,83 @@
+"""Content files: front matter is checked, and every problem names the file and the line."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from crossings import articles
+
+GOOD = """---
+title: "Maroc : un titre"
+date: 2023-01-27
+source: https://www.yabiladi.com/a.html
+lang: fr
+---
+
+Corps de l'article.
+"""
+
+
+def load(text: str):
+    article, problems = articles.load(text, "content/x.md", "x", "fr")
+    return article, [str(p) for p in problems]
+
+
+def test_good_file_loads() -> None:
+    article, problems = load(GOOD)
+    assert problems == []
+    assert (article.title, article.date, article.lang, article.body) == ("Maroc : un titre", dt.date(2023, 1, 27), "fr", "Corps de l'article.")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Juste du texte\n", ["content/x.md:1: error: no front matter: the file starts with 'Juste du texte' — start the file with a line '---', the YAML keys, then a line '---'"]),
+    ("---\ntitle: x\ndate: 2023-01-27\n\nCorps\n", ["content/x.md:1: error: the front matter is not closed — add a line '---' after the last key"]),
+    ("---\ntitle: Maroc : un titre\ndate: 2023-01-27\n---\nx\n", ["content/x.md:2: error: the front matter is not valid YAML: mapping values are not allowed in this context — a value with ': ' or starting with a quote, [ or { must be put in quotes"]),
+    ("---\ndate: 2023-01-27\n---\nx\n", ["content/x.md:2: error: the front matter has no 'title' — write it as text, in quotes if need be: key: \"…\""]),
+    ("---\ntitle: x\n---\nx\n", ["content/x.md:2: error: the front matter has no 'date' — write the date as YYYY-MM-DD, e.g. date: 2023-01-27"]),
+    ("---\ntitle: x\ndate: 27.01.2023\n---\nx\n", ["content/x.md:3: error: 'date' is not a date in the form YYYY-MM-DD: '27.01.2023' — write the date as YYYY-MM-DD, e.g. date: 2023-01-27"]),
+    ("---\ntitle: x\ndate: 2023-02-30\n---\nx\n", ["content/x.md:3: error: the front matter has an impossible value: day is out of range for month — write the date as YYYY-MM-DD, e.g. date: 2023-01-27"]),
+    ("---\ntitle: x\ndate: 3023-01-01\n---\nx\n", ["content/x.md:3: error: 'date' is implausible for a news article: 3023-01-01 — write the date as YYYY-MM-DD, e.g. date: 2023-01-27"]),
+    ("---\ntitle: [a, b]\ndate: 2023-01-27\n---\nx\n", ["content/x.md:2: error: 'title' must be text, not a list — write it as text, in quotes if need be: key: \"…\""]),
+    ("---\ntitle: x\ndate: 2023-01-27\nlang: french\n---\nx\n", ["content/x.md:4: error: 'lang' is not a known language code: 'french' — use a two-letter ISO 639-1 code such as fr, en, es, ar"]),
+    ("---\ntitle: x\ndate: 2023-01-27\nsource: javascript:alert(1)\n---\nx\n", ["content/x.md:4: error: 'source' is not an http(s) address: 'javascript:alert(1)' — give the full http(s) address"]),
+    ("---\ntitle: x\ndate: 2023-01-27\ndraft: yes please\n---\nx\n", ["content/x.md:4: error: 'draft' must be true or false, not text — write true or false"]),
+    ("---\ntitle: x\ntitle: y\ndate: 2023-01-27\n---\nx\n", ["content/x.md:3: error: the key 'title' appears twice (lines 2 and 3) — keep one of them"]),
+    ("---\ntitle: x\ndate: 2023-01-27\nauthor: Moi\n---\nx\n", ["content/x.md:4: warning: unknown key 'author' in the front matter (ignored) — known keys: title, date, source, source_name, lang, seed, draft, countries, organizations, tags"]),
+    ("---\n- a\n- b\n---\nx\n", ["content/x.md:2: error: the front matter is not a set of 'key: value' lines — write one 'key: value' per line"]),
+    ("---\ntitle: ''\ndate: 2023-01-27\n---\nx\n", ["content/x.md:2: error: the title is empty — give the article a title"]),
+    ("---\ntitle: x\ndate: 2023-01-27\n---\n\n", ["content/x.md:5: warning: the article has no body text — write the article below the closing '---'"]),
+])
+def test_front_matter_problems(text: str, expected: list[str]) -> None:
+    article, problems = load(text)
+    assert problems == expected
+    assert (article is None) == any(": error: " in p for p in expected)
+
+
+def test_several_problems_are_all_reported() -> None:
+    _, problems = load("---\ntitle: [a]\ndate: nope\nlang: xx-yy\nfoo: 1\n---\nx\n")
+    assert [p.split(": ")[0] for p in problems] == ["content/x.md:2", "content/x.md:3", "content/x.md:4", "content/x.md:5"]
+
+
+def test_crlf_and_bom_content_loads() -> None:
+    article, problems = load("\ufeff" + GOOD.replace("\n", "\r\n"))
+    assert problems == [] and article.title == "Maroc : un titre"
+
+
+def test_edit_detection() -> None:
+    from crossings.seeds import Seed
+
+    seed = Seed("000_0a1c3472872379bf", "Titre", dt.date(2023, 1, 27), ("Un paragraphe.",), "https://example.org/a")
+    text = articles.seed_text(seed, "fr")
+    assert not articles.is_edited(text)
+    assert articles.is_edited(text.replace("Un paragraphe.", "Un paragraphe corrigé."))
+    assert articles.is_edited(text.replace("title: Titre", "title: Titre corrigé"))
+    assert articles.is_edited(GOOD)  # written by hand: no fingerprint
+
+
+@pytest.mark.parametrize("value", ["Maroc : L'OIM", "2023", "yes", "null", "- x", "a # b", "« x »", "x: y", '"q"', "0x10", "~", "[a]"])
+def test_front_matter_values_read_back_exactly(value: str) -> None:
+    import yaml
+
+    assert yaml.safe_load(f"k: {articles.yaml_value(value)}") == {"k": value}

@@ -1,0 +1,144 @@
+"""Import: idempotent, never overwrites an editor's work, never imports an article twice."""
+
+from __future__ import annotations
+
+import hashlib
+
+from .conftest import FIXTURES, REFERENCE_SEED, Project
+
+REFERENCE_MD = "2023/2023-01-27-maroc-l-oim-tient-un-dialogue-interregional-sur-le-pacte-sur-les-migrations.md"
+
+
+def test_reference_seed_imports_to_its_golden_file(project: Project) -> None:
+    project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    status, out, err = project.run("import")
+    assert status == 0, err
+    assert project.content_files() == {REFERENCE_MD: (FIXTURES / "seeds/ok" / f"{REFERENCE_SEED}.expected.md").read_bytes()}
+    assert out.startswith("import: 1 imported, 0 skipped (0 unchanged, 0 edited, 0 duplicate), 0 rejected; 0 pages written;")
+
+
+def test_import_twice_changes_nothing(project: Project) -> None:
+    for name in ("000_0a1c3472872379bf", "102_3b7e0f1a9c2d4e5f", "103_5c1d2e3f4a5b6c7d", "104_7e8f9a0b1c2d3e4f"):
+        project.add_fixture_seed(f"ok/{name}.txt")
+    project.run("import")
+    first = project.content_files()
+    stats = {p: p.stat().st_mtime_ns for p in project.content.rglob("*.md")}
+    status, out, _ = project.run("import")
+    assert status == 0
+    assert project.content_files() == first
+    assert {p: p.stat().st_mtime_ns for p in project.content.rglob("*.md")} == stats  # not even rewritten
+    assert out.startswith("import: 0 imported, 4 skipped (4 unchanged, 0 edited, 0 duplicate), 0 rejected;")
+
+
+def test_seeds_are_never_changed(project: Project) -> None:
+    seed = project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    before = hashlib.sha256(seed.read_bytes()).hexdigest()
+    project.run("build")
+    assert hashlib.sha256(seed.read_bytes()).hexdigest() == before
+
+
+def test_an_edited_file_is_kept_through_import_and_build(project: Project) -> None:
+    project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    project.run("import")
+    path = project.content / REFERENCE_MD
+    edited = path.read_text(encoding="utf-8").replace("Maroc : L'OIM tient", "Maroc : l’OIM tient").replace("Un dialogue sur", "Un **dialogue** sur")
+    path.write_text(edited, encoding="utf-8")
+    status, out, err = project.run("build")
+    assert status == 0, err
+    assert path.read_text(encoding="utf-8") == edited
+    assert f"content/{REFERENCE_MD}: kept: edited by hand, so import did not overwrite it" in err
+    assert "1 skipped (0 unchanged, 1 edited, 0 duplicate)" in out
+    page = (project.out / "articles" / REFERENCE_MD[5:-3] / "index.html").read_text(encoding="utf-8")
+    assert "Maroc : l’OIM tient" in page and "<strong>dialogue</strong>" in page
+
+
+def test_an_unedited_file_follows_its_corrected_seed(project: Project) -> None:
+    seed = project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    project.run("import")
+    seed.write_bytes(seed.read_bytes().replace("Yabiladi.".encode(), "Yabiladi (corrigé).".encode()))
+    status, out, _ = project.run("import")
+    assert status == 0 and out.startswith("import: 1 imported")
+    assert "Yabiladi (corrigé)." in (project.content / REFERENCE_MD).read_text(encoding="utf-8")
+
+
+def test_a_deleted_content_file_comes_back_from_its_seed(project: Project) -> None:
+    project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    project.run("import")
+    (project.content / REFERENCE_MD).unlink()
+    project.run("import")
+    assert (project.content / REFERENCE_MD).exists()
+
+
+def test_same_source_url_is_a_duplicate_naming_both_files(project: Project) -> None:
+    project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    project.run("import")
+    data = (FIXTURES / "seeds/ok" / f"{REFERENCE_SEED}.txt").read_bytes().replace(b"https://www.yabiladi.com", b"http://yabiladi.com")
+    project.add_seed("001_ffffffffffffffff.txt", data)
+    status, out, err = project.run("import")
+    assert status == 0
+    assert f"seeds/001_ffffffffffffffff.txt: warning: duplicate: its source URL is already in content/{REFERENCE_MD} — not imported again; delete one of the two seeds" in err
+    assert len(project.content_files()) == 1
+    assert "1 duplicate" in out
+
+
+def test_duplicates_within_one_run(project: Project) -> None:
+    data = (FIXTURES / "seeds/ok" / f"{REFERENCE_SEED}.txt").read_bytes()
+    project.add_seed("001_1111111111111111.txt", data)
+    project.add_seed("002_2222222222222222.txt", data)
+    _, _, err = project.run("import")
+    assert f"seeds/002_2222222222222222.txt: warning: duplicate: its source URL is already in content/{REFERENCE_MD} (imported from seeds/001_1111111111111111.txt)" in err
+    assert len(project.content_files()) == 1
+
+
+def test_same_title_and_date_give_two_files_and_two_pages(project: Project) -> None:
+    data = (FIXTURES / "seeds/ok" / f"{REFERENCE_SEED}.txt").read_bytes()
+    project.add_seed("001_1111111111111111.txt", data)
+    project.add_seed("002_2222222222222222.txt", data.replace(b"136423", b"999999").replace("Marrakech".encode(), "Rabat".encode()))
+    status, out, err = project.run("build")
+    assert status == 0, err
+    names = sorted(project.content_files())
+    assert set(names) == {REFERENCE_MD, REFERENCE_MD[:-3] + "-22222222.md"}
+    pages = sorted(p.parent.name for p in (project.out / "articles").glob("*/index.html"))
+    assert set(pages) == {n[5:-3] for n in names}
+    # Deterministic: the same seeds imported into a fresh folder give the same names.
+    for path in project.content.rglob("*.md"):
+        path.unlink()
+    project.run("import")
+    assert sorted(project.content_files()) == names
+
+
+def test_sequence_numbers_of_any_length_sort_numerically(project: Project) -> None:
+    data = (FIXTURES / "seeds/ok" / f"{REFERENCE_SEED}.txt").read_bytes()
+    project.add_seed("1000_1111111111111111.txt", data)
+    project.add_seed("999_2222222222222222.txt", data)
+    _, _, err = project.run("import")
+    assert "seeds/1000_1111111111111111.txt: warning: duplicate" in err  # 999 came first
+
+
+def test_names_that_are_not_seeds(project: Project) -> None:
+    data = (FIXTURES / "seeds/ok" / f"{REFERENCE_SEED}.txt").read_bytes()
+    project.add_seed("article.txt", data)
+    project.add_seed(f"{REFERENCE_SEED}.txt~", data)
+    project.add_seed(f".{REFERENCE_SEED}.txt.swp", data)
+    project.add_seed("4913", b"")
+    (project.seeds / "005_00000000000000aa.txt").mkdir()
+    status, out, err = project.run("import")
+    assert status == 1
+    assert err.splitlines() == [
+        "seeds/005_00000000000000aa.txt: error: is a folder, not a seed file — seeds are files directly in the seeds folder",
+        "seeds/article.txt: error: the name does not follow NNN_HHHHHHHHHHHHHHHH.txt — name seeds with a sequence number, '_' and 16 lowercase hex digits, e.g. 001_0a1c3472872379bf.txt",
+    ]
+    assert ", 2 rejected;" in out
+
+
+def test_all_problems_of_a_run_are_printed_and_good_seeds_still_import(project: Project) -> None:
+    for path in sorted((FIXTURES / "seeds/bad").glob("*.txt")):
+        if not path.name.endswith(".problems.txt"):
+            project.add_seed(f"{200 + len(list(project.seeds.iterdir()))}_{hashlib.md5(path.name.encode()).hexdigest()[:16]}.txt", path.read_bytes())
+    project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    status, out, err = project.run("build")
+    assert status == 1
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert len({line.split(":")[0] for line in errors}) == 15  # every rejected seed, not just the first
+    assert (project.out / "articles" / REFERENCE_MD[5:-3] / "index.html").exists()
+    assert "Traceback" not in err
