@@ -15,7 +15,7 @@ DATE_LOCALES = {"en": "en_GB"}
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "skip": "Skip to content", "main_nav": "Main", "latest": "Latest", "timeline": "Timeline",
-        "tagline": "An archive of news about migration", "source": "Source", "read_source": "Read the original on {name}",
+        "tagline": "An archive of news about migration", "source": "Source:", "read_source": "Read the original on {name}",
         "published": "Published", "language": "Language", "in_timeline": "More from {month}",
         "previous_article": "Older article", "next_article": "Newer article", "article_nav": "Articles before and after",
         "pagination": "Pages", "previous_page": "Newer", "next_page": "Older", "page_n": "Page {n}", "page_of": "Page {n} of {total}",
@@ -27,7 +27,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "fr": {
         "skip": "Aller au contenu", "main_nav": "Principale", "latest": "Derniers articles", "timeline": "Chronologie",
-        "tagline": "Une archive de l’actualité des migrations", "source": "Source", "read_source": "Lire l’original sur {name}",
+        "tagline": "Une archive de l’actualité des migrations", "source": "Source :", "read_source": "Lire l’original sur {name}",
         "published": "Publié le", "language": "Langue", "in_timeline": "Plus d’articles de {month}",
         "previous_article": "Article précédent", "next_article": "Article suivant", "article_nav": "Articles avant et après",
         "pagination": "Pages", "previous_page": "Plus récents", "next_page": "Plus anciens", "page_n": "Page {n}", "page_of": "Page {n} sur {total}",
@@ -39,7 +39,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "es": {
         "skip": "Ir al contenido", "main_nav": "Principal", "latest": "Últimos artículos", "timeline": "Cronología",
-        "tagline": "Un archivo de noticias sobre migración", "source": "Fuente", "read_source": "Leer el original en {name}",
+        "tagline": "Un archivo de noticias sobre migración", "source": "Fuente:", "read_source": "Leer el original en {name}",
         "published": "Publicado el", "language": "Idioma", "in_timeline": "Más de {month}",
         "previous_article": "Artículo anterior", "next_article": "Artículo siguiente", "article_nav": "Artículos anteriores y siguientes",
         "pagination": "Páginas", "previous_page": "Más recientes", "next_page": "Más antiguos", "page_n": "Página {n}", "page_of": "Página {n} de {total}",
@@ -51,7 +51,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "ar": {
         "skip": "انتقل إلى المحتوى", "main_nav": "الرئيسية", "latest": "أحدث المقالات", "timeline": "التسلسل الزمني",
-        "tagline": "أرشيف لأخبار الهجرة", "source": "المصدر", "read_source": "اقرأ الأصل على {name}",
+        "tagline": "أرشيف لأخبار الهجرة", "source": "المصدر:", "read_source": "اقرأ الأصل على {name}",
         "published": "نُشر في", "language": "اللغة", "in_timeline": "المزيد من {month}",
         "previous_article": "المقال السابق", "next_article": "المقال التالي", "article_nav": "المقالات السابقة والتالية",
         "pagination": "الصفحات", "previous_page": "الأحدث", "next_page": "الأقدم", "page_n": "الصفحة {n}", "page_of": "الصفحة {n} من {total}",
