@@ -23,7 +23,7 @@ from .markup import escape_plain
 from .problems import Problem, error, warning
 from .seeds import Seed, url_problem
 
-FINGERPRINT = re.compile(r"^# fingerprint ([0-9a-f]{16}) .*\n", re.MULTILINE)
+FINGERPRINT = re.compile(r"^# fingerprint ([0-9a-f]{16}) seed ([0-9a-f]{16}) .*\n", re.MULTILINE)
 FINGERPRINT_NOTE = "(written by import; once you edit this file, import leaves it alone)"
 DELIMITER = re.compile(r"^---[ \t]*$", re.MULTILINE)
 TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
@@ -64,8 +64,13 @@ class Article:
 
 # --- writing -----------------------------------------------------------------
 
-def seed_text(seed: Seed, lang: str) -> str:
-    """The content file for a seed: YAML front matter, fingerprint, escaped body."""
+def seed_text(seed: Seed, lang: str, seed_hash: str) -> str:
+    """The content file for a seed: YAML front matter, fingerprint, escaped body.
+
+    The fingerprint line holds the hash of the file's own text (so import can tell
+    an editor changed it) and of the seed's bytes (so import can tell the seed has
+    not changed since, without parsing it again).
+    """
     meta = {
         "title": seed.title,
         "date": seed.date,
@@ -77,7 +82,7 @@ def seed_text(seed: Seed, lang: str) -> str:
     front = "\n".join(f"{key}: {yaml_value(value)}" for key, value in meta.items())
     body = "\n\n".join(escape_plain(p) for p in seed.paragraphs)
     text = f"---\n{front}\n---\n\n{body}\n"
-    line = f"# fingerprint {fingerprint(text)} {FINGERPRINT_NOTE}\n"
+    line = f"# fingerprint {fingerprint(text)} seed {seed_hash[:16]} {FINGERPRINT_NOTE}\n"
     return text.replace("\n---\n\n", f"\n{line}---\n\n", 1)
 
 
@@ -110,6 +115,12 @@ def is_edited(text: str) -> bool:
     """Tell whether a content file differs from what import wrote (or import never wrote it)."""
     found = FINGERPRINT.search(text)
     return found is None or found.group(1) != fingerprint(text)
+
+
+def seed_hash_of(text: str) -> str:
+    """The hash of the seed a content file was imported from ('' if not imported)."""
+    found = FINGERPRINT.search(text)
+    return found.group(2) if found else ""
 
 
 def file_name(date: dt.date, title: str, seed_id: str) -> str:

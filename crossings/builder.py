@@ -1,24 +1,27 @@
-"""The build, as a flat list of steps: import, load, model, plan, render, write."""
+"""The build, as a flat list of steps: import, load, model, plan, render, write.
+
+Each step does only the work its inputs' changes require (see ``cache``,
+``library``, ``site`` and ``writer``); the result is always byte-identical to a
+build from nothing, which the tests check by replaying sequences of edits.
+"""
 
 from __future__ import annotations
 
-import logging
+import dataclasses
+import hashlib
+import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from jinja2 import TemplateError
-from slugify import slugify
-
-from . import articles
+from . import __version__
+from .cache import Cache, sha, signature, walk
 from .config import Config
-from .importer import ImportReport, import_seeds
+from .importer import ImportReport, Importer
+from .library import Library
 from .problems import Problem, display_path, error, has_errors
-from .render import make_env, render, template_problem
-from .site import Output, Site, build_site, plan
-from .writer import Staging, output_problem
-
-log = logging.getLogger(__name__)
+from .render import RENDER_ERRORS, make_env, render, render_all, template_digests, template_problem
+from .site import Output, build_site, digest, plan
+from .writer import OutputTree, output_problem
 
 
 @dataclass
@@ -29,7 +32,7 @@ class BuildReport:
     problems: list[Problem] = field(default_factory=list)
     articles: int = 0
     pages: int = 0
-    files: int = 0
+    rendered: int = 0
     written: bool = False
     seconds: float = 0.0
 
@@ -38,100 +41,122 @@ class BuildReport:
 
     @property
     def rejected(self) -> int:
-        files = {p.path for p in self.all_problems() if p.is_error}
-        return len(files)
+        return len({p.path for p in self.all_problems() if p.is_error})
 
 
-def load_content(config: Config) -> tuple[list[articles.Article], list[Problem]]:
-    """Read every ``content/**/*.md`` file; bad ones are reported and left out."""
-    found: list[articles.Article] = []
-    problems: list[Problem] = []
-    root = config.content
-    for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
-        shown = display_path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(error(shown, None, f"not UTF-8 ({exc.reason} at byte {exc.start})", "re-save the file as UTF-8"))
-            continue
-        except OSError as exc:
-            problems.append(error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions"))
-            continue
-        slug = slugify(path.stem) or "article"
-        article, more = articles.load(text, shown, slug, config.language)
-        problems.extend(more)
-        if article is not None:
-            found.append(article)
-    return found, problems
-
-
-def build(config: Config, *, do_import: bool = True, write: bool = True, strict: bool = False) -> BuildReport:
+def build(config: Config, *, write: bool = True, strict: bool = False, progress: bool = False) -> BuildReport:
     """Build the site into ``config.output``; with ``write=False``, render in memory only (check)."""
     started = time.perf_counter()
     report = BuildReport()
+    cache = Cache(config.cache, read_only=not write)
     # Import first: the pages are built from content/, which import fills.
-    report.imports = import_seeds(config, write=write) if do_import else None
-    loaded, problems = load_content(config)
+    report.imports = Importer(config, cache, write).run()
+    # Nothing changed since the last build: say so, with the problems it found.
+    inputs = input_signature(config)
+    state = cache.load("build") or {}
+    if write and state.get("inputs") == inputs and config.output.is_dir():
+        report.problems = state["problems"]
+        report.articles = state["articles"]
+        report.written = True
+        report.seconds = time.perf_counter() - started
+        return report
+    library = Library(config, cache)
+    records, problems = library.load()
     report.problems.extend(problems)
-    site, problems = build_site(loaded, config)
+    site, problems = build_site(records, config, library)
     report.problems.extend(problems)
-    report.articles = len(site.articles)
+    report.articles = len(site.records)
     outputs = plan(site)
-    _check_static(config, outputs, report)
-    rendered = _render_all(config, outputs, report)
-    failed = rendered is None or (strict and report.all_problems())
-    if write and not failed:
-        why = output_problem(config.output, [config.root, config.seeds, config.content, config.templates, config.static])
-        if why:
-            report.problems.append(error(display_path(config.output), None, f"will not write the site there: {why}", "choose another --out folder"))
-        else:
-            _write(config, rendered, report)
+    outputs += static_outputs(config, cache, {o.path for o in outputs}, report)
+    report.pages = sum(1 for o in outputs if o.path.endswith(".html"))
+    env = make_env(config)
+    if not write:
+        _check_render(env, config, outputs, report)
+    else:
+        _write(env, config, cache, outputs, report, strict, progress)
+        if report.written:
+            cache.save("build", {"inputs": inputs, "problems": report.all_problems(), "articles": report.articles})
+    for warning in cache.warnings:
+        print(warning, file=sys.stderr)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _render_all(config: Config, outputs: list[Output], report: BuildReport) -> dict[str, bytes] | None:
-    """Render every output; a template error stops the build (None) so the old site stays."""
-    env = make_env(config)
-    rendered: dict[str, bytes] = {}
+def _write(env, config: Config, cache: Cache, outputs: list[Output], report: BuildReport, strict: bool, progress: bool) -> None:
+    """Render what changed into the spare folder and swap it in, unless something forbids it."""
+    why = output_problem(config.output, [config.root, config.seeds, config.content, config.templates, config.static])
+    if why:
+        report.problems.append(error(display_path(config.output), None, f"will not write the site there: {why}", "choose another --out folder"))
+        return
+    if strict and report.all_problems():
+        return
+    keys = output_keys(env, config, outputs)
+    tree = OutputTree(config.output, cache)
+    if tree.unchanged(keys):
+        report.written = True
+        return
+    todo = set(tree.prepare(keys))
+    pending = [o for o in outputs if o.path in todo]
+    shas, problem = render_all(env, config, pending, tree.put, progress and sys.stderr.isatty())
+    if problem:
+        report.problems.append(problem)
+        return
+    tree.commit(keys, shas)
+    report.rendered = sum(1 for o in pending if o.path.endswith(".html"))
+    report.written = True
+
+
+def _check_render(env, config: Config, outputs: list[Output], report: BuildReport) -> None:
+    """Render every page in memory (for ``check``): template errors are problems too."""
     for output in outputs:
         try:
-            rendered[output.path] = render(env, output)
-        except (TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
+            render(env, output)
+        except RENDER_ERRORS as exc:
             report.problems.append(template_problem(exc, config, output))
-            return None
-    report.pages = sum(1 for path in rendered if path.endswith(".html"))
-    return rendered
+            return
 
 
-def _check_static(config: Config, outputs: list[Output], report: BuildReport) -> None:
-    """Refuse a static file that would overwrite a generated page."""
-    generated = {o.path for o in outputs}
-    for path, rel in static_files(config):
+def output_keys(env, config: Config, outputs: list[Output]) -> dict[str, str]:
+    """The final key of every output: its own key, its templates, the settings, the version."""
+    settings = digest(__version__, *(v for k, v in dataclasses.asdict(config).items() if k != "root"))
+    templates = template_digests(env)
+    return {o.path: digest(o.key, templates.get(o.template, "") if o.template else "data", settings) for o in outputs}
+
+
+def static_outputs(config: Config, cache: Cache, generated: set[str], report: BuildReport) -> list[Output]:
+    """Every file of ``static/`` as an output keyed by its content hash."""
+    known = cache.load("static") or {}
+    fresh = {}
+    outputs = []
+    root = config.static
+    for rel, stat in walk(root, hidden=(".well-known",)).items():
+        path = root / rel
         if rel in generated:
             report.problems.append(error(display_path(path), None, f"would overwrite the generated {rel}", "rename or move the static file"))
+            continue
+        sig = signature(stat)
+        entry = known.get(rel)
+        if entry is None or entry[0] != sig:
+            entry = (sig, sha(path.read_bytes()))
+        fresh[rel] = entry
+        outputs.append(Output(rel, None, "static:" + entry[1], None, path.read_bytes))
+    if fresh != known:
+        cache.save("static", fresh)
+    return outputs
 
 
-def static_files(config: Config) -> list[tuple[Path, str]]:
-    """Every file under ``static/`` with its path in the site."""
-    root = config.static
-    if not root.is_dir():
-        return []
-    return [(p, p.relative_to(root).as_posix()) for p in sorted(root.rglob("*")) if p.is_file() and not p.name.startswith(".")]
+def input_signature(config: Config) -> str:
+    """One hash of every input file's (path, mtime, size, inode), the settings and the version.
 
-
-def _write(config: Config, rendered: dict[str, bytes], report: BuildReport) -> None:
-    """Write the new site beside the old one and swap it in."""
-    with Staging(config.output) as staging:
-        for path, source_rel in static_files(config):
-            if source_rel not in rendered:
-                staging.copy(path, source_rel)
-                report.files += 1
-        for rel, data in rendered.items():
-            staging.write(rel, data)
-            report.files += 1
-        staging.commit()
-    report.written = True
+    Equal signatures mean nothing changed since the last build; any difference
+    sends the build through the normal, hash-checked path.
+    """
+    digest_ = hashlib.sha256(repr((__version__, dataclasses.astuple(config))).encode())
+    for root in (config.seeds, config.content, config.templates, config.static):
+        digest_.update(str(root).encode() + b"\0")
+        for rel, stat in walk(root, hidden=(".well-known",)).items():
+            digest_.update(f"{rel}\0{signature(stat)}\0".encode())
+    return digest_.hexdigest()
 
 
 def exit_status(report: BuildReport, strict: bool = False) -> int:
@@ -140,3 +165,12 @@ def exit_status(report: BuildReport, strict: bool = False) -> int:
     if has_errors(problems) or (strict and problems):
         return 1
     return 0
+
+
+def load_content(config: Config) -> tuple[list, list[Problem]]:
+    """Every article of the content folder and the problems found (no cache)."""
+    library = Library(config, Cache(None))
+    records, problems = library.load()
+    return [r.article for r in records], problems
+
+

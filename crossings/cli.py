@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
+import time
 from pathlib import Path
 
 from .builder import BuildReport, build, exit_status
+from .cache import Cache
 from .config import load_config
 from .importer import import_seeds
 from .problems import Problem, display_path
@@ -20,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     overrides = {"seeds_dir": args.seeds, "content_dir": args.content, "output_dir": getattr(args, "out", None),
-                 "base_url": getattr(args, "base_url", None)}
+                 "base_url": getattr(args, "base_url", None), "cache_dir": getattr(args, "cache", None)}
     pyproject = Path(args.config) if args.config else Path("pyproject.toml")
     if args.config and not pyproject.exists():
         print(f"{args.config}: error: no such settings file", file=sys.stderr)
@@ -43,6 +46,8 @@ def parser() -> argparse.ArgumentParser:
     site = argparse.ArgumentParser(add_help=False)
     site.add_argument("--out", metavar="DIR", help="output folder (setting output_dir; default _site)")
     site.add_argument("--base-url", metavar="URL", help="where the site is published, e.g. https://USER.github.io/REPO/ (overrides base_url)")
+    site.add_argument("--cache", metavar="DIR", help="folder for build state (setting cache_dir; default .cache); an empty one means a cold build")
+    site.add_argument("--clean", action="store_true", help="forget the build state first and rebuild everything")
 
     verb = verbs.add_parser("import", parents=[common], help="turn seed files into content files",
                             description="Turn every seed file into a front-matter Markdown file in the content folder. Files an editor has changed are kept.")
@@ -63,9 +68,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run_import(config, args, problems: list[Problem]) -> int:
-    import time
     started = time.perf_counter()
-    report = import_seeds(config)
+    report = import_seeds(config, Cache(config.cache))
     print_problems(problems + report.problems)
     print_kept(report.kept)
     print(f"import: {len(report.imported)} imported, {_skipped(report)}, {len(report.rejected)} rejected; "
@@ -74,7 +78,9 @@ def run_import(config, args, problems: list[Problem]) -> int:
 
 
 def run_build(config, args, problems: list[Problem]) -> int:
-    report = build(config, strict=args.strict)
+    if args.clean:
+        shutil.rmtree(config.cache, ignore_errors=True)
+    report = build(config, strict=args.strict, progress=True)
     return _finish("build", report, problems, args.strict)
 
 
@@ -86,7 +92,9 @@ def run_check(config, args, problems: list[Problem]) -> int:
 def run_serve(config, args, problems: list[Problem]) -> int:
     from .server import make_server
 
-    report = build(config)
+    if args.clean:
+        shutil.rmtree(config.cache, ignore_errors=True)
+    report = build(config, progress=True)
     status = _finish("build", report, problems, False)
     if not config.output.is_dir():
         print("serve: nothing to serve: the build wrote no site", file=sys.stderr)
@@ -115,10 +123,11 @@ def _finish(verb: str, report: BuildReport, problems: list[Problem], strict: boo
         print_kept(imports.kept)
     imported = len(imports.imported) if imports else 0
     skipped = _skipped(imports) if imports else "0 skipped"
-    written = report.pages if report.written else 0
-    action = "pages checked" if verb == "check" else "pages written"
-    count = report.pages if verb == "check" else written
-    print(f"{verb}: {imported} imported, {skipped}, {report.rejected} rejected; {count} {action}; {report.seconds:.2f} s")
+    if verb == "check":
+        pages = f"{report.pages} pages checked"
+    else:
+        pages = f"{report.rendered if report.written else 0} pages written ({report.articles} article{'' if report.articles == 1 else 's'} in the site)"
+    print(f"{verb}: {imported} imported, {skipped}, {report.rejected} rejected; {pages}; {report.seconds:.2f} s")
     if verb == "build" and not report.written:
         print("build: the site was not replaced; the previous one stays in place", file=sys.stderr)
     return max(exit_status(report, strict), 0 if report.written or verb == "check" else 1)

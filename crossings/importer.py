@@ -7,11 +7,14 @@ The rules that protect editors' work:
 - a seed whose source URL is already in the archive is a duplicate, not a second
   article; two different articles with the same title and date get two files.
 Running import twice changes nothing: the output is a pure function of the seed.
+
+A seed is parsed only when it is new or changed: each content file records the
+hash of the seed it came from, and the cache remembers the hashes of seed files
+whose (mtime, size, inode) it has seen.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import tempfile
@@ -19,14 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import articles, seeds
+from .cache import Cache, sha, signature, walk
 from .config import Config
-from .language import identify
 from .problems import Problem, display_path, error, warning
 
-log = logging.getLogger(__name__)
-
 # Files a person or an editor program leaves around, not meant as seeds.
-IGNORED = re.compile(r"^(?:\..*|.*~|.*\.(?:swp|swo|swx|tmp|bak|orig|part|crdownload)|#.*#|4913|README.*|\.gitkeep)$", re.IGNORECASE)
+IGNORED = re.compile(r"^(?:\..*|.*~|.*\.(?:swp|swo|swx|tmp|bak|orig|part|crdownload)|#.*#|4913|README.*)$", re.IGNORECASE)
 INDEX_KEY = re.compile(r"^(seed|source)[ \t]*:[ \t]*(?:\"([^\"]*)\"|'([^']*)'|(\S[^#\n]*?))[ \t]*$", re.MULTILINE)
 
 
@@ -46,112 +47,203 @@ class ImportReport:
         return len(self.unchanged) + len(self.kept) + len(self.duplicates)
 
 
+@dataclass(frozen=True)
+class ContentFile:
+    """What import needs to know of one content file."""
+
+    seed: str
+    source: str
+    seed_hash: str
+    edited: bool
+
+
 @dataclass
 class ContentIndex:
     """Which content file holds which seed and which source URL."""
 
-    by_seed: dict[str, Path] = field(default_factory=dict)
+    files: dict[str, ContentFile] = field(default_factory=dict)
+    by_seed: dict[str, str] = field(default_factory=dict)
     by_source: dict[str, str] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)
 
 
-def index_content(content_dir: Path) -> ContentIndex:
-    """Find the seed id and source URL of every content file, without parsing YAML.
+def read_content_file(text: str) -> ContentFile:
+    """Find the seed id, source URL and fingerprint of a content file, without parsing YAML.
 
-    A regular expression is enough for these two keys and keeps working on a file
-    whose front matter an editor has broken, so that its seed is not imported again.
+    A regular expression is enough for these keys and keeps working on a file whose
+    front matter an editor has broken, so that its seed is not imported again.
     """
+    front = text.split("\n---", 1)[0]
+    values = {"seed": "", "source": ""}
+    for found in INDEX_KEY.finditer(front):
+        values.setdefault(found.group(1), "")
+        if not values[found.group(1)]:
+            values[found.group(1)] = next(g for g in found.groups()[1:] if g is not None).strip()
+    source = seeds.normalize_url(values["source"]) if values["source"] else ""
+    return ContentFile(values["seed"], source, articles.seed_hash_of(text), articles.is_edited(text))
+
+
+def index_content(config: Config, cache: Cache) -> ContentIndex:
+    """Index every content file, reading only those changed since the last run."""
+    known: dict[str, tuple] = cache.load("content-index") or {}
+    fresh: dict[str, tuple] = {}
     index = ContentIndex()
-    for path in sorted(content_dir.rglob("*.md")):
-        rel = path.relative_to(content_dir).as_posix()
+    for rel, stat in walk(config.content, ".md").items():
+        sig = signature(stat)
+        entry = known.get(rel)
+        if entry is None or entry[0] != sig:
+            try:
+                entry = (sig, read_content_file((config.content / rel).read_text(encoding="utf-8", errors="replace")))
+            except OSError:
+                continue
+        fresh[rel] = entry
+        info: ContentFile = entry[1]
+        index.files[rel] = info
         index.names.add(rel.lower())
-        try:
-            head = path.read_text(encoding="utf-8", errors="replace")[:8192]
-        except OSError:
-            continue
-        front = head.split("\n---", 1)[0]
-        for found in INDEX_KEY.finditer(front):
-            value = next(g for g in found.groups()[1:] if g is not None).strip()
-            if found.group(1) == "seed":
-                index.by_seed.setdefault(value, path)
-            else:
-                index.by_source.setdefault(seeds.normalize_url(value), display_path(path))
+        if info.seed:
+            index.by_seed.setdefault(info.seed, rel)
+        if info.source:
+            index.by_source.setdefault(info.source, rel)
+    if fresh != known:
+        cache.save("content-index", fresh)
     return index
 
 
-def seed_files(seeds_dir: Path) -> tuple[list[Path], list[Problem]]:
+def seed_files(seeds_dir: Path) -> tuple[list[os.DirEntry], list[Problem]]:
     """List the seed files in order of sequence number, and the names that are not seeds."""
-    found: list[Path] = []
+    found: list[os.DirEntry] = []
     problems: list[Problem] = []
     if not seeds_dir.is_dir():
         return [], []
-    for path in sorted(seeds_dir.iterdir()):
-        name = path.name
+    prefix = display_path(seeds_dir)
+    for entry in sorted(os.scandir(seeds_dir), key=lambda e: e.name):
+        name = entry.name
         if IGNORED.match(name):
             continue
-        shown = display_path(path)
-        if path.is_symlink():
+        shown = f"{prefix}/{name}"
+        if entry.is_symlink():
             problems.append(error(shown, None, "is a symbolic link, not a seed file", "copy the file itself into the seeds folder"))
-        elif path.is_dir():
+        elif entry.is_dir():
             problems.append(error(shown, None, "is a folder, not a seed file", "seeds are files directly in the seeds folder"))
         elif not seeds.is_seed_name(name):
             problems.append(error(shown, None, "the name does not follow NNN_HHHHHHHHHHHHHHHH.txt", "name seeds with a sequence number, '_' and 16 lowercase hex digits, e.g. 001_0a1c3472872379bf.txt"))
         else:
-            found.append(path)
-    found.sort(key=lambda p: (int(p.name.split("_", 1)[0]), p.name))
+            found.append(entry)
+    found.sort(key=lambda e: (int(e.name.split("_", 1)[0]), e.name))
     return found, problems
 
 
-def import_seeds(config: Config, *, write: bool = True) -> ImportReport:
-    """Turn every seed into its content file; with ``write=False`` only report what would happen."""
-    report = ImportReport()
-    paths, problems = seed_files(config.seeds)
-    report.problems.extend(problems)
-    report.rejected.extend(p.path for p in problems)
-    index = index_content(config.content)
-    seen_sources: dict[str, str] = {}
-    for path in paths:
-        _import_one(path, config, index, seen_sources, report, write)
-    return report
+class Importer:
+    """One import run over the seeds folder."""
+
+    def __init__(self, config: Config, cache: Cache, write: bool = True) -> None:
+        self.config = config
+        self.cache = cache
+        self.write = write
+        self.report = ImportReport()
+        self.index = index_content(config, cache)
+        self.known: dict[str, tuple] = cache.load("seeds") or {}
+        self.fresh: dict[str, tuple] = {}
+        self.content_prefix = display_path(config.content)
+        self.seen: dict[str, str] = {}
+
+    def run(self) -> ImportReport:
+        entries, problems = seed_files(self.config.seeds)
+        self.report.problems.extend(problems)
+        self.report.rejected.extend(p.path for p in problems)
+        prefix = display_path(self.config.seeds)
+        for entry in entries:
+            self.one(entry, f"{prefix}/{entry.name}")
+        if self.write and self.fresh != self.known:
+            self.cache.save("seeds", self.fresh)
+        return self.report
+
+    def one(self, entry: os.DirEntry, shown: str) -> None:
+        """Import one seed file, recording the outcome in the report."""
+        seed_id = entry.name[:-4]
+        report = self.report
+        try:
+            sig = signature(entry.stat())
+            cached = self.known.get(entry.name)
+            raw = None
+            if cached is None or cached[0] != sig:
+                raw = Path(entry.path).read_bytes()
+                cached = (sig, sha(raw)[:16], None)
+        except OSError as exc:
+            report.problems.append(error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions"))
+            report.rejected.append(shown)
+            return
+        seed_hash = cached[1]
+        rel = self.index.by_seed.get(seed_id)
+        info = self.index.files.get(rel) if rel else None
+        if info is not None and info.seed_hash == seed_hash:
+            self.fresh[entry.name] = cached
+            (report.kept if info.edited else report.unchanged).append(self.shown(rel))
+            return
+        if info is not None and info.edited:
+            self.fresh[entry.name] = cached
+            report.kept.append(self.shown(rel))
+            return
+        if cached[2] is not None:  # this exact seed was rejected before: report it again
+            report.problems.extend(cached[2])
+            report.rejected.append(shown)
+            self.fresh[entry.name] = cached
+            return
+        if raw is None:
+            raw = Path(entry.path).read_bytes()
+        seed, wanted, problems = convert(raw, seed_id, shown, self.config)
+        report.problems.extend(problems)
+        if seed is None:
+            report.rejected.append(shown)
+            self.fresh[entry.name] = (sig, seed_hash, problems)
+            return
+        self.fresh[entry.name] = (sig, seed_hash, None)
+        if rel is not None:
+            self.save(rel, wanted)
+            return
+        key = seeds.normalize_url(seed.source)
+        other = self.index.by_source.get(key)
+        other = self.shown(other) if other else self.seen.get(key)
+        if other:
+            report.problems.append(warning(shown, None, f"duplicate: its source URL is already in {other}", "not imported again; delete one of the two seeds"))
+            report.duplicates.append(shown)
+            return
+        rel = self.free_name(articles.file_name(seed.date, seed.title, seed_id), seed_id)
+        self.save(rel, wanted)
+        self.index.names.add(rel.lower())
+        self.index.by_seed[seed_id] = rel
+        self.seen[key] = f"{self.shown(rel)} (imported from {shown})"
+
+    def save(self, rel: str, text: str) -> None:
+        if self.write:
+            write_atomic(self.config.content / rel, text)
+        self.report.imported.append(self.shown(rel))
+
+    def shown(self, rel: str) -> str:
+        return f"{self.content_prefix}/{rel}"
+
+    def free_name(self, name: str, seed_id: str) -> str:
+        """Use ``name`` unless another article has it; then tell them apart by the seed id."""
+        if name.lower() not in self.index.names:
+            return name
+        stem = name[:-3]
+        suffix = seed_id.split("_", 1)[-1]
+        for length in (8, 16):
+            candidate = f"{stem}-{suffix[:length]}.md"
+            if candidate.lower() not in self.index.names:
+                return candidate
+        return f"{stem}-{seed_id}.md"
 
 
-def _import_one(path: Path, config: Config, index: ContentIndex, seen: dict[str, str], report: ImportReport, write: bool) -> None:
-    """Import one seed file, recording the outcome in ``report``."""
-    shown = display_path(path)
-    seed_id = path.stem
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        report.problems.append(error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions"))
-        report.rejected.append(shown)
-        return
-    seed, wanted, problems = convert(raw, seed_id, shown, config)
-    report.problems.extend(problems)
-    if seed is None:
-        report.rejected.append(shown)
-        return
-    target = index.by_seed.get(seed_id)
-    if target is not None:
-        _refresh(target, wanted, shown, report, write)
-        return
-    key = seeds.normalize_url(seed.source)
-    other = index.by_source.get(key) or seen.get(key)
-    if other:
-        report.problems.append(warning(shown, None, f"duplicate: its source URL is already in {other}", "not imported again; delete one of the two seeds"))
-        report.duplicates.append(shown)
-        return
-    name = _free_name(articles.file_name(seed.date, seed.title, seed_id), seed_id, index)
-    target = config.content / name
-    if write:
-        write_atomic(target, wanted)
-    index.names.add(name.lower())
-    index.by_seed[seed_id] = target
-    seen[key] = f"{display_path(target)} (imported from {shown})"
-    report.imported.append(display_path(target))
+def import_seeds(config: Config, cache: Cache | None = None, *, write: bool = True) -> ImportReport:
+    """Turn every new or changed seed into its content file; with ``write=False`` only report."""
+    return Importer(config, cache or Cache(None), write).run()
 
 
 def convert(raw: bytes, seed_id: str, shown: str, config: Config) -> tuple[seeds.Seed | None, str, list[Problem]]:
     """Turn a seed's bytes into its content file's text (pure); None and problems if rejected."""
+    from .language import identify  # Lingua loads its models lazily; most runs never need it
+
     text, problems = seeds.decode(raw, shown)
     if text is None:
         return None, "", problems
@@ -160,37 +252,7 @@ def convert(raw: bytes, seed_id: str, shown: str, config: Config) -> tuple[seeds
     if seed is None:
         return None, "", problems
     lang = identify(seed.title + "\n" + "\n".join(seed.paragraphs), config.languages, config.language)
-    return seed, articles.seed_text(seed, lang), problems
-
-
-def _refresh(target: Path, wanted: str, shown: str, report: ImportReport, write: bool) -> None:
-    """Bring an existing content file up to date with its seed, unless an editor changed it."""
-    try:
-        current = target.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        current = None
-    if current == wanted:
-        report.unchanged.append(display_path(target))
-    elif current is None or articles.is_edited(current):
-        log.info("kept %s: edited by hand, so %s was not imported over it", display_path(target), shown)
-        report.kept.append(display_path(target))
-    else:
-        if write:
-            write_atomic(target, wanted)
-        report.imported.append(display_path(target))
-
-
-def _free_name(name: str, seed_id: str, index: ContentIndex) -> str:
-    """Use ``name`` unless another article has it; then tell them apart by the seed id."""
-    if name.lower() not in index.names:
-        return name
-    stem = name[:-3]
-    suffix = seed_id.split("_", 1)[-1]
-    for length in (8, 16):
-        candidate = f"{stem}-{suffix[:length]}.md"
-        if candidate.lower() not in index.names:
-            return candidate
-    return f"{stem}-{seed_id}.md"
+    return seed, articles.seed_text(seed, lang, sha(raw)), problems
 
 
 def write_atomic(path: Path, text: str) -> None:

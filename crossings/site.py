@@ -1,21 +1,25 @@
-"""The site model and the plan of its pages: articles in, a list of outputs out.
+"""The site model and the plan of its pages: records in, a list of outputs out.
 
-First everything is gathered (every article, sorted, with URLs checked for
-collisions), then each page kind's planner turns the model into ``Output``s:
-a path, a template and a context made of plain data (strings, numbers, lists,
-dicts). Plain contexts are what make exact incremental builds cheap: an output
-whose context, template and settings are unchanged renders to the same bytes.
+First everything is gathered (every article, sorted, URLs checked for
+collisions), then each page kind's planner turns the model into ``Output``s.
+An output has a **key** — a short string naming everything its bytes depend on
+besides its template and the settings (content hashes of the articles it shows,
+its page number…) — and a **context** function called only when the output has
+to be rendered. Keys are what make incremental builds exact and cheap: an
+output whose key, template and settings are unchanged has unchanged bytes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .articles import RTL, Article
+from .articles import RTL
 from .config import Config
-from .markup import Renderer, excerpt
+from .library import Library, Record
 from .problems import Problem, error
 
 
@@ -25,56 +29,67 @@ class Output:
 
     path: str
     template: str | None = None
-    context: dict = field(default_factory=dict)
-    data: bytes | None = None
+    key: str = ""
+    context: Callable[[], dict] | None = None
+    data: Callable[[], bytes] | None = None
+
+
+def digest(*parts: object) -> str:
+    """A short hash of plain values (strings, numbers, tuples of them)."""
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=12).hexdigest()
 
 
 @dataclass
 class Site:
-    """Every published article, newest first, with its rendered body."""
+    """Every published article, newest first, and what lists show of each."""
 
     config: Config
-    articles: list[Article]
-    html: dict[str, str]
-    text: dict[str, str]
+    records: list[Record]
+    library: Library
+    entries: dict[str, dict] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
 
-    def entry(self, article: Article) -> dict:
-        """What a list shows of an article."""
-        return {
-            "title": article.title, "url": article.url, "date": article.date.isoformat(),
-            "lang": article.lang, "dir": article.dir, "source_name": article.source_name,
-            "excerpt": excerpt(self.text[article.path]),
-        }
+    def __post_init__(self) -> None:
+        for record in self.records:
+            article = record.article
+            entry = {
+                "title": article.title, "url": article.url, "date": article.date.isoformat(),
+                "lang": article.lang, "dir": article.dir, "source_name": article.source_name,
+                "excerpt": record.excerpt,
+            }
+            self.entries[record.rel] = entry
+            self.versions[record.rel] = digest(*entry.values())
 
-    def months(self) -> dict[tuple[int, int], list[Article]]:
-        """Articles by (year, month), newest month first."""
-        groups: dict[tuple[int, int], list[Article]] = defaultdict(list)
-        for article in self.articles:
-            groups[(article.date.year, article.date.month)].append(article)
+    def entry(self, record: Record | None) -> dict | None:
+        return self.entries[record.rel] if record else None
+
+    def version(self, record: Record | None) -> str:
+        return self.versions[record.rel] if record else ""
+
+    def months(self) -> dict[tuple[int, int], list[Record]]:
+        """Records by (year, month), newest month first."""
+        groups: dict[tuple[int, int], list[Record]] = defaultdict(list)
+        for record in self.records:
+            groups[(record.article.date.year, record.article.date.month)].append(record)
         return dict(groups)
 
 
-def build_site(articles: list[Article], config: Config, renderer: Renderer | None = None) -> tuple[Site, list[Problem]]:
-    """Sort the articles, refuse URL collisions, and render their bodies."""
-    renderer = renderer or Renderer()
+def build_site(records: list[Record], config: Config, library: Library) -> tuple[Site, list[Problem]]:
+    """Sort the records newest first, leave out drafts, and refuse URL collisions."""
     problems: list[Problem] = []
-    owners: dict[str, Article] = {}
+    owners: dict[str, Record] = {}
     published = []
-    for article in sorted(articles, key=lambda a: a.path):
-        if article.draft:
+    for record in sorted(records, key=lambda r: r.rel):
+        if record.article.draft:
             continue
-        first = owners.get(article.url)
+        first = owners.get(record.article.url)
         if first is not None:
-            problems.append(error(article.path, None, f"its page {article.url} is already made from {first.path}", "rename one of the two files"))
+            problems.append(error(record.article.path, None, f"its page {record.article.url} is already made from {first.article.path}", "rename one of the two files"))
             continue
-        owners[article.url] = article
-        published.append(article)
-    published.sort(key=lambda a: (a.date, a.path), reverse=True)
-    html: dict[str, str] = {}
-    text: dict[str, str] = {}
-    for article in published:
-        html[article.path], text[article.path] = renderer.render(article.body)
-    return Site(config, published, html, text), problems
+        owners[record.article.url] = record
+        published.append(record)
+    published.sort(key=lambda r: (r.article.date, r.rel), reverse=True)
+    return Site(config, published, library), problems
 
 
 # --- planners: one function per page kind --------------------------------------
@@ -90,42 +105,53 @@ def plan(site: Site) -> list[Output]:
 def plan_articles(site: Site) -> list[Output]:
     """One page per article, linked to its neighbours in time and to its month."""
     outputs = []
-    articles = site.articles
-    for i, article in enumerate(articles):
-        newer = articles[i - 1] if i > 0 else None
-        older = articles[i + 1] if i + 1 < len(articles) else None
-        context = {
-            "page": _page(article.title, article.url, excerpt(site.text[article.path], 160), article.lang, "article"),
-            "article": {
-                **site.entry(article),
-                "source": article.source,
-                "body_html": site.html[article.path],
-                "seed": article.seed,
-            },
-            "older": site.entry(older) if older else None,
-            "newer": site.entry(newer) if newer else None,
+    records = site.records
+    for i, record in enumerate(records):
+        newer = records[i - 1] if i > 0 else None
+        older = records[i + 1] if i + 1 < len(records) else None
+        key = digest(record.file_sha, site.version(newer), site.version(older))
+        outputs.append(Output(record.article.url + "index.html", "article.html", key, _article_context(site, record, newer, older)))
+    return outputs
+
+
+def _article_context(site: Site, record: Record, newer: Record | None, older: Record | None) -> Callable[[], dict]:
+    def context() -> dict:
+        article = record.article
+        html, _ = site.library.body(record)
+        return {
+            "page": _page(article.title, article.url, record.excerpt[:160], article.lang, "article"),
+            "article": {**site.entry(record), "source": article.source, "body_html": html, "seed": article.seed},
+            "older": site.entry(older),
+            "newer": site.entry(newer),
             "month": {"year": article.date.year, "month": article.date.month, "url": month_url(article.date.year, article.date.month)},
         }
-        outputs.append(Output(article.url + "index.html", "article.html", context))
-    return outputs
+    return context
 
 
 def plan_index(site: Site) -> list[Output]:
     """The home page and its following pages, ``per_page`` articles each, newest first."""
     per_page = site.config.per_page
-    total = max(1, math.ceil(len(site.articles) / per_page))
+    total = max(1, math.ceil(len(site.records) / per_page))
     outputs = []
     for number in range(1, total + 1):
-        chunk = site.articles[(number - 1) * per_page:number * per_page]
+        chunk = site.records[(number - 1) * per_page:number * per_page]
         url = page_url("", number)
-        context = {
-            "page": _page(site.config.title, url, site.config.description, site.config.language, "index"),
-            "entries": [site.entry(a) for a in chunk],
-            "pagination": pagination("", number, total),
-            "total": len(site.articles),
-        }
-        outputs.append(Output(url + "index.html", "index.html", context))
+        count = len(site.records) if number == 1 else None  # only the first page shows the total
+        key = digest(number, total, count, [site.version(r) for r in chunk])
+        outputs.append(Output(url + "index.html", "index.html", key, _index_context(site, chunk, url, number, total, count)))
     return outputs
+
+
+def _index_context(site: Site, chunk: list[Record], url: str, number: int, total: int, count: int | None) -> Callable[[], dict]:
+    def context() -> dict:
+        config = site.config
+        return {
+            "page": _page(config.title, url, config.description, config.language, "index"),
+            "entries": [site.entry(r) for r in chunk],
+            "pagination": pagination("", number, total),
+            "total": count,
+        }
+    return context
 
 
 def plan_timeline(site: Site) -> list[Output]:
@@ -140,40 +166,55 @@ def plan_timeline(site: Site) -> list[Output]:
          "months": [{"month": m, "count": counts.get(m, 0), "url": month_url(year, m) if m in counts else None} for m in range(1, 13)]}
         for year, counts in sorted(years.items(), reverse=True)
     ]
-    outputs = [Output("timeline/index.html", "timeline.html", {
-        "page": _page("timeline", "timeline/", site.config.description, language, "timeline"),
-        "years": overview,
-    })]
+    page = _page("timeline", "timeline/", site.config.description, language, "timeline")
+    outputs = [Output("timeline/index.html", "timeline.html", digest(repr(overview)), _fixed({"page": page, "years": overview}))]
     ordered_years = [y["year"] for y in overview]
     for i, year in enumerate(ordered_years):
-        context = {
-            "page": _page(str(year), year_url(year), "", language, "year"),
-            "year": year,
-            "months": [{"month": m, "url": month_url(year, m), "entries": [site.entry(a) for a in months[(year, m)]]}
-                       for m in sorted(years[year], reverse=True)],
-            "count": sum(years[year].values()),
-            "newer": _year_link(ordered_years[i - 1]) if i > 0 else None,
-            "older": _year_link(ordered_years[i + 1]) if i + 1 < len(ordered_years) else None,
-        }
-        outputs.append(Output(year_url(year) + "index.html", "year.html", context))
+        newer = _year_link(ordered_years[i - 1]) if i > 0 else None
+        older = _year_link(ordered_years[i + 1]) if i + 1 < len(ordered_years) else None
+        groups = [(m, months[(year, m)]) for m in sorted(years[year], reverse=True)]
+        key = digest(year, repr(newer), repr(older), [(m, [site.version(r) for r in rs]) for m, rs in groups])
+        outputs.append(Output(year_url(year) + "index.html", "year.html", key, _year_context(site, year, groups, newer, older)))
     ordered_months = sorted(months, reverse=True)
     for i, (year, month) in enumerate(ordered_months):
-        context = {
-            "page": _page("", month_url(year, month), "", language, "month"),
-            "year": year, "month": month, "year_url": year_url(year),
-            "entries": [site.entry(a) for a in months[(year, month)]],
-            "newer": _month_link(*ordered_months[i - 1]) if i > 0 else None,
-            "older": _month_link(*ordered_months[i + 1]) if i + 1 < len(ordered_months) else None,
-        }
-        outputs.append(Output(month_url(year, month) + "index.html", "month.html", context))
+        newer = _month_link(*ordered_months[i - 1]) if i > 0 else None
+        older = _month_link(*ordered_months[i + 1]) if i + 1 < len(ordered_months) else None
+        chunk = months[(year, month)]
+        key = digest(year, month, repr(newer), repr(older), [site.version(r) for r in chunk])
+        outputs.append(Output(month_url(year, month) + "index.html", "month.html", key, _month_context(site, year, month, chunk, newer, older)))
     return outputs
+
+
+def _year_context(site: Site, year: int, groups: list, newer: dict | None, older: dict | None) -> Callable[[], dict]:
+    def context() -> dict:
+        return {
+            "page": _page(str(year), year_url(year), "", site.config.language, "year"),
+            "year": year,
+            "months": [{"month": m, "url": month_url(year, m), "entries": [site.entry(r) for r in rs]} for m, rs in groups],
+            "count": sum(len(rs) for _, rs in groups),
+            "newer": newer,
+            "older": older,
+        }
+    return context
+
+
+def _month_context(site: Site, year: int, month: int, chunk: list[Record], newer: dict | None, older: dict | None) -> Callable[[], dict]:
+    def context() -> dict:
+        return {
+            "page": _page("", month_url(year, month), "", site.config.language, "month"),
+            "year": year, "month": month, "year_url": year_url(year),
+            "entries": [site.entry(r) for r in chunk],
+            "newer": newer,
+            "older": older,
+        }
+    return context
 
 
 def plan_special(site: Site) -> list[Output]:
     """The 404 page and the marker that turns off Jekyll on GitHub Pages."""
     return [
-        Output("404.html", "404.html", {"page": _page("not_found", "404.html", "", site.config.language, "404")}),
-        Output(".nojekyll", data=b""),
+        Output("404.html", "404.html", "", _fixed({"page": _page("not_found", "404.html", "", site.config.language, "404")})),
+        Output(".nojekyll", None, "", None, lambda: b""),
     ]
 
 
@@ -208,6 +249,10 @@ def pagination(prefix: str, number: int, total: int, window: int = 2) -> dict:
         "newer": page_url(prefix, number - 1) if number > 1 else None,
         "older": page_url(prefix, number + 1) if number < total else None,
     }
+
+
+def _fixed(context: dict) -> Callable[[], dict]:
+    return lambda: context
 
 
 def _page(title: str, url: str, description: str, lang: str, kind: str) -> dict:

@@ -1,10 +1,19 @@
-"""The output folder: built whole in a staging folder beside it, then swapped in at once.
+"""The output folder, replaced in one step, with only changed files written.
 
-A build that fails, or is killed at any moment, leaves the previous site exactly
-as it was: nothing is written into the live folder. On Linux the swap is one
-``renameat2(RENAME_EXCHANGE)`` call, atomic for anyone reading the folder (the
-dev server, a person browsing it); elsewhere two renames, with recovery of a
-half-done swap at the start of the next build.
+A build never writes into the live folder (``_site``). It brings a **spare**
+twin of it up to date — the spare is the site as it was one build ago, so only
+the files that changed in the last two builds need touching; unchanged files are
+hard links shared with the live folder, and a changed file is always a new file
+(written beside, then renamed), so the live folder never sees a partial write.
+Then the two folders are exchanged in one ``renameat2(RENAME_EXCHANGE)`` call
+on Linux (elsewhere: two renames, and the next build finishes or undoes a swap
+that a kill interrupted). A build that fails or is killed leaves the previous
+site exactly as it was.
+
+The manifests (output path → key of what it was built from, hash of its bytes)
+of both folders live in the cache; a spare whose state is unknown (no cache, or
+a build killed while updating it) is thrown away and made again from the live
+folder with hard links.
 """
 
 from __future__ import annotations
@@ -12,16 +21,19 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
+import subprocess
 from pathlib import Path
+
+from .cache import Cache, sha
 
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
+Manifest = dict[str, tuple[str, str]]
 
 
 def _renameat2():
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        function = libc.renameat2
+        function = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return None
     function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
@@ -38,53 +50,148 @@ def exchange(a: Path, b: Path) -> bool:
     return RENAMEAT2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
 
 
-class Staging:
-    """A new version of the output folder, written beside it and swapped in by ``commit``."""
+def remove_later(path: Path) -> None:
+    """Delete a folder without waiting for it: rename it aside, let ``rm`` finish it."""
+    if not path.exists():
+        return
+    aside = path
+    if ".trash-" not in path.name:
+        aside = path.with_name(path.name + f".trash-{os.getpid()}-{id(path)}")
+        os.rename(path, aside)
+    if os.name == "posix" and shutil.which("rm"):
+        subprocess.Popen(["rm", "-rf", str(aside)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    else:
+        shutil.rmtree(aside, ignore_errors=True)
 
-    def __init__(self, out: Path) -> None:
+
+class OutputTree:
+    """The live output folder and its spare twin."""
+
+    def __init__(self, out: Path, cache: Cache) -> None:
         self.out = out
-        self.dir = out.parent / f".{out.name}.staging"
+        self.cache = cache
+        self.spare = self._spare_path()
         self.old = out.parent / f".{out.name}.old"
-
-    def __enter__(self) -> Staging:
         self.recover()
-        shutil.rmtree(self.dir, ignore_errors=True)
-        self.dir.mkdir(parents=True)
-        return self
+        state = cache.load("output") or {}
+        self.live: Manifest | None = state.get("live") if out.is_dir() else None
+        self.spare_manifest: Manifest | None = state.get("spare") if self.spare.is_dir() else None
+        self.shas: dict[str, str] = {}
 
-    def __exit__(self, kind, value, tb) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+    def _spare_path(self) -> Path:
+        """In the cache folder when it is on the output's file system, else beside the output."""
+        root = self.cache.root
+        if root is not None:
+            root.mkdir(parents=True, exist_ok=True)
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            if os.stat(root).st_dev == os.stat(self.out.parent).st_dev:
+                return root / "site-spare"
+        return self.out.parent / f".{self.out.name}.spare"
 
     def recover(self) -> None:
-        """Finish or undo a swap a killed build left half done."""
-        if self.old.exists() and not self.out.exists():
-            os.rename(self.old, self.out)
-        shutil.rmtree(self.old, ignore_errors=True)
+        """Finish a swap that a killed build left half done (only without renameat2)."""
+        if self.old.exists():
+            if not self.out.exists():
+                os.rename(self.old, self.out)
+            else:
+                remove_later(self.old)
+        for trash in self.spare.parent.glob(self.spare.name + ".trash-*"):
+            remove_later(trash)  # left by a run that stopped before its rm finished
 
-    def write(self, rel: str, data: bytes) -> None:
-        """Write one file of the new site."""
-        path = self.dir / rel
+    def unchanged(self, wanted: dict[str, str]) -> bool:
+        """Tell whether the live folder is already exactly what ``wanted`` describes."""
+        return self.live is not None and len(self.live) == len(wanted) and all(
+            self.live.get(rel, ("",))[0] == key for rel, key in wanted.items())
+
+    def prepare(self, wanted: dict[str, str]) -> list[str]:
+        """Bring the spare up to date except for what must be rendered; return that."""
+        self._save(spare=None)  # from here until commit, the spare's state is unknown
+        spare = self.spare_manifest
+        if spare is None:
+            remove_later(self.spare)
+            self.spare.mkdir(parents=True)
+            spare = {}
+        live = self.live or {}
+        todo = []
+        made: set[str] = set()
+        for rel, key in wanted.items():
+            if spare.get(rel, ("",))[0] == key:
+                self.shas[rel] = spare[rel][1]
+            elif live.get(rel, ("",))[0] == key:
+                self._link(rel, made)
+                self.shas[rel] = live[rel][1]
+            else:
+                todo.append(rel)
+        for rel in spare.keys() - wanted.keys():
+            self._remove(rel)
+        return todo
+
+    def put(self, rel: str, data: bytes) -> str:
+        """Write one file of the new site (a new file: the live twin is never touched)."""
+        digest = sha(data)
+        live = (self.live or {}).get(rel)
+        if live is not None and live[1] == digest:
+            self._link(rel, set())  # same bytes: share the live file, keep its date
+            return digest
+        path = self.spare / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        return digest
 
-    def copy(self, source: Path, rel: str) -> None:
-        """Copy one static file into the new site."""
-        path = self.dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, path)
-
-    def commit(self) -> None:
-        """Make the new site the live one, in one step where the system allows."""
-        if self.out.exists():
-            if not exchange(self.dir, self.out):
-                os.rename(self.out, self.old)
-                os.rename(self.dir, self.out)
-                shutil.rmtree(self.old, ignore_errors=True)
-                return
+    def commit(self, wanted: dict[str, str], shas: dict[str, str]) -> None:
+        """Make the spare the live folder, in one step where the system allows."""
+        self.shas.update(shas)
+        manifest = {rel: (key, self.shas[rel]) for rel, key in wanted.items()}
+        if not self.out.exists():
+            os.rename(self.spare, self.out)
+            old = None
+        elif exchange(self.spare, self.out):
+            old = self.live
         else:
-            os.rename(self.dir, self.out)
-            return
-        shutil.rmtree(self.dir, ignore_errors=True)
+            os.rename(self.out, self.old)
+            os.rename(self.spare, self.out)
+            os.rename(self.old, self.spare)
+            old = self.live
+        self.live, self.spare_manifest = manifest, old
+        self._save(spare=old)
+
+    def _save(self, spare: Manifest | None) -> None:
+        self.cache.save("output", {"live": self.live, "spare": spare})
+
+    def _link(self, rel: str, made: set[str]) -> None:
+        target = self.spare / rel
+        parent = target.parent
+        if str(parent) not in made:
+            parent.mkdir(parents=True, exist_ok=True)
+            made.add(str(parent))
+        try:
+            if os.path.samefile(self.out / rel, target):
+                return  # already shared (renaming a link over itself would do nothing)
+        except FileNotFoundError:
+            pass
+        tmp = parent / f".{target.name}.tmp"
+        try:
+            os.link(self.out / rel, tmp)
+        except FileExistsError:
+            tmp.unlink()
+            os.link(self.out / rel, tmp)
+        except OSError:  # no hard links here (another file system): copy
+            shutil.copyfile(self.out / rel, tmp)
+        os.replace(tmp, target)
+
+    def _remove(self, rel: str) -> None:
+        path = self.spare / rel
+        path.unlink(missing_ok=True)
+        parent = path.parent
+        while parent != self.spare:
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
 
 
 def output_problem(out: Path, protected: list[Path]) -> str:

@@ -69,7 +69,7 @@ def test_edit_detection() -> None:
     from crossings.seeds import Seed
 
     seed = Seed("000_0a1c3472872379bf", "Titre", dt.date(2023, 1, 27), ("Un paragraphe.",), "https://example.org/a")
-    text = articles.seed_text(seed, "fr")
+    text = articles.seed_text(seed, "fr", "0123456789abcdef")
     assert not articles.is_edited(text)
     assert articles.is_edited(text.replace("Un paragraphe.", "Un paragraphe corrigé."))
     assert articles.is_edited(text.replace("title: Titre", "title: Titre corrigé"))

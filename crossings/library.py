@@ -1,0 +1,104 @@
+"""The content folder, read through the cache: only new or changed files are parsed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from slugify import slugify
+
+from . import articles
+from .cache import Cache, sha, signature, walk
+from .config import Config
+from .markup import Renderer, excerpt, paragraphs_html, plain_paragraphs
+from .problems import Problem, display_path, error
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the site model needs of one article, without its body (kept small for the cache)."""
+
+    article: articles.Article
+    rel: str
+    """The file, relative to the content folder."""
+    file_sha: str
+    excerpt: str
+
+
+class Library:
+    """Reads ``content/**/*.md``; remembers parsed files and rendered Markdown by hash."""
+
+    def __init__(self, config: Config, cache: Cache, renderer: Renderer | None = None) -> None:
+        self.config = config
+        self.cache = cache
+        self.renderer = renderer or Renderer()
+        self.prefix = display_path(config.content)
+        self._html: dict[str, tuple[str, str]] | None = None
+        self._html_dirty = False
+        self._bodies: dict[str, str] = {}
+
+    def load(self) -> tuple[list[Record], list[Problem]]:
+        """Every article (bad files left out) and every problem, old and new."""
+        known: dict[str, tuple] = self.cache.load("content") or {}
+        fresh: dict[str, tuple] = {}
+        records: list[Record] = []
+        problems: list[Problem] = []
+        for rel, stat in walk(self.config.content, ".md").items():
+            sig = signature(stat)
+            entry = known.get(rel)
+            if entry is None or entry[0] != sig:
+                entry = self._read(rel, sig, entry)
+            fresh[rel] = entry
+            if entry[2] is not None:
+                records.append(entry[2])
+            problems.extend(entry[3])
+        if fresh != known:
+            self.cache.save("content", fresh)
+        if self._html_dirty:
+            self.cache.save("html", self._html)
+        return records, problems
+
+    def _read(self, rel: str, sig: tuple, old: tuple | None) -> tuple:
+        """Parse one content file: (signature, hash, record or None, problems)."""
+        shown = f"{self.prefix}/{rel}"
+        path = self.config.content / rel
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return (sig, "", None, [error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions")])
+        digest = sha(data)
+        if old is not None and old[1] == digest:
+            return (sig, *old[1:])  # touched, not changed
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return (sig, digest, None, [error(shown, None, f"not UTF-8 ({exc.reason} at byte {exc.start})", "re-save the file as UTF-8")])
+        article, problems = articles.load(text, shown, slugify(Path(rel).stem) or "article", self.config.language)
+        if article is None:
+            return (sig, digest, None, problems)
+        html, plain = self.renderer.render(article.body)
+        if plain_paragraphs(article.body) is None:
+            self.html_store()[digest] = (html, plain)
+            self._html_dirty = True
+        self._bodies[digest] = article.body
+        record = Record(replace(article, body=""), rel, digest, excerpt(plain))
+        return (sig, digest, record, problems)
+
+    def html_store(self) -> dict[str, tuple[str, str]]:
+        if self._html is None:
+            self._html = self.cache.load("html") or {}
+        return self._html
+
+    def body(self, record: Record) -> tuple[str, str]:
+        """The article's body as (safe HTML, plain text)."""
+        stored = self.html_store().get(record.file_sha)
+        if stored:
+            return stored
+        body = self._bodies.get(record.file_sha)
+        if body is None:
+            text = (self.config.content / record.rel).read_text(encoding="utf-8")
+            body = articles.split(text, record.article.path)[1]
+        paragraphs = plain_paragraphs(body)
+        if paragraphs is not None:
+            return paragraphs_html(paragraphs), "\n\n".join(paragraphs)
+        return self.renderer.render(body)

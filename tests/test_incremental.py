@@ -1,0 +1,137 @@
+"""Incremental builds are exact: after any sequence of edits, byte-identical to a clean build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crossings.cli import main
+
+from .conftest import FIXTURES, REPO, Project, write_pyproject
+
+OK_SEEDS = sorted((FIXTURES / "seeds" / "ok").glob("*.txt"))
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def clean_build(project: Project, tmp: Path) -> dict[str, bytes]:
+    """Build the same inputs from nothing (own output and cache), without importing anything new."""
+    out, cache = tmp / "clean-out", tmp / "clean-cache"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    assert main(["build", "--out", str(out), "--cache", str(cache)]) in (0, 1)
+    return tree(out)
+
+
+def assert_exact(project: Project, tmp: Path) -> str:
+    status, out, err = project.run("build")
+    assert status in (0, 1), err
+    assert tree(project.out) == clean_build(project, tmp)
+    return out
+
+
+def test_edit_sequences_give_the_clean_build(project: Project, tmp_path: Path) -> None:
+    for path in OK_SEEDS[:3]:
+        project.add_seed(path.name, path.read_bytes())
+    assert_exact(project, tmp_path)
+    # add a seed
+    project.add_seed(OK_SEEDS[3].name, OK_SEEDS[3].read_bytes())
+    out = assert_exact(project, tmp_path)
+    assert "1 imported" in out
+    # edit an article's title and body
+    [article] = project.content.rglob("2023-05-02-*.md")
+    article.write_text(article.read_text(encoding="utf-8").replace("refuerzan", "renuevan").replace("Rabat", "**Rabat**"), encoding="utf-8")
+    assert_exact(project, tmp_path)
+    # nothing changed: nothing written
+    out = assert_exact(project, tmp_path)
+    assert "0 pages written" in out
+    # touched without a change
+    os.utime(article, None)
+    out = assert_exact(project, tmp_path)
+    assert "0 pages written" in out
+    # a hand-written article, then a draft
+    hand = project.content / "hand.md"
+    hand.write_text("---\ntitle: Written by hand\ndate: 2024-06-01\nlang: en\n---\n\nA *new* article.\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    hand.write_text(hand.read_text(encoding="utf-8").replace("lang: en", "lang: en\ndraft: true"), encoding="utf-8")
+    assert_exact(project, tmp_path)
+    # delete a seed and its article
+    seed = project.seeds / OK_SEEDS[1].name
+    seed.unlink()
+    for path in project.content.rglob("2024-03-14-*.md"):
+        path.unlink()
+    assert_exact(project, tmp_path)
+    # change a template, then the stylesheet
+    month = project.root / "templates" / "month.html"
+    month.write_text(month.read_text(encoding="utf-8").replace('<p class="lede">', '<p class="lede intro">'), encoding="utf-8")
+    out = assert_exact(project, tmp_path)
+    css = project.root / "static" / "css" / "crossings.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.x { color: red; }\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    # change settings
+    write_pyproject(project.root, per_page=1)
+    assert_exact(project, tmp_path)
+    write_pyproject(project.root, base_url="https://other.example/news/", per_page=2)
+    assert_exact(project, tmp_path)
+    # a broken article, then fixed
+    article.write_text("---\ntitle: [\n---\nx\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    article.write_text("---\ntitle: Fixed\ndate: 2023-05-02\n---\n\nFixed.\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    # a lost cache: still exact
+    shutil.rmtree(project.root / ".cache")
+    assert_exact(project, tmp_path)
+    # the output deleted by hand
+    shutil.rmtree(project.out)
+    assert_exact(project, tmp_path)
+
+
+def test_a_template_change_renders_only_the_pages_that_use_it(project: Project, tmp_path: Path) -> None:
+    for path in OK_SEEDS:
+        project.add_seed(path.name, path.read_bytes())
+    project.run("build")
+    month = project.root / "templates" / "month.html"
+    month.write_text(month.read_text(encoding="utf-8").replace('<p class="lede">', '<p class="lede intro">'), encoding="utf-8")
+    status, out, _ = project.run("build")
+    assert status == 0 and "; 3 pages written" in out  # the three month pages, nothing else
+
+
+def test_unchanged_files_keep_their_identity(project: Project) -> None:
+    for path in OK_SEEDS:
+        project.add_seed(path.name, path.read_bytes())
+    project.run("build")
+    before = {p: p.stat().st_ino for p in project.out.rglob("*.html")}
+    (project.content / "hand.md").write_text("---\ntitle: Old\ndate: 1999-06-01\n---\n\nOld article.\n", encoding="utf-8")
+    project.run("build")
+    after = {p: p.stat().st_ino for p in project.out.rglob("*.html")}
+    kept = [p for p in before if before[p] == after.get(p)]
+    assert (project.out / "timeline/2024/03/index.html") in kept
+    assert (project.out / "timeline/index.html") not in kept
+
+
+@pytest.mark.parametrize("delay", [0.15, 0.3, 0.45, 0.6, 0.8])
+def test_a_killed_build_leaves_the_previous_site(project: Project, tmp_path: Path, delay: float) -> None:
+    for path in OK_SEEDS:
+        project.add_seed(path.name, path.read_bytes())
+    project.run("build")
+    before = tree(project.out)
+    for i in range(60):
+        (project.content / f"extra-{i}.md").write_text(f"---\ntitle: Extra {i}\ndate: 2020-01-{i % 28 + 1:02d}\n---\n\nBody {i}.\n", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build"], cwd=project.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    after = tree(project.out)
+    assert after == before or len(after) > len(before)  # the old site, or the whole new one
+    if after != before:
+        assert "articles/extra-0/index.html" in after and "articles/extra-59/index.html" in after
+    assert_exact(project, tmp_path)  # and the next build recovers by itself
