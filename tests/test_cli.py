@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import FIXTURES, REFERENCE_SEED, REPO, Project
 
-SUMMARY = re.compile(r"^(import|build|check): \d+ imported, \d+ skipped \(\d+ unchanged, \d+ edited, \d+ duplicate\), \d+ rejected; \d+ pages (?:written \(\d+ articles in the site\)|checked); \d+\.\d\d s$", re.MULTILINE)
+SUMMARY = re.compile(r"^(import|build|check): \d+ imported, \d+ skipped \(\d+ unchanged, \d+ edited, \d+ duplicate\), \d+ rejected; \d+ pages (?:written \(\d+ articles? in the site\)|checked); \d+\.\d\d s$", re.MULTILINE)
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
