@@ -50,7 +50,8 @@ def build(config: Config, *, write: bool = True, strict: bool = False, progress:
     report = BuildReport()
     cache = Cache(config.cache, read_only=not write)
     # Import first: the pages are built from content/, which import fills.
-    report.imports = Importer(config, cache, write).run()
+    importer = Importer(config, cache, write)
+    report.imports = importer.run()
     # Nothing changed since the last build: say so, with the problems it found.
     inputs = input_signature(config)
     state = cache.load("build") or {}
@@ -60,7 +61,7 @@ def build(config: Config, *, write: bool = True, strict: bool = False, progress:
         report.written = True
         report.seconds = time.perf_counter() - started
         return report
-    library = Library(config, cache)
+    library = Library(config, cache, read=importer.index.read)
     records, problems = library.load()
     report.problems.extend(problems)
     site, problems = build_site(records, config, library)
@@ -69,7 +70,7 @@ def build(config: Config, *, write: bool = True, strict: bool = False, progress:
     outputs = plan(site)
     outputs += static_outputs(config, cache, {o.path for o in outputs}, report)
     report.pages = sum(1 for o in outputs if o.path.endswith(".html"))
-    env = make_env(config)
+    env = make_env(config, config.cache if write else None)
     if not write:
         _check_render(env, config, outputs, report)
     else:

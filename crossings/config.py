@@ -6,6 +6,7 @@ import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -56,27 +57,28 @@ class Config:
         """Resolve a folder setting (``seeds_dir``…) against the project root."""
         return (self.root / getattr(self, setting)).resolve()
 
-    @property
+    # Resolved once: resolving touches the file system, and builds ask often.
+    @cached_property
     def seeds(self) -> Path:
         return self.path("seeds_dir")
 
-    @property
+    @cached_property
     def content(self) -> Path:
         return self.path("content_dir")
 
-    @property
+    @cached_property
     def templates(self) -> Path:
         return self.path("templates_dir")
 
-    @property
+    @cached_property
     def static(self) -> Path:
         return self.path("static_dir")
 
-    @property
+    @cached_property
     def output(self) -> Path:
         return self.path("output_dir")
 
-    @property
+    @cached_property
     def cache(self) -> Path:
         return self.path("cache_dir")
 

@@ -62,6 +62,8 @@ class ContentIndex:
     """Which content file holds which seed and which source URL."""
 
     files: dict[str, ContentFile] = field(default_factory=dict)
+    read: dict[str, bytes] = field(default_factory=dict)
+    """Files read in this run, kept so that the build need not read them again."""
     by_seed: dict[str, str] = field(default_factory=dict)
     by_source: dict[str, str] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)
@@ -93,9 +95,11 @@ def index_content(config: Config, cache: Cache) -> ContentIndex:
         entry = known.get(rel)
         if entry is None or entry[0] != sig:
             try:
-                entry = (sig, read_content_file((config.content / rel).read_text(encoding="utf-8", errors="replace")))
+                data = (config.content / rel).read_bytes()
             except OSError:
                 continue
+            index.read[rel] = data
+            entry = (sig, read_content_file(data.decode("utf-8", errors="replace")))
         fresh[rel] = entry
         info: ContentFile = entry[1]
         index.files[rel] = info

@@ -28,14 +28,16 @@ class Record:
 class Library:
     """Reads ``content/**/*.md``; remembers parsed files and rendered Markdown by hash."""
 
-    def __init__(self, config: Config, cache: Cache, renderer: Renderer | None = None) -> None:
+    def __init__(self, config: Config, cache: Cache, renderer: Renderer | None = None,
+                 read: dict[str, bytes] | None = None) -> None:
         self.config = config
         self.cache = cache
         self.renderer = renderer or Renderer()
         self.prefix = display_path(config.content)
         self._html: dict[str, tuple[str, str]] | None = None
         self._html_dirty = False
-        self._bodies: dict[str, str] = {}
+        self._rendered: dict[str, tuple[str, str]] = {}
+        self._read_already = read or {}
 
     def load(self) -> tuple[list[Record], list[Problem]]:
         """Every article (bad files left out) and every problem, old and new."""
@@ -63,7 +65,7 @@ class Library:
         shown = f"{self.prefix}/{rel}"
         path = self.config.content / rel
         try:
-            data = path.read_bytes()
+            data = self._read_already.pop(rel, None) or path.read_bytes()
         except OSError as exc:
             return (sig, "", None, [error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions")])
         digest = sha(data)
@@ -76,11 +78,11 @@ class Library:
         article, problems = articles.load(text, shown, slugify(Path(rel).stem) or "article", self.config.language)
         if article is None:
             return (sig, digest, None, problems)
-        html, plain = self.renderer.render(article.body)
-        if plain_paragraphs(article.body) is None:
+        html, plain, is_plain = self.renderer.render_plain(article.body)
+        if not is_plain:  # Markdown: worth remembering between builds
             self.html_store()[digest] = (html, plain)
             self._html_dirty = True
-        self._bodies[digest] = article.body
+        self._rendered[digest] = (html, plain)
         record = Record(replace(article, body=""), rel, digest, excerpt(plain))
         return (sig, digest, record, problems)
 
@@ -91,13 +93,11 @@ class Library:
 
     def body(self, record: Record) -> tuple[str, str]:
         """The article's body as (safe HTML, plain text)."""
-        stored = self.html_store().get(record.file_sha)
+        stored = self._rendered.get(record.file_sha) or self.html_store().get(record.file_sha)
         if stored:
             return stored
-        body = self._bodies.get(record.file_sha)
-        if body is None:
-            text = (self.config.content / record.rel).read_text(encoding="utf-8")
-            body = articles.split(text, record.article.path)[1]
+        text = (self.config.content / record.rel).read_text(encoding="utf-8")
+        body = articles.split(text, record.article.path)[1]
         paragraphs = plain_paragraphs(body)
         if paragraphs is not None:
             return paragraphs_html(paragraphs), "\n\n".join(paragraphs)

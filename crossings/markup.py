@@ -88,11 +88,16 @@ class Renderer:
 
     def render(self, body: str) -> tuple[str, str]:
         """Return (safe HTML, plain text) of an article body."""
+        html, text, _ = self.render_plain(body)
+        return html, text
+
+    def render_plain(self, body: str) -> tuple[str, str, bool]:
+        """Return (safe HTML, plain text, whether the body was plain text as import writes it)."""
         paragraphs = plain_paragraphs(body)
         if paragraphs is not None:
-            return paragraphs_html(paragraphs), "\n\n".join(paragraphs)
+            return paragraphs_html(paragraphs), "\n\n".join(paragraphs), True
         cleaned = sanitize(self.markdown(body))
-        return cleaned, html_to_text(cleaned)
+        return cleaned, html_to_text(cleaned), False
 
 
 def sanitize(fragment: str) -> str:

@@ -14,9 +14,10 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_all_start_methods, get_context
+from pathlib import Path
 
 import jinja2
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, meta
 
 from . import __version__
 from .articles import RTL
@@ -29,10 +30,15 @@ PARALLEL_FROM = 400  # below this many pages, forking costs more than it saves (
 CHUNK = 64
 
 
-def make_env(config: Config) -> Environment:
+def make_env(config: Config, cache_dir: Path | None = None) -> Environment:
     """The template environment: autoescape on for every template, strict undefined."""
+    bytecode = None
+    if cache_dir is not None:
+        (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+        bytecode = FileSystemBytecodeCache(str(cache_dir / "jinja"))
     env = Environment(
         loader=FileSystemLoader(config.templates),
+        bytecode_cache=bytecode,
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

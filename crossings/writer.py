@@ -108,7 +108,8 @@ class OutputTree:
         """Bring the spare up to date except for what must be rendered; return that."""
         self._save(spare=None)  # from here until commit, the spare's state is unknown
         spare = self.spare_manifest
-        if spare is None:
+        fresh = spare is None
+        if fresh:
             remove_later(self.spare)
             self.spare.mkdir(parents=True)
             spare = {}
@@ -119,7 +120,7 @@ class OutputTree:
             if spare.get(rel, ("",))[0] == key:
                 self.shas[rel] = spare[rel][1]
             elif live.get(rel, ("",))[0] == key:
-                self._link(rel, made)
+                self._link(rel, made, fresh)
                 self.shas[rel] = live[rel][1]
             else:
                 todo.append(rel)
@@ -135,7 +136,18 @@ class OutputTree:
             self._link(rel, set())  # same bytes: share the live file, keep its date
             return digest
         path = self.spare / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # Nothing there yet: nobody else can see this file, write it in place.
+            with open(path, "xb") as out:
+                out.write(data)
+            return digest
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "xb") as out:
+                out.write(data)
+            return digest
+        except FileExistsError:
+            pass  # maybe a hard link to the live file: replace it, never write into it
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)
@@ -161,12 +173,18 @@ class OutputTree:
     def _save(self, spare: Manifest | None) -> None:
         self.cache.save("output", {"live": self.live, "spare": spare})
 
-    def _link(self, rel: str, made: set[str]) -> None:
+    def _link(self, rel: str, made: set[str], fresh: bool = False) -> None:
         target = self.spare / rel
         parent = target.parent
         if str(parent) not in made:
             parent.mkdir(parents=True, exist_ok=True)
             made.add(str(parent))
+        if fresh:  # an empty spare: nothing to replace
+            try:
+                os.link(self.out / rel, target)
+                return
+            except OSError:
+                pass
         try:
             if os.path.samefile(self.out / rel, target):
                 return  # already shared (renaming a link over itself would do nothing)
