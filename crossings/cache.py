@@ -2,10 +2,11 @@
 
 Everything cached is keyed by content hashes (a fresh clone has new modification
 times, so those alone would be wrong); a file's (mtime, size, inode) only lets a
-run skip re-reading a file whose hash it already knows. Each store is one pickle
-file, written atomically and tagged with the Crossings and Python versions: a
-store from another version, or a damaged one, is discarded with a warning and
-the build simply does more work.
+run skip re-reading a file whose hash it already knows. Each store is one file of
+plain values (tuples, strings, numbers, dicts) in ``marshal`` format, the fastest
+Python reads; written atomically and tagged with the Crossings and Python
+versions: a store from another version, or a damaged one, is discarded with a
+warning and the build simply does more work.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
+import marshal
 import sys
 import tempfile
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 from . import __version__
 
 log = logging.getLogger(__name__)
-TAG = ("crossings-cache", __version__, sys.version_info[:2])
+TAG = ("crossings-cache", __version__, tuple(sys.version_info[:2]))
 
 
 def sha(data: bytes) -> str:
@@ -47,10 +48,10 @@ class Cache:
         """The stored value, or None if absent, from another version or damaged."""
         if self.root is None:
             return None
-        path = self.root / f"{name}.pickle"
+        path = self.root / f"{name}.marshal"
         try:
-            with open(path, "rb") as handle:
-                tag, value = pickle.load(handle)
+            # loads() on the whole file: load() on a file object reads it in tiny pieces.
+            tag, value = marshal.loads(path.read_bytes())
         except FileNotFoundError:
             return None
         except Exception as exc:  # noqa: BLE001 - any damage means: start afresh
@@ -68,15 +69,15 @@ class Cache:
         handle, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{name}.", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
-                pickle.dump((TAG, value), out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.root / f"{name}.pickle")
+                out.write(marshal.dumps((TAG, value)))
+            os.replace(tmp, self.root / f"{name}.marshal")
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
 
     def discard(self, name: str) -> None:
         if self.root is not None:
-            (self.root / f"{name}.pickle").unlink(missing_ok=True)
+            (self.root / f"{name}.marshal").unlink(missing_ok=True)
 
 
 def walk(root: Path, suffix: str = "", hidden: tuple[str, ...] = ()) -> dict[str, os.stat_result]:
@@ -103,3 +104,20 @@ def walk(root: Path, suffix: str = "", hidden: tuple[str, ...] = ()) -> dict[str
             elif entry.name.endswith(suffix) and entry.is_file(follow_symlinks=False):
                 found[rel] = entry.stat(follow_symlinks=False)
     return dict(sorted(found.items()))
+
+
+class Scan:
+    """Folder listings for one build: each folder is read once, again only after ``forget``."""
+
+    def __init__(self) -> None:
+        self._walks: dict[tuple, dict[str, os.stat_result]] = {}
+
+    def walk(self, root: Path, suffix: str = "", hidden: tuple[str, ...] = ()) -> dict[str, os.stat_result]:
+        key = (root, suffix, hidden)
+        if key not in self._walks:
+            self._walks[key] = walk(root, suffix, hidden)
+        return self._walks[key]
+
+    def forget(self, root: Path) -> None:
+        for key in [k for k in self._walks if k[0] == root]:
+            del self._walks[key]

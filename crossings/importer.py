@@ -15,6 +15,7 @@ whose (mtime, size, inode) it has seen.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tempfile
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import articles, seeds
-from .cache import Cache, sha, signature, walk
+from .cache import Cache, Scan, sha, signature
 from .config import Config
 from .problems import Problem, display_path, error, warning
 
@@ -85,12 +86,12 @@ def read_content_file(text: str) -> ContentFile:
     return ContentFile(values["seed"], source, articles.seed_hash_of(text), articles.is_edited(text))
 
 
-def index_content(config: Config, cache: Cache) -> ContentIndex:
+def index_content(config: Config, cache: Cache, scan: Scan | None = None) -> ContentIndex:
     """Index every content file, reading only those changed since the last run."""
     known: dict[str, tuple] = cache.load("content-index") or {}
     fresh: dict[str, tuple] = {}
     index = ContentIndex()
-    for rel, stat in walk(config.content, ".md").items():
+    for rel, stat in (scan or Scan()).walk(config.content, ".md").items():
         sig = signature(stat)
         entry = known.get(rel)
         if entry is None or entry[0] != sig:
@@ -99,9 +100,9 @@ def index_content(config: Config, cache: Cache) -> ContentIndex:
             except OSError:
                 continue
             index.read[rel] = data
-            entry = (sig, read_content_file(data.decode("utf-8", errors="replace")))
+            entry = (sig, dataclasses.astuple(read_content_file(data.decode("utf-8", errors="replace"))))
         fresh[rel] = entry
-        info: ContentFile = entry[1]
+        info = ContentFile(*entry[1])
         index.files[rel] = info
         index.names.add(rel.lower())
         if info.seed:
@@ -113,8 +114,12 @@ def index_content(config: Config, cache: Cache) -> ContentIndex:
     return index
 
 
-def seed_files(seeds_dir: Path) -> tuple[list[os.DirEntry], list[Problem]]:
-    """List the seed files in order of sequence number, and the names that are not seeds."""
+def seed_files(seeds_dir: Path, listing: list[tuple[str, tuple]] | None = None) -> tuple[list[os.DirEntry], list[Problem]]:
+    """List the seed files in order of sequence number, and the names that are not seeds.
+
+    ``listing``, if given, receives (name, signature) of every entry, for the build's
+    record of what it saw.
+    """
     found: list[os.DirEntry] = []
     problems: list[Problem] = []
     if not seeds_dir.is_dir():
@@ -124,6 +129,11 @@ def seed_files(seeds_dir: Path) -> tuple[list[os.DirEntry], list[Problem]]:
         name = entry.name
         if IGNORED.match(name):
             continue
+        if listing is not None:
+            try:
+                listing.append((name, signature(entry.stat(follow_symlinks=False))))
+            except OSError:
+                listing.append((name, ()))
         shown = f"{prefix}/{name}"
         if entry.is_symlink():
             problems.append(error(shown, None, "is a symbolic link, not a seed file", "copy the file itself into the seeds folder"))
@@ -140,19 +150,21 @@ def seed_files(seeds_dir: Path) -> tuple[list[os.DirEntry], list[Problem]]:
 class Importer:
     """One import run over the seeds folder."""
 
-    def __init__(self, config: Config, cache: Cache, write: bool = True) -> None:
+    def __init__(self, config: Config, cache: Cache, write: bool = True, scan: Scan | None = None) -> None:
         self.config = config
         self.cache = cache
         self.write = write
+        self.scan = scan or Scan()
         self.report = ImportReport()
-        self.index = index_content(config, cache)
+        self.index = index_content(config, cache, self.scan)
+        self.listing: list[tuple[str, tuple]] = []
         self.known: dict[str, tuple] = cache.load("seeds") or {}
         self.fresh: dict[str, tuple] = {}
         self.content_prefix = display_path(config.content)
         self.seen: dict[str, str] = {}
 
     def run(self) -> ImportReport:
-        entries, problems = seed_files(self.config.seeds)
+        entries, problems = seed_files(self.config.seeds, self.listing)
         self.report.problems.extend(problems)
         self.report.rejected.extend(p.path for p in problems)
         prefix = display_path(self.config.seeds)
@@ -160,6 +172,8 @@ class Importer:
             self.one(entry, f"{prefix}/{entry.name}")
         if self.write and self.fresh != self.known:
             self.cache.save("seeds", self.fresh)
+        if self.report.imported:
+            self.scan.forget(self.config.content)
         return self.report
 
     def one(self, entry: os.DirEntry, shown: str) -> None:
@@ -189,7 +203,7 @@ class Importer:
             report.kept.append(self.shown(rel))
             return
         if cached[2] is not None:  # this exact seed was rejected before: report it again
-            report.problems.extend(cached[2])
+            report.problems.extend(Problem(*p) for p in cached[2])
             report.rejected.append(shown)
             self.fresh[entry.name] = cached
             return
@@ -199,7 +213,7 @@ class Importer:
         report.problems.extend(problems)
         if seed is None:
             report.rejected.append(shown)
-            self.fresh[entry.name] = (sig, seed_hash, problems)
+            self.fresh[entry.name] = (sig, seed_hash, tuple(p.as_tuple() for p in problems))
             return
         self.fresh[entry.name] = (sig, seed_hash, None)
         if rel is not None:

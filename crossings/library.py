@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from slugify import slugify
 
 from . import articles
-from .cache import Cache, sha, signature, walk
+from .cache import Cache, Scan, sha, signature
 from .config import Config
 from .markup import Renderer, excerpt, paragraphs_html, plain_paragraphs
 from .problems import Problem, display_path, error
@@ -24,12 +25,25 @@ class Record:
     file_sha: str
     excerpt: str
 
+    def as_tuple(self) -> tuple:
+        """Plain values, for the build cache."""
+        a = self.article
+        return (self.rel, self.file_sha, self.excerpt, a.path, a.slug, a.title, a.date.toordinal(), a.lang,
+                a.source, a.source_name, a.seed, a.draft, a.countries, a.organizations, a.tags)
+
+    @classmethod
+    def from_tuple(cls, t: tuple) -> Record:
+        article = articles.Article(path=t[3], slug=t[4], title=t[5], date=dt.date.fromordinal(t[6]), lang=t[7], body="",
+                                   source=t[8], source_name=t[9], seed=t[10], draft=t[11], countries=t[12],
+                                   organizations=t[13], tags=t[14])
+        return cls(article, t[0], t[1], t[2])
+
 
 class Library:
     """Reads ``content/**/*.md``; remembers parsed files and rendered Markdown by hash."""
 
     def __init__(self, config: Config, cache: Cache, renderer: Renderer | None = None,
-                 read: dict[str, bytes] | None = None) -> None:
+                 read: dict[str, bytes] | None = None, scan: Scan | None = None) -> None:
         self.config = config
         self.cache = cache
         self.renderer = renderer or Renderer()
@@ -38,6 +52,7 @@ class Library:
         self._html_dirty = False
         self._rendered: dict[str, tuple[str, str]] = {}
         self._read_already = read or {}
+        self.scan = scan or Scan()
 
     def load(self) -> tuple[list[Record], list[Problem]]:
         """Every article (bad files left out) and every problem, old and new."""
@@ -45,15 +60,15 @@ class Library:
         fresh: dict[str, tuple] = {}
         records: list[Record] = []
         problems: list[Problem] = []
-        for rel, stat in walk(self.config.content, ".md").items():
+        for rel, stat in self.scan.walk(self.config.content, ".md").items():
             sig = signature(stat)
             entry = known.get(rel)
             if entry is None or entry[0] != sig:
                 entry = self._read(rel, sig, entry)
             fresh[rel] = entry
             if entry[2] is not None:
-                records.append(entry[2])
-            problems.extend(entry[3])
+                records.append(Record.from_tuple(entry[2]))
+            problems.extend(Problem(*p) for p in entry[3])
         if fresh != known:
             self.cache.save("content", fresh)
         if self._html_dirty:
@@ -67,24 +82,25 @@ class Library:
         try:
             data = self._read_already.pop(rel, None) or path.read_bytes()
         except OSError as exc:
-            return (sig, "", None, [error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions")])
+            return (sig, "", None, (error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions").as_tuple(),))
         digest = sha(data)
         if old is not None and old[1] == digest:
             return (sig, *old[1:])  # touched, not changed
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            return (sig, digest, None, [error(shown, None, f"not UTF-8 ({exc.reason} at byte {exc.start})", "re-save the file as UTF-8")])
+            return (sig, digest, None, (error(shown, None, f"not UTF-8 ({exc.reason} at byte {exc.start})", "re-save the file as UTF-8").as_tuple(),))
         article, problems = articles.load(text, shown, slugify(Path(rel).stem) or "article", self.config.language)
+        plain_problems = tuple(p.as_tuple() for p in problems)
         if article is None:
-            return (sig, digest, None, problems)
+            return (sig, digest, None, plain_problems)
         html, plain, is_plain = self.renderer.render_plain(article.body)
         if not is_plain:  # Markdown: worth remembering between builds
             self.html_store()[digest] = (html, plain)
             self._html_dirty = True
         self._rendered[digest] = (html, plain)
         record = Record(replace(article, body=""), rel, digest, excerpt(plain))
-        return (sig, digest, record, problems)
+        return (sig, digest, record.as_tuple(), plain_problems)
 
     def html_store(self) -> dict[str, tuple[str, str]]:
         if self._html is None:

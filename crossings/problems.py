@@ -33,6 +33,10 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == ERROR
 
+    def as_tuple(self) -> tuple:
+        """Plain values, for the build cache."""
+        return (self.path, self.line, self.message, self.hint, self.severity)
+
 
 def error(path: str, line: int | None, message: str, hint: str = "") -> Problem:
     """Make a problem that rejects the file."""
