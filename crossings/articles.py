@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import yaml
 from babel import Locale, UnknownLocaleError
@@ -32,12 +32,15 @@ PLAIN = re.compile(r"[^\s\[\]{}#&*!|>'\"%@`,?:-][^\n]*(?<=\S)|[^\s\[\]{}#&*!|>'\
 RTL = {"ar", "fa", "he", "ur", "ps", "yi"}
 
 
-@dataclass(frozen=True)
-class Article:
-    """One article as the site shows it."""
+class Article(NamedTuple):
+    """One article as the site shows it.
+
+    A named tuple rather than a dataclass: a build at 10,000 articles makes all of
+    them again from the cache, and tuples are several times cheaper to make.
+    """
 
     path: str
-    """The file, relative to the content folder (``2023/2023-01-27-maroc.md``)."""
+    """The file as shown in messages (``content/2023/2023-01-27-maroc.md``)."""
     slug: str
     title: str
     date: dt.date
@@ -50,7 +53,6 @@ class Article:
     countries: tuple[str, ...] = ()
     organizations: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def url(self) -> str:

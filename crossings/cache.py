@@ -23,7 +23,9 @@ from typing import Any
 from . import __version__
 
 log = logging.getLogger(__name__)
-TAG = ("crossings-cache", __version__, tuple(sys.version_info[:2]))
+# Bump FORMAT whenever the shape of a stored value changes, so old stores are dropped.
+FORMAT = 2
+TAG = ("crossings-cache", FORMAT, __version__, tuple(sys.version_info[:2]))
 
 
 def sha(data: bytes) -> str:

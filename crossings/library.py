@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+import hashlib
+from typing import NamedTuple
 from pathlib import Path
 
 from slugify import slugify
@@ -15,8 +16,7 @@ from .markup import Renderer, excerpt, paragraphs_html, plain_paragraphs
 from .problems import Problem, display_path, error
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """What the site model needs of one article, without its body (kept small for the cache)."""
 
     article: articles.Article
@@ -24,19 +24,32 @@ class Record:
     """The file, relative to the content folder."""
     file_sha: str
     excerpt: str
+    version: str
+    """A hash of what lists show of the article (title, date, excerpt…)."""
 
     def as_tuple(self) -> tuple:
         """Plain values, for the build cache."""
         a = self.article
-        return (self.rel, self.file_sha, self.excerpt, a.path, a.slug, a.title, a.date.toordinal(), a.lang,
-                a.source, a.source_name, a.seed, a.draft, a.countries, a.organizations, a.tags)
+        return (self.rel, self.file_sha, self.excerpt, self.version, a.path, a.slug, a.title, a.date.toordinal(),
+                a.lang, a.source, a.source_name, a.seed, a.draft, a.countries, a.organizations, a.tags)
 
     @classmethod
     def from_tuple(cls, t: tuple) -> Record:
-        article = articles.Article(path=t[3], slug=t[4], title=t[5], date=dt.date.fromordinal(t[6]), lang=t[7], body="",
-                                   source=t[8], source_name=t[9], seed=t[10], draft=t[11], countries=t[12],
-                                   organizations=t[13], tags=t[14])
-        return cls(article, t[0], t[1], t[2])
+        article = articles.Article(t[4], t[5], t[6], dt.date.fromordinal(t[7]), t[8], "", *t[9:])
+        return cls(article, t[0], t[1], t[2], t[3])
+
+
+def entry(article: articles.Article, excerpt_: str) -> dict:
+    """What a list shows of an article."""
+    return {
+        "title": article.title, "url": article.url, "date": article.date.isoformat(),
+        "lang": article.lang, "dir": article.dir, "source_name": article.source_name,
+        "excerpt": excerpt_,
+    }
+
+
+def entry_version(article: articles.Article, excerpt_: str) -> str:
+    return hashlib.blake2b(repr(tuple(entry(article, excerpt_).values())).encode(), digest_size=12).hexdigest()
 
 
 class Library:
@@ -99,7 +112,8 @@ class Library:
             self.html_store()[digest] = (html, plain)
             self._html_dirty = True
         self._rendered[digest] = (html, plain)
-        record = Record(replace(article, body=""), rel, digest, excerpt(plain))
+        short = excerpt(plain)
+        record = Record(article._replace(body=""), rel, digest, short, entry_version(article, short))
         return (sig, digest, record.as_tuple(), plain_problems)
 
     def html_store(self) -> dict[str, tuple[str, str]]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from .articles import RTL
 from .config import Config
-from .library import Library, Record
+from .library import Library, Record, entry
 from .problems import Problem, error
 
 
@@ -47,24 +47,19 @@ class Site:
     records: list[Record]
     library: Library
     entries: dict[str, dict] = field(default_factory=dict)
-    versions: dict[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for record in self.records:
-            article = record.article
-            entry = {
-                "title": article.title, "url": article.url, "date": article.date.isoformat(),
-                "lang": article.lang, "dir": article.dir, "source_name": article.source_name,
-                "excerpt": record.excerpt,
-            }
-            self.entries[record.rel] = entry
-            self.versions[record.rel] = digest(*entry.values())
 
     def entry(self, record: Record | None) -> dict | None:
-        return self.entries[record.rel] if record else None
+        """What lists show of an article (made on demand: only pages being rendered need it)."""
+        if record is None:
+            return None
+        found = self.entries.get(record.rel)
+        if found is None:
+            found = self.entries[record.rel] = entry(record.article, record.excerpt)
+        return found
 
-    def version(self, record: Record | None) -> str:
-        return self.versions[record.rel] if record else ""
+    @staticmethod
+    def version(record: Record | None) -> str:
+        return record.version if record else ""
 
     def months(self) -> dict[tuple[int, int], list[Record]]:
         """Records by (year, month), newest month first."""
