@@ -212,7 +212,8 @@ def _parse_yaml(front: str, path: str) -> tuple[dict | None, list[Problem]]:
     try:
         meta = YAMLHandler().load(front) if front.strip() else {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # Where an unclosed [ or quote began is where the editor erred, not where YAML gave up.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 2
         what = getattr(exc, "problem", None) or str(exc).split("\n")[0]
         return None, [error(path, line, f"the front matter is not valid YAML: {what}", "a value with ': ' or starting with a quote, [ or { must be put in quotes")]

@@ -38,6 +38,8 @@ class BuildReport:
     pages: int = 0
     rendered: int = 0
     written: bool = False
+    changed: bool = False
+    """Whether the site folder changed (False for a build that found nothing to do)."""
     seconds: float = 0.0
 
     def all_problems(self) -> list[Problem]:
@@ -122,6 +124,7 @@ def _write(env, config: Config, cache: Cache, outputs: list[Output], report: Bui
         report.problems.append(problem)
         return
     tree.commit(keys, shas)
+    report.changed = True
     report.rendered = sum(1 for o in pending if o.path.endswith(".html"))
     report.written = True
 

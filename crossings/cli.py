@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.config and not pyproject.exists():
         print(f"{args.config}: error: no such settings file", file=sys.stderr)
         return 2
-    config, problems = load_config(pyproject if pyproject.exists() else None, **overrides)
+    args.overrides, args.pyproject = overrides, (pyproject if pyproject.exists() else None)
+    config, problems = load_config(args.pyproject, **overrides)
     if any(p.is_error for p in problems):
         print_problems(problems)
         return 2
@@ -60,6 +61,7 @@ def parser() -> argparse.ArgumentParser:
                             description="Build the site, then serve it on http://HOST:PORT under the base path of base_url.")
     verb.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; use 0.0.0.0 to expose it deliberately)")
     verb.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    verb.add_argument("--poll", action="store_true", help="watch by polling: for Docker volumes, WSL and network drives, where change events get lost")
     verb.set_defaults(run=run_serve)
     verb = verbs.add_parser("check", parents=[common], help="validate seeds and content without writing anything",
                             description="Parse every seed and content file and render every page in memory; report all problems, write nothing.")
@@ -90,7 +92,7 @@ def run_check(config, args, problems: list[Problem]) -> int:
 
 
 def run_serve(config, args, problems: list[Problem]) -> int:
-    from .server import make_server
+    from .devserver import DevServer
 
     if args.clean:
         shutil.rmtree(config.cache, ignore_errors=True)
@@ -99,38 +101,38 @@ def run_serve(config, args, problems: list[Problem]) -> int:
     if not config.output.is_dir():
         print("serve: nothing to serve: the build wrote no site", file=sys.stderr)
         return status or 1
+    overrides = {k: v for k, v in args.overrides.items() if v is not None}
+    server = DevServer(config, args.pyproject, overrides, host=args.host, port=args.port, poll=args.poll)
     try:
-        server = make_server(config.output, config.base_path, args.host, args.port)
+        server.start(report)
     except OSError as exc:
         print(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror} — try another --port", file=sys.stderr)
         return 2
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"Serving {display_path(config.output)} at http://{host}:{args.port}{config.base_path} (Ctrl-C to stop)", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("\nStopped.")
-    finally:
-        server.server_close()
-    return status
+    return server.run()
 
 
 def _finish(verb: str, report: BuildReport, problems: list[Problem], strict: bool) -> int:
     """Print every problem, what import kept, and the summary line; return the exit status."""
-    print_problems(problems + report.all_problems())
+    print_summary(verb, report, problems, strict)
+    if verb == "build" and not report.written:
+        print("build: the site was not replaced; the previous one stays in place", file=sys.stderr)
+    return max(exit_status(report, strict), 0 if report.written or verb == "check" else 1)
+
+
+def print_summary(verb: str, report: BuildReport, problems: list[Problem], strict: bool, out=None, err=None, kept: bool = True) -> None:
+    """Print every problem, what import kept, and the one summary line."""
+    out, err = out or sys.stdout, err or sys.stderr
+    print_problems(problems + report.all_problems(), err)
     imports = report.imports
-    if imports:
-        print_kept(imports.kept)
+    if imports and kept:
+        print_kept(imports.kept, err)
     imported = len(imports.imported) if imports else 0
     skipped = _skipped(imports) if imports else "0 skipped"
     if verb == "check":
         pages = f"{report.pages} pages checked"
     else:
         pages = f"{report.rendered if report.written else 0} pages written ({report.articles} article{'' if report.articles == 1 else 's'} in the site)"
-    print(f"{verb}: {imported} imported, {skipped}, {report.rejected} rejected; {pages}; {report.seconds:.2f} s")
-    if verb == "build" and not report.written:
-        print("build: the site was not replaced; the previous one stays in place", file=sys.stderr)
-    return max(exit_status(report, strict), 0 if report.written or verb == "check" else 1)
+    print(f"{verb}: {imported} imported, {skipped}, {report.rejected} rejected; {pages}; {report.seconds:.2f} s", file=out, flush=True)
 
 
 def _skipped(report) -> str:
@@ -138,12 +140,12 @@ def _skipped(report) -> str:
     return f"{report.skipped} skipped ({', '.join(parts)})"
 
 
-def print_problems(problems: list[Problem]) -> None:
+def print_problems(problems: list[Problem], err=None) -> None:
     """Print problems, errors and warnings alike, in file and line order."""
     for problem in sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message)):
-        print(problem, file=sys.stderr)
+        print(problem, file=err or sys.stderr)
 
 
-def print_kept(kept: list[str]) -> None:
+def print_kept(kept: list[str], err=None) -> None:
     for path in kept:
-        print(f"{path}: kept: edited by hand, so import did not overwrite it", file=sys.stderr)
+        print(f"{path}: kept: edited by hand, so import did not overwrite it", file=err or sys.stderr)

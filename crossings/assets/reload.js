@@ -1,0 +1,81 @@
+// Crossings dev server client: injected into pages only while `serve` runs,
+// never written into the built site. Listens to the server's event stream and
+// reloads the page (keeping the scroll position), swaps stylesheets in place,
+// or shows the problems of the last build over the page.
+(() => {
+  "use strict";
+  const script = document.currentScript;
+  const base = script.dataset.base;
+  let build = script.dataset.build;
+  const scrollKey = "crossings-scroll:" + location.pathname;
+  const saved = sessionStorage.getItem(scrollKey);
+  if (saved !== null) {
+    sessionStorage.removeItem(scrollKey);
+    addEventListener("load", () => scrollTo(0, Number(saved)));
+  }
+
+  function reload(message) {
+    sessionStorage.setItem(scrollKey, String(scrollY));
+    if (message.base && message.base !== base && location.pathname.startsWith(base)) {
+      location.href = message.base + location.pathname.slice(base.length) + location.search + location.hash;
+    } else {
+      location.reload();
+    }
+  }
+
+  function swapStylesheets() {
+    for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
+      const url = new URL(link.href);
+      url.searchParams.set("crossings-reload", String(Date.now()));
+      const fresh = link.cloneNode();
+      fresh.href = url.href;
+      fresh.addEventListener("load", () => link.remove());
+      link.after(fresh);
+    }
+  }
+
+  function showProblems(problems) {
+    document.getElementById("crossings-problems")?.remove();
+    if (!problems || problems.length === 0) return;
+    const box = document.createElement("section");
+    box.id = "crossings-problems";
+    box.setAttribute("role", "alert");
+    box.setAttribute("lang", "en");
+    box.setAttribute("dir", "ltr");
+    box.setAttribute("style", OVERLAY_STYLE);
+    const title = document.createElement("h2");
+    title.textContent = `Crossings: the last build reported ${problems.length} problem${problems.length === 1 ? "" : "s"}`;
+    title.setAttribute("style", "margin:0 0 .5rem;font-size:1rem");
+    const list = document.createElement("ul");
+    list.setAttribute("style", "margin:0;padding-left:1.2rem");
+    for (const text of problems) {
+      const item = document.createElement("li");
+      item.textContent = text;  // text only: problems quote files an editor or a scraper wrote
+      list.append(item);
+    }
+    box.append(title, list);
+    document.body.append(box);
+  }
+
+  const OVERLAY_STYLE = "position:fixed;left:0;right:0;bottom:0;z-index:2147483647;max-height:50vh;overflow:auto;" +
+    "margin:0;padding:1rem 1.25rem;background:#2b0d0d;color:#fff;border-top:4px solid #e5484d;" +
+    "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap";
+
+  const source = new EventSource("/__crossings/events");
+  source.addEventListener("message", (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === "hello") {
+      if (message.build !== build) reload(message);
+      else showProblems(message.problems);
+    } else if (message.type === "reload") {
+      reload(message);
+    } else if (message.type === "css") {
+      build = message.build;
+      swapStylesheets();
+      showProblems(message.problems);
+    } else if (message.type === "problems") {
+      build = message.build;
+      showProblems(message.problems);
+    }
+  });
+})();

@@ -1,0 +1,247 @@
+"""The dev server for real: HTTP and Server-Sent Events on 127.0.0.1, and Chromium watching pages change."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crossings.devserver import DevServer
+
+from .conftest import FIXTURES, REFERENCE_SEED, REPO, Project
+
+SEEDS = sorted((FIXTURES / "seeds" / "ok").glob("*.txt"))
+BASE = "/crossings-test/"
+
+
+@pytest.fixture
+def dev(project: Project) -> Iterator[DevServer]:
+    for path in SEEDS:
+        project.add_seed(path.name, path.read_bytes())
+    server = DevServer(project.config(), project.root / "pyproject.toml", {}, port=0, quiet=0.05,
+                       out=open("/dev/null", "w"), err=open("/dev/null", "w"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def get(server: DevServer, path: str) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, dict(response.getheaders()), body
+
+
+class Stream:
+    """A client of the reload stream, reading messages in a thread."""
+
+    def __init__(self, server: DevServer) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        self.sock.sendall(b"GET /__crossings/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.messages: list[dict] = []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        buffer = b""
+        try:
+            while chunk := self.sock.recv(65536):
+                buffer += chunk
+                while b"\n\n" in buffer:
+                    block, buffer = buffer.split(b"\n\n", 1)
+                    for line in block.split(b"\n"):
+                        if line.startswith(b"data: "):
+                            self.messages.append(json.loads(line[6:]))
+        except OSError:
+            pass
+
+    def next(self, kind: str, after: int = 0, timeout: float = 15) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages[after:]:
+                if message["type"] == kind:
+                    return message
+            time.sleep(0.02)
+        raise AssertionError(f"no {kind!r} message; got {self.messages}")
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_pages_get_the_client_but_the_site_does_not(dev: DevServer, project: Project) -> None:
+    status, headers, body = get(dev, BASE)
+    assert status == 200
+    assert b'<script src="/__crossings/reload.js" data-build="0" data-base="/crossings-test/"></script></body>' in body
+    assert b"__crossings" not in (project.out / "index.html").read_bytes()
+    assert all(b"__crossings" not in p.read_bytes() for p in project.out.rglob("*.html"))
+    status, headers, body = get(dev, "/__crossings/reload.js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript") and b"EventSource" in body
+    assert get(dev, "/")[0] == 302
+
+
+def test_changes_reach_the_stream(dev: DevServer, project: Project) -> None:
+    stream = Stream(dev)
+    assert stream.next("hello")["build"] == "0"
+    # a new seed: one rebuild, a reload
+    seen = len(stream.messages)
+    project.add_seed("900_00000000000000aa.txt", (FIXTURES / "seeds/ok" / f"{REFERENCE_SEED}.txt").read_bytes().replace(b"136423", b"900900").replace(b"Maroc : L'OIM", b"Maroc : Nouveau"))
+    reload = stream.next("reload", seen)
+    assert reload["problems"] == [] and int(reload["build"]) >= 1
+    assert b"Maroc : Nouveau" in get(dev, BASE)[2]
+    # broken front matter: the problems, naming the file, and no reload
+    [article] = project.content.rglob("2023-05-02-*.md")
+    good = article.read_text(encoding="utf-8")
+    seen = len(stream.messages)
+    article.write_text(good.replace("date: 2023-05-02", "date: [2023"), encoding="utf-8")
+    problems = stream.next("problems", seen)
+    assert any(line.startswith(f"content/2023/{article.name}:3: error: the front matter is not valid YAML") for line in problems["problems"]), problems
+    assert b'id="crossings-problems"' in get(dev, BASE)[2]
+    # fixed: a reload without problems, and no overlay
+    seen = len(stream.messages)
+    article.write_text(good, encoding="utf-8")
+    assert stream.next("reload", seen)["problems"] == []
+    assert b'id="crossings-problems"' not in get(dev, BASE)[2]
+    # a stylesheet: swapped, not reloaded
+    seen = len(stream.messages)
+    css = project.root / "static" / "css" / "crossings.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.x { color: red; }\n", encoding="utf-8")
+    assert stream.next("css", seen)["problems"] == []
+    stream.close()
+
+
+def test_a_burst_of_changes_gives_one_build(dev: DevServer, project: Project) -> None:
+    builds = dev.builds
+    for i in range(200):
+        (project.content / f"burst-{i}.md").write_text(f"---\ntitle: Burst {i}\ndate: 2021-01-01\n---\n\nText {i}.\n", encoding="utf-8")
+    dev.wait_for_build(builds + 1)
+    time.sleep(1)
+    assert dev.builds - builds <= 2  # one, or two if the burst outlasted the patience
+    assert len(list((project.out / "articles").glob("burst-*"))) == 200
+
+
+def test_settings_change_moves_the_base_path(dev: DevServer, project: Project) -> None:
+    stream = Stream(dev)
+    stream.next("hello")
+    seen = len(stream.messages)
+    (project.root / "pyproject.toml").write_text('[tool.crossings]\nbase_url = "https://x.github.io/moved/"\ntitle = "Moved"\n', encoding="utf-8")
+    message = stream.next("reload", seen)
+    assert message["base"] == "/moved/"
+    status, _, body = get(dev, "/moved/")
+    assert status == 200 and b"Moved" in body and b'href="/moved/timeline/"' in body
+    stream.close()
+
+
+def test_stops_within_a_second_leaving_no_thread(project: Project) -> None:
+    project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    before = set(threading.enumerate())
+    server = DevServer(project.config(), project.root / "pyproject.toml", {}, port=0, out=open("/dev/null", "w"), err=open("/dev/null", "w"))
+    server.start()
+    streams = [Stream(server) for _ in range(3)]
+    for stream in streams:
+        stream.next("hello")
+    keep_alive = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    keep_alive.request("GET", BASE)
+    keep_alive.getresponse().read()  # an idle keep-alive connection stays open
+    started = time.monotonic()
+    server.stop()
+    assert time.monotonic() - started < 1.0
+    time.sleep(0.2)
+    clients = [s.thread for s in streams]
+    left = [t for t in threading.enumerate() if t not in before and t.is_alive() and t not in clients]
+    assert left == []
+
+
+def test_survives_bad_clients(dev: DevServer) -> None:
+    for raw in (b"GARBAGE\r\n\r\n", b"GET /" + b"a" * 100_000 + b" HTTP/1.1\r\n\r\n", b"\x00\xff\xfe\r\n\r\n", b"GET /crossings-test/ HTTP/1.1\r\n"):
+        sock = socket.create_connection(("127.0.0.1", dev.port), timeout=5)
+        sock.sendall(raw)
+        sock.close()
+    sock = socket.create_connection(("127.0.0.1", dev.port), timeout=5)
+    sock.sendall(b"GET /__crossings/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    sock.recv(100)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    sock.close()  # abrupt reset mid-stream
+    dev.dev.hub.publish({"type": "problems", "build": "0", "base": BASE, "problems": []})
+    assert get(dev, BASE)[0] == 200
+    assert get(dev, "/crossings-test/%2e%2e/%2e%2e/pyproject.toml")[0] == 404
+
+
+def test_ctrl_c_stops_the_command_cleanly(project: Project) -> None:
+    project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", "0"], cwd=project.root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = ""
+    deadline = time.monotonic() + 30
+    while "Serving" not in line and time.monotonic() < deadline:
+        line = process.stdout.readline()
+    port = int(re.search(r"127\.0\.0\.1:(\d+)/crossings-test/", line).group(1))
+    stream = socket.create_connection(("127.0.0.1", port), timeout=5)
+    stream.sendall(b"GET /__crossings/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    stream.recv(100)
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=10)
+    assert time.monotonic() - started < 1.5
+    assert process.returncode == 0
+    assert "Traceback" not in err and "Stopped." in out
+    stream.close()
+
+
+# --- in a real browser ------------------------------------------------------------------
+
+def test_the_browser_follows_the_editor(dev: DevServer, project: Project, browser) -> None:
+    page = browser.new_page(viewport={"width": 1000, "height": 400})
+    page.goto(f"http://127.0.0.1:{dev.port}{BASE}")
+    page.wait_for_function("() => window.__crossingsReady === undefined")
+    page.evaluate("window.marker = 'still here'")
+    page.evaluate("window.scrollTo(0, 300)")
+    # a new seed appears without anyone pressing reload, at the same scroll position
+    project.add_seed("900_00000000000000bb.txt", (FIXTURES / "seeds/ok" / f"{REFERENCE_SEED}.txt").read_bytes()
+                     .replace(b"136423", b"900901").replace(b"27.01.2023", b"28.01.2025").replace(b"Maroc : L'OIM", b"Maroc : Tout nouveau"))
+    page.get_by_text("Maroc : Tout nouveau").first.wait_for(timeout=15000)
+    assert page.evaluate("window.marker") is None  # the page did reload by itself
+    page.wait_for_function("() => window.scrollY > 250", timeout=5000)
+    # a template change shows
+    base = project.root / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("<p>{{ t.footer }}</p>", "<p>{{ t.footer }} Édition de test.</p>"), encoding="utf-8")
+    page.get_by_text("Édition de test.").wait_for(timeout=15000)
+    # broken front matter: the overlay names the file; fixed: it goes
+    [article] = project.content.rglob("2023-05-02-*.md")
+    good = article.read_text(encoding="utf-8")
+    article.write_text(good.replace("title: ", "title: [", 1), encoding="utf-8")
+    overlay = page.locator("#crossings-problems")
+    overlay.wait_for(timeout=15000)
+    assert f"content/2023/{article.name}:2: error" in overlay.inner_text()
+    assert overlay.get_attribute("role") == "alert"
+    article.write_text(good, encoding="utf-8")
+    overlay.wait_for(state="detached", timeout=15000)
+    # a stylesheet change is applied without reloading
+    page.evaluate("window.marker = 'kept'")
+    css = project.root / "static" / "css" / "crossings.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nbody { border-top: 7px solid rgb(1, 2, 3); }\n", encoding="utf-8")
+    page.wait_for_function("() => getComputedStyle(document.body).borderTopWidth === '7px'", timeout=15000)
+    assert page.evaluate("window.marker") == "kept"
+    page.close()
+
+
+def test_the_overlay_shows_on_pages_opened_while_broken(dev: DevServer, project: Project, browser) -> None:
+    (project.root / "templates" / "month.html").write_text("{% extends 'base.html' %}{% block main %}{{ nope.x }}{% endblock %}", encoding="utf-8")
+    dev.wait_for_build(2)
+    page = browser.new_page()
+    page.goto(f"http://127.0.0.1:{dev.port}{BASE}timeline/")
+    text = page.locator("#crossings-problems").inner_text()
+    assert "templates/month.html:1: error: template error while rendering timeline/" in text
+    assert page.locator("h1").inner_text() == "Chronologie"  # the last good page is still served
+    page.close()
