@@ -103,6 +103,7 @@ class DevServer:
         self.server.serve_forever(poll_interval=0.2)
 
     def _loop(self) -> None:
+        warm_up(self.config)
         while not self._stopping.is_set():
             batch = self.debouncer.wait(timeout=0.5)
             if batch and not self._stopping.is_set():
@@ -167,6 +168,15 @@ class DevServer:
                     return None
                 self.built.wait(left)
             return self.last_report
+
+
+def warm_up(config: Config) -> None:
+    """Load now what the first new seed would otherwise wait for: language models, month names."""
+    from .dates import match_date
+    from .language import identify
+
+    match_date("27.01.2023", config.languages)
+    identify("Le Maroc et l'Espagne renforcent leur coopération migratoire.", config.languages, config.language)
 
 
 def problem_lines(report: BuildReport) -> list[str]:

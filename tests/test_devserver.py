@@ -35,6 +35,18 @@ def dev(project: Project) -> Iterator[DevServer]:
     server.stop()
 
 
+def settle(server: DevServer, quiet: float = 0.6, timeout: float = 20) -> None:
+    """Wait until the server has not started a build for ``quiet`` seconds."""
+    deadline = time.monotonic() + timeout
+    count, since = server.builds, time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        if server.builds != count:
+            count, since = server.builds, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+
+
 def get(server: DevServer, path: str) -> tuple[int, dict, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     conn.request("GET", path)
@@ -245,3 +257,36 @@ def test_the_overlay_shows_on_pages_opened_while_broken(dev: DevServer, project:
     assert "templates/month.html:1: error: template error while rendering timeline/" in text
     assert page.locator("h1").inner_text() == "Chronologie"  # the last good page is still served
     page.close()
+
+
+def test_polling_observer_sees_changes_too(project: Project) -> None:
+    project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    server = DevServer(project.config(), project.root / "pyproject.toml", {}, port=0, poll=True, quiet=0.05,
+                       out=open("/dev/null", "w"), err=open("/dev/null", "w"))
+    server.start()
+    try:
+        stream = Stream(server)
+        stream.next("hello")
+        project.add_fixture_seed("ok/102_3b7e0f1a9c2d4e5f.txt")
+        stream.next("reload", timeout=20)
+        assert (project.out / "articles" / "2024-03-14-spain-coast-guard-rescues-58-people-off-the-canary-islands" / "index.html").exists()
+        stream.close()
+    finally:
+        server.stop()
+
+
+def test_what_serve_builds_equals_a_clean_build(dev: DevServer, project: Project, tmp_path: Path) -> None:
+    from .test_incremental import clean_build, tree
+
+    stream = Stream(dev)
+    stream.next("hello")
+    seen = len(stream.messages)
+    [article] = project.content.rglob("2023-05-02-*.md")
+    article.write_text(article.read_text(encoding="utf-8").replace("refuerzan", "renuevan"), encoding="utf-8")
+    project.add_seed("901_00000000000000cc.txt", (FIXTURES / "seeds/ok" / f"{REFERENCE_SEED}.txt").read_bytes().replace(b"136423", b"901901").replace(b"27.01.2023", b"03.02.2023"))
+    month = project.root / "templates" / "month.html"
+    month.write_text(month.read_text(encoding="utf-8").replace('<p class="lede">', '<p class="lede x">'), encoding="utf-8")
+    stream.next("reload", seen)
+    settle(dev)
+    assert tree(project.out) == clean_build(project, tmp_path)
+    stream.close()
