@@ -66,7 +66,7 @@ class Article(NamedTuple):
 
 # --- writing -----------------------------------------------------------------
 
-def seed_text(seed: Seed, lang: str, seed_hash: str) -> str:
+def seed_text(seed: Seed, lang: str, seed_hash: str, countries: list[str] = (), organizations: list[str] = ()) -> str:
     """The content file for a seed: YAML front matter, fingerprint, escaped body.
 
     The fingerprint line holds the hash of the file's own text (so import can tell
@@ -79,6 +79,8 @@ def seed_text(seed: Seed, lang: str, seed_hash: str) -> str:
         "source": seed.source,
         "source_name": seed.source_name,
         "lang": lang,
+        "countries": list(countries),
+        "organizations": list(organizations),
         "seed": seed.seed_id,
     }
     front = "\n".join(f"{key}: {yaml_value(value)}" for key, value in meta.items())

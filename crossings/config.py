@@ -42,6 +42,8 @@ class Config:
     static_dir: str = "static"
     output_dir: str = "_site"
     cache_dir: str = ".cache"
+    entities_file: str = "entities.toml"
+    """Countries and organisations to recognise at import (see the file's own comments)."""
 
     @property
     def base_path(self) -> str:
@@ -81,6 +83,10 @@ class Config:
     @cached_property
     def cache(self) -> Path:
         return self.path("cache_dir")
+
+    @cached_property
+    def entities(self) -> Path:
+        return self.path("entities_file")
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Config) if f.name != "root"}

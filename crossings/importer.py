@@ -20,6 +20,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from . import articles, seeds
@@ -158,6 +159,7 @@ class Importer:
         self.report = ImportReport()
         self.index = index_content(config, cache, self.scan)
         self.listing: list[tuple[str, tuple]] = []
+        self.rules = rules_digest(config)
         self.known: dict[str, tuple] = cache.load("seeds") or {}
         self.fresh: dict[str, tuple] = {}
         self.content_prefix = display_path(config.content)
@@ -186,12 +188,12 @@ class Importer:
             raw = None
             if cached is None or cached[0] != sig:
                 raw = Path(entry.path).read_bytes()
-                cached = (sig, sha(raw)[:16], None)
+                cached = (sig, sha(raw), None, "")
         except OSError as exc:
             report.problems.append(error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions"))
             report.rejected.append(shown)
             return
-        seed_hash = cached[1]
+        seed_hash = input_hash(cached[1], self.rules)
         rel = self.index.by_seed.get(seed_id)
         info = self.index.files.get(rel) if rel else None
         if info is not None and info.seed_hash == seed_hash:
@@ -202,20 +204,20 @@ class Importer:
             self.fresh[entry.name] = cached
             report.kept.append(self.shown(rel))
             return
-        if cached[2] is not None:  # this exact seed was rejected before: report it again
+        if cached[2] is not None and cached[3] == seed_hash:  # rejected before, under the same rules: say it again
             report.problems.extend(Problem(*p) for p in cached[2])
             report.rejected.append(shown)
             self.fresh[entry.name] = cached
             return
         if raw is None:
             raw = Path(entry.path).read_bytes()
-        seed, wanted, problems = convert(raw, seed_id, shown, self.config)
+        seed, wanted, problems = convert(raw, seed_id, shown, self.config, self.rules)
         report.problems.extend(problems)
         if seed is None:
             report.rejected.append(shown)
-            self.fresh[entry.name] = (sig, seed_hash, tuple(p.as_tuple() for p in problems))
+            self.fresh[entry.name] = (sig, cached[1], tuple(p.as_tuple() for p in problems), seed_hash)
             return
-        self.fresh[entry.name] = (sig, seed_hash, None)
+        self.fresh[entry.name] = (sig, cached[1], None, seed_hash)
         if rel is not None:
             self.save(rel, wanted)
             return
@@ -258,7 +260,33 @@ def import_seeds(config: Config, cache: Cache | None = None, *, write: bool = Tr
     return Importer(config, cache or Cache(None), write).run()
 
 
-def convert(raw: bytes, seed_id: str, shown: str, config: Config) -> tuple[seeds.Seed | None, str, list[Problem]]:
+# Bump when import would write different files from the same seeds (a fix in the
+# parser or the entity matcher): unedited content files are then written again.
+IMPORT_RULES = "1"
+
+
+def rules_digest(config: Config) -> str:
+    """A hash of everything besides the seed that import's output depends on."""
+    try:
+        entities = config.entities.read_bytes()
+    except OSError:
+        entities = b""
+    return sha(repr((IMPORT_RULES, config.languages, config.language)).encode() + entities)
+
+
+def input_hash(seed_sha: str, rules: str) -> str:
+    """What a content file records of its origin: the seed's bytes and the import rules."""
+    return sha((seed_sha + rules).encode())[:16]
+
+
+@lru_cache(maxsize=4)
+def _entities(path: Path, digest: str):
+    from . import entities
+
+    return entities.load(path)
+
+
+def convert(raw: bytes, seed_id: str, shown: str, config: Config, rules: str | None = None) -> tuple[seeds.Seed | None, str, list[Problem]]:
     """Turn a seed's bytes into its content file's text (pure); None and problems if rejected."""
     from .language import identify  # Lingua loads its models lazily; most runs never need it
 
@@ -269,8 +297,13 @@ def convert(raw: bytes, seed_id: str, shown: str, config: Config) -> tuple[seeds
     problems += more
     if seed is None:
         return None, "", problems
-    lang = identify(seed.title + "\n" + "\n".join(seed.paragraphs), config.languages, config.language)
-    return seed, articles.seed_text(seed, lang, sha(raw)), problems
+    body = "\n".join(seed.paragraphs)
+    lang = identify(seed.title + "\n" + body, config.languages, config.language)
+    rules = rules or rules_digest(config)
+    entities, entity_problems = _entities(config.entities, rules)
+    problems += entity_problems
+    countries, organizations = entities.find(seed.title + "\n" + body)
+    return seed, articles.seed_text(seed, lang, input_hash(sha(raw), rules), countries, organizations), problems
 
 
 def write_atomic(path: Path, text: str) -> None:

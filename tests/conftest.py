@@ -78,6 +78,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
     root.mkdir()
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copytree(REPO / "static", root / "static")
+    shutil.copy(REPO / "entities.toml", root / "entities.toml")
     (root / "seeds").mkdir()
     (root / "content").mkdir()
     write_pyproject(root)

@@ -19,7 +19,7 @@ from .conftest import FIXTURES, REFERENCE_SEED
 
 OK = sorted((FIXTURES / "seeds" / "ok").glob("*.txt"))
 BAD = sorted(p for p in (FIXTURES / "seeds" / "bad").glob("*.txt") if not p.name.endswith(".problems.txt"))
-CONFIG, _ = load_config(None)
+CONFIG, _ = load_config(FIXTURES.parent.parent / "pyproject.toml")
 UPDATE = os.environ.get("CROSSINGS_UPDATE_GOLDEN") == "1"
 
 
