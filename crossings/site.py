@@ -16,9 +16,12 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .articles import RTL
 from .config import Config
+from .i18n import strings
+from .facets import KINDS, Value, bar_chart, facet_title, facet_values, keys_of, month_chart, month_series, slug_of, years_table
 from .library import Library, Record, entry
 from .problems import Problem, error
 
@@ -32,6 +35,8 @@ class Output:
     key: str = ""
     context: Callable[[], dict] | None = None
     data: Callable[[], bytes] | None = None
+    lastmod: str = ""
+    """For the sitemap: the date of the newest article the page shows."""
 
 
 def digest(*parts: object) -> str:
@@ -39,7 +44,7 @@ def digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=12).hexdigest()
 
 
-@dataclass
+@dataclass(eq=False)
 class Site:
     """Every published article, newest first, and what lists show of each."""
 
@@ -60,6 +65,16 @@ class Site:
     @staticmethod
     def version(record: Record | None) -> str:
         return record.version if record else ""
+
+    @cached_property
+    def facets(self) -> dict[str, dict[str, Value]]:
+        """Every value of every facet (country, organisation, source, language, tag)."""
+        return facet_values(self.records, self.config)
+
+    @cached_property
+    def related(self) -> dict[str, list[Record]]:
+        """Up to five related articles for each article: most shared entities, then nearest in time."""
+        return related_articles(self.records)
 
     def months(self) -> dict[tuple[int, int], list[Record]]:
         """Records by (year, month), newest month first."""
@@ -91,10 +106,18 @@ def build_site(records: list[Record], config: Config, library: Library) -> tuple
 
 def plan(site: Site) -> list[Output]:
     """Every output of the site, in a stable order."""
+    from .exports import plan_exports
+    from .feeds import plan_feeds, plan_sitemap
+
     outputs: list[Output] = []
-    for planner in PLANNERS:
+    for planner in PLANNERS + [plan_feeds, plan_exports]:
         outputs.extend(planner(site))
+    outputs.extend(plan_sitemap(site, outputs))
     return outputs
+
+
+def _newest(records: list[Record]) -> str:
+    return records[0].article.date.isoformat() if records else ""
 
 
 def plan_articles(site: Site) -> list[Output]:
@@ -104,23 +127,100 @@ def plan_articles(site: Site) -> list[Output]:
     for i, record in enumerate(records):
         newer = records[i - 1] if i > 0 else None
         older = records[i + 1] if i + 1 < len(records) else None
-        key = digest(record.file_sha, site.version(newer), site.version(older))
-        outputs.append(Output(record.article.url + "index.html", "article.html", key, _article_context(site, record, newer, older)))
+        related = site.related.get(record.rel, [])
+        key = digest(record.file_sha, site.version(newer), site.version(older), [site.version(r) for r in related], _labels_key(site, record))
+        outputs.append(Output(record.article.url + "index.html", "article.html", key, _article_context(site, record, newer, older, related),
+                              lastmod=record.article.date.isoformat()))
     return outputs
 
 
-def _article_context(site: Site, record: Record, newer: Record | None, older: Record | None) -> Callable[[], dict]:
+def _labels_key(site: Site, record: Record) -> tuple:
+    """The names of an article's facets (they change with the interface language or entities.toml)."""
+    return tuple(site.facets[kind][slug_of(kind, key)].label for kind in KINDS for key in keys_of(record, kind))
+
+
+def article_facets(site: Site, record: Record) -> list[dict]:
+    """The facets an article page links to: [{kind, title, items: [{label, url}]}]."""
+    groups = []
+    for kind in KINDS:
+        items = [site.facets[kind][slug_of(kind, key)] for key in keys_of(record, kind)]
+        if items:
+            groups.append({"kind": kind, "title": facet_title(kind, site.config.language),
+                           "items": [{"label": v.label, "url": v.url, "key": v.key} for v in items]})
+    return groups
+
+
+def _article_context(site: Site, record: Record, newer: Record | None, older: Record | None, related: list[Record]) -> Callable[[], dict]:
     def context() -> dict:
         article = record.article
         html, _ = site.library.body(record)
+        facets = article_facets(site, record)
+        countries = [{"code": i["key"], "name": i["label"]} for g in facets if g["kind"] == "countries" for i in g["items"]]
         return {
+            "jsonld": news_article(site, record, countries),
             "page": _page(article.title, article.url, record.excerpt[:160], article.lang, "article"),
-            "article": {**site.entry(record), "source": article.source, "body_html": html, "seed": article.seed},
+            "article": {**site.entry(record), "source": article.source, "body_html": html, "seed": article.seed,
+                        "countries": countries, "bib": article.url + "citation.bib"},
+            "facets": facets,
+            "related": [site.entry(r) for r in related],
             "older": site.entry(older),
             "newer": site.entry(newer),
             "month": {"year": article.date.year, "month": article.date.month, "url": month_url(article.date.year, article.date.month)},
         }
     return context
+
+
+def news_article(site: Site, record: Record, countries: list[dict]) -> dict:
+    """schema.org NewsArticle for the article page's JSON-LD."""
+    article = record.article
+    config = site.config
+    url = (config.base_url if config.absolute_base else config.base_path) + article.url
+    data = {
+        "@context": "https://schema.org", "@type": "NewsArticle", "headline": article.title, "datePublished": article.date.isoformat(),
+        "inLanguage": article.lang, "url": url, "mainEntityOfPage": url, "description": record.excerpt,
+        "publisher": {"@type": "Organization", "name": article.source_name or config.title},
+        "isPartOf": {"@type": "WebSite", "name": config.title, "url": config.base_url if config.absolute_base else config.base_path},
+    }
+    if article.source:
+        data["isBasedOn"] = article.source
+        data["publisher"]["url"] = article.source.split("/", 3)[0] + "//" + article.source.split("/", 3)[2] + "/"
+    if countries:
+        data["about"] = [{"@type": "Country", "name": c["name"], "identifier": c["code"]} for c in countries]
+        data["contentLocation"] = [{"@type": "Place", "name": c["name"], "address": {"@type": "PostalAddress", "addressCountry": c["code"]}} for c in countries]
+    return data
+
+
+RELATED = 5
+NEIGHBOURS = 6  # per shared entity, how many articles before and after in time are candidates
+WEIGHTS = {"countries": 1, "organizations": 2, "tags": 2}
+
+
+def related_articles(records: list[Record]) -> dict[str, list[Record]]:
+    """For each article, up to five others sharing the most entities, nearest in time first.
+
+    Candidates are an article's neighbours in time within each entity it has (the
+    ``NEIGHBOURS`` before and after), so the cost stays linear in the archive.
+    """
+    lists: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    for record in records:  # newest first
+        for kind in WEIGHTS:
+            for key in keys_of(record, kind):
+                lists[(kind, key)].append(record)
+    positions = {entity: {r.rel: i for i, r in enumerate(items)} for entity, items in lists.items()}
+    related: dict[str, list[Record]] = {}
+    for record in records:
+        scores: dict[str, list] = {}
+        for kind, weight in WEIGHTS.items():
+            for key in keys_of(record, kind):
+                items = lists[(kind, key)]
+                at = positions[(kind, key)][record.rel]
+                for other in items[max(0, at - NEIGHBOURS):at] + items[at + 1:at + 1 + NEIGHBOURS]:
+                    found = scores.setdefault(other.rel, [0, other])
+                    found[0] += weight
+        ordinal = record.article.date.toordinal()
+        ranked = sorted(scores.values(), key=lambda s: (-s[0], abs(s[1].article.date.toordinal() - ordinal), s[1].rel))
+        related[record.rel] = [other for _, other in ranked[:RELATED]]
+    return related
 
 
 def plan_index(site: Site) -> list[Output]:
@@ -133,7 +233,7 @@ def plan_index(site: Site) -> list[Output]:
         url = page_url("", number)
         count = len(site.records) if number == 1 else None  # only the first page shows the total
         key = digest(number, total, count, [site.version(r) for r in chunk])
-        outputs.append(Output(url + "index.html", "index.html", key, _index_context(site, chunk, url, number, total, count)))
+        outputs.append(Output(url + "index.html", "index.html", key, _index_context(site, chunk, url, number, total, count), lastmod=_newest(chunk)))
     return outputs
 
 
@@ -162,21 +262,21 @@ def plan_timeline(site: Site) -> list[Output]:
         for year, counts in sorted(years.items(), reverse=True)
     ]
     page = _page("timeline", "timeline/", site.config.description, language, "timeline")
-    outputs = [Output("timeline/index.html", "timeline.html", digest(repr(overview)), _fixed({"page": page, "years": overview}))]
+    outputs = [Output("timeline/index.html", "timeline.html", digest(repr(overview)), _fixed({"page": page, "years": overview}), lastmod=_newest(site.records))]
     ordered_years = [y["year"] for y in overview]
     for i, year in enumerate(ordered_years):
         newer = _year_link(ordered_years[i - 1]) if i > 0 else None
         older = _year_link(ordered_years[i + 1]) if i + 1 < len(ordered_years) else None
         groups = [(m, months[(year, m)]) for m in sorted(years[year], reverse=True)]
         key = digest(year, repr(newer), repr(older), [(m, [site.version(r) for r in rs]) for m, rs in groups])
-        outputs.append(Output(year_url(year) + "index.html", "year.html", key, _year_context(site, year, groups, newer, older)))
+        outputs.append(Output(year_url(year) + "index.html", "year.html", key, _year_context(site, year, groups, newer, older), lastmod=_newest(groups[0][1])))
     ordered_months = sorted(months, reverse=True)
     for i, (year, month) in enumerate(ordered_months):
         newer = _month_link(*ordered_months[i - 1]) if i > 0 else None
         older = _month_link(*ordered_months[i + 1]) if i + 1 < len(ordered_months) else None
         chunk = months[(year, month)]
         key = digest(year, month, repr(newer), repr(older), [site.version(r) for r in chunk])
-        outputs.append(Output(month_url(year, month) + "index.html", "month.html", key, _month_context(site, year, month, chunk, newer, older)))
+        outputs.append(Output(month_url(year, month) + "index.html", "month.html", key, _month_context(site, year, month, chunk, newer, older), lastmod=_newest(chunk)))
     return outputs
 
 
@@ -213,7 +313,80 @@ def plan_special(site: Site) -> list[Output]:
     ]
 
 
-PLANNERS = [plan_articles, plan_index, plan_timeline, plan_special]
+def plan_facets(site: Site) -> list[Output]:
+    """For each facet an overview page, and for each value its paginated list of articles."""
+    outputs = []
+    language = site.config.language
+    for kind in KINDS:
+        values = site.facets[kind]
+        items = [(v.slug, v.label, len(v.records)) for v in values.values()]
+        title = facet_title(kind, language)
+        overview = {"page": _page(title, f"{kind}/", "", language, "facets"), "kind": kind, "title": title,
+                    "values": [{"url": f"{kind}/{slug}/", "label": label, "count": count} for slug, label, count in items]}
+        outputs.append(Output(f"{kind}/index.html", "facets.html", digest(repr(items)), _fixed(overview), lastmod=_newest(site.records)))
+        for value in values.values():
+            outputs.extend(_plan_value(site, value, title))
+    return outputs
+
+
+def _plan_value(site: Site, value: Value, facet: str) -> list[Output]:
+    per_page = site.config.per_page
+    total = max(1, math.ceil(len(value.records) / per_page))
+    outputs = []
+    for number in range(1, total + 1):
+        chunk = value.records[(number - 1) * per_page:number * per_page]
+        url = page_url(value.url, number)
+        key = digest(value.label, number, total, len(value.records), [site.version(r) for r in chunk])
+        outputs.append(Output(url + "index.html", "facet.html", key, _value_context(site, value, facet, chunk, url, number, total), lastmod=_newest(chunk)))
+    return outputs
+
+
+def _value_context(site: Site, value: Value, facet: str, chunk: list[Record], url: str, number: int, total: int) -> Callable[[], dict]:
+    def context() -> dict:
+        language = site.config.language
+        return {
+            "page": _page(value.label, url, "", language, "facet"),
+            "facet": {"kind": value.kind, "title": facet, "url": f"{value.kind}/"},
+            "value": {"label": value.label, "key": value.key, "url": value.url, "count": len(value.records), "feed": value.url + "feed.xml"},
+            "entries": [site.entry(r) for r in chunk],
+            "pagination": pagination(value.url, number, total),
+        }
+    return context
+
+
+def plan_browse(site: Site) -> list[Output]:
+    """The hub of every way to browse, with the top values of each facet."""
+    language = site.config.language
+    groups = []
+    for kind in KINDS:
+        values = list(site.facets[kind].values())
+        groups.append({"kind": kind, "title": facet_title(kind, language), "url": f"{kind}/", "count": len(values),
+                       "top": [{"label": v.label, "url": v.url, "count": len(v.records)} for v in values[:8]]})
+    context = {"page": _page("browse", "browse/", "", language, "browse"), "groups": groups, "total": len(site.records)}
+    return [Output("browse/index.html", "browse.html", digest(repr(groups), len(site.records)), _fixed(context), lastmod=_newest(site.records))]
+
+
+def plan_coverage(site: Site) -> list[Output]:
+    """Articles per month over the whole archive, and counts per facet: SVG charts and tables."""
+    language = site.config.language
+    series = month_series(site.records)
+    words = strings(language)
+    counts = {kind: [(v.label, len(v.records), v.url) for v in site.facets[kind].values()] for kind in ("countries", "organizations", "sources", "languages")}
+    charts = [{"kind": kind, "title": facet_title(kind, language), "chart": bar_chart([(label, n) for label, n, _ in rows[:15]], facet_title(kind, language)),
+               "rows": [{"label": label, "count": n, "url": url} for label, n, url in rows]} for kind, rows in counts.items()]
+    context = {
+        "page": _page("coverage", "coverage/", "", language, "coverage"),
+        "months": month_chart(series, words["articles_per_month"]),
+        "years": years_table(series),
+        "facets": charts,
+        "total": len(site.records),
+        "first": site.records[-1].article.date.isoformat() if site.records else None,
+        "last": site.records[0].article.date.isoformat() if site.records else None,
+    }
+    return [Output("coverage/index.html", "coverage.html", digest(repr(series), repr(counts)), _fixed(context), lastmod=_newest(site.records))]
+
+
+PLANNERS = [plan_articles, plan_index, plan_timeline, plan_facets, plan_browse, plan_coverage, plan_special]
 
 
 # --- URLs and helpers ------------------------------------------------------------

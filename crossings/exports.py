@@ -1,0 +1,132 @@
+"""Take the archive away: BibTeX for each article and the whole archive, CSV and JSON of every article.
+
+CSV follows RFC 4180 (CRLF, quotes doubled) in UTF-8; a cell that a spreadsheet
+would take for a formula (starting with = + - @, a tab or a carriage return)
+is prefixed with an apostrophe. Ordering is stable: by date, then by id.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+from .facets import keys_of
+from .feeds import absolute
+from .library import Record
+from .site import Output, Site, _fixed, _newest, _page, digest
+
+FIELDS = [
+    ("id", "The article's permanent name in this archive; its page is articles/<id>/."),
+    ("url", "The address of the article's page in this archive."),
+    ("date", "Date of publication of the original, YYYY-MM-DD."),
+    ("title", "Title, as published."),
+    ("lang", "Language of the article, ISO 639-1 (fr, en, es, ar…), identified from the text and checked by editors."),
+    ("source_name", "The publisher's domain, e.g. yabiladi.com."),
+    ("source", "The address of the original article."),
+    ("countries", "Countries the article mentions, ISO 3166-1 alpha-2 codes (MA, ES…); in the CSV separated by ';'."),
+    ("organizations", "Organisations the article mentions, short ids (IOM, UNHCR…); in the CSV separated by ';'."),
+    ("tags", "Free tags added by editors; in the CSV separated by ';'."),
+    ("seed", "The id of the seed file the article was imported from (empty for articles written by hand)."),
+    ("text", "The full text, paragraphs separated by a blank line (JSON only)."),
+]
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+BIBTEX_SPECIAL = re.compile(r"[\\{}%&$#_~^]")
+BIBTEX_REPLACE = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_",
+                  "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+LANGIDS = {"fr": "french", "en": "english", "es": "spanish", "ar": "arabic", "de": "german", "it": "italian", "pt": "portuguese", "nl": "dutch"}
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
+def chronological(site: Site) -> list[Record]:
+    return sorted(site.records, key=lambda r: (r.article.date, r.article.slug))
+
+
+def metadata(site: Site, record: Record) -> dict:
+    article = record.article
+    return {"id": article.slug, "url": absolute(site, article.url), "date": article.date.isoformat(), "title": article.title,
+            "lang": article.lang, "source_name": article.source_name, "source": article.source,
+            "countries": list(keys_of(record, "countries")), "organizations": list(keys_of(record, "organizations")),
+            "tags": list(keys_of(record, "tags")), "seed": article.seed}
+
+
+def safe_cell(value: str) -> str:
+    """Keep a spreadsheet from running a cell as a formula (OWASP's advice: a leading apostrophe)."""
+    return "'" + value if value.startswith(FORMULA) else value
+
+
+def articles_csv(site: Site) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    names = [name for name, _ in FIELDS if name != "text"]
+    writer.writerow(names)
+    for record in chronological(site):
+        row = metadata(site, record)
+        writer.writerow([safe_cell(";".join(row[n]) if isinstance(row[n], list) else str(row[n])) for n in names])
+    return out.getvalue().encode("utf-8")
+
+
+def articles_json(site: Site) -> bytes:
+    items = []
+    for record in chronological(site):
+        item = metadata(site, record)
+        item["text"] = site.library.body(record)[1]
+        items.append(item)
+    document = {"title": site.config.title, "source": absolute(site, ""), "count": len(items), "fields": dict(FIELDS), "articles": items}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def bibtex_text(value: str) -> str:
+    return BIBTEX_SPECIAL.sub(lambda m: BIBTEX_REPLACE[m.group()], value)
+
+
+def bibtex(site: Site, record: Record) -> str:
+    """One biblatex @online entry (BibTeX-compatible fields too)."""
+    article = record.article
+    fields = [
+        ("title", "{" + bibtex_text(article.title) + "}"),
+        ("date", article.date.isoformat()),
+        ("year", str(article.date.year)),
+        ("month", MONTHS[article.date.month - 1]),
+        ("organization", bibtex_text(article.source_name or site.config.title)),
+        ("url", (article.source or absolute(site, article.url)).replace("{", "%7B").replace("}", "%7D")),
+        ("langid", LANGIDS.get(article.lang, article.lang)),
+        ("note", bibtex_text(f"Archived in {site.config.title}: ") + "\\url{" + absolute(site, article.url).replace("{", "%7B").replace("}", "%7D") + "}"),
+    ]
+    keywords = list(keys_of(record, "countries")) + list(keys_of(record, "organizations")) + list(keys_of(record, "tags"))
+    if keywords:
+        fields.append(("keywords", bibtex_text(", ".join(keywords))))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@online{{{bibtex_key(article.slug)},\n{body}\n}}\n"
+
+
+def bibtex_key(slug: str) -> str:
+    return "crossings:" + re.sub(r"[^A-Za-z0-9:-]", "-", slug)
+
+
+def citation(site: Site, record: Record) -> dict:
+    """The parts of a ready citation, for the article page to lay out."""
+    article = record.article
+    return {"source_name": article.source_name, "title": article.title, "date": article.date.isoformat(), "url": article.source,
+            "archived": absolute(site, article.url), "site": site.config.title}
+
+
+def plan_exports(site: Site) -> list[Output]:
+    """citation.bib for every article; data/articles.{csv,json,bib} and the page documenting them."""
+    outputs = []
+    for record in site.records:
+        outputs.append(Output(record.article.url + "citation.bib", None, digest("bib", record.file_sha), None, _bib(site, record)))
+    every = [(r.article.slug, r.file_sha) for r in chronological(site)]
+    outputs.append(Output("data/articles.csv", None, digest("csv", every), None, lambda: articles_csv(site)))
+    outputs.append(Output("data/articles.json", None, digest("json", every), None, lambda: articles_json(site)))
+    outputs.append(Output("data/articles.bib", None, digest("bib-all", every), None,
+                          lambda: "\n".join(bibtex(site, r) for r in chronological(site)).encode("utf-8")))
+    context = {"page": _page("data", "data/", "", site.config.language, "data"), "fields": [{"name": n, "description": d} for n, d in FIELDS],
+               "count": len(site.records), "files": ["data/articles.csv", "data/articles.json", "data/articles.bib"]}
+    outputs.append(Output("data/index.html", "data.html", digest(len(site.records)), _fixed(context), lastmod=_newest(site.records)))
+    return outputs
+
+
+def _bib(site: Site, record: Record):
+    return lambda: bibtex(site, record).encode("utf-8")

@@ -1,0 +1,171 @@
+"""Browsing by facet: country, organisation, source, language and tag.
+
+Each facet has an overview page (every value with its count) and each value a
+paginated list of its articles, newest first, with its own Atom feed. The
+coverage page counts articles per month and per facet, with charts drawn as SVG
+at build time (no JavaScript) and the same numbers as tables.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from slugify import slugify
+
+from .i18n import language_name, strings
+from .library import Record
+
+KINDS = ("countries", "organizations", "sources", "languages", "tags")
+
+
+@dataclass
+class Value:
+    """One value of a facet (Morocco, IOM, yabiladi.com…) and its articles, newest first."""
+
+    kind: str
+    key: str
+    slug: str
+    label: str
+    records: list[Record]
+
+    @property
+    def url(self) -> str:
+        return f"{self.kind}/{self.slug}/"
+
+
+def keys_of(record: Record, kind: str) -> tuple[str, ...]:
+    """The values of one facet for one article."""
+    article = record.article
+    if kind == "countries":
+        return article.countries
+    if kind == "organizations":
+        return article.organizations
+    if kind == "sources":
+        return (article.source_name,) if article.source_name else ()
+    if kind == "languages":
+        return (article.lang,)
+    return article.tags
+
+
+def slug_of(kind: str, key: str) -> str:
+    if kind == "sources":
+        return slugify(key, regex_pattern=r"[^-a-z0-9.]+") or "source"
+    if kind in ("countries", "languages"):
+        return key.lower()
+    return slugify(key) or "tag"
+
+
+@lru_cache(maxsize=8)
+def organization_names(path: Path, stamp: float) -> dict[str, dict[str, str]]:
+    """Organisation display names from the entities file (only that part: cheap)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+    return {id_: dict(spec.get("names", {})) for id_, spec in data.get("organizations", {}).items()}
+
+
+def labeller(config) -> Callable[[str, str], str]:
+    """A function giving a facet value's name in the interface language."""
+    from .entities import country_name
+
+    language = config.language
+    try:
+        stamp = config.entities.stat().st_mtime
+    except OSError:
+        stamp = 0.0
+    organizations = organization_names(config.entities, stamp)
+
+    def label(kind: str, key: str) -> str:
+        if kind == "countries":
+            return country_name(key, language)
+        if kind == "organizations":
+            names = organizations.get(key, {})
+            return names.get(language) or names.get("en") or key
+        if kind == "languages":
+            return language_name(key, language)
+        return key
+    return label
+
+
+def facet_values(records: list[Record], config) -> dict[str, dict[str, Value]]:
+    """Every value of every facet, by kind then slug, articles newest first (as ``records`` are)."""
+    label = labeller(config)
+    facets: dict[str, dict[str, Value]] = {kind: {} for kind in KINDS}
+    for record in records:
+        for kind in KINDS:
+            for key in keys_of(record, kind):
+                slug = slug_of(kind, key)
+                value = facets[kind].get(slug)
+                if value is None:
+                    value = facets[kind][slug] = Value(kind, key, slug, label(kind, key), [])
+                if not value.records or value.records[-1] is not record:
+                    value.records.append(record)
+    for kind in KINDS:
+        facets[kind] = dict(sorted(facets[kind].items(), key=lambda item: (-len(item[1].records), item[1].label.casefold())))
+    return facets
+
+
+def facet_title(kind: str, language: str) -> str:
+    return strings(language)[f"facet_{kind}"]
+
+
+# --- charts -------------------------------------------------------------------------------
+
+def month_series(records: list[Record]) -> list[tuple[int, int, int]]:
+    """(year, month, count) for every month from the first article's to the last's."""
+    counts = Counter((r.article.date.year, r.article.date.month) for r in records)
+    if not counts:
+        return []
+    (y, m), (last_y, last_m) = min(counts), max(counts)
+    series = []
+    while (y, m) <= (last_y, last_m):
+        series.append((y, m, counts.get((y, m), 0)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return series
+
+
+def month_chart(series: list[tuple[int, int, int]], title: str, width: int = 960, height: int = 220) -> dict:
+    """Geometry of a bar chart of articles per month (the template draws it)."""
+    if not series:
+        return {"bars": [], "width": width, "height": height, "title": title, "ticks": [], "max": 0}
+    top = max(c for _, _, c in series) or 1
+    plot_h, left, bottom = height - 30, 40, 20
+    step = (width - left) / len(series)
+    bars = []
+    for i, (year, month, count) in enumerate(series):
+        h = round(plot_h * count / top, 1)
+        bars.append({"x": round(left + i * step, 2), "y": round(height - bottom - h, 1), "w": max(round(step * 0.85, 2), 0.5), "h": h,
+                     "label": f"{year}-{month:02d}: {count}"})
+    years = sorted({y for y, _, _ in series})
+    every = max(1, math.ceil(len(years) / 12))
+    ticks = [{"x": round(left + next(i for i, s in enumerate(series) if s[0] == y) * step, 2), "label": str(y)} for y in years[::every]]
+    return {"bars": bars, "width": width, "height": height, "title": title, "ticks": ticks, "max": top, "left": left,
+            "base": height - bottom, "top": height - bottom - plot_h}
+
+
+def bar_chart(items: list[tuple[str, int]], title: str, width: int = 640) -> dict:
+    """Geometry of a horizontal bar chart (top values of a facet)."""
+    row, label_w = 24, 220
+    top = max((c for _, c in items), default=1) or 1
+    bars = [{"y": i * row, "w": round((width - label_w - 60) * count / top, 1), "label": name, "count": count}
+            for i, (name, count) in enumerate(items)]
+    return {"bars": bars, "width": width, "height": max(len(items) * row, row), "title": title, "label_w": label_w}
+
+
+def years_table(series: list[tuple[int, int, int]]) -> list[dict]:
+    """The month counts as rows of a year × month table."""
+    rows: dict[int, list[int]] = defaultdict(lambda: [0] * 12)
+    for year, month, count in series:
+        rows[year][month - 1] = count
+    return [{"year": y, "months": counts, "total": sum(counts)} for y, counts in sorted(rows.items(), reverse=True)]
+
+
+SAFE_ID = re.compile(r"[^a-z0-9-]")
