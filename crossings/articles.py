@@ -197,7 +197,14 @@ def load(text: str, path: str, slug: str, fallback_lang: str) -> tuple[Article |
         return None, problems
     lang = values.pop("lang", fallback_lang)
     for key in ("countries", "organizations", "tags"):
-        values[key] = tuple(values.get(key, ()))
+        values[key] = tuple(dict.fromkeys(values.get(key, ())))
+    if values["countries"]:
+        from .entities import is_country
+
+        unknown = [code for code in values["countries"] if not is_country(code.upper())]
+        if unknown:
+            problems.append(warning(path, _line_of(front, "countries"), f"unknown country code(s) {', '.join(unknown)} (left out)", "use ISO 3166-1 alpha-2 codes such as MA, ES, FR"))
+        values["countries"] = tuple(dict.fromkeys(code.upper() for code in values["countries"] if code not in unknown))
     return Article(path=path, slug=slug, lang=lang, body=body, **values), problems
 
 

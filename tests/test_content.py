@@ -45,6 +45,7 @@ def test_good_file_loads() -> None:
     ("---\ntitle: x\ndate: 2023-01-27\ndraft: yes please\n---\nx\n", ["content/x.md:4: error: 'draft' must be true or false, not text — write true or false"]),
     ("---\ntitle: x\ntitle: y\ndate: 2023-01-27\n---\nx\n", ["content/x.md:3: error: the key 'title' appears twice (lines 2 and 3) — keep one of them"]),
     ("---\ntitle: x\ndate: 2023-01-27\nauthor: Moi\n---\nx\n", ["content/x.md:4: warning: unknown key 'author' in the front matter (ignored) — known keys: title, date, source, source_name, lang, seed, draft, countries, organizations, tags"]),
+    ("---\ntitle: x\ndate: 2023-01-27\ncountries: [MA, XX, ma]\n---\nx\n", ["content/x.md:4: warning: unknown country code(s) XX (left out) — use ISO 3166-1 alpha-2 codes such as MA, ES, FR"]),
     ("---\n- a\n- b\n---\nx\n", ["content/x.md:2: error: the front matter is not a set of 'key: value' lines — write one 'key: value' per line"]),
     ("---\ntitle: ''\ndate: 2023-01-27\n---\nx\n", ["content/x.md:2: error: the title is empty — give the article a title"]),
     ("---\ntitle: x\ndate: 2023-01-27\n---\n\n", ["content/x.md:5: warning: the article has no body text — write the article below the closing '---'"]),
