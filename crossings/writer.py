@@ -78,6 +78,7 @@ class OutputTree:
         self.live: Manifest | None = state.get("live") if out.is_dir() else None
         self.spare_manifest: Manifest | None = state.get("spare") if self.spare.is_dir() else None
         self.shas: dict[str, str] = {}
+        self._folders: set[str] = set()
 
     def _spare_path(self) -> Path:
         """In the cache folder when it is on the output's file system, else beside the output."""
@@ -136,13 +137,12 @@ class OutputTree:
             self._link(rel, set())  # same bytes: share the live file, keep its date
             return digest
         path = self.spare / rel
+        folder = rel.rpartition("/")[0]
+        if folder not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
         try:
             # Nothing there yet: nobody else can see this file, write it in place.
-            with open(path, "xb") as out:
-                out.write(data)
-            return digest
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "xb") as out:
                 out.write(data)
             return digest
