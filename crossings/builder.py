@@ -21,6 +21,7 @@ from .importer import ImportReport, Importer
 from .library import Library
 from .problems import Problem, display_path, error, has_errors
 from .render import RENDER_ERRORS, make_env, render, render_all, template_digests, template_problem
+from .search import SearchError, plan_search
 from .site import Output, build_site, digest, plan
 from .writer import OutputTree, output_problem
 
@@ -95,7 +96,7 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool) -> Buil
     if not write:
         _check_render(env, config, outputs, report)
     else:
-        _write(env, config, cache, outputs, report, strict, progress)
+        _write(env, config, cache, site, outputs, report, strict, progress)
         if report.written:
             cache.save("build", {"inputs": inputs, "problems": tuple(p.as_tuple() for p in report.all_problems()), "articles": report.articles})
     for warning in cache.warnings:
@@ -104,7 +105,7 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool) -> Buil
     return report
 
 
-def _write(env, config: Config, cache: Cache, outputs: list[Output], report: BuildReport, strict: bool, progress: bool) -> None:
+def _write(env, config: Config, cache: Cache, site, outputs: list[Output], report: BuildReport, strict: bool, progress: bool) -> None:
     """Render what changed into the spare folder and swap it in, unless something forbids it."""
     why = output_problem(config.output, [config.root, config.seeds, config.content, config.templates, config.static])
     if why:
@@ -112,8 +113,19 @@ def _write(env, config: Config, cache: Cache, outputs: list[Output], report: Bui
         return
     if strict and report.all_problems():
         return
-    keys = output_keys(env, config, outputs)
     tree = OutputTree(config.output, cache)
+    settings = settings_digest(config)
+
+    def kept(path: str, key: str) -> bool:
+        final = digest(key, "data", settings)
+        return any(m is not None and m.get(path, ("",))[0] == final for m in (tree.live, tree.spare_manifest))
+
+    try:
+        outputs = outputs + plan_search(site, cache, kept)
+    except (SearchError, OSError) as exc:
+        report.problems.append(error("pagefind", None, f"the search index could not be built: {exc}", "check that the pagefind[bin] package is installed (make build installs it)"))
+        return
+    keys = output_keys(env, config, outputs)
     if tree.unchanged(keys):
         report.written = True
         return
@@ -139,9 +151,13 @@ def _check_render(env, config: Config, outputs: list[Output], report: BuildRepor
             return
 
 
+def settings_digest(config: Config) -> str:
+    return digest(__version__, *(v for k, v in dataclasses.asdict(config).items() if k != "root"))
+
+
 def output_keys(env, config: Config, outputs: list[Output]) -> dict[str, str]:
     """The final key of every output: its own key, its templates, the settings, the version."""
-    settings = digest(__version__, *(v for k, v in dataclasses.asdict(config).items() if k != "root"))
+    settings = settings_digest(config)
     templates = template_digests(env)
     return {o.path: digest(o.key, templates.get(o.template, "") if o.template else "data", settings) for o in outputs}
 

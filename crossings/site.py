@@ -386,7 +386,13 @@ def plan_coverage(site: Site) -> list[Output]:
     return [Output("coverage/index.html", "coverage.html", digest(repr(series), repr(counts)), _fixed(context), lastmod=_newest(site.records))]
 
 
-PLANNERS = [plan_articles, plan_index, plan_timeline, plan_facets, plan_browse, plan_coverage, plan_special]
+def plan_search_page(site: Site) -> list[Output]:
+    """The search page (its index is planned by ``search``, which needs the build cache)."""
+    context = {"page": _page("search", "search/", "", site.config.language, "search")}
+    return [Output("search/index.html", "search.html", "", _fixed(context), lastmod=_newest(site.records))]
+
+
+PLANNERS = [plan_articles, plan_index, plan_timeline, plan_facets, plan_browse, plan_coverage, plan_search_page, plan_special]
 
 
 # --- URLs and helpers ------------------------------------------------------------

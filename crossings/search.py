@@ -1,0 +1,186 @@
+"""Full-text search with Pagefind, in shards that are indexed again only when their articles change.
+
+Pagefind (through ``pagefind[bin]``) indexes about 1,000 articles a second on
+two cores: one index of a 10,000-article archive would make every change wait
+ten seconds. So articles are spread over shards by a stable hash of their id
+(one shard up to 2,000 articles, at most 16), and a build indexes only the
+shards whose articles changed; the browser merges the shards (and, inside each,
+Pagefind's per-language indexes, so one query finds French, English, Spanish
+and Arabic articles alike). The assignment depends only on the articles, so a
+clean build gives the very same files.
+
+What gets indexed is only each article's title and body (minimal pages written
+for Pagefind, never the site's navigation or listings), with filters (country,
+organisation, source, language, year), a date to sort on, and the metadata a
+result shows. Every shard would carry the same WebAssembly search code; the two
+Pagefind scripts are rewritten (one line, checked) to fetch it once from
+``pagefind/`` for all shards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .facets import keys_of
+from .library import Record
+from .site import Output, Site, digest
+
+SHARD_SIZE = 2000
+MAX_SHARDS = 16
+def _search_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return "1/" + version("pagefind-bin")
+    except PackageNotFoundError:
+        return "1"
+
+
+SEARCH_VERSION = _search_version() + "/3"
+SHARED = re.compile(r"^(?:pagefind\.js|pagefind-worker\.js|wasm\.[a-z-]+\.pagefind)$")
+UNUSED = re.compile(r"^pagefind-(?:ui|component-ui|modular-ui|highlight)\.(?:js|css)$")
+# Where the two scripts find the WebAssembly and the worker: from the index's own
+# folder (pagefind/sN/) up to the shared pagefind/ folder.
+SHARED_PATHS = [
+    ("const wasm_url=`${this.basePath}wasm.${language}.pagefind`", "const wasm_url=`${this.basePath.replace(/s\\d+\\/$/,\"\")}wasm.${language}.pagefind`"),
+    ("workerUrl=`${basePath}pagefind-worker.js`", "workerUrl=`${basePath.replace(/s\\d+\\/$/,\"\")}pagefind-worker.js`"),
+]
+
+
+class SearchError(Exception):
+    """Pagefind failed: the site is built without updating the search index."""
+
+
+def pagefind_binary() -> str:
+    import pagefind_bin
+
+    return os.path.join(os.path.dirname(pagefind_bin.__file__), "pagefind" + (".exe" if os.name == "nt" else ""))
+
+
+def shard_count(articles: int) -> int:
+    if articles <= SHARD_SIZE:
+        return 1
+    return min(MAX_SHARDS, 2 ** math.ceil(math.log2(articles / SHARD_SIZE)))
+
+
+def shard_of(slug: str, count: int) -> int:
+    return int.from_bytes(hashlib.blake2b(slug.encode(), digest_size=4).digest(), "big") % count
+
+
+def search_page(site: Site, record: Record) -> str:
+    """The page Pagefind indexes for one article: its title and body, filters, sort and metadata."""
+    article = record.article
+    body, _ = site.library.body(record)
+    filters = [("country", v) for v in keys_of(record, "countries")] + [("organization", v) for v in keys_of(record, "organizations")]
+    filters += [("source", article.source_name)] if article.source_name else []
+    filters += [("language", article.lang), ("year", str(article.date.year))] + [("tag", v) for v in keys_of(record, "tags")]
+    hidden = "".join(f'<span data-pagefind-filter="{name}:{html.escape(value)}"></span>' for name, value in filters)
+    meta = (f'<span data-pagefind-meta="date:{article.date.isoformat()}"></span><span data-pagefind-meta="lang:{article.lang}"></span>'
+            f'<span data-pagefind-meta="source:{html.escape(article.source_name)}"></span><span data-pagefind-sort="date:{article.date.isoformat()}"></span>')
+    return (f'<!doctype html><html lang="{article.lang}"><head><meta charset="utf-8"><title>{html.escape(article.title)}</title></head>'
+            f'<body><main data-pagefind-body><h1 data-pagefind-meta="title">{html.escape(article.title)}</h1>\n{body}\n'
+            f'<div data-pagefind-ignore>{hidden}{meta}</div></main></body></html>')
+
+
+def index_shard(site: Site, records: list[Record]) -> dict[str, bytes]:
+    """Run Pagefind over one shard's articles; return its files (path inside the bundle → bytes)."""
+    with tempfile.TemporaryDirectory(prefix="crossings-search-") as tmp:
+        pages = Path(tmp) / "site"
+        for record in records:
+            folder = pages / "articles" / record.article.slug
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "index.html").write_text(search_page(site, record), encoding="utf-8")
+        out = Path(tmp) / "out"
+        result = subprocess.run([pagefind_binary(), "--site", str(pages), "--output-path", str(out), "--quiet"],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SearchError((result.stdout + result.stderr).strip()[-500:])
+        files = {}
+        for path in sorted(out.rglob("*")):
+            rel = path.relative_to(out).as_posix()
+            if path.is_file() and not UNUSED.match(rel):
+                files[rel] = path.read_bytes()
+        return files
+
+
+def share_wasm(script: bytes, name: str) -> bytes:
+    """Make a Pagefind script fetch the WebAssembly (and its worker) from the folder above the shard's."""
+    text = script.decode("utf-8")
+    for old, new in SHARED_PATHS:
+        if old in text:
+            text = text.replace(old, new)
+        elif not (name == "pagefind-worker.js" and "workerUrl" in old):
+            raise SearchError(f"this Pagefind version loads its files differently ({name}); pin pagefind to 1.5")
+    return text.encode("utf-8")
+
+
+def plan_search(site: Site, cache, kept: callable) -> list[Output]:
+    """Outputs of the search index: unchanged shards reused, changed shards indexed now.
+
+    ``kept(path, key)`` tells whether the live or spare site already has that file
+    built from that key (then it is not indexed again).
+    """
+    count = shard_count(len(site.records))
+    shards: list[list[Record]] = [[] for _ in range(count)]
+    for record in site.records:
+        shards[shard_of(record.article.slug, count)].append(record)
+    known = cache.load("search") or {}
+    fresh: dict = {"shared": known.get("shared", {})}
+    outputs: list[Output] = []
+    languages: dict[str, dict[str, int]] = {}
+    for number, records in enumerate(shards):
+        key = digest(SEARCH_VERSION, count, [(r.article.slug, r.file_sha) for r in records])
+        previous = known.get(str(number))
+        if previous and previous[0] == key and all(kept(f"pagefind/s{number}/{rel}", sha) for rel, sha in previous[1]):
+            files = None
+            listing = previous[1]
+            entry = previous[2]
+        else:
+            files = index_shard(site, records) if records else {}
+            for name in [n for n in files if SHARED.match(n)]:
+                data = files.pop(name)
+                fresh["shared"][name] = share_wasm(data, name) if name.endswith(".js") else data
+            listing = [(rel, hashlib.sha256(data).hexdigest()) for rel, data in files.items()]
+            entry = json.loads(files.get("pagefind-entry.json", b'{"languages": {}}'))["languages"]
+        fresh[str(number)] = (key, listing, entry)
+        languages[f"s{number}/"] = {lang: info["page_count"] for lang, info in entry.items()}
+        for rel, sha in listing:
+            data = (files or {}).get(rel)
+            outputs.append(Output(f"pagefind/s{number}/{rel}", None, "search:" + sha, None, _bytes(data)))
+    needed = {f"wasm.{lang}.pagefind" for counts in languages.values() for lang in counts} | {"pagefind.js", "pagefind-worker.js"}
+    for name in sorted(needed & fresh["shared"].keys()):
+        data = fresh["shared"][name]
+        outputs.append(Output(f"pagefind/{name}", None, "search:" + hashlib.sha256(data).hexdigest(), None, _bytes(data)))
+    manifest = {"shards": languages, "labels": _labels(site)}
+    data = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    outputs.append(Output("pagefind/shards.json", None, "search:" + hashlib.sha256(data).hexdigest(), None, _bytes(data)))
+    if fresh != known:
+        cache.save("search", fresh)
+    return outputs
+
+
+def _bytes(data: bytes | None):
+    def read() -> bytes:
+        if data is None:
+            raise SearchError("a search file vanished from the site; build again with --clean")
+        return data
+    return read
+
+
+def _labels(site: Site) -> dict[str, dict[str, str]]:
+    """Names for filter values (codes are what is indexed)."""
+    names = {"countries": "country", "organizations": "organization", "languages": "language", "sources": "source", "tags": "tag"}
+    return {names[kind]: {value.key: value.label for value in site.facets[kind].values()} for kind in names}
+
+
+def clear_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,180 @@
+// Crossings search: Pagefind's index, merged across shards and languages, with
+// filters, counts and sorting. Progressive enhancement: without this script the
+// search page offers the timeline and the facet pages instead.
+const app = document.getElementById("search-app");
+const base = app.dataset.base;
+const ui = JSON.parse(document.getElementById("search-strings").textContent);
+const form = document.getElementById("search-form");
+const input = document.getElementById("search-q");
+const status = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const more = document.getElementById("search-more");
+const filtersBox = document.getElementById("search-filters");
+const sortSelect = document.getElementById("search-sort");
+const FILTERS = ["country", "organization", "source", "language", "year"];
+const PAGE = 10;
+const chosen = Object.fromEntries(FILTERS.map((name) => [name, new Set()]));
+let instances = [], labels = {}, current = [], shown = 0, generation = 0;
+
+const dateFormat = new Intl.DateTimeFormat(document.documentElement.lang, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+const RTL = new Set(["ar", "fa", "he", "ur"]);
+
+async function start() {
+  const manifest = await (await fetch(`${base}pagefind/shards.json`)).json();
+  labels = manifest.labels;
+  const shards = Object.entries(manifest.shards).sort();
+  const languages = [...new Set(shards.flatMap(([, langs]) => Object.keys(langs)))].sort();
+  const pageLanguage = document.documentElement.lang;
+  // One Pagefind per language, each a module of its own (imported under its own URL):
+  // a Pagefind handles every query with the language it started with, so merging
+  // other languages into it would leave them unstemmed (Arabic would find nothing).
+  for (const language of languages) {
+    const folders = shards.filter(([, langs]) => langs[language]).map(([path]) => `${base}pagefind/${path}`);
+    const pagefind = await import(`${base}pagefind/pagefind.js?${language}`);
+    document.documentElement.lang = language;  // Pagefind takes its language from the page
+    try {
+      await pagefind.options({ basePath: folders[0], baseUrl: base, excerptLength: 30 });
+      await pagefind.init();
+    } finally {
+      document.documentElement.lang = pageLanguage;
+    }
+    for (const folder of folders.slice(1)) await pagefind.mergeIndex(folder, { language, baseUrl: base });
+    await pagefind.filters();  // loads the filter data, so that searches report counts
+    instances.push(pagefind);
+  }
+  app.hidden = false;
+  document.getElementById("search-fallback").hidden = true;
+  const query = new URLSearchParams(location.search).get("q") || "";
+  input.value = query;
+  if (query) run();
+}
+
+async function searchAll(query, options) {
+  // Every language's results, as one list: by score, or by date when sorting.
+  const searches = await Promise.all(instances.map((p) => p.search(query, options)));
+  const filters = {};
+  for (const search of searches) {
+    for (const [name, values] of Object.entries(search.filters || {})) {
+      filters[name] ??= {};
+      for (const [value, count] of Object.entries(values)) filters[name][value] = (filters[name][value] || 0) + count;
+    }
+  }
+  let results = searches.flatMap((s) => s.results);
+  if (options.sort) {
+    const dated = await Promise.all(results.map(async (r) => [r, (await r.data()).meta.date || ""]));
+    dated.sort((a, b) => (options.sort.date === "asc" ? a[1].localeCompare(b[1]) : b[1].localeCompare(a[1])));
+    results = dated.map(([r]) => r);
+  } else {
+    results.sort((a, b) => b.score - a.score);
+  }
+  return { results, filters };
+}
+
+function filterOption() {
+  const filters = {};
+  for (const name of FILTERS) if (chosen[name].size) filters[name] = { any: [...chosen[name]] };
+  return filters;
+}
+
+async function run() {
+  const query = input.value.trim();
+  const mine = ++generation;
+  const params = new URLSearchParams(location.search);
+  if (query) params.set("q", query); else params.delete("q");
+  history.replaceState(null, "", `${location.pathname}${params.size ? "?" + params : ""}`);
+  if (!query && !Object.values(chosen).some((s) => s.size)) {
+    list.replaceChildren(); filtersBox.replaceChildren(); more.hidden = true; status.textContent = ""; return;
+  }
+  status.textContent = ui.searching;
+  const sort = sortSelect.value === "relevance" ? undefined : { date: sortSelect.value };
+  const search = await searchAll(query || null, { filters: filterOption(), sort });
+  if (mine !== generation) return;
+  current = search.results;
+  shown = 0;
+  list.replaceChildren();
+  renderFilters(search.filters);
+  await showMore();
+  const count = current.length;
+  status.textContent = count === 0 ? ui.none.replace("{q}", query) : (count === 1 ? ui.one : ui.many.replace("{n}", count)).replace("{q}", query);
+}
+
+async function showMore() {
+  const slice = current.slice(shown, shown + PAGE);
+  shown += slice.length;
+  const data = await Promise.all(slice.map((r) => r.data()));
+  for (const item of data) list.append(resultItem(item));
+  more.hidden = shown >= current.length;
+}
+
+function text(tag, content, attrs = {}) {
+  const node = document.createElement(tag);
+  if (content !== undefined) node.textContent = content;
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+const decoder = document.createElement("textarea");
+
+function excerpt(html) {
+  // Pagefind marks the match with <mark>; keep only that markup, everything else as text.
+  const out = document.createElement("p");
+  out.className = "excerpt";
+  const parts = html.split(/(<mark>|<\/mark>)/);
+  let marking = false;
+  for (const part of parts) {
+    if (part === "<mark>") { marking = true; continue; }
+    if (part === "</mark>") { marking = false; continue; }
+    decoder.innerHTML = part;  // a textarea's content is text: entities decoded, nothing parsed as markup
+    const decoded = decoder.value;
+    out.append(marking ? text("mark", decoded) : document.createTextNode(decoded));
+  }
+  return out;
+}
+
+function resultItem(item) {
+  const lang = item.meta.lang || "und";
+  const li = text("li", undefined, { lang, dir: RTL.has(lang) ? "rtl" : "ltr" });
+  const article = text("article", undefined, { class: "entry" });
+  const h2 = text("h2", undefined, { class: "entry-title" });
+  h2.append(text("a", item.meta.title, { href: item.url }));
+  const meta = text("p", undefined, { class: "meta" });
+  if (item.meta.date) meta.append(text("time", dateFormat.format(new Date(item.meta.date + "T00:00:00Z")), { datetime: item.meta.date }));
+  if (item.meta.source) meta.append(` · ${item.meta.source}`);
+  meta.append(text("span", ` · ${labels.language?.[lang] || lang}`, { lang: document.documentElement.lang, dir: "ltr" }));
+  article.append(h2, meta, excerpt(item.excerpt || ""));
+  li.append(article);
+  return li;
+}
+
+function renderFilters(counts) {
+  filtersBox.replaceChildren();
+  for (const name of FILTERS) {
+    const values = Object.entries(counts[name] || {}).filter(([v, n]) => n > 0 || chosen[name].has(v));
+    if (!values.length) continue;
+    values.sort((a, b) => (name === "year" ? b[0].localeCompare(a[0]) : b[1] - a[1]));
+    const fieldset = text("fieldset");
+    fieldset.append(text("legend", ui.filters[name]));
+    for (const [value, n] of values.slice(0, 12)) {
+      const id = `f-${name}-${value}`.replace(/[^A-Za-z0-9_-]/g, "_");
+      const box = text("input", undefined, { type: "checkbox", id, value });
+      box.checked = chosen[name].has(value);
+      box.addEventListener("change", () => { box.checked ? chosen[name].add(value) : chosen[name].delete(value); run(); });
+      const label = text("label", undefined, { for: id });
+      label.append(`${labels[name]?.[value] || value} `, text("span", String(n), { class: "count" }));
+      const row = text("div", undefined, { class: "filter" });
+      row.append(box, label);
+      fieldset.append(row);
+    }
+    filtersBox.append(fieldset);
+  }
+}
+
+let timer;
+input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 250); });
+form.addEventListener("submit", (event) => { event.preventDefault(); clearTimeout(timer); run(); });
+sortSelect.addEventListener("change", run);
+more.addEventListener("click", showMore);
+start().catch((error) => {
+  status.textContent = ui.failed;
+  console.error(error);
+});
