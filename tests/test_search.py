@@ -1,0 +1,104 @@
+"""Search in a real browser, against the built site served under a subpath."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from crossings.server import make_server
+
+from .conftest import FIXTURES, Project
+
+OK_SEEDS = sorted((FIXTURES / "seeds" / "ok").glob("*.txt"))
+BASE = "/crossings-test/"
+
+
+@pytest.fixture
+def served(project: Project) -> Iterator[str]:
+    for path in OK_SEEDS:
+        project.add_seed(path.name, path.read_bytes())
+    status, _, err = project.run("build")
+    assert status == 0, err
+    server = make_server(project.out, BASE, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}{BASE}"
+    server.shutdown()
+    server.server_close()
+
+
+def results(page) -> list[str]:
+    page.wait_for_function("() => { const s = document.getElementById('search-status').textContent; return s && !s.endsWith('…'); }", timeout=15000)
+    return page.eval_on_selector_all("#search-results h2 a", "links => links.map(a => a.textContent)")
+
+
+@pytest.mark.parametrize(("query", "title"), [
+    ("migrants", "Maroc : L'OIM tient un dialogue interrégional sur le Pacte sur les migrations"),      # French, stemmed
+    ("interregional", "Maroc : L'OIM tient un dialogue interrégional sur le Pacte sur les migrations"),  # accents optional
+    ("cooperación", "Marruecos y España refuerzan su cooperación migratoria"),                            # Spanish
+    ("الميثاق", "المغرب: المنظمة الدولية للهجرة تعقد حوارا إقليميا حول الميثاق العالمي للهجرة"),       # Arabic, with its article
+    ("rescued", "Spain: coast guard rescues 58 people off the Canary Islands"),                          # English, stemmed
+])
+def test_one_box_finds_every_language(served: str, browser, query: str, title: str) -> None:
+    page = browser.new_page()
+    page.goto(served + "search/?q=" + query)
+    assert title in results(page)
+    page.close()
+
+
+def test_typing_filtering_sorting_and_opening_a_result(served: str, browser) -> None:
+    page = browser.new_page()
+    page.goto(served)
+    page.get_by_label("Rechercher dans l’archive").fill("migration")  # the header box, by its label
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=migration")
+    found = results(page)
+    assert len(found) >= 2
+    status = page.locator("#search-status")
+    assert status.get_attribute("aria-live") == "polite" and status.get_attribute("role") == "status"
+    assert status.inner_text() == f"{len(found)} articles trouvés pour « migration »."
+    page.get_by_label("Anglais").check()  # a filter, with its count
+    page.wait_for_function(f"() => document.querySelectorAll('#search-results li').length < {len(found)}")
+    narrowed = results(page)
+    assert narrowed == ["Spain: coast guard rescues 58 people off the Canary Islands"]
+    page.get_by_label("Anglais").uncheck()
+    page.get_by_label("Ordre").select_option("asc")
+    page.wait_for_function(f"() => document.querySelectorAll('#search-results li').length === {len(found)}")
+    dates = page.eval_on_selector_all("#search-results time", "times => times.map(t => t.getAttribute('datetime'))")
+    assert dates == sorted(dates)
+    first = page.locator("#search-results h2 a").first
+    href, title = first.get_attribute("href"), first.inner_text()
+    assert href.startswith(BASE + "articles/")
+    first.click()
+    page.wait_for_url("**" + href)
+    assert page.locator("h1").inner_text() == title
+    page.close()
+
+
+def test_arabic_results_read_right_to_left_and_excerpts_are_text(served: str, browser) -> None:
+    page = browser.new_page()
+    page.goto(served + "search/?q=المغرب")
+    results(page)
+    item = page.locator("#search-results li").first
+    assert item.get_attribute("lang") == "ar" and item.get_attribute("dir") == "rtl"
+    assert item.locator("mark").count() >= 1
+    page.goto(served + "search/?q=onerror")
+    assert results(page)
+    assert page.locator("#search-results img").count() == 0  # the seed's "<img onerror>" stays text
+    assert "<img src=x onerror=alert(1)>" in page.locator("#search-results .excerpt").first.inner_text()
+    page.close()
+
+
+def test_without_javascript_the_search_box_leads_somewhere(served: str, browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(served)
+    page.locator("#site-search-q").fill("migration")
+    page.locator(".site-search button").click()
+    page.wait_for_url("**/search/?q=migration")
+    assert page.locator("#search-fallback").is_visible()
+    links = page.eval_on_selector_all("#search-fallback a", "links => links.map(a => a.getAttribute('href'))")
+    assert BASE + "timeline/" in links and BASE + "countries/" in links
+    context.close()
