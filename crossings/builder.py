@@ -39,6 +39,8 @@ class BuildReport:
     pages: int = 0
     rendered: int = 0
     written: bool = False
+    search_pending: bool = False
+    """The search index still shows an earlier state (``search_later``); build again to catch up."""
     changed: bool = False
     """Whether the site folder changed (False for a build that found nothing to do)."""
     seconds: float = 0.0
@@ -51,7 +53,7 @@ class BuildReport:
         return len({p.path for p in self.all_problems() if p.is_error})
 
 
-def build(config: Config, *, write: bool = True, strict: bool = False, progress: bool = False) -> BuildReport:
+def build(config: Config, *, write: bool = True, strict: bool = False, progress: bool = False, search_later: bool = False) -> BuildReport:
     """Build the site into ``config.output``; with ``write=False``, render in memory only (check)."""
     # A build allocates a great many small objects and frees them all at the end;
     # the cyclic collector would rescan the growing heap over and over (it tripled
@@ -59,14 +61,14 @@ def build(config: Config, *, write: bool = True, strict: bool = False, progress:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(config, write=write, strict=strict, progress=progress)
+        return _build(config, write=write, strict=strict, progress=progress, search_later=search_later)
     finally:
         if collecting:
             gc.enable()
             gc.collect()
 
 
-def _build(config: Config, *, write: bool, strict: bool, progress: bool) -> BuildReport:
+def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_later: bool) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
     cache = Cache(config.cache, read_only=not write)
@@ -96,8 +98,8 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool) -> Buil
     if not write:
         _check_render(env, config, outputs, report)
     else:
-        _write(env, config, cache, site, outputs, report, strict, progress)
-        if report.written:
+        _write(env, config, cache, site, outputs, report, strict, progress, search_later)
+        if report.written and not report.search_pending:
             cache.save("build", {"inputs": inputs, "problems": tuple(p.as_tuple() for p in report.all_problems()), "articles": report.articles})
     for warning in cache.warnings:
         print(warning, file=sys.stderr)
@@ -105,7 +107,8 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool) -> Buil
     return report
 
 
-def _write(env, config: Config, cache: Cache, site, outputs: list[Output], report: BuildReport, strict: bool, progress: bool) -> None:
+def _write(env, config: Config, cache: Cache, site, outputs: list[Output], report: BuildReport, strict: bool, progress: bool,
+           search_later: bool = False) -> None:
     """Render what changed into the spare folder and swap it in, unless something forbids it."""
     why = output_problem(config.output, [config.root, config.seeds, config.content, config.templates, config.static])
     if why:
@@ -121,7 +124,8 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
         return any(m is not None and m.get(path, ("",))[0] == final for m in (tree.live, tree.spare_manifest))
 
     try:
-        outputs = outputs + plan_search(site, cache, kept)
+        found, report.search_pending = plan_search(site, cache, kept, later=search_later)
+        outputs = outputs + found
     except (SearchError, OSError) as exc:
         report.problems.append(error("pagefind", None, f"the search index could not be built: {exc}", "check that the pagefind[bin] package is installed (make build installs it)"))
         return

@@ -116,7 +116,7 @@ class DevServer:
         if any(change.kind == CONFIG for change in batch) and not self._reload_config():
             return None
         before = list(self.dev.problems)
-        report = self._build()
+        report = self._build(search_later=True)
         problems = problem_lines(report)
         self.dev.problems = problems
         changed = report.changed
@@ -129,12 +129,14 @@ class DevServer:
             self.dev.hub.publish({"type": "css" if only_stylesheets(batch) else "reload", **message})
         elif problems != before:
             self.dev.hub.publish({"type": "problems", **message})
+        if report.search_pending:
+            self._build()  # the pages are out; now the search index catches up
         return report
 
-    def _build(self) -> BuildReport:
+    def _build(self, search_later: bool = False) -> BuildReport:
         from .cli import print_summary  # the same output as `build`
 
-        report = build(self.config)
+        report = build(self.config, search_later=search_later)
         print_summary("build", report, [], False, out=self.out, err=self.err, kept=False)  # said at start
         with self.built:
             self.builds += 1

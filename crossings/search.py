@@ -3,7 +3,7 @@
 Pagefind (through ``pagefind[bin]``) indexes about 1,000 articles a second on
 two cores: one index of a 10,000-article archive would make every change wait
 ten seconds. So articles are spread over shards by a stable hash of their id
-(one shard up to 2,000 articles, at most 16), and a build indexes only the
+(one shard up to 5,000 articles, at most 16), and a build indexes only the
 shards whose articles changed; the browser merges the shards (and, inside each,
 Pagefind's per-language indexes, so one query finds French, English, Spanish
 and Arabic articles alike). The assignment depends only on the articles, so a
@@ -34,7 +34,7 @@ from .facets import keys_of
 from .library import Record
 from .site import Output, Site, digest
 
-SHARD_SIZE = 2000
+SHARD_SIZE = 5000
 MAX_SHARDS = 16
 def _search_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
@@ -123,12 +123,16 @@ def share_wasm(script: bytes, name: str) -> bytes:
     return text.encode("utf-8")
 
 
-def plan_search(site: Site, cache, kept: callable) -> list[Output]:
+def plan_search(site: Site, cache, kept: callable, later: bool = False) -> tuple[list[Output], bool]:
     """Outputs of the search index: unchanged shards reused, changed shards indexed now.
 
     ``kept(path, key)`` tells whether the live or spare site already has that file
-    built from that key (then it is not indexed again).
+    built from that key (then it is not indexed again). With ``later``, a changed
+    shard whose previous files are still there keeps them for now (the dev server
+    shows the pages first and catches up on search right after); the second value
+    returned says whether such a catch-up is due.
     """
+    pending = False
     count = shard_count(len(site.records))
     shards: list[list[Record]] = [[] for _ in range(count)]
     for record in site.records:
@@ -140,10 +144,11 @@ def plan_search(site: Site, cache, kept: callable) -> list[Output]:
     for number, records in enumerate(shards):
         key = digest(SEARCH_VERSION, count, [(r.article.slug, r.file_sha) for r in records])
         previous = known.get(str(number))
-        if previous and previous[0] == key and all(kept(f"pagefind/s{number}/{rel}", sha) for rel, sha in previous[1]):
-            files = None
-            listing = previous[1]
-            entry = previous[2]
+        reusable = previous and all(kept(f"pagefind/s{number}/{rel}", sha) for rel, sha in previous[1])
+        if reusable and (previous[0] == key or later):
+            pending = pending or previous[0] != key
+            files, listing, entry = None, previous[1], previous[2]
+            key = previous[0]
         else:
             files = index_shard(site, records) if records else {}
             for name in [n for n in files if SHARED.match(n)]:
@@ -165,7 +170,7 @@ def plan_search(site: Site, cache, kept: callable) -> list[Output]:
     outputs.append(Output("pagefind/shards.json", None, "search:" + hashlib.sha256(data).hexdigest(), None, _bytes(data)))
     if fresh != known:
         cache.save("search", fresh)
-    return outputs
+    return outputs, pending
 
 
 def _bytes(data: bytes | None):

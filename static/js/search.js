@@ -14,34 +14,54 @@ const sortSelect = document.getElementById("search-sort");
 const FILTERS = ["country", "organization", "source", "language", "year"];
 const PAGE = 10;
 const chosen = Object.fromEntries(FILTERS.map((name) => [name, new Set()]));
-let instances = [], labels = {}, current = [], shown = 0, generation = 0;
+let labels = {}, current = [], shown = 0, generation = 0;
 
 const dateFormat = new Intl.DateTimeFormat(document.documentElement.lang, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 const RTL = new Set(["ar", "fa", "he", "ur"]);
 
+const ARABIC_SCRIPT = new Set(["ar", "fa", "ur", "ps"]);
+let shards = [], library = null;
+const started = new Map();  // language → Promise of its Pagefind
+
+function wanted(query) {
+  // A query in Latin letters cannot match Arabic words and vice versa: only the
+  // indexes of the query's script are loaded and searched (less to download).
+  const arabic = /[\u0600-\u06ff]/.test(query || ""), latin = /[A-Za-zÀ-ɏ]/.test(query || "");
+  const languages = [...new Set(shards.flatMap(([, langs]) => Object.keys(langs)))].sort();
+  if (!query || (arabic && latin)) return languages;
+  return languages.filter((l) => ARABIC_SCRIPT.has(l) === arabic);
+}
+
+function pagefindFor(language) {
+  if (!started.has(language)) started.set(language, startPagefind(language));
+  return started.get(language);
+}
+
+async function startPagefind(language) {
+  // One Pagefind per language, each a module of its own: a Pagefind handles every
+  // query in the language it started with, so merging other languages into it
+  // would leave them unstemmed (Arabic would find nothing). The script is fetched
+  // once and instantiated from a blob URL for each language.
+  library ??= fetch(`${base}pagefind/pagefind.js`).then((r) => r.text()).then((code) => new Blob([code], { type: "text/javascript" }));
+  const pagefind = await import(URL.createObjectURL(await library));
+  const folders = shards.filter(([, langs]) => langs[language]).map(([path]) => `${base}pagefind/${path}`);
+  const pageLanguage = document.documentElement.lang;
+  document.documentElement.lang = language;  // Pagefind takes its language from the page
+  try {
+    await pagefind.options({ basePath: folders[0], baseUrl: base, excerptLength: 30 });
+    await pagefind.init();
+  } finally {
+    document.documentElement.lang = pageLanguage;
+  }
+  for (const folder of folders.slice(1)) await pagefind.mergeIndex(folder, { language, baseUrl: base });
+  await pagefind.filters();  // loads the filter data, so that searches report counts
+  return pagefind;
+}
+
 async function start() {
   const manifest = await (await fetch(`${base}pagefind/shards.json`)).json();
   labels = manifest.labels;
-  const shards = Object.entries(manifest.shards).sort();
-  const languages = [...new Set(shards.flatMap(([, langs]) => Object.keys(langs)))].sort();
-  const pageLanguage = document.documentElement.lang;
-  // One Pagefind per language, each a module of its own (imported under its own URL):
-  // a Pagefind handles every query with the language it started with, so merging
-  // other languages into it would leave them unstemmed (Arabic would find nothing).
-  for (const language of languages) {
-    const folders = shards.filter(([, langs]) => langs[language]).map(([path]) => `${base}pagefind/${path}`);
-    const pagefind = await import(`${base}pagefind/pagefind.js?${language}`);
-    document.documentElement.lang = language;  // Pagefind takes its language from the page
-    try {
-      await pagefind.options({ basePath: folders[0], baseUrl: base, excerptLength: 30 });
-      await pagefind.init();
-    } finally {
-      document.documentElement.lang = pageLanguage;
-    }
-    for (const folder of folders.slice(1)) await pagefind.mergeIndex(folder, { language, baseUrl: base });
-    await pagefind.filters();  // loads the filter data, so that searches report counts
-    instances.push(pagefind);
-  }
+  shards = Object.entries(manifest.shards).sort();
   app.hidden = false;
   document.getElementById("search-fallback").hidden = true;
   const query = new URLSearchParams(location.search).get("q") || "";
@@ -51,6 +71,7 @@ async function start() {
 
 async function searchAll(query, options) {
   // Every language's results, as one list: by score, or by date when sorting.
+  const instances = await Promise.all(wanted(query).map(pagefindFor));
   const searches = await Promise.all(instances.map((p) => p.search(query, options)));
   const filters = {};
   for (const search of searches) {

@@ -1,0 +1,102 @@
+"""Measure search: index build time and size, and what the browser downloads for one query.
+
+    python bench/search.py                    # N = 1,000 and 10,000 (bench/run.py's corpus)
+    python bench/search.py --sizes 10000 --query migrants
+
+Index time is Pagefind's work for every shard from nothing (as in a cold build);
+bytes per query are every file the search page fetches for its search library
+and index (scripts, WebAssembly, metadata, index chunks, fragments of the results
+shown), measured in Chromium. Printed, and written to bench/out/search.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE))
+
+from run import crossings_project  # noqa: E402
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def index_time(project: Path) -> tuple[float, int]:
+    """Seconds to index every shard from nothing, and the number of shards."""
+    from crossings.cache import Cache
+    from crossings.config import load_config
+    from crossings.library import Library
+    from crossings.search import index_shard, shard_count, shard_of
+    from crossings.site import build_site
+
+    config, _ = load_config(project / "pyproject.toml")
+    library = Library(config, Cache(config.cache))
+    records, _ = library.load()
+    site, _ = build_site(records, config, library)
+    count = shard_count(len(site.records))
+    shards = [[r for r in site.records if shard_of(r.article.slug, count) == n] for n in range(count)]
+    started = time.perf_counter()
+    for shard in shards:
+        index_shard(site, shard)
+    return time.perf_counter() - started, count
+
+
+def query_bytes(project: Path, query: str) -> tuple[int, int, int]:
+    """Bytes fetched for search (library + index) for one query; and the number of requests and results."""
+    from playwright.sync_api import sync_playwright
+
+    from crossings.config import load_config
+    from crossings.server import make_server
+
+    config, _ = load_config(project / "pyproject.toml")
+    server = make_server(config.output, config.base_path, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sizes: dict[str, int] = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+            page = browser.new_page()
+
+            def finished(request):
+                if "/pagefind/" in request.url or request.url.endswith("/js/search.js"):
+                    sizes[request.url] = request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"]
+            page.on("requestfinished", finished)
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}{config.base_path}search/?q={query}")
+            page.wait_for_function("() => { const s = document.getElementById('search-status').textContent; return s && !s.endsWith('…'); }", timeout=60000)
+            page.wait_for_load_state("networkidle")
+            results = page.locator("#search-results li").count()
+            browser.close()
+    finally:
+        server.shutdown()
+    return sum(sizes.values()), len(sizes), results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--query", default="migrants")
+    args = parser.parse_args()
+    figures = {}
+    for n in args.sizes:
+        project = crossings_project(HERE / "out" / str(n), n)
+        subprocess.run([sys.executable, str(REPO / "build.py"), "build"], cwd=project, check=True, stdout=subprocess.DEVNULL)
+        seconds, shards = index_time(project)
+        size = sum(p.stat().st_size for p in (project / "_site" / "pagefind").rglob("*") if p.is_file())
+        downloaded, requests, results = query_bytes(project, args.query)
+        figures[n] = {"index build (s)": round(seconds, 2), "shards": shards, "index size (MB)": round(size / 1e6, 1),
+                      f"bytes for one query '{args.query}' (kB)": round(downloaded / 1000, 1), "requests": requests, "results": results}
+        print(f"N = {n:,}: {figures[n]}", flush=True)
+    (HERE / "out" / "search.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
