@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve build test browser clean
+.PHONY: serve build test browser checkers clean
 
 serve: $(STAMP)
 	$(BIN)/python build.py serve $(ARGS)
@@ -15,7 +15,7 @@ serve: $(STAMP)
 build: $(STAMP)
 	$(BIN)/python build.py build $(ARGS)
 
-test: $(STAMP) browser
+test: $(STAMP) browser checkers
 	$(BIN)/python -m pytest $(ARGS)
 
 $(STAMP): pyproject.toml
@@ -31,6 +31,18 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# The web's own checkers for the tests: the Nu Html Checker (runs on Java) and
+# axe-core, pinned in tests/tools/package-lock.json.
+CHECKERS := tests/tools/node_modules/.installed
+checkers: $(CHECKERS)
+	@command -v java >/dev/null 2>&1 || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
+
+$(CHECKERS): tests/tools/package-lock.json
+	cd tests/tools && npm ci --silent --no-audit --no-fund
+	touch $@
 
 clean:
 	rm -rf _site .cache .*.staging .*.old

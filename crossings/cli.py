@@ -63,8 +63,13 @@ def parser() -> argparse.ArgumentParser:
     verb.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     verb.add_argument("--poll", action="store_true", help="watch by polling: for Docker volumes, WSL and network drives, where change events get lost")
     verb.set_defaults(run=run_serve)
-    verb = verbs.add_parser("check", parents=[common], help="validate seeds and content without writing anything",
-                            description="Parse every seed and content file and render every page in memory; report all problems, write nothing.")
+    verb = verbs.add_parser("check", parents=[common], help="validate seeds, content and the built site, writing nothing",
+                            description="Parse every seed and content file and render every page in memory; then check the built site, if there "
+                                        "is one: internal links, stylesheets and scripts resolve under the base path, no link leaves it, every "
+                                        "page has a title, a language and one h1, feeds and sitemap parse. Report all problems, write nothing.")
+    verb.add_argument("--out", metavar="DIR", help="the built site to check (setting output_dir; default _site)")
+    verb.add_argument("--base-url", metavar="URL", help="the base URL the site was built for (overrides base_url)")
+    verb.add_argument("--no-site", action="store_true", help="check seeds and content only")
     verb.set_defaults(run=run_check)
     return top
 
@@ -87,8 +92,16 @@ def run_build(config, args, problems: list[Problem]) -> int:
 
 
 def run_check(config, args, problems: list[Problem]) -> int:
+    from .linkcheck import check_built_site
+
     report = build(config, write=False)
-    return _finish("check", report, problems, False)
+    status = _finish("check", report, problems, False)
+    if config.output.is_dir() and not args.no_site:
+        site_problems, pages = check_built_site(config.output, config.base_url)
+        print_problems(site_problems)
+        print(f"check: the built site {display_path(config.output)}: {pages} pages checked, {len(site_problems)} problems", flush=True)
+        status = max(status, 1 if site_problems else 0)
+    return status
 
 
 def run_serve(config, args, problems: list[Problem]) -> int:

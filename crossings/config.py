@@ -42,6 +42,8 @@ class Config:
     static_dir: str = "static"
     output_dir: str = "_site"
     cache_dir: str = ".cache"
+    cname: str = ""
+    """A custom domain (news.example.org): written to CNAME, and the base URL becomes https://<cname>/."""
     entities_file: str = "entities.toml"
     """Countries and organisations to recognise at import (see the file's own comments)."""
 
@@ -111,6 +113,8 @@ def load_config(pyproject: Path | None = None, **overrides: object) -> tuple[Con
             line = _toml_error_line(str(exc))
             problems.append(error(where, line, f"not valid TOML: {exc}", "fix the syntax; the defaults are used meanwhile"))
     raw.update({k: v for k, v in overrides.items() if v is not None})
+    if raw.get("cname") and "base_url" not in {k for k, v in overrides.items() if v is not None}:
+        raw["base_url"] = f"https://{raw['cname']}/"  # a custom domain serves the site at its root
     values: dict[str, object] = {}
     for key, value in raw.items():
         line = _key_line(text, key)
@@ -136,6 +140,8 @@ def _check(key: str, value: object) -> tuple[object, tuple[str, str] | None]:
         return None, ("'per_page' must be a whole number of at least 1", "for example per_page = 20")
     if key == "base_url":
         return _check_base_url(str(value))
+    if key == "cname" and value and not re.fullmatch(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}", str(value)):
+        return None, (f"'cname' must be a domain name such as news.example.org: {value!r}", "without https:// or a path")
     if key == "language":
         return (value, None) if _is_language(str(value)) else (None, (f"'language' is not a known ISO 639-1 code: {value!r}", 'for example language = "fr"'))
     if key == "languages":

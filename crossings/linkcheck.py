@@ -105,3 +105,39 @@ def _link_problem(link: str, page_url: str, base, base_path: str, out: Path, pag
         if parsed is not None and target.fragment not in parsed.ids:
             return f"broken link: {link} (no id '{target.fragment}' on that page)"
     return ""
+
+
+def check_feeds(out: Path, base_url: str) -> list[Problem]:
+    """Feeds and sitemaps parse; their links are absolute under the base URL."""
+    import json
+    from xml.etree import ElementTree
+
+    problems: list[Problem] = []
+    base = urlsplit(base_url)
+    for path in sorted(out.rglob("*.xml")):
+        shown = display_path(path)
+        try:
+            root = ElementTree.parse(path).getroot()
+        except ElementTree.ParseError as exc:
+            problems.append(error(shown, None, f"not well-formed XML: {exc}", "a template or a value broke the XML"))
+            continue
+        if base.netloc:
+            locations = [e.text or "" for e in root.iter() if e.tag.endswith("}loc")]
+            locations += [e.get("href", "") for e in root.iter() if e.tag.endswith("}link")]
+            for location in locations:
+                parts = urlsplit(location)
+                if parts.netloc == base.netloc and not parts.path.startswith(base.path or "/"):
+                    problems.append(error(shown, None, f"link leaves the site's base path: {location}", "build with the right --base-url"))
+    for path in sorted(out.rglob("feed.json")):
+        try:
+            feed = json.loads(path.read_bytes())
+            assert feed.get("version", "").startswith("https://jsonfeed.org/version/") and isinstance(feed.get("items"), list)
+        except (ValueError, AssertionError):
+            problems.append(error(display_path(path), None, "not a JSON Feed", "the feed must be JSON with version and items"))
+    return problems
+
+
+def check_built_site(out: Path, base_url: str) -> tuple[list[Problem], int]:
+    """Every check of a built site; returns the problems and the number of pages checked."""
+    problems = check_site(out, base_url) + check_feeds(out, base_url)
+    return problems, sum(1 for _ in out.rglob("*.html"))

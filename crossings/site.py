@@ -306,11 +306,15 @@ def _month_context(site: Site, year: int, month: int, chunk: list[Record], newer
 
 
 def plan_special(site: Site) -> list[Output]:
-    """The 404 page and the marker that turns off Jekyll on GitHub Pages."""
-    return [
+    """The 404 page, the marker that turns off Jekyll on GitHub Pages, and CNAME for a custom domain."""
+    outputs = [
         Output("404.html", "404.html", "", _fixed({"page": _page("not_found", "404.html", "", site.config.language, "404")})),
         Output(".nojekyll", None, "", None, lambda: b""),
     ]
+    if site.config.cname:
+        cname = (site.config.cname + "\n").encode()
+        outputs.append(Output("CNAME", None, digest("cname", cname), None, lambda: cname))
+    return outputs
 
 
 def plan_facets(site: Site) -> list[Output]:

@@ -1,0 +1,119 @@
+"""The web's own checkers on a built sample archive under a subpath: Nu Html Checker, axe-core, our link check."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crossings.linkcheck import check_built_site
+from crossings.server import make_server
+
+from .conftest import FIXTURES, REPO, SUBPATH_URL, Project
+
+TOOLS = REPO / "tests" / "tools" / "node_modules"
+VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE = TOOLS / "axe-core" / "axe.min.js"
+BASE = "/crossings-test/"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Iterator[tuple[Path, str]]:
+    """A sample archive in four languages with tags, built under a subpath, and a server for it."""
+    import shutil
+
+    from crossings.cli import main
+
+    from .conftest import write_pyproject
+
+    root = tmp_path_factory.mktemp("archive")
+    for name in ("templates", "static"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "entities.toml", root / "entities.toml")
+    (root / "seeds").mkdir()
+    (root / "content").mkdir()
+    write_pyproject(root, per_page=3)
+    for path in sorted((FIXTURES / "seeds" / "ok").glob("*.txt")):
+        (root / "seeds" / path.name).write_bytes(path.read_bytes())
+    (root / "content" / "hand.md").write_text("---\ntitle: Un article avec des mots-clés\ndate: 2022-06-01\ntags: [asile, Ceuta]\ncountries: [ES]\n---\n\n"
+                                              "Un texte avec **du gras**, une [référence](https://example.org) et une liste :\n\n- un\n- deux\n", encoding="utf-8")
+    import os
+    previous = os.getcwd()
+    os.chdir(root)
+    try:
+        assert main(["build"]) == 0
+    finally:
+        os.chdir(previous)
+    out = root / "_site"
+    server = make_server(out, BASE, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield out, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_nu_html_checker_finds_no_error(archive) -> None:
+    out, _ = archive
+    assert VNU.exists(), "make test installs the checkers (tests/tools)"
+    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--skip-non-html", "--format", "json", str(out)],
+                            capture_output=True, text=True, timeout=600)
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    errors = [f"{m.get('url', '').split('/_site/')[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages if m.get("type") == "error"]
+    assert errors == []
+    assert len(list(out.rglob("*.html"))) > 40
+
+
+def test_our_own_site_check_is_clean(archive) -> None:
+    out, _ = archive
+    problems, pages = check_built_site(out, SUBPATH_URL)
+    assert [str(p) for p in problems] == [] and pages > 40
+
+
+PAGES = {
+    "home": "", "home, page 2": "page/2/", "article in French": "articles/2023-01-27-maroc-l-oim-tient-un-dialogue-interregional-sur-le-pacte-sur-les-migrations/",
+    "article in Arabic": "articles/2023-01-27-lmgrb-lmnzm-ldwly-llhjr-t-qd-hwr-qlymy-hwl-lmythq-l-lmy-llhjr/", "article by hand": "articles/hand/",
+    "timeline": "timeline/", "year": "timeline/2023/", "month": "timeline/2023/01/", "browse": "browse/", "countries": "countries/",
+    "a country": "countries/ma/", "an organisation": "organizations/iom/", "a source": "sources/yabiladi.com/", "a language": "languages/ar/",
+    "a tag": "tags/asile/", "coverage": "coverage/", "data": "data/", "search with results": "search/?q=migration", "404": "no/such/page/",
+}
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_axe_finds_nothing_serious_on_any_kind_of_page(archive, browser, width: int) -> None:
+    _, origin = archive
+    assert AXE.exists(), "make test installs the checkers (tests/tools)"
+    script = AXE.read_text(encoding="utf-8")
+    found = []
+    for scheme in ("light", "dark"):
+        page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
+        for name, path in PAGES.items():
+            page.goto(origin + BASE + path)
+            if path.startswith("search/"):
+                page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0", timeout=15000)
+            page.add_script_tag(content=script)
+            result = page.evaluate("tags => axe.run(document, {runOnly: tags})", TAGS)
+            for violation in result["violations"]:
+                if violation["impact"] in ("serious", "critical"):
+                    found.append(f"{scheme} {name}: {violation['id']} {[n['target'] for n in violation['nodes']][:3]}")
+            if page.evaluate("document.documentElement.scrollWidth") > width:
+                found.append(f"{scheme} {name}: scrolls sideways at {width} px")
+        page.close()
+    assert found == []
+
+
+def test_favicon_and_print_stylesheet(archive) -> None:
+    out, _ = archive
+    assert (out / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"
+    css = (out / "css" / "crossings.css").read_text(encoding="utf-8")
+    assert "@media print" in css
+    for page in out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert '<meta name="description" content="' in text and 'content=""' not in text.split("</head>")[0], page
+        if page.name != "404.html":
+            assert '<link rel="canonical" href="https://user.github.io/crossings-test/' in text, page
