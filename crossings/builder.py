@@ -20,7 +20,7 @@ from .config import Config
 from .importer import ImportReport, Importer
 from .library import Library
 from .problems import Problem, display_path, error, has_errors
-from .render import RENDER_ERRORS, make_env, render, render_all, template_digests, template_problem
+from .render import RENDER_ERRORS, make_env, render, render_all, template_digests, template_problem, write_problem
 from .search import SearchError, plan_search
 from .site import Output, build_site, digest, plan
 from .writer import OutputTree, output_problem
@@ -116,7 +116,11 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
         return
     if strict and report.all_problems():
         return
-    tree = OutputTree(config.output, cache)
+    try:
+        tree = OutputTree(config.output, cache)
+    except OSError as exc:
+        report.problems.append(write_problem(exc, config))
+        return
     settings = settings_digest(config)
 
     def kept(path: str, key: str) -> bool:
@@ -126,20 +130,28 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
     try:
         found, report.search_pending = plan_search(site, cache, kept, later=search_later)
         outputs = outputs + found
-    except (SearchError, OSError) as exc:
+    except OSError as exc:
+        report.problems.append(error(display_path(config.output), None, f"cannot write the search index: {exc.strerror or exc}",
+                                     "free some disk space or make the temporary folder writable; the previous site is unchanged"))
+        return
+    except SearchError as exc:
         report.problems.append(error("pagefind", None, f"the search index could not be built: {exc}", "check that the pagefind[bin] package is installed (make build installs it)"))
         return
     keys = output_keys(env, config, outputs)
     if tree.unchanged(keys):
         report.written = True
         return
-    todo = set(tree.prepare(keys))
-    pending = [o for o in outputs if o.path in todo]
-    shas, problem = render_all(env, config, pending, tree.put, progress and sys.stderr.isatty())
-    if problem:
-        report.problems.append(problem)
+    try:
+        todo = set(tree.prepare(keys))
+        pending = [o for o in outputs if o.path in todo]
+        shas, problem = render_all(env, config, pending, tree.put, progress and sys.stderr.isatty())
+        if problem:
+            report.problems.append(problem)
+            return
+        tree.commit(keys, shas)
+    except OSError as exc:
+        report.problems.append(write_problem(exc, config))
         return
-    tree.commit(keys, shas)
     report.changed = True
     report.rendered = sum(1 for o in pending if o.path.endswith(".html"))
     report.written = True

@@ -63,19 +63,30 @@ class Cache:
             return None
         return value if tag == TAG else None
 
-    def save(self, name: str, value: Any) -> None:
-        """Store a value so that a reader finds the old or the new one, never a part."""
+    def save(self, name: str, value: Any, strict: bool = False) -> None:
+        """Store a value so that a reader finds the old or the new one, never a part.
+
+        The cache only saves work: if it cannot be written (a full disk), the
+        build goes on and says so once; ``strict`` stores (what the output folders
+        hold) raise instead, since a wrong record there would be worse than none.
+        """
         if self.root is None or self.read_only:
             return
-        self.root.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{name}.", suffix=".tmp")
+        tmp = None
         try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{name}.", suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
                 out.write(marshal.dumps((TAG, value)))
             os.replace(tmp, self.root / f"{name}.marshal")
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        except OSError as exc:
+            if tmp:
+                Path(tmp).unlink(missing_ok=True)
+            if strict:
+                raise
+            message = f"{self.root}: warning: the build cache could not be written ({exc.strerror or exc}) — the next build will redo more work"
+            if message not in self.warnings:
+                self.warnings.append(message)
 
     def discard(self, name: str) -> None:
         if self.root is not None:

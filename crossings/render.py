@@ -123,7 +123,7 @@ def template_problem(exc: Exception, config: Config, output: Output | None = Non
     return error(where, line, f"template error{page}: {exc}", "every name a template uses must be in its context or the site globals")
 
 
-RENDER_ERRORS = (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError, OSError)
+RENDER_ERRORS = (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError)
 _JOB: tuple | None = None  # (env, config, outputs, put) for forked workers
 
 
@@ -133,10 +133,20 @@ def _render_some(indices: list[int]) -> tuple[dict[str, str], Problem | None]:
     for i in indices:
         output = outputs[i]
         try:
-            shas[output.path] = put(output.path, render(env, output))
+            data = render(env, output)
         except RENDER_ERRORS as exc:
             return shas, template_problem(exc, config, output)
+        try:
+            shas[output.path] = put(output.path, data)
+        except OSError as exc:
+            return shas, write_problem(exc, config)
     return shas, None
+
+
+def write_problem(exc: OSError, config: Config) -> Problem:
+    """A failure to write the site: the disk is full, the folder read-only…"""
+    return error(display_path(config.output), None, f"cannot write the new site: {exc.strerror or exc}",
+                 "free some disk space or make the folder writable; the previous site is unchanged")
 
 
 def render_all(env: Environment, config: Config, outputs: list[Output], put: Callable[[str, bytes], str],

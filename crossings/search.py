@@ -91,9 +91,16 @@ def search_page(site: Site, record: Record) -> str:
             f'<div data-pagefind-ignore>{hidden}{meta}</div></main></body></html>')
 
 
+def scratch_folder() -> str | None:
+    """Memory-backed temporary space when the system has some (Pagefind's many small files are
+    written twice as fast there); otherwise the usual temporary folder."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+
+
 def index_shard(site: Site, records: list[Record]) -> dict[str, bytes]:
     """Run Pagefind over one shard's articles; return its files (path inside the bundle → bytes)."""
-    with tempfile.TemporaryDirectory(prefix="crossings-search-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="crossings-search-", dir=scratch_folder()) as tmp:
         pages = Path(tmp) / "site"
         for record in records:
             folder = pages / "articles" / record.article.slug

@@ -179,8 +179,12 @@ class SiteHandler(BaseHTTPRequestHandler):
             value = self.server.root / "404.html"
         try:
             data = Path(value).read_bytes()
-        except OSError:
-            data, value = b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>", Path("404.html")
+        except OSError:  # gone between looking and reading (a build swapped the site in)
+            status = HTTPStatus.NOT_FOUND
+            try:
+                data, value = (self.server.root / "404.html").read_bytes(), Path("404.html")
+            except OSError:
+                data, value = b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body></html>", Path("404.html")
         kind = MIME.get(Path(value).suffix, mimetypes.guess_type(str(value))[0] or "application/octet-stream")
         if dev is not None and kind.startswith("text/html"):
             data = dev.inject(data)
@@ -232,6 +236,7 @@ class SiteServer(ThreadingHTTPServer):
 
     daemon_threads = False
     block_on_close = True
+    request_queue_size = 256  # the default 5 refuses connections when many tabs reload at once
 
     def __init__(self, address: tuple[str, int], root: Path, base_path: str, dev: DevState | None = None) -> None:
         self.root = root

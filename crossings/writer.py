@@ -171,7 +171,7 @@ class OutputTree:
         self._save(spare=old)
 
     def _save(self, spare: Manifest | None) -> None:
-        self.cache.save("output", {"live": self.live, "spare": spare})
+        self.cache.save("output", {"live": self.live, "spare": spare}, strict=True)
 
     def _link(self, rel: str, made: set[str], fresh: bool = False) -> None:
         target = self.spare / rel
