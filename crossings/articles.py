@@ -15,10 +15,10 @@ import re
 from typing import NamedTuple
 
 import yaml
-from babel import Locale, UnknownLocaleError
 from frontmatter.default_handlers import YAMLHandler
 from slugify import slugify
 
+from .i18n import is_language
 from .markup import escape_plain
 from .problems import Problem, error, warning
 from .seeds import Seed, url_problem
@@ -268,17 +268,6 @@ def _check(kind: str, value: object) -> tuple[object, str]:
             return None, "must be a list of names"
         return [str(v).strip() for v in value if str(v).strip()], ""
     raise KeyError(kind)
-
-
-def is_language(code: str) -> bool:
-    """Tell whether ``code`` is a two-letter language code Babel knows."""
-    if not re.fullmatch(r"[a-z]{2}", code):
-        return False
-    try:
-        Locale.parse(code)
-    except (UnknownLocaleError, ValueError):
-        return False
-    return True
 
 
 def _line_of(front: str, key: object) -> int:

@@ -221,10 +221,3 @@ def exit_status(report: BuildReport, strict: bool = False) -> int:
     return 0
 
 
-def load_content(config: Config) -> tuple[list, list[Problem]]:
-    """Every article of the content folder and the problems found (no cache)."""
-    library = Library(config, Cache(None))
-    records, problems = library.load()
-    return [r.article for r in records], problems
-
-

@@ -11,8 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale, UnknownLocaleError
-
+from .i18n import is_language
 from .problems import Problem, display_path, error, warning
 
 
@@ -143,9 +142,9 @@ def _check(key: str, value: object) -> tuple[object, tuple[str, str] | None]:
     if key == "cname" and value and not re.fullmatch(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}", str(value)):
         return None, (f"'cname' must be a domain name such as news.example.org: {value!r}", "without https:// or a path")
     if key == "language":
-        return (value, None) if _is_language(str(value)) else (None, (f"'language' is not a known ISO 639-1 code: {value!r}", 'for example language = "fr"'))
+        return (value, None) if is_language(str(value)) else (None, (f"'language' is not a known ISO 639-1 code: {value!r}", 'for example language = "fr"'))
     if key == "languages":
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) and _is_language(v) for v in value):
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and is_language(v) for v in value):
             return None, ("'languages' must be a list of ISO 639-1 codes", 'for example languages = ["fr", "en", "es", "ar"]')
         return tuple(value), None
     if key == "timezone":
@@ -167,17 +166,6 @@ def _check_base_url(value: str) -> tuple[object, tuple[str, str] | None]:
     if parts.query or parts.fragment:
         return None, (f"'base_url' may not have a query or fragment: {value!r}", hint)
     return (value if value.endswith("/") else value + "/"), None
-
-
-def _is_language(code: str) -> bool:
-    """Tell whether ``code`` is a two-letter language Babel knows."""
-    if not re.fullmatch(r"[a-z]{2}", code):
-        return False
-    try:
-        Locale.parse(code)
-    except (UnknownLocaleError, ValueError):
-        return False
-    return True
 
 
 def _key_line(text: str, key: str) -> int | None:

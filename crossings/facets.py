@@ -9,7 +9,6 @@ at build time (no JavaScript) and the same numbers as tables.
 from __future__ import annotations
 
 import math
-import re
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -167,5 +166,3 @@ def years_table(series: list[tuple[int, int, int]]) -> list[dict]:
         rows[year][month - 1] = count
     return [{"year": y, "months": counts, "total": sum(counts)} for y, counts in sorted(rows.items(), reverse=True)]
 
-
-SAFE_ID = re.compile(r"[^a-z0-9-]")

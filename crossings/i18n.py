@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 
 # Babel's English default is American ("January 27, 2023"); the archive writes
@@ -109,3 +110,14 @@ def plural(key: str, n: int, language: str) -> str:
     form = Locale.parse(language).plural_form(n)
     template = table.get(f"{key}_{form}") or table[f"{key}_other"]
     return template.format(n=n)
+
+
+def is_language(code: str) -> bool:
+    """Tell whether ``code`` is a two-letter language code Babel knows."""
+    if not re.fullmatch(r"[a-z]{2}", code):
+        return False
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True

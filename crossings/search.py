@@ -25,7 +25,6 @@ import json
 import math
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -192,7 +191,3 @@ def _labels(site: Site) -> dict[str, dict[str, str]]:
     """Names for filter values (codes are what is indexed)."""
     names = {"countries": "country", "organizations": "organization", "languages": "language", "sources": "source", "tags": "tag"}
     return {names[kind]: {value.key: value.label for value in site.facets[kind].values()} for kind in names}
-
-
-def clear_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
