@@ -40,7 +40,7 @@ class BuildReport:
     rendered: int = 0
     written: bool = False
     search_pending: bool = False
-    """The search index still shows an earlier state (``search_later``); build again to catch up."""
+    """The search index or an export still shows an earlier state (``search_later``); build again to catch up."""
     changed: bool = False
     """Whether the site folder changed (False for a build that found nothing to do)."""
     seconds: float = 0.0
@@ -138,6 +138,12 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
         report.problems.append(error("pagefind", None, f"the search index could not be built: {exc}", "check that the pagefind[bin] package is installed (make build installs it)"))
         return
     keys = output_keys(env, config, outputs)
+    if search_later and tree.live:
+        for output in outputs:  # the dev server shows the pages first; exports catch up right after
+            old = tree.live.get(output.path)
+            if output.deferrable and old is not None and old[0] != keys[output.path]:
+                keys[output.path] = old[0]
+                report.search_pending = True
     if tree.unchanged(keys):
         report.written = True
         return

@@ -119,7 +119,7 @@ def plan_exports(site: Site) -> list[Output]:
         outputs.append(Output(record.article.url + "citation.bib", None, digest("bib", record.file_sha), None, _bib(site, record)))
     every = [(r.article.slug, r.file_sha) for r in chronological(site)]
     outputs.append(Output("data/articles.csv", None, digest("csv", every), None, lambda: articles_csv(site)))
-    outputs.append(Output("data/articles.json", None, digest("json", every), None, lambda: articles_json(site)))
+    outputs.append(Output("data/articles.json", None, digest("json", every), None, lambda: articles_json(site), deferrable=True))
     outputs.append(Output("data/articles.bib", None, digest("bib-all", every), None,
                           lambda: "\n".join(bibtex(site, r) for r in chronological(site)).encode("utf-8")))
     context = {"page": _page("data", "data/", "", site.config.language, "data"), "fields": [{"name": n, "description": d} for n, d in FIELDS],

@@ -150,7 +150,7 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False) -> tuple
     for number, records in enumerate(shards):
         key = digest(SEARCH_VERSION, count, [(r.article.slug, r.file_sha) for r in records])
         previous = known.get(str(number))
-        reusable = previous and all(kept(f"pagefind/s{number}/{rel}", sha) for rel, sha in previous[1])
+        reusable = previous and all(kept(f"pagefind/s{number}/{rel}", "search:" + sha) for rel, sha in previous[1])
         if reusable and (previous[0] == key or later):
             pending = pending or previous[0] != key
             files, listing, entry = None, previous[1], previous[2]

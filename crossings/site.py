@@ -37,6 +37,8 @@ class Output:
     data: Callable[[], bytes] | None = None
     lastmod: str = ""
     """For the sitemap: the date of the newest article the page shows."""
+    deferrable: bool = False
+    """Costly and read by no page (an export): the dev server may bring it up to date a moment later."""
 
 
 def digest(*parts: object) -> str:
