@@ -21,7 +21,7 @@ from .importer import ImportReport, Importer
 from .library import Library
 from .problems import Problem, display_path, error, has_errors
 from .render import RENDER_ERRORS, make_env, render, render_all, template_digests, template_problem, write_problem
-from .search import SearchError, plan_search
+from .search import Cancelled, SearchError, plan_search
 from .site import Output, build_site, digest, plan
 from .writer import OutputTree, output_problem
 
@@ -39,6 +39,8 @@ class BuildReport:
     pages: int = 0
     rendered: int = 0
     written: bool = False
+    cancelled: bool = False
+    """The dev server called this build off before it wrote anything."""
     search_pending: bool = False
     """The search index or an export still shows an earlier state (``search_later``); build again to catch up."""
     changed: bool = False
@@ -53,7 +55,8 @@ class BuildReport:
         return len({p.path for p in self.all_problems() if p.is_error})
 
 
-def build(config: Config, *, write: bool = True, strict: bool = False, progress: bool = False, search_later: bool = False) -> BuildReport:
+def build(config: Config, *, write: bool = True, strict: bool = False, progress: bool = False, search_later: bool = False,
+          cancel=None) -> BuildReport:
     """Build the site into ``config.output``; with ``write=False``, render in memory only (check)."""
     # A build allocates a great many small objects and frees them all at the end;
     # the cyclic collector would rescan the growing heap over and over (it tripled
@@ -61,14 +64,14 @@ def build(config: Config, *, write: bool = True, strict: bool = False, progress:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(config, write=write, strict=strict, progress=progress, search_later=search_later)
+        return _build(config, write=write, strict=strict, progress=progress, search_later=search_later, cancel=cancel)
     finally:
         if collecting:
             gc.enable()
             gc.collect()
 
 
-def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_later: bool) -> BuildReport:
+def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_later: bool, cancel=None) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
     cache = Cache(config.cache, read_only=not write)
@@ -98,7 +101,7 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     if not write:
         _check_render(env, config, outputs, report)
     else:
-        _write(env, config, cache, site, outputs, report, strict, progress, search_later)
+        _write(env, config, cache, site, outputs, report, strict, progress, search_later, cancel)
         if report.written and not report.search_pending:
             cache.save("build", {"inputs": inputs, "problems": tuple(p.as_tuple() for p in report.all_problems()), "articles": report.articles})
     for warning in cache.warnings:
@@ -108,7 +111,7 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
 
 
 def _write(env, config: Config, cache: Cache, site, outputs: list[Output], report: BuildReport, strict: bool, progress: bool,
-           search_later: bool = False) -> None:
+           search_later: bool = False, cancel=None) -> None:
     """Render what changed into the spare folder and swap it in, unless something forbids it."""
     why = output_problem(config.output, [config.root, config.seeds, config.content, config.templates, config.static])
     if why:
@@ -128,8 +131,11 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
         return any(m is not None and m.get(path, ("",))[0] == final for m in (tree.live, tree.spare_manifest))
 
     try:
-        found, report.search_pending = plan_search(site, cache, kept, later=search_later)
+        found, report.search_pending = plan_search(site, cache, kept, later=search_later, cancel=cancel)
         outputs = outputs + found
+    except Cancelled:
+        report.cancelled = True
+        return
     except OSError as exc:
         report.problems.append(error(display_path(config.output), None, f"cannot write the search index: {exc.strerror or exc}",
                                      "free some disk space or make the temporary folder writable; the previous site is unchanged"))

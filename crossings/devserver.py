@@ -24,6 +24,8 @@ from .server import DevState, make_server
 from .watch import CONFIG, Debouncer, only_stylesheets, watch
 
 
+CATCH_UP_AFTER = 1.0  # seconds without a change before the search index catches up
+
 # watchdog logs an error when events arrive while its thread stops: noise at Ctrl-C.
 logging.getLogger("watchdog").setLevel(logging.CRITICAL)
 
@@ -47,6 +49,9 @@ class DevServer:
         self.builds = 0
         self.last_report: BuildReport | None = None
         self.built = threading.Condition()
+        self.catch_up_due = False
+        self.cancel = threading.Event()
+        self.debouncer.on_change = self.cancel.set  # a new change calls off a catch-up in progress
 
     # --- life cycle ---------------------------------------------------------------
 
@@ -105,9 +110,17 @@ class DevServer:
     def _loop(self) -> None:
         warm_up(self.config)
         while not self._stopping.is_set():
-            batch = self.debouncer.wait(timeout=0.5)
-            if batch and not self._stopping.is_set():
+            # While the editor works, changes come first; the search index (and the
+            # exports) catch up once they pause, and give way again at the next change.
+            batch = self.debouncer.wait(timeout=CATCH_UP_AFTER if self.catch_up_due else 0.5)
+            if self._stopping.is_set():
+                break
+            if batch:
                 self.rebuild(batch)
+            elif self.catch_up_due:
+                self.cancel.clear()
+                report = self._build()
+                self.catch_up_due = report.cancelled or report.search_pending
 
     # --- one rebuild ------------------------------------------------------------------
 
@@ -129,14 +142,15 @@ class DevServer:
             self.dev.hub.publish({"type": "css" if only_stylesheets(batch) else "reload", **message})
         elif problems != before:
             self.dev.hub.publish({"type": "problems", **message})
-        if report.search_pending:
-            self._build()  # the pages are out; now the search index catches up
+        self.catch_up_due = self.catch_up_due or report.search_pending
         return report
 
     def _build(self, search_later: bool = False) -> BuildReport:
         from .cli import print_summary  # the same output as `build`
 
-        report = build(self.config, search_later=search_later)
+        report = build(self.config, search_later=search_later, cancel=None if search_later else self.cancel)
+        if report.cancelled:
+            return report
         print_summary("build", report, [], False, out=self.out, err=self.err, kept=False)  # said at start
         with self.built:
             self.builds += 1

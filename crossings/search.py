@@ -59,6 +59,10 @@ class SearchError(Exception):
     """Pagefind failed: the site is built without updating the search index."""
 
 
+class Cancelled(Exception):
+    """The dev server called the indexing off: a newer change came in."""
+
+
 def pagefind_binary() -> str:
     import pagefind_bin
 
@@ -97,7 +101,7 @@ def scratch_folder() -> str | None:
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
 
 
-def index_shard(site: Site, records: list[Record]) -> dict[str, bytes]:
+def index_shard(site: Site, records: list[Record], cancel=None) -> dict[str, bytes]:
     """Run Pagefind over one shard's articles; return its files (path inside the bundle → bytes)."""
     with tempfile.TemporaryDirectory(prefix="crossings-search-", dir=scratch_folder()) as tmp:
         pages = Path(tmp) / "site"
@@ -106,10 +110,19 @@ def index_shard(site: Site, records: list[Record]) -> dict[str, bytes]:
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "index.html").write_text(search_page(site, record), encoding="utf-8")
         out = Path(tmp) / "out"
-        result = subprocess.run([pagefind_binary(), "--site", str(pages), "--output-path", str(out), "--quiet"],
-                                capture_output=True, text=True)
-        if result.returncode != 0:
-            raise SearchError((result.stdout + result.stderr).strip()[-500:])
+        process = subprocess.Popen([pagefind_binary(), "--site", str(pages), "--output-path", str(out), "--quiet"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        while True:
+            try:
+                output, _ = process.communicate(timeout=0.1)
+                break
+            except subprocess.TimeoutExpired:
+                if cancel is not None and cancel.is_set():
+                    process.kill()
+                    process.communicate()
+                    raise Cancelled from None
+        if process.returncode != 0:
+            raise SearchError((output or "").strip()[-500:])
         files = {}
         for path in sorted(out.rglob("*")):
             rel = path.relative_to(out).as_posix()
@@ -129,7 +142,7 @@ def share_wasm(script: bytes, name: str) -> bytes:
     return text.encode("utf-8")
 
 
-def plan_search(site: Site, cache, kept: callable, later: bool = False) -> tuple[list[Output], bool]:
+def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=None) -> tuple[list[Output], bool]:
     """Outputs of the search index: unchanged shards reused, changed shards indexed now.
 
     ``kept(path, key)`` tells whether the live or spare site already has that file
@@ -156,7 +169,7 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False) -> tuple
             files, listing, entry = None, previous[1], previous[2]
             key = previous[0]
         else:
-            files = index_shard(site, records) if records else {}
+            files = index_shard(site, records, cancel) if records else {}
             for name in [n for n in files if SHARED.match(n)]:
                 data = files.pop(name)
                 fresh["shared"][name] = share_wasm(data, name) if name.endswith(".js") else data

@@ -81,8 +81,11 @@ class Debouncer:
         self._last = 0.0
         self._condition = threading.Condition()
         self._closed = False
+        self.on_change: Callable[[], None] | None = None
 
     def add(self, change: Change) -> None:
+        if self.on_change is not None:
+            self.on_change()
         with self._condition:
             now = self.clock()
             if not self._changes:

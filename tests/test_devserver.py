@@ -35,13 +35,13 @@ def dev(project: Project) -> Iterator[DevServer]:
     server.stop()
 
 
-def settle(server: DevServer, quiet: float = 0.6, timeout: float = 20) -> None:
-    """Wait until the server has not started a build for ``quiet`` seconds."""
+def settle(server: DevServer, quiet: float = 0.6, timeout: float = 30) -> None:
+    """Wait until the server has caught up (search included) and not built for ``quiet`` seconds."""
     deadline = time.monotonic() + timeout
     count, since = server.builds, time.monotonic()
     while time.monotonic() < deadline:
         time.sleep(0.05)
-        if server.builds != count:
+        if server.builds != count or server.catch_up_due:
             count, since = server.builds, time.monotonic()
         elif time.monotonic() - since >= quiet:
             return
