@@ -53,6 +53,7 @@ def keys_of(record: Record, kind: str) -> tuple[str, ...]:
     return article.tags
 
 
+@lru_cache(maxsize=100_000)
 def slug_of(kind: str, key: str) -> str:
     if kind == "sources":
         return slugify(key, regex_pattern=r"[^-a-z0-9.]+") or "source"

@@ -12,6 +12,7 @@ output whose key, template and settings are unchanged has unchanged bytes.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable
@@ -203,52 +204,73 @@ def related_articles(records: list[Record]) -> dict[str, list[Record]]:
     Candidates are an article's neighbours in time within each entity it has (the
     ``NEIGHBOURS`` before and after), so the cost stays linear in the archive.
     """
-    lists: dict[tuple[str, str], list[Record]] = defaultdict(list)
-    for record in records:  # newest first
-        for kind in WEIGHTS:
-            for key in keys_of(record, kind):
-                lists[(kind, key)].append(record)
-    positions = {entity: {r.rel: i for i, r in enumerate(items)} for entity, items in lists.items()}
-    related: dict[str, list[Record]] = {}
-    for record in records:
-        scores: dict[str, list] = {}
+    lists: dict[tuple[str, str], list[int]] = defaultdict(list)
+    positions: list[list[tuple[list[int], int, int]]] = [[] for _ in records]
+    for index, record in enumerate(records):  # newest first
         for kind, weight in WEIGHTS.items():
             for key in keys_of(record, kind):
                 items = lists[(kind, key)]
-                at = positions[(kind, key)][record.rel]
-                for other in items[max(0, at - NEIGHBOURS):at] + items[at + 1:at + 1 + NEIGHBOURS]:
-                    found = scores.setdefault(other.rel, [0, other])
-                    found[0] += weight
-        ordinal = record.article.date.toordinal()
-        ranked = sorted(scores.values(), key=lambda s: (-s[0], abs(s[1].article.date.toordinal() - ordinal), s[1].rel))
-        related[record.rel] = [other for _, other in ranked[:RELATED]]
+                positions[index].append((items, len(items), weight))
+                items.append(index)
+    ordinals = [r.article.date.toordinal() for r in records]
+    related: dict[str, list[Record]] = {}
+    for index, record in enumerate(records):
+        scores: dict[int, int] = {}
+        for items, at, weight in positions[index]:
+            for other in items[max(0, at - NEIGHBOURS):at] + items[at + 1:at + 1 + NEIGHBOURS]:
+                scores[other] = scores.get(other, 0) + weight
+        if not scores:
+            related[record.rel] = []
+            continue
+        ordinal = ordinals[index]
+        best = heapq.nsmallest(RELATED, scores, key=lambda o: (-scores[o], abs(ordinals[o] - ordinal), records[o].rel))
+        related[record.rel] = [records[o] for o in best]
     return related
 
 
 def plan_index(site: Site) -> list[Output]:
-    """The home page and its following pages, ``per_page`` articles each, newest first."""
-    per_page = site.config.per_page
-    total = max(1, math.ceil(len(site.records) / per_page))
+    """The home page and the older pages, newest first (see ``stable_pages``)."""
     outputs = []
-    for number in range(1, total + 1):
-        chunk = site.records[(number - 1) * per_page:number * per_page]
+    pages = stable_pages(site.records, site.config.per_page)
+    for number, chunk in pages:
         url = page_url("", number)
-        count = len(site.records) if number == 1 else None  # only the first page shows the total
-        key = digest(number, total, count, [site.version(r) for r in chunk])
-        outputs.append(Output(url + "index.html", "index.html", key, _index_context(site, chunk, url, number, total, count), lastmod=_newest(chunk)))
+        count = len(site.records) if number == 0 else None  # only the first page shows the total
+        nav = pagination("", number, len(pages))
+        key = digest(repr(nav), count, [site.version(r) for r in chunk])
+        outputs.append(Output(url + "index.html", "index.html", key, _index_context(site, chunk, url, nav, count), lastmod=_newest(chunk)))
     return outputs
 
 
-def _index_context(site: Site, chunk: list[Record], url: str, number: int, total: int, count: int | None) -> Callable[[], dict]:
+def _index_context(site: Site, chunk: list[Record], url: str, nav: dict, count: int | None) -> Callable[[], dict]:
     def context() -> dict:
         config = site.config
         return {
             "page": _page(config.title, url, config.description, config.language, "index"),
             "entries": [site.entry(r) for r in chunk],
-            "pagination": pagination("", number, total),
+            "pagination": nav,
             "total": count,
         }
     return context
+
+
+def stable_pages(records: list[Record], per_page: int) -> list[tuple[int, list[Record]]]:
+    """Cut a newest-first list into pages counted from its oldest article: [(number, records)].
+
+    Page n (n ≥ 1, at ``page/n/``) always holds the same articles: the n-th stretch of
+    ``per_page`` from the oldest. The first page (number 0, the list's own URL)
+    holds the newest, between ``per_page`` and twice that. So a new article
+    changes a list's first page only (and, every ``per_page`` articles, adds one
+    page), instead of shifting every page by one; and a page's address keeps
+    showing the same articles, which is what a citation or a bookmark needs.
+    """
+    total = len(records)
+    stretches = math.ceil(total / per_page)
+    if stretches <= 2:
+        return [(0, records)]
+    pages = [(0, records[: total - (stretches - 2) * per_page])]
+    for number in range(stretches - 2, 0, -1):
+        pages.append((number, records[max(0, total - number * per_page): total - (number - 1) * per_page]))
+    return pages
 
 
 def plan_timeline(site: Site) -> list[Output]:
@@ -336,18 +358,17 @@ def plan_facets(site: Site) -> list[Output]:
 
 
 def _plan_value(site: Site, value: Value, facet: str) -> list[Output]:
-    per_page = site.config.per_page
-    total = max(1, math.ceil(len(value.records) / per_page))
     outputs = []
-    for number in range(1, total + 1):
-        chunk = value.records[(number - 1) * per_page:number * per_page]
+    pages = stable_pages(value.records, site.config.per_page)
+    for number, chunk in pages:
         url = page_url(value.url, number)
-        key = digest(value.label, number, total, len(value.records), [site.version(r) for r in chunk])
-        outputs.append(Output(url + "index.html", "facet.html", key, _value_context(site, value, facet, chunk, url, number, total), lastmod=_newest(chunk)))
+        nav = pagination(value.url, number, len(pages))
+        key = digest(value.label, repr(nav), len(value.records) if number == 0 else None, [site.version(r) for r in chunk])
+        outputs.append(Output(url + "index.html", "facet.html", key, _value_context(site, value, facet, chunk, url, nav), lastmod=_newest(chunk)))
     return outputs
 
 
-def _value_context(site: Site, value: Value, facet: str, chunk: list[Record], url: str, number: int, total: int) -> Callable[[], dict]:
+def _value_context(site: Site, value: Value, facet: str, chunk: list[Record], url: str, nav: dict) -> Callable[[], dict]:
     def context() -> dict:
         language = site.config.language
         return {
@@ -355,7 +376,7 @@ def _value_context(site: Site, value: Value, facet: str, chunk: list[Record], ur
             "facet": {"kind": value.kind, "title": facet, "url": f"{value.kind}/"},
             "value": {"label": value.label, "key": value.key, "url": value.url, "count": len(value.records), "feed": value.url + "feed.xml"},
             "entries": [site.entry(r) for r in chunk],
-            "pagination": pagination(value.url, number, total),
+            "pagination": nav,
         }
     return context
 
@@ -404,8 +425,8 @@ PLANNERS = [plan_articles, plan_index, plan_timeline, plan_facets, plan_browse, 
 # --- URLs and helpers ------------------------------------------------------------
 
 def page_url(prefix: str, number: int) -> str:
-    """URL of page ``number`` of a paginated list (page 1 is the list's own URL)."""
-    return prefix if number == 1 else f"{prefix}page/{number}/"
+    """URL of page ``number`` of a list (number 0 is the list's own URL, with the newest articles)."""
+    return prefix if number == 0 else f"{prefix}page/{number}/"
 
 
 def year_url(year: int) -> str:
@@ -416,19 +437,17 @@ def month_url(year: int, month: int) -> str:
     return f"timeline/{year:04d}/{month:02d}/"
 
 
-def pagination(prefix: str, number: int, total: int, window: int = 2) -> dict:
-    """Links for a page navigation: first, last, a window around the current page, gaps."""
-    shown = sorted({1, total, *range(max(1, number - window), min(total, number + window) + 1)})
-    pages: list[dict | None] = []
-    for n in shown:
-        if pages and pages[-1] is not None and n - pages[-1]["number"] > 1:
-            pages.append(None)
-        pages.append({"number": n, "url": page_url(prefix, n), "current": n == number})
-    return {
-        "number": number, "total": total, "pages": pages if total > 1 else [],
-        "newer": page_url(prefix, number - 1) if number > 1 else None,
-        "older": page_url(prefix, number + 1) if number < total else None,
-    }
+def pagination(prefix: str, number: int, pages: int) -> dict:
+    """Links between the pages of a list (see ``stable_pages``): newer, older, newest, oldest."""
+    if pages <= 1:
+        return {"number": 0, "pages": 1, "newer": None, "older": None, "newest": None, "oldest": None}
+    last = pages - 1  # the highest page number, next to the first page
+    newer = None if number == 0 else page_url(prefix, 0 if number == last else number + 1)
+    older = page_url(prefix, last) if number == 0 else (page_url(prefix, number - 1) if number > 1 else None)
+    first, oldest = page_url(prefix, 0), page_url(prefix, 1)
+    return {"number": number, "pages": pages, "newer": newer, "older": older,
+            "newest": first if newer not in (None, first) else None,
+            "oldest": oldest if older not in (None, oldest) else None}
 
 
 def _fixed(context: dict) -> Callable[[], dict]:

@@ -153,13 +153,22 @@ def test_drafts_are_not_published(project: Project) -> None:
     assert status == 0 and not (project.out / "articles" / "draft").exists()
 
 
-def test_pagination(project: Project) -> None:
+def test_pagination_is_counted_from_the_oldest_article(project: Project) -> None:
     write_pyproject(project.root, per_page=2)
     build_all(project)
-    assert sorted(p.relative_to(project.out).as_posix() for p in project.out.glob("page/*/index.html")) == ["page/2/index.html", "page/3/index.html"]
-    second = page(project, "page/2/index.html")
-    assert 'href="/crossings-test/" rel="prev"' in second and 'href="/crossings-test/page/3/" rel="next"' in second
+    # 5 articles, 2 a page: the oldest two on page/1/, the newest three on the first page.
+    assert sorted(p.relative_to(project.out).as_posix() for p in project.out.glob("page/*/index.html")) == ["page/1/index.html"]
+    home, oldest = page(project, "index.html"), page(project, "page/1/index.html")
+    assert home.count('<li lang="') == 3 and oldest.count('<li lang="') == 2
+    assert 'href="/crossings-test/page/1/" rel="next"' in home and 'href="/crossings-test/" rel="prev"' in oldest
+    assert "<h1>27 janvier 2023</h1>" in oldest
     assert check_site(project.out, SUBPATH_URL) == []
+    # A newer article changes the first page only: page/1/ keeps its articles and its bytes.
+    before = (project.out / "page/1/index.html").read_bytes()
+    (project.content / "new.md").write_text("---\ntitle: Newest\ndate: 2025-01-01\n---\n\nText.\n", encoding="utf-8")
+    project.run("build")
+    assert (project.out / "page/1/index.html").read_bytes() == before
+    assert "Newest" in page(project, "index.html")
 
 
 def test_refuses_to_replace_a_project_folder(project: Project) -> None:
