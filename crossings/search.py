@@ -3,7 +3,7 @@
 Pagefind (through ``pagefind[bin]``) indexes about 1,000 articles a second on
 two cores: one index of a 10,000-article archive would make every change wait
 ten seconds. So articles are spread over shards by a stable hash of their id
-(one shard up to 5,000 articles, at most 16), and a build indexes only the
+(one shard per 4,000 articles, at most 16), and a build indexes only the
 shards whose articles changed; the browser merges the shards (and, inside each,
 Pagefind's per-language indexes, so one query finds French, English, Spanish
 and Arabic articles alike). The assignment depends only on the articles, so a
@@ -33,7 +33,7 @@ from .facets import keys_of
 from .library import Record
 from .site import Output, Site, digest
 
-SHARD_SIZE = 5000
+SHARD_SIZE = 4000
 MAX_SHARDS = 16
 def _search_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
@@ -70,9 +70,8 @@ def pagefind_binary() -> str:
 
 
 def shard_count(articles: int) -> int:
-    if articles <= SHARD_SIZE:
-        return 1
-    return min(MAX_SHARDS, 2 ** math.ceil(math.log2(articles / SHARD_SIZE)))
+    """One shard per ``SHARD_SIZE`` articles (the assignment changes only when this number does)."""
+    return max(1, min(MAX_SHARDS, math.ceil(articles / SHARD_SIZE)))
 
 
 def shard_of(slug: str, count: int) -> int:
@@ -157,7 +156,13 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=N
     for record in site.records:
         shards[shard_of(record.article.slug, count)].append(record)
     known = cache.load("search") or {}
-    fresh: dict = {"shared": known.get("shared", {})}
+    if later and known.get("count") not in (None, count):
+        # The number of shards changes: every article moves. The dev server keeps the
+        # previous shards for now; the catch-up build indexes the new ones.
+        count, shards = known["count"], [[] for _ in range(known["count"])]
+        for record in site.records:
+            shards[shard_of(record.article.slug, count)].append(record)
+    fresh: dict = {"shared": known.get("shared", {}), "count": count}
     outputs: list[Output] = []
     languages: dict[str, dict[str, int]] = {}
     for number, records in enumerate(shards):
