@@ -118,10 +118,10 @@ def plan_exports(site: Site) -> list[Output]:
     for record in site.records:
         outputs.append(Output(record.article.url + "citation.bib", None, digest("bib", record.file_sha), None, _bib(site, record)))
     every = [(r.article.slug, r.file_sha) for r in chronological(site)]
-    outputs.append(Output("data/articles.csv", None, digest("csv", every), None, lambda: articles_csv(site)))
+    outputs.append(Output("data/articles.csv", None, digest("csv", every), None, lambda: articles_csv(site), deferrable=True))
     outputs.append(Output("data/articles.json", None, digest("json", every), None, lambda: articles_json(site), deferrable=True))
     outputs.append(Output("data/articles.bib", None, digest("bib-all", every), None,
-                          lambda: "\n".join(bibtex(site, r) for r in chronological(site)).encode("utf-8")))
+                          lambda: "\n".join(bibtex(site, r) for r in chronological(site)).encode("utf-8"), deferrable=True))
     context = {"page": _page("data", "data/", "", site.config.language, "data"), "fields": [{"name": n, "description": d} for n, d in FIELDS],
                "count": len(site.records), "files": ["data/articles.csv", "data/articles.json", "data/articles.bib"]}
     outputs.append(Output("data/index.html", "data.html", digest(len(site.records)), _fixed(context), lastmod=_newest(site.records)))
