@@ -95,9 +95,10 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     report.problems.extend(problems)
     report.articles = len(site.records)
     outputs = plan(site)
-    outputs += static_outputs(config, cache, scan, {o.path for o in outputs}, report)
+    statics, assets = static_outputs(config, cache, scan, {o.path for o in outputs}, report)
+    outputs += statics
     report.pages = sum(1 for o in outputs if o.path.endswith(".html"))
-    env = make_env(config, config.cache if write else None)
+    env = make_env(config, config.cache if write else None, assets)
     if not write:
         _check_render(env, config, outputs, report)
     else:
@@ -124,7 +125,7 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
     except OSError as exc:
         report.problems.append(write_problem(exc, config))
         return
-    settings = settings_digest(config)
+    settings = settings_digest(config, env.globals.get("assets"))
 
     def kept(path: str, key: str) -> bool:
         final = digest(key, "data", settings)
@@ -179,19 +180,25 @@ def _check_render(env, config: Config, outputs: list[Output], report: BuildRepor
             return
 
 
-def settings_digest(config: Config) -> str:
-    return digest(__version__, *(v for k, v in dataclasses.asdict(config).items() if k != "root"))
+def settings_digest(config: Config, assets: dict[str, str] | None = None) -> str:
+    return digest(__version__, sorted((assets or {}).items()), *(v for k, v in dataclasses.asdict(config).items() if k != "root"))
 
 
 def output_keys(env, config: Config, outputs: list[Output]) -> dict[str, str]:
     """The final key of every output: its own key, its templates, the settings, the version."""
-    settings = settings_digest(config)
+    settings = settings_digest(config, env.globals.get("assets"))
     templates = template_digests(env)
     return {o.path: digest(o.key, templates.get(o.template, "") if o.template else "data", settings) for o in outputs}
 
 
-def static_outputs(config: Config, cache: Cache, scan: Scan, generated: set[str], report: BuildReport) -> list[Output]:
-    """Every file of ``static/`` as an output keyed by its content hash."""
+HASHED = (".css", ".js")  # published also under a name with their content hash, which pages link
+
+
+def static_outputs(config: Config, cache: Cache, scan: Scan, generated: set[str], report: BuildReport) -> tuple[list[Output], dict[str, str]]:
+    """Every file of ``static/`` as an output keyed by its content hash; and the hashed names
+    of stylesheets and scripts (``css/crossings.css`` → ``css/crossings.3f2a9c1b.css``), so
+    that browsers may keep them as long as they like."""
+    assets: dict[str, str] = {}
     known = cache.load("static") or {}
     fresh = {}
     outputs = []
@@ -207,9 +214,13 @@ def static_outputs(config: Config, cache: Cache, scan: Scan, generated: set[str]
             entry = (sig, sha(path.read_bytes()))
         fresh[rel] = entry
         outputs.append(Output(rel, None, "static:" + entry[1], None, path.read_bytes))
+        if rel.endswith(HASHED):
+            stem, dot, suffix = rel.rpartition(".")
+            assets[rel] = f"{stem}.{entry[1][:10]}{dot}{suffix}"
+            outputs.append(Output(assets[rel], None, "static:" + entry[1], None, path.read_bytes))
     if fresh != known:
         cache.save("static", fresh)
-    return outputs
+    return outputs, assets
 
 
 def input_signature(config: Config, scan: Scan, seeds: list[tuple[str, tuple]]) -> str:

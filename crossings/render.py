@@ -30,7 +30,7 @@ PARALLEL_FROM = 400  # below this many pages, forking costs more than it saves (
 CHUNK = 64
 
 
-def make_env(config: Config, cache_dir: Path | None = None) -> Environment:
+def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, str] | None = None) -> Environment:
     """The template environment: autoescape on for every template, strict undefined."""
     bytecode = None
     if cache_dir is not None:
@@ -58,7 +58,8 @@ def make_env(config: Config, cache_dir: Path | None = None) -> Environment:
               "base_url": config.base_url, "base_path": base_path},
         t=strings(language),
         url=url,
-        asset=url,
+        asset=lambda path: url((assets or {}).get(path, path)),
+        assets=dict(assets or {}),
         generator=f"Crossings {__version__}",
         ui_dir="rtl" if language in RTL else "ltr",
     )

@@ -23,15 +23,20 @@
     }
   }
 
-  function swapStylesheets() {
-    for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
-      const url = new URL(link.href);
-      url.searchParams.set("crossings-reload", String(Date.now()));
-      const fresh = link.cloneNode();
-      fresh.href = url.href;
-      fresh.addEventListener("load", () => link.remove());
-      link.after(fresh);
-    }
+  async function swapStylesheets() {
+    // Stylesheets are published under names that change with their content: ask the
+    // page for its new ones and swap them in, without reloading.
+    const page = await (await fetch(location.href, { cache: "no-store" })).text();
+    const fresh = [...new DOMParser().parseFromString(page, "text/html").querySelectorAll('link[rel="stylesheet"]')];
+    const current = [...document.querySelectorAll('link[rel="stylesheet"]')];
+    current.forEach((link, i) => {
+      const href = fresh[i] && fresh[i].getAttribute("href");
+      if (!href || href === link.getAttribute("href")) return;
+      const replacement = link.cloneNode();
+      replacement.setAttribute("href", href);
+      replacement.addEventListener("load", () => link.remove());
+      link.after(replacement);
+    });
   }
 
   function showProblems(problems) {
