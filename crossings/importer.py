@@ -27,9 +27,11 @@ from . import articles, seeds
 from .cache import Cache, Scan, sha, signature
 from .config import Config
 from .problems import Problem, display_path, error, warning
+from .watch import is_temporary
 
-# Files a person or an editor program leaves around, not meant as seeds.
-IGNORED = re.compile(r"^(?:\..*|.*~|.*\.(?:swp|swo|swx|tmp|bak|orig|part|crdownload)|#.*#|4913|README.*)$", re.IGNORECASE)
+# Besides editors' temporary files (watch.TEMPORARY), what may lie in the seeds folder
+# without being a seed: hidden files, backups, a README.
+NOT_SEEDS = re.compile(r"^(?:\..*|.*\.(?:bak|orig)|README.*)$", re.IGNORECASE)
 INDEX_KEY = re.compile(r"^(seed|source)[ \t]*:[ \t]*(?:\"([^\"]*)\"|'([^']*)'|(\S[^#\n]*?))[ \t]*$", re.MULTILINE)
 
 
@@ -128,7 +130,7 @@ def seed_files(seeds_dir: Path, listing: list[tuple[str, tuple]] | None = None) 
     prefix = display_path(seeds_dir)
     for entry in sorted(os.scandir(seeds_dir), key=lambda e: e.name):
         name = entry.name
-        if IGNORED.match(name):
+        if NOT_SEEDS.match(name) or is_temporary(Path(name)):
             continue
         if listing is not None:
             try:
