@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .builder import BuildReport, build
+from .cache import sha
 from .config import Config, load_config
 from .problems import display_path
 from .server import DevState, make_server
@@ -50,6 +51,7 @@ class DevServer:
         self.last_report: BuildReport | None = None
         self.built = threading.Condition()
         self.catch_up_due = False
+        self.written: dict[Path, str] = {}  # what the last import wrote (its own writes wake the watcher)
         self.cancel = threading.Event()
         self.debouncer.on_change = self.cancel.set  # a new change calls off a catch-up in progress
 
@@ -126,6 +128,9 @@ class DevServer:
 
     def rebuild(self, batch: set) -> BuildReport | None:
         """Build after a batch of changes and tell the tabs what to do."""
+        batch = {change for change in batch if not self._own_write(change)}
+        if not batch:
+            return None  # only the content files the last import wrote: already built
         if any(change.kind == CONFIG for change in batch) and not self._reload_config():
             return None
         before = list(self.dev.problems)
@@ -145,12 +150,24 @@ class DevServer:
         self.catch_up_due = self.catch_up_due or report.search_pending
         return report
 
+    def _own_write(self, change) -> bool:
+        """Tell whether a change is a content file exactly as the last import wrote it."""
+        wanted = self.written.get(change.path)
+        if wanted is None:
+            return False
+        try:
+            return sha(change.path.read_bytes()) == wanted
+        except OSError:
+            return False
+
     def _build(self, search_later: bool = False) -> BuildReport:
         from .cli import print_summary  # the same output as `build`
 
         report = build(self.config, search_later=search_later, cancel=None if search_later else self.cancel)
         if report.cancelled:
             return report
+        if report.imports is not None:
+            self.written = dict(report.imports.written)
         print_summary("build", report, [], False, out=self.out, err=self.err, kept=False)  # said at start
         with self.built:
             self.builds += 1

@@ -45,6 +45,8 @@ class ImportReport:
     duplicates: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    written: dict[Path, str] = field(default_factory=dict)
+    """The content files this run wrote, with the hash of what it wrote."""
 
     @property
     def skipped(self) -> int:
@@ -239,6 +241,7 @@ class Importer:
     def save(self, rel: str, text: str) -> None:
         if self.write:
             write_atomic(self.config.content / rel, text)
+            self.report.written[self.config.content / rel] = sha(text.encode("utf-8"))
         self.report.imported.append(self.shown(rel))
 
     def shown(self, rel: str) -> str:
