@@ -42,7 +42,7 @@ def index_time(project: Path) -> tuple[float, int]:
     library = Library(config, Cache(config.cache))
     records, _ = library.load()
     site, _ = build_site(records, config, library)
-    count = shard_count(len(site.records))
+    count = shard_count(len(site.records), config.search_shard_size)
     shards = [[r for r in site.records if shard_of(r.article.slug, count) == n] for n in range(count)]
     started = time.perf_counter()
     for shard in shards:

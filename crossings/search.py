@@ -1,10 +1,11 @@
 """Full-text search with Pagefind, in shards that are indexed again only when their articles change.
 
-Pagefind (through ``pagefind[bin]``) indexes about 1,000 articles a second on
-two cores: one index of a 10,000-article archive would make every change wait
-ten seconds. So articles are spread over shards by a stable hash of their id
-(one shard per 4,000 articles, at most 16), and a build indexes only the
-shards whose articles changed; the browser merges the shards (and, inside each,
+Pagefind (through ``pagefind[bin]``) indexes about 700 articles a second on
+two cores and holds ~200 MB of memory per 1,000: one index of a 10,000-article
+archive would make every change wait fifteen seconds and need 2 GB. So articles
+are spread over shards by a stable hash of their id (a power of two of them,
+at most ``search_shard_size`` articles each on average), and a build indexes
+only the shards whose articles changed; the browser merges the shards (and, inside each,
 Pagefind's per-language indexes, so one query finds French, English, Spanish
 and Arabic articles alike). The assignment depends only on the articles, so a
 clean build gives the very same files.
@@ -22,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import math
 import os
 import re
 import subprocess
@@ -33,8 +33,7 @@ from .facets import keys_of
 from .library import Record
 from .site import Output, Site, digest
 
-SHARD_SIZE = 4000
-MAX_SHARDS = 16
+
 def _search_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -69,9 +68,18 @@ def pagefind_binary() -> str:
     return os.path.join(os.path.dirname(pagefind_bin.__file__), "pagefind" + (".exe" if os.name == "nt" else ""))
 
 
-def shard_count(articles: int) -> int:
-    """One shard per ``SHARD_SIZE`` articles (the assignment changes only when this number does)."""
-    return max(1, min(MAX_SHARDS, math.ceil(articles / SHARD_SIZE)))
+def shard_count(articles: int, size: int) -> int:
+    """The fewest shards, a power of two, that hold ``articles`` with at most ``size`` each on average.
+
+    Doubling (rather than adding one shard per ``size`` articles) keeps the
+    assignment, which moves every article when the count changes, stable from
+    one article to the next: it changes at 2 × size, 4 × size, 8 × size…
+    Shards stay bounded, so Pagefind's memory and the cost of a change do too.
+    """
+    count = 1
+    while articles > count * size:
+        count *= 2
+    return count
 
 
 def shard_of(slug: str, count: int) -> int:
@@ -151,7 +159,7 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=N
     returned says whether such a catch-up is due.
     """
     pending = False
-    count = shard_count(len(site.records))
+    count = shard_count(len(site.records), site.config.search_shard_size)
     shards: list[list[Record]] = [[] for _ in range(count)]
     for record in site.records:
         shards[shard_of(record.article.slug, count)].append(record)

@@ -9,7 +9,7 @@ import pytest
 
 from crossings.server import make_server
 
-from .conftest import FIXTURES, Project
+from .conftest import FIXTURES, Project, write_pyproject
 
 OK_SEEDS = sorted((FIXTURES / "seeds" / "ok").glob("*.txt"))
 BASE = "/crossings-test/"
@@ -17,6 +17,7 @@ BASE = "/crossings-test/"
 
 @pytest.fixture
 def served(project: Project) -> Iterator[str]:
+    write_pyproject(project.root, search_shard_size=2)  # several shards, merged in the browser
     for path in OK_SEEDS:
         project.add_seed(path.name, path.read_bytes())
     status, _, err = project.run("build")
@@ -45,6 +46,19 @@ def test_one_box_finds_every_language(served: str, browser, query: str, title: s
     page = browser.new_page()
     page.goto(served + "search/?q=" + query)
     assert title in results(page)
+    page.close()
+
+
+@pytest.mark.parametrize(("query", "title"), [
+    ("onerror", '<script>alert("x")</script> & *stars*, _under_ [link](javascript:alert(1)) `code`'),
+    ("Canary", "Spain: coast guard rescues 58 people off the Canary Islands"),
+])
+def test_a_word_held_by_one_shard_finds_only_its_article(served: str, browser, query: str, title: str) -> None:
+    # The other shards have no such word; Pagefind would answer from them with
+    # a shorter word the query starts with ("on", "can"), which must not show.
+    page = browser.new_page()
+    page.goto(served + "search/?q=" + query)
+    assert results(page) == [title]
     page.close()
 
 

@@ -1,4 +1,4 @@
-// Crossings search: Pagefind's index, merged across shards and languages, with
+// Crossings search: Pagefind's indexes, one per shard and language, merged here, with
 // filters, counts and sorting. Progressive enhancement: without this script the
 // search page offers the timeline and the facet pages instead.
 const app = document.getElementById("search-app");
@@ -21,7 +21,7 @@ const RTL = new Set(["ar", "fa", "he", "ur"]);
 
 const ARABIC_SCRIPT = new Set(["ar", "fa", "ur", "ps"]);
 let shards = [], library = null;
-const started = new Map();  // language → Promise of its Pagefind
+const started = new Map();  // language → Promise of its Pagefinds, one per shard holding it
 
 function wanted(query) {
   // A query in Latin letters cannot match Arabic words and vice versa: only the
@@ -32,30 +32,39 @@ function wanted(query) {
   return languages.filter((l) => ARABIC_SCRIPT.has(l) === arabic);
 }
 
-function pagefindFor(language) {
-  if (!started.has(language)) started.set(language, startPagefind(language));
+function pagefindsFor(language) {
+  if (!started.has(language)) started.set(language, startPagefinds(language));
   return started.get(language);
 }
 
-async function startPagefind(language) {
-  // One Pagefind per language, each a module of its own: a Pagefind handles every
+async function startPagefinds(language) {
+  // One Pagefind module per language: a module (and its worker) handles every
   // query in the language it started with, so merging other languages into it
   // would leave them unstemmed (Arabic would find nothing). The script is fetched
-  // once and instantiated from a blob URL for each language.
+  // once and instantiated from a blob URL for each language. Inside, one instance
+  // per shard, so that searchAll can tell which shard a result came from.
+  // Pagefind takes an instance's language from the page, when it is created.
   library ??= fetch(`${base}pagefind/pagefind.js`).then((r) => r.text()).then((code) => new Blob([code], { type: "text/javascript" }));
   const pagefind = await import(URL.createObjectURL(await library));
   const folders = shards.filter(([, langs]) => langs[language]).map(([path]) => `${base}pagefind/${path}`);
-  const pageLanguage = document.documentElement.lang;
-  document.documentElement.lang = language;  // Pagefind takes its language from the page
-  try {
-    await pagefind.options({ basePath: folders[0], baseUrl: base, excerptLength: 30 });
-    await pagefind.init();
-  } finally {
-    document.documentElement.lang = pageLanguage;
-  }
-  for (const folder of folders.slice(1)) await pagefind.mergeIndex(folder, { language, baseUrl: base });
-  await pagefind.filters();  // loads the filter data, so that searches report counts
-  return pagefind;
+  const create = async (folder) => {
+    const pageLanguage = document.documentElement.lang;
+    let instance;
+    try {
+      document.documentElement.lang = language;
+      instance = pagefind.createInstance({ basePath: folder, baseUrl: base, excerptLength: 30 });
+    } finally {
+      document.documentElement.lang = pageLanguage;
+    }
+    await instance.init();
+    await instance.filters();  // loads the filter data, so that searches report counts
+    return instance;
+  };
+  // The first instance starts the module's worker; the others join it once it runs
+  // (started together, some would wait for ever).
+  const instances = folders.length ? [await create(folders[0])] : [];
+  instances.push(...await Promise.all(folders.slice(1).map(create)));
+  return instances;
 }
 
 async function start() {
@@ -69,10 +78,44 @@ async function start() {
   if (query) run();
 }
 
+const fold = (word) => word.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+
+async function withoutStandIns(query, searches) {
+  // A Pagefind index with no word starting with a query word searches instead for
+  // the longest word of its own that the query word starts with ("on" for
+  // "onerror", "lamp" for "Lampedusa"). In one index of the whole archive that
+  // happens only when nothing else matches; with shards, a shard lacking the word
+  // would answer with such stand-ins while others hold the word itself. So a
+  // shard whose best match for a query word is a stand-in at least three letters
+  // shorter than another shard's match is left out, as a single index would.
+  // (Pagefind counts a page's words by splitting its content on white space.)
+  const words = query.split(/\s+/).map(fold).filter(Boolean);
+  const answered = searches.filter((s) => s.results.length);
+  if (answered.length < 2 || !words.length) return searches;
+  const matched = await Promise.all(answered.map(async (s) => {
+    const { content = "", locations = [] } = await s.results[0].data();  // its best result's matched words
+    const text = content.split(/\s+/);
+    return locations.map((at) => fold(text[at] || "")).filter(Boolean);
+  }));
+  const common = (a, b) => { let i = 0; while (i < a.length && i < b.length && a[i] === b[i]) i++; return i; };
+  const dropped = new Set();
+  for (const word of words) {
+    const best = matched.map((found) => Math.max(0, ...found.map((w) => common(w, word))));
+    const longest = Math.max(...best);
+    matched.forEach((found, i) => {
+      // No word matched in the text: a match on metadata alone (a source's domain…).
+      const standIn = !found.length || found.some((w) => word.startsWith(w) && w.length < word.length);
+      if (standIn && best[i] + 3 <= longest) dropped.add(answered[i]);
+    });
+  }
+  return searches.filter((s) => !dropped.has(s));
+}
+
 async function searchAll(query, options) {
-  // Every language's results, as one list: by score, or by date when sorting.
-  const instances = await Promise.all(wanted(query).map(pagefindFor));
-  const searches = await Promise.all(instances.map((p) => p.search(query, options)));
+  // Every shard's and language's results, as one list: by score, or by date when sorting.
+  const instances = (await Promise.all(wanted(query).map(pagefindsFor))).flat();
+  let searches = await Promise.all(instances.map((p) => p.search(query, options)));
+  if (query) searches = await withoutStandIns(query, searches);
   const filters = {};
   for (const search of searches) {
     for (const [name, values] of Object.entries(search.filters || {})) {
