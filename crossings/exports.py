@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from json.encoder import encode_basestring
 import re
 
 from .facets import keys_of
@@ -83,10 +84,25 @@ def articles_json(site: Site) -> bytearray:
     for n, record in enumerate(records):
         item = metadata(site, record)
         item["text"] = site.library.body(record)[1]
-        text = json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n  ")  # two levels deeper
-        out += ("  " + text + (",\n" if n < len(records) - 1 else "\n")).encode("utf-8")
+        out += (_json_item(item) + (",\n" if n < len(records) - 1 else "\n")).encode("utf-8")
     out += (tail + "\n").encode("utf-8")
     return out  # not copied into bytes: that would hold the file twice
+
+
+def _json_item(item: dict) -> str:
+    """``json.dumps(item, ensure_ascii=False, indent=1)`` two levels deep, for flat items
+    (strings, numbers, lists of strings), with the C string encoder: ~5× faster."""
+    fields = []
+    for key, value in item.items():
+        if isinstance(value, list):
+            inner = ",\n".join("    " + encode_basestring(v) for v in value)
+            value = "[\n" + inner + "\n   ]" if value else "[]"
+        elif isinstance(value, str):
+            value = encode_basestring(value)
+        else:
+            value = json.dumps(value)
+        fields.append(f"   {encode_basestring(key)}: {value}")
+    return "  {\n" + ",\n".join(fields) + "\n  }"
 
 
 def bibtex_text(value: str) -> str:

@@ -26,6 +26,9 @@ INLINE_SPECIAL = re.compile(r"([\\`*_\[\]])")
 ENTITY_START = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[a-zA-Z0-9]+;)")
 # What starts a block at the beginning of a line: heading, quote, list item.
 BLOCK_START = re.compile(r"^(?:([#>+-])|(\d+)\.(?=\s|$))")
+# Any character that escaping could change: a paragraph without one (and without a
+# block start) is its own Markdown, the common case.
+SPECIAL = re.compile(r"[\\`*_\[\]&<]")
 UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()>#+\-.!])|&lt;|&amp;")
 EXTENSIONS = ("tables", "sane_lists")
 
@@ -63,6 +66,9 @@ def plain_paragraphs(body: str) -> list[str] | None:
     for block in body.strip().split("\n\n"):
         if "\n" in block or not block or block != block.strip():
             return None
+        if not SPECIAL.search(block) and not BLOCK_START.match(block):
+            paragraphs.append(block)  # nothing escaped, nothing to escape
+            continue
         text = unescape_plain(block)
         if escape_plain(text) != block:
             return None

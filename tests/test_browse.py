@@ -209,6 +209,8 @@ def test_csv_and_json_exports(site: Project) -> None:
     reference = next(a for a in data["articles"] if a["seed"] == "000_0a1c3472872379bf")
     assert reference["countries"] == ["MA"] and reference["organizations"] == ["IOM", "UNNM", "AU"]
     assert "leurs gouvernements respectifs" in reference["text"] and reference["url"].startswith(SUBPATH_URL)
+    # written piece by piece, the file is exactly what json.dumps writes
+    assert (site.out / "data/articles.json").read_bytes() == (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     page = html(site, "data/index.html")
     for field in ("id", "url", "date", "title", "lang", "source_name", "source", "countries", "organizations", "tags", "seed", "text"):
         assert f"<code>{field}</code>" in page
