@@ -139,7 +139,7 @@ def _check(key: str, value: object) -> tuple[object, tuple[str, str] | None]:
     default = FIELDS[key].default
     if isinstance(default, str) and not isinstance(value, str):
         return None, (f"'{key}' must be a string, not {type(value).__name__}", f'write {key} = "…"')
-    if key in ("per_page", "search_shard_size") and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+    if isinstance(default, int) and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
         return None, (f"'{key}' must be a whole number of at least 1", f"for example {key} = {default}")
     if key == "base_url":
         return _check_base_url(str(value))

@@ -86,3 +86,13 @@ def test_shipped_content_matches_the_shipped_seed() -> None:
     [shipped] = (REPO / "content").rglob("*.md")
     assert shipped.read_bytes() == (FIXTURES / "seeds/ok" / f"{REFERENCE_SEED}.expected.md").read_bytes()
     assert (REPO / "seeds" / f"{REFERENCE_SEED}.txt").read_bytes() == (FIXTURES / "seeds/ok" / f"{REFERENCE_SEED}.txt").read_bytes()
+
+
+@pytest.mark.parametrize("value", [0, -5, True, 1.5, '"big"'])
+def test_every_number_setting_wants_a_whole_number_of_at_least_one(tmp_path: Path, value: object) -> None:
+    from crossings.config import load_config
+
+    (tmp_path / "pyproject.toml").write_text(f"[tool.crossings]\nsearch_shard_size = {str(value).lower()}\n", encoding="utf-8")
+    config, problems = load_config(tmp_path / "pyproject.toml")
+    assert [p.message for p in problems] == ["'search_shard_size' must be a whole number of at least 1"]
+    assert config.search_shard_size == 2000
