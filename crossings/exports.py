@@ -76,10 +76,11 @@ def articles_json(site: Site) -> bytearray:
     10,000 articles, for a 74 MB file); this holds the file and one article.
     """
     records = chronological(site)
-    document = {"title": site.config.title, "source": absolute(site, ""), "count": len(records), "fields": dict(FIELDS), "articles": [0]}
-    head, _, tail = json.dumps(document, ensure_ascii=False, indent=1).rpartition("\n  0\n")
+    document = {"title": site.config.title, "source": absolute(site, ""), "count": len(records), "fields": dict(FIELDS), "articles": []}
     if not records:
-        return (head + "\n  0\n" + tail).replace("[\n  0\n ]", "[]").encode("utf-8") + b"\n"
+        return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    document["articles"] = [0]  # a placeholder: the articles go where it stands
+    head, _, tail = json.dumps(document, ensure_ascii=False, indent=1).rpartition("\n  0\n")
     out = bytearray((head + "\n").encode("utf-8"))
     for n, record in enumerate(records):
         item = metadata(site, record)
