@@ -93,6 +93,11 @@ class Config:
     def entities(self) -> Path:
         return self.path("entities_file")
 
+    @cached_property
+    def tables(self) -> tuple[Path, ...]:
+        """The data files import reads besides the seeds (every ``*_file`` setting)."""
+        return tuple(self.path(f.name) for f in dataclasses.fields(self) if f.name.endswith("_file"))
+
 
 FIELDS = {f.name: f for f in dataclasses.fields(Config) if f.name != "root"}
 

@@ -184,7 +184,13 @@ class DevServer:
             self.dev.problems = [str(p) for p in problems]
             self.dev.hub.publish({"type": "problems", "build": str(self.dev.build), "base": self.config.base_path, "problems": self.dev.problems})
             return False
+        watched = lambda c: (c.seeds, c.content, c.templates, c.static, c.tables, c.output, c.cache)  # noqa: E731
+        moved = watched(config) != watched(self.config)
         self.config = config
+        if moved and self.observer is not None:  # the inputs moved: watch where they are now
+            self.observer.stop()
+            self.observer.join(timeout=1)
+            self.observer = watch(self.config, self.pyproject, self.debouncer, self.poll)
         self.dev.base_path = config.base_path
         if self.server is not None:
             self.server.base_path = config.base_path

@@ -68,8 +68,10 @@ class ContentIndex:
     """Which content file holds which seed and which source URL."""
 
     files: dict[str, ContentFile] = field(default_factory=dict)
-    read: dict[str, bytes] = field(default_factory=dict)
-    """Files read in this run, kept so that the build need not read them again."""
+    read: dict[str, tuple[tuple, bytes]] = field(default_factory=dict)
+    """Files read in this run with the signature they had, so that the build need not
+    read them again; only valid while the file still has that signature (import may
+    rewrite a file after reading it)."""
     by_seed: dict[str, str] = field(default_factory=dict)
     by_source: dict[str, str] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)
@@ -104,7 +106,7 @@ def index_content(config: Config, cache: Cache, scan: Scan | None = None) -> Con
                 data = (config.content / rel).read_bytes()
             except OSError:
                 continue
-            index.read[rel] = data
+            index.read[rel] = (sig, data)
             entry = (sig, dataclasses.astuple(read_content_file(data.decode("utf-8", errors="replace"))))
         fresh[rel] = entry
         info = ContentFile(*entry[1])
@@ -168,22 +170,39 @@ class Importer:
         self.fresh: dict[str, tuple] = {}
         self.content_prefix = display_path(config.content)
         self.seen: dict[str, str] = {}
+        self.present: set[str] = set()
+        """The ids of the seeds in the seeds folder."""
+        self.sources: dict[str, str] = {}
+        """The new source URL of each file this run rewrote with another one."""
 
     def run(self) -> ImportReport:
         entries, problems = seed_files(self.config.seeds, self.listing)
         self.report.problems.extend(problems)
         self.report.rejected.extend(p.path for p in problems)
         prefix = display_path(self.config.seeds)
-        for entry in entries:
-            self.one(entry, f"{prefix}/{entry.name}")
+        # First every seed that already has its file (re-delivered seeds rewrite it,
+        # perhaps with another source URL); then the new seeds, in order, each checked
+        # for duplicates against the archive as it will be, so that the outcome does
+        # not depend on what the previous run left in content/.
+        self.present = {entry.name[:-4] for entry in entries}
+        new = [found for entry in entries if (found := self.one(entry, f"{prefix}/{entry.name}")) is not None]
+        if self.sources:
+            self.index.by_source = {}
+            for rel, info in self.index.files.items():
+                source = self.sources.get(rel, info.source)
+                if source:
+                    self.index.by_source.setdefault(source, rel)
+        for shown, seed, wanted in new:
+            self.add(shown, seed, wanted)
         if self.write and self.fresh != self.known:
             self.cache.save("seeds", self.fresh)
         if self.report.imported:
             self.scan.forget(self.config.content)
         return self.report
 
-    def one(self, entry: os.DirEntry, shown: str) -> None:
-        """Import one seed file, recording the outcome in the report."""
+    def one(self, entry: os.DirEntry, shown: str) -> tuple[str, seeds.Seed, str] | None:
+        """Import one seed file whose article exists, recording the outcome in the report;
+        return a new seed's (shown path, seed, file text) for ``add``."""
         seed_id = entry.name[:-4]
         report = self.report
         try:
@@ -196,23 +215,23 @@ class Importer:
         except OSError as exc:
             report.problems.append(error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions"))
             report.rejected.append(shown)
-            return
+            return None
         seed_hash = input_hash(cached[1], self.rules)
         rel = self.index.by_seed.get(seed_id)
         info = self.index.files.get(rel) if rel else None
         if info is not None and info.seed_hash == seed_hash:
             self.fresh[entry.name] = cached
             (report.kept if info.edited else report.unchanged).append(self.shown(rel))
-            return
+            return None
         if info is not None and info.edited:
             self.fresh[entry.name] = cached
             report.kept.append(self.shown(rel))
-            return
+            return None
         if cached[2] is not None and cached[3] == seed_hash:  # rejected before, under the same rules: say it again
             report.problems.extend(Problem(*p) for p in cached[2])
             report.rejected.append(shown)
             self.fresh[entry.name] = cached
-            return
+            return None
         if raw is None:
             raw = Path(entry.path).read_bytes()
         seed, wanted, problems = convert(raw, seed_id, shown, self.config, self.rules)
@@ -220,22 +239,38 @@ class Importer:
         if seed is None:
             report.rejected.append(shown)
             self.fresh[entry.name] = (sig, cached[1], tuple(p.as_tuple() for p in problems), seed_hash)
-            return
+            return None
         self.fresh[entry.name] = (sig, cached[1], None, seed_hash)
-        if rel is not None:
-            self.save(rel, wanted)
-            return
+        if rel is None:
+            return shown, seed, wanted
+        self.save(rel, wanted)
+        source = seeds.normalize_url(seed.source)
+        if source != info.source:
+            self.sources[rel] = source
+        return None
+
+    def add(self, shown: str, seed: seeds.Seed, wanted: str) -> None:
+        """Write a new seed's article, unless its source URL is already in the archive."""
+        report = self.report
         key = seeds.normalize_url(seed.source)
-        other = self.index.by_source.get(key)
-        other = self.shown(other) if other else self.seen.get(key)
+        owner = self.index.by_source.get(key)
+        info = self.index.files.get(owner) if owner else None
+        if info is not None and not info.edited and info.seed and info.seed not in self.present:
+            # The seed of that article is gone and this one has its source URL: the seed
+            # was renamed. Its article follows it (same file, same address).
+            self.save(owner, wanted)
+            self.index.by_seed[seed.seed_id] = owner
+            self.present.add(info.seed)  # one new name per article
+            return
+        other = self.shown(owner) if owner else self.seen.get(key)
         if other:
             report.problems.append(warning(shown, None, f"duplicate: its source URL is already in {other}", "not imported again; delete one of the two seeds"))
             report.duplicates.append(shown)
             return
-        rel = self.free_name(articles.file_name(seed.date, seed.title, seed_id), seed_id)
+        rel = self.free_name(articles.file_name(seed.date, seed.title, seed.seed_id), seed.seed_id)
         self.save(rel, wanted)
         self.index.names.add(rel.lower())
-        self.index.by_seed[seed_id] = rel
+        self.index.by_seed[seed.seed_id] = rel
         self.seen[key] = f"{self.shown(rel)} (imported from {shown})"
 
     def save(self, rel: str, text: str) -> None:

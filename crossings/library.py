@@ -56,7 +56,7 @@ class Library:
     """Reads ``content/**/*.md``; remembers parsed files and rendered Markdown by hash."""
 
     def __init__(self, config: Config, cache: Cache, renderer: Renderer | None = None,
-                 read: dict[str, bytes] | None = None, scan: Scan | None = None) -> None:
+                 read: dict[str, tuple[tuple, bytes]] | None = None, scan: Scan | None = None) -> None:
         self.config = config
         self.cache = cache
         self.renderer = renderer or Renderer()
@@ -93,7 +93,7 @@ class Library:
         shown = f"{self.prefix}/{rel}"
         path = self.config.content / rel
         try:
-            data = self._read_already.pop(rel, None) or path.read_bytes()
+            data = self._already_read(rel, sig) or path.read_bytes()
         except OSError as exc:
             return (sig, "", None, (error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions").as_tuple(),))
         digest = sha(data)
@@ -115,6 +115,15 @@ class Library:
         short = excerpt(plain)
         record = Record(article._replace(body=""), rel, digest, short, entry_version(article, short))
         return (sig, digest, record.as_tuple(), plain_problems)
+
+    def _already_read(self, rel: str, sig: tuple) -> bytes | None:
+        """The bytes import read of this file, if the file is still what it read.
+
+        Import reads content files before it rewrites those whose seed changed; the
+        signature tells those bytes from the file now on disk.
+        """
+        found = self._read_already.pop(rel, None)
+        return found[1] if found is not None and found[0] == sig else None
 
     def html_store(self) -> dict[str, tuple[str, str]]:
         if self._html is None:

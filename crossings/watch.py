@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .config import Config
 
-SEEDS, CONTENT, TEMPLATES, STATIC, CONFIG = "seeds", "content", "templates", "static", "config"
+SEEDS, CONTENT, TEMPLATES, STATIC, CONFIG, TABLES = "seeds", "content", "templates", "static", "config", "tables"
 
 # Editor leftovers: vim's .swp/.swx/.swo and its 4913 write test, backup~ files,
 # Emacs lock files (.#name) and autosaves (#name#), and our own temporary files.
@@ -44,6 +44,8 @@ def route(path: Path, config: Config, pyproject: Path | None) -> Change | None:
         return None
     if pyproject is not None and path == pyproject:
         return Change(CONFIG, path)
+    if path in config.tables:
+        return Change(TABLES, path)
     for kind, root in ((SEEDS, config.seeds), (CONTENT, config.content), (TEMPLATES, config.templates), (STATIC, config.static)):
         if path == root or root in path.parents:
             relative = path.relative_to(root).parts
@@ -157,8 +159,11 @@ def watch(config: Config, pyproject: Path | None, debouncer: Debouncer, poll: bo
     for root in (config.seeds, config.content, config.templates, config.static):
         if root.is_dir():
             observer.schedule(handler, str(root), recursive=True)
-    if pyproject is not None:
-        observer.schedule(handler, str(pyproject.parent), recursive=False)
+    # Single files (the settings, the tables import reads): their folders, not recursively.
+    folders = {path.parent for path in config.tables} | ({pyproject.parent} if pyproject is not None else set())
+    for folder in sorted(folders):
+        if folder.is_dir() and not any(folder == root or root in folder.parents for root in (config.seeds, config.content, config.templates, config.static)):
+            observer.schedule(handler, str(folder), recursive=False)
     observer.daemon = True
     observer.start()
     return observer

@@ -142,3 +142,38 @@ def test_all_problems_of_a_run_are_printed_and_good_seeds_still_import(project: 
     assert len({line.split(":")[0] for line in errors}) == 15  # every rejected seed, not just the first
     assert (project.out / "articles" / REFERENCE_MD[5:-3] / "index.html").exists()
     assert "Traceback" not in err
+
+
+def _reference(url_id: bytes = b"136423") -> bytes:
+    return (FIXTURES / "seeds/ok" / f"{REFERENCE_SEED}.txt").read_bytes().replace(b"136423", url_id)
+
+
+def test_a_url_freed_by_a_redelivered_seed_is_free_in_the_same_run(project: Project) -> None:
+    """Whether a new seed is a duplicate depends on the archive as it will be, not on the order of the seeds."""
+    project.add_seed("500_00000000000000a5.txt", _reference())
+    project.run("import")
+    # the seed is re-delivered with a corrected address, and a new seed (earlier in sequence) has the old one
+    project.add_seed("500_00000000000000a5.txt", _reference(b"136424"))
+    project.add_seed("400_00000000000000a4.txt", _reference().replace(b"27.01.2023", b"28.01.2023"))
+    status, out, err = project.run("import")
+    assert status == 0 and "duplicate" not in err, err
+    assert out.startswith("import: 2 imported, 0 skipped")
+    texts = b"".join(project.content_files().values())
+    assert b"/136423/" in texts and b"/136424/" in texts
+    assert project.run("import")[1].startswith("import: 0 imported, 2 skipped (2 unchanged")
+
+
+def test_a_renamed_seed_keeps_its_article(project: Project) -> None:
+    project.add_seed("500_00000000000000a5.txt", _reference())
+    project.run("import")
+    [(rel, before)] = project.content_files().items()
+    (project.seeds / "500_00000000000000a5.txt").rename(project.seeds / "501_00000000000000a6.txt")
+    status, out, err = project.run("import")
+    assert status == 0 and "duplicate" not in err, err
+    [(rel_after, after)] = project.content_files().items()
+    assert rel_after == rel  # same file, same address
+    assert b"seed: 501_00000000000000a6" in after and after.replace(b"501_00000000000000a6", b"500_00000000000000a5") != before  # new fingerprint
+    # while both names exist, the second is a duplicate, as any seed with a known address
+    project.add_seed("502_00000000000000a7.txt", _reference())
+    status, out, err = project.run("import")
+    assert "502_00000000000000a7.txt: warning: duplicate" in err

@@ -1,0 +1,221 @@
+"""Every path an input can take reaches the site: replays of edits, through `build` and the dev server.
+
+``STEPS`` lists one change per kind of input (seeds added, re-delivered, renamed,
+deleted; content edited and deleted; the tables; templates; static files;
+settings). Each replay applies them in order and, after every one, compares the
+site with a build from nothing, byte for byte. ``test_every_input_has_a_step``
+derives the inputs from the settings, so an input added later without a step
+here fails the suite.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crossings.config import Config
+from crossings.devserver import DevServer
+
+from .conftest import FIXTURES, REFERENCE_SEED, Project, write_pyproject
+from .test_devserver import settle
+from .test_incremental import clean_build, tree
+
+OK = FIXTURES / "seeds" / "ok"
+REFERENCE = f"{REFERENCE_SEED}.txt"
+NEW = "906_00000000000000dd.txt"
+RENAMED = "907_00000000000000ee.txt"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    touches: str
+    """The input it changes: a Config setting naming a file or folder, or "settings"."""
+    apply: Callable[[Project], None]
+    shows: str | None = None
+    """Text the changed article's page must show afterwards (a check that the change arrived, not only that it is exact)."""
+
+
+def redeliver(name: str, text: str) -> Callable[[Project], None]:
+    """The collectors send the seed again under the same name, with a paragraph added before its Source block."""
+    def apply(project: Project) -> None:
+        path = project.seeds / name
+        path.write_bytes(path.read_bytes().replace(b"\n\nSource\n", f"\n\n{text}\n\nSource\n".encode(), 1))
+    return apply
+
+
+def edit_article(pattern: str, old: str, new: str) -> Callable[[Project], None]:
+    def apply(project: Project) -> None:
+        [path] = project.content.rglob(pattern)
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    return apply
+
+
+def add_seed(project: Project) -> None:
+    data = (OK / REFERENCE).read_bytes().replace(b"136423", b"906906").replace(b"27.01.2023", b"05.02.2023")
+    project.add_seed(NEW, data.replace(b"Maroc : L'OIM tient", b"Maroc : L'OIM ouvre"))
+
+
+def new_source(project: Project) -> None:
+    path = project.seeds / NEW
+    path.write_bytes(path.read_bytes().replace(b"906906", b"906907"))
+
+
+def rename_seed(project: Project) -> None:
+    (project.seeds / NEW).rename(project.seeds / RENAMED)
+
+
+def delete_seed(project: Project) -> None:
+    (project.seeds / "102_3b7e0f1a9c2d4e5f.txt").unlink()
+
+
+def delete_seed_and_article(project: Project) -> None:
+    (project.seeds / "104_7e8f9a0b1c2d3e4f.txt").unlink()
+    for path in project.content.rglob("2023-01-27-*.md"):
+        if "المغرب" in path.read_text(encoding="utf-8"):
+            path.unlink()
+
+
+def delete_article(project: Project) -> None:
+    """An editor deletes an imported article but leaves its seed: import writes it again."""
+    [path] = project.content.rglob("2023-05-02-*.md")
+    path.unlink()
+
+
+def hand_written(project: Project) -> None:
+    (project.content / "2024").mkdir(exist_ok=True)
+    (project.content / "2024" / "hand.md").write_text(
+        "---\ntitle: Written by hand\ndate: 2024-06-01\nlang: en\ncountries: [MA]\n---\n\nA *new* article about Tangier.\n", encoding="utf-8")
+
+
+def entities_edited(project: Project) -> None:
+    path = project.root / "entities.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('"Rabat", "الرباط",', '"الرباط",', 1), encoding="utf-8")
+
+
+def template_edited(project: Project) -> None:
+    path = project.root / "templates" / "article.html"
+    path.write_text(path.read_text(encoding="utf-8").replace("</article>", "<p>Template edit.</p></article>", 1), encoding="utf-8")
+
+
+def static_added(project: Project) -> None:
+    (project.root / "static" / "extra.txt").write_text("static file\n", encoding="utf-8")
+
+
+def static_edited(project: Project) -> None:
+    css = project.root / "static" / "css" / "crossings.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.replayed { color: #123456; }\n", encoding="utf-8")
+
+
+def static_deleted(project: Project) -> None:
+    (project.root / "static" / "extra.txt").unlink()
+
+
+def settings_changed(project: Project) -> None:
+    write_pyproject(project.root, per_page=2)
+
+
+STEPS = [
+    # first, right after the first import: the path that once left the site one edit behind
+    Step("seed re-delivered", "seeds_dir", redeliver(REFERENCE, "Correction 0 : le dialogue a réuni 17 pays."), "Correction 0"),
+    Step("seed re-delivered again", "seeds_dir", redeliver(REFERENCE, "Correction 1 : la rencontre a duré deux jours."), "Correction 1"),
+    Step("seed added", "seeds_dir", add_seed, "OIM ouvre un dialogue"),
+    Step("seed re-delivered with another source URL", "seeds_dir", new_source),
+    Step("seed renamed", "seeds_dir", rename_seed),
+    Step("renamed seed re-delivered", "seeds_dir", redeliver(RENAMED, "Correction 2 : sous son nouveau nom."), "Correction 2"),
+    Step("seed deleted (its article stays)", "seeds_dir", delete_seed),
+    Step("seed and its article deleted", "seeds_dir", delete_seed_and_article),
+    Step("article edited", "content_dir", edit_article("2023-05-02-*.md", "refuerzan", "renuevan"), "renuevan"),
+    Step("edited article's seed re-delivered", "seeds_dir", redeliver("103_5c1d2e3f4a5b6c7d.txt", "Corrección 3."), "renuevan"),
+    Step("article deleted (its seed stays)", "content_dir", delete_article, "refuerzan"),
+    Step("article written by hand", "content_dir", hand_written, "Written by hand"),
+    Step("entities table edited", "entities_file", entities_edited),
+    Step("template edited", "templates_dir", template_edited, "Template edit."),
+    Step("static file added", "static_dir", static_added),
+    Step("static file edited", "static_dir", static_edited),
+    Step("static file deleted", "static_dir", static_deleted),
+    Step("settings changed", "settings", settings_changed),
+]
+
+NOT_INPUTS = {"output_dir", "cache_dir"}
+
+
+def test_every_input_has_a_step() -> None:
+    """Each file or folder the settings name is an input, and the replays change each one."""
+    inputs = {f.name for f in dataclasses.fields(Config) if f.name.endswith(("_dir", "_file"))} - NOT_INPUTS
+    assert inputs <= {step.touches for step in STEPS}, "add a replay step for every input"
+    assert "settings" in {step.touches for step in STEPS}
+
+
+def start(project: Project) -> None:
+    for name in (REFERENCE, "102_3b7e0f1a9c2d4e5f.txt", "103_5c1d2e3f4a5b6c7d.txt", "104_7e8f9a0b1c2d3e4f.txt"):
+        project.add_seed(name, (OK / name).read_bytes())
+
+
+def check(project: Project, tmp_path: Path, step: Step) -> None:
+    assert tree(project.out) == clean_build(project, tmp_path), f"after '{step.name}' the site differs from a clean build"
+    if step.shows:
+        pages = b"".join(p.read_bytes() for p in (project.out / "articles").rglob("index.html"))
+        assert step.shows.encode() in pages, f"after '{step.name}' no article page shows {step.shows!r}"
+
+
+@pytest.mark.parametrize("again", [False, True], ids=["step-by-step", "with-a-no-change-build-after-each"])
+def test_replay_through_build(project: Project, tmp_path: Path, again: bool) -> None:
+    start(project)
+    assert project.run("build")[0] == 0
+    for step in STEPS:
+        step.apply(project)
+        status, out, err = project.run("build")
+        assert status in (0, 1), err
+        check(project, tmp_path, step)
+        if again:  # the next build, with nothing changed, changes nothing (and the caches are warm for the next step)
+            status, out, err = project.run("build")
+            assert "0 pages written" in out, f"after '{step.name}': {out}"
+            check(project, tmp_path, step)
+
+
+@pytest.fixture
+def served(project: Project) -> Iterator[DevServer]:
+    start(project)
+    server = DevServer(project.config(), project.root / "pyproject.toml", {}, port=0, quiet=0.05,
+                       out=open("/dev/null", "w"), err=open("/dev/null", "w"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_replay_through_the_dev_server(served: DevServer, project: Project, tmp_path: Path) -> None:
+    for step in STEPS:
+        builds = served.builds
+        step.apply(project)
+        assert served.wait_for_build(builds + 1, timeout=30) is not None, f"no build after '{step.name}'"
+        settle(served)
+        check(project, tmp_path, step)
+
+
+def test_a_lost_cache_and_output_change_nothing(project: Project, tmp_path: Path) -> None:
+    start(project)
+    project.run("build")
+    redeliver(REFERENCE, "Correction 0.")(project)
+    project.run("build")
+    shutil.rmtree(project.root / ".cache")
+    project.run("build")
+    check(project, tmp_path, Step("cache lost", "", lambda p: None, "Correction 0."))
+
+
+def test_the_open_tab_shows_each_correction(served: DevServer, project: Project, browser) -> None:
+    """An editor saves a corrected seed twice: the open article page shows each correction by itself."""
+    [article] = [p for p in project.content.rglob("2023-01-27-*.md") if "yabiladi" in p.read_text(encoding="utf-8")]
+    page = browser.new_page()
+    page.goto(f"http://127.0.0.1:{served.port}/crossings-test/articles/{article.stem}/")
+    page.wait_for_function("() => window.__crossingsReady === undefined")
+    for text in ("Correction A : 17 pays étaient représentés.", "Correction B : la réunion a duré deux jours."):
+        redeliver(REFERENCE, text)(project)
+        page.get_by_text(text).wait_for(timeout=15000)
+    assert page.get_by_text("Correction A : 17 pays étaient représentés.").count() == 1
+    page.close()
