@@ -99,8 +99,9 @@ def yaml_value(value: object) -> str:
     text = str(value)
     if text.isprintable() and PLAIN.fullmatch(text) and ": " not in text and " #" not in text and _reads_back(text):
         return text
-    # A JSON string is a valid YAML double-quoted scalar, escapes included.
-    return json.dumps(text, ensure_ascii=False)
+    # A JSON string is a valid YAML double-quoted scalar, escapes included; YAML reads
+    # U+2028 and U+2029 as line breaks, so those are escaped too.
+    return json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def _reads_back(text: str) -> bool:

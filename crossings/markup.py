@@ -118,6 +118,7 @@ def sanitize(fragment: str) -> str:
     )
 
 
+LAYOUT = re.compile(r"[ \t\n\r\f\v]+")  # not \s: non-breaking and thin spaces are text
 BLOCK_END = re.compile(r"</(?:p|li|h[2-6]|blockquote|pre|tr|table|figure)>|<br\s*/?>", re.IGNORECASE)
 TAG = re.compile(r"<[^>]*>")
 
@@ -126,13 +127,13 @@ def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment, one paragraph per block."""
     text = BLOCK_END.sub("\n\n", fragment)
     text = html.unescape(TAG.sub("", text))
-    blocks = (" ".join(b.split()) for b in text.split("\n\n"))
+    blocks = (LAYOUT.sub(" ", b).strip() for b in text.split("\n\n"))
     return "\n\n".join(b for b in blocks if b)
 
 
 def excerpt(text: str, limit: int = 220) -> str:
     """The start of a text, cut at a word boundary, with an ellipsis if cut."""
-    first = " ".join(text.split("\n\n", 1)[0].split())
+    first = LAYOUT.sub(" ", text.split("\n\n", 1)[0]).strip()
     if len(first) <= limit:
         return first
     cut = first[:limit].rsplit(" ", 1)[0].rstrip(",;:—–-")

@@ -30,7 +30,9 @@ SOURCE_LABEL = re.compile(r"^(?:source|sources|fuente|fonte|quelle|المصدر)
 INLINE_SOURCE = re.compile(r"^(?:source|sources|fuente|fonte|quelle|المصدر)\s*:?\s*(?P<url><?\S+>?)$", re.IGNORECASE)
 URL_LINE = re.compile(r"^<?(?P<url>[a-zA-Z][a-zA-Z0-9+.-]*://\S*?)>?$")
 SENTENCE_END = ".!?…"
-WHITESPACE = re.compile(r"\s+")
+# Runs of plain spaces and tabs are layout; non-breaking, narrow and thin spaces
+# (U+00A0, U+202F, U+2009: "2 457 migrants", "Maroc :", "« … »") are text.
+WHITESPACE = re.compile(r"[ \t]+")
 DATE_HINT = "the line after the title should be 'DD.MM.YYYY Title', e.g. '27.01.2023 Maroc : …'"
 
 
@@ -216,7 +218,10 @@ def is_continuation(previous: str, paragraph: str) -> bool:
 
 
 def squash(text: str) -> str:
-    """Collapse runs of whitespace to one space and trim the ends."""
+    """Collapse runs of plain spaces and tabs to one space, and trim spaces of any kind at the ends.
+
+    A line's ends are layout; inside it, every other character is the outlet's text.
+    """
     return WHITESPACE.sub(" ", text).strip()
 
 
