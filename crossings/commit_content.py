@@ -21,8 +21,9 @@ Run it at the root of a clone, on a branch whose tracked files are unchanged.
 
 Exit status: 0 all good (pushed, or nothing to commit); 1 a seed was rejected (each
 problem is reported, and annotated in a workflow) and the good ones were committed
-and pushed all the same; 2 bad settings, changed tracked files, or git failed:
-nothing was pushed.
+and pushed all the same; 2 bad settings, changed tracked files, git failed (nothing
+was pushed), or an unexpected error (a bug; never 1, which the workflow reads as
+"publish the good ones").
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import os
 import re
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 from . import articles
@@ -56,10 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return CommitContent(args, annotate).run()
     except GitError as exc:
-        print(f"commit-content: error: {exc}", file=sys.stderr, flush=True)
-        if annotate:
-            print(workflow_command(error("", None, str(exc))), flush=True)
-        return 2
+        why = str(exc)
+    except Exception as exc:  # noqa: BLE001 - a bug: say so, and never exit 1, which means "a seed was rejected"
+        traceback.print_exc()
+        why = f"unexpected {type(exc).__name__}: {exc} (a bug: please report it)"
+    print(f"commit-content: error: {why}", file=sys.stderr, flush=True)
+    if annotate:
+        print(workflow_command(error("", None, why)), flush=True)
+    return 2
 
 
 def parser() -> argparse.ArgumentParser:

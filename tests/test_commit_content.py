@@ -224,3 +224,39 @@ def test_it_refuses_a_clone_it_could_harm(origin: Origin) -> None:
     result = commit_content(clone)
     assert result.returncode == 2 and origin.tip() == tip
     assert "main has commits that origin does not: push or drop them first" in result.stderr
+
+
+def run_workflow_step(clone: Path, tmp_path: Path) -> tuple[int, dict[str, str]]:
+    """Run the import workflow's own commit step, with bash as GitHub runs it; its outputs."""
+    import yaml
+
+    workflow = yaml.safe_load((REPO / ".github/workflows/import.yml").read_text(encoding="utf-8"))
+    [step] = [s for s in workflow["jobs"]["import"]["steps"] if s.get("id") == "commit"]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")  # this virtualenv's
+    (bin_dir / "python").chmod(0o755)
+    outputs = tmp_path / "outputs"
+    outputs.write_text("", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITHUB_"))}
+    env |= {"PATH": f"{bin_dir}{os.pathsep}{env['PATH']}", "PYTHONPATH": str(REPO), "GITHUB_ACTIONS": "true",
+            "GITHUB_WORKSPACE": str(clone), "GITHUB_OUTPUT": str(outputs), "GITHUB_REF_NAME": "main"}
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=clone, env=env,
+                            capture_output=True, text=True, timeout=120)
+    return result.returncode, dict(line.split("=", 1) for line in outputs.read_text(encoding="utf-8").splitlines())
+
+
+def test_the_workflow_step_reports_a_rejected_seed_and_passes_on_the_pushed_commit(origin: Origin, tmp_path: Path) -> None:
+    origin.add_seed("bad/no_source.txt", "001_00000000000000aa.txt")
+    origin.add_seed("ok/102_3b7e0f1a9c2d4e5f.txt")
+    origin.push("Add files via upload")
+    status, outputs = run_workflow_step(origin.checkout(), tmp_path)
+    # The step succeeds so that Pages publishes the good seed; the last job fails the run.
+    assert status == 0
+    assert outputs == {"sha": origin.tip(), "rejected": "true"}
+    assert git(origin.bare, "log", "-1", "--format=%s", "main") == "Import seed 102_3b7e0f1a9c2d4e5f"
+
+    clone = origin.checkout()
+    (clone / REFERENCE_CONTENT).write_text("mine\n", encoding="utf-8")
+    status, outputs = run_workflow_step(clone, tmp_path)
+    assert status == 2 and "rejected" not in outputs  # nothing pushed: the run stops before publishing
