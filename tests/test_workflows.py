@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import REPO
+from .conftest import REFERENCE_SEED, REPO, Project
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 
@@ -66,3 +67,34 @@ def test_the_pages_workflow_leaves_seed_pushes_to_the_import_workflow() -> None:
     # The two workflows never share a concurrency group: a called workflow with its
     # caller's group deadlocks.
     assert workflow["concurrency"]["group"] != load("import.yml")["concurrency"]["group"]
+
+
+@pytest.mark.parametrize("annotate", ["", "false"])
+def test_the_pages_build_step_publishes_the_rest_and_reports_a_rejected_file(project: Project, tmp_path: Path, annotate: str) -> None:
+    """The build step of pages.yml, run with bash as GitHub runs it, in a project with a bad seed.
+    ANNOTATE is '' on a push and 'false' when import.yml calls it (it annotated the seeds already)."""
+    [step] = [s for s in load("pages.yml")["jobs"]["build"]["steps"] if s.get("id") == "build"]
+    project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    project.add_fixture_seed("bad/no_source.txt", "001_00000000000000aa.txt")
+    shutil.copy(REPO / "build.py", project.root / "build.py")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")  # this virtualenv's
+    (bin_dir / "python").chmod(0o755)
+    outputs = tmp_path / "outputs"
+    outputs.write_text("", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    env |= {"PATH": f"{bin_dir}{os.pathsep}{env['PATH']}", "PYTHONPATH": str(REPO), "GITHUB_ACTIONS": "true",
+            "GITHUB_WORKSPACE": str(project.root), "GITHUB_OUTPUT": str(outputs),
+            "BASE_URL": "https://user.github.io/repo", "ANNOTATE": annotate}
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=project.root, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert 'href="/repo/timeline/"' in (project.out / "index.html").read_text(encoding="utf-8")
+    assert "seeds/001_00000000000000aa.txt:9: error: no Source block" in result.stderr
+    annotation = "::error file=seeds/001_00000000000000aa.txt,line=9,title=no Source block at the end of the file::"
+    if annotate == "false":
+        assert "::" not in result.stdout and outputs.read_text(encoding="utf-8") == ""
+    else:
+        assert any(line.startswith(annotation) for line in result.stdout.splitlines())
+        assert outputs.read_text(encoding="utf-8") == "rejected=true\n"
