@@ -74,7 +74,7 @@ def parser() -> argparse.ArgumentParser:
                                               "to the branch. Run at the root of a clone whose tracked files are unchanged.")
     top.add_argument("--branch", help="the branch to push to (default: the current branch)")
     top.add_argument("--remote", default="origin", help="the remote to push to (default origin)")
-    top.add_argument("--attempts", type=int, default=5, help="how many times to import again when someone pushed meanwhile (default 5)")
+    top.add_argument("--attempts", type=int, default=5, help="how many times to import, commit and push while others push meanwhile (default 5)")
     top.add_argument("--github-annotations", action=argparse.BooleanOptionalAction, default=None,
                      help="print problems as GitHub Actions annotations too (default: when GITHUB_ACTIONS=true)")
     return top

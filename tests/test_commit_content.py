@@ -195,6 +195,19 @@ def test_a_push_meanwhile_means_importing_again_on_the_new_tip(origin: Origin) -
     assert git(origin.bare, "log", "-1", "--format=%s", "main") == "Import seed 104_7e8f9a0b1c2d3e4f"
 
 
+def test_a_checkout_behind_the_branch_first_moves_to_its_tip(origin: Origin) -> None:
+    origin.add_seed("ok/102_3b7e0f1a9c2d4e5f.txt")
+    origin.push("Add files via upload")
+    clone = origin.checkout()  # the workflow's checkout of that push…
+    origin.add_seed("ok/103_5c1d2e3f4a5b6c7d.txt")
+    later = origin.push("Add files via upload")  # …and a second upload before the step runs
+    result = commit_content(clone)
+    assert result.returncode == 0, result.stderr
+    assert git(origin.bare, "rev-parse", "main^") == later
+    assert [c[:25] for c in origin.changed()] == ["A content/2023/2023-05-02", "A content/2024/2024-03-14"]
+    assert git(origin.bare, "log", "-1", "--format=%s", "main") == "Import 2 seeds: 102_3b7e0f1a9c2d4e5f, 103_5c1d2e3f4a5b6c7d"
+
+
 def test_without_an_edit_a_redelivered_seed_updates_its_file(origin: Origin) -> None:
     seed = origin.editor / "seeds" / f"{REFERENCE_SEED}.txt"
     text = seed.read_text(encoding="utf-8")
