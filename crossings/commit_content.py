@@ -187,12 +187,12 @@ def git_ok(*args: str) -> bool:
 
 
 def origins(paths: list[str]) -> list[tuple[str, str, bool]]:
-    """(seed id, content file, new?) for each staged file, before the commit."""
+    """(seed id, content file, new?) for each staged file, before the commit, in seed order."""
     found = []
     for rel in paths:
         seed = read_content_file(Path(rel).read_text(encoding="utf-8")).seed
         found.append((seed, rel, not git_ok("cat-file", "-e", f"HEAD:{rel}")))
-    return found
+    return sorted(found)  # in the order of the seeds
 
 
 def plural(count: int, noun: str) -> str:
