@@ -33,12 +33,16 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 # The web's own checkers for the tests: the Nu Html Checker (runs on Java) and
-# axe-core, pinned in tests/tools/package-lock.json.
+# axe-core, pinned in tests/tools/package-lock.json; and shellcheck, which
+# jactionlint (a test extra) runs on the workflows' scripts.
 CHECKERS := tests/tools/node_modules/.installed
 checkers: $(CHECKERS)
 	@command -v java >/dev/null 2>&1 || { \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
+	@command -v shellcheck >/dev/null 2>&1 || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq shellcheck >/dev/null; }
 
 $(CHECKERS): tests/tools/package-lock.json
 	cd tests/tools && npm ci --silent --no-audit --no-fund

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import sys
 import time
@@ -13,7 +14,7 @@ from .builder import BuildReport, build, exit_status
 from .cache import Cache
 from .config import load_config
 from .importer import import_seeds
-from .problems import Problem, display_path
+from .problems import Problem, display_path, workflow_command
 
 DESCRIPTION = "Crossings turns seed files of migration news into a static, browsable archive."
 
@@ -21,6 +22,8 @@ DESCRIPTION = "Crossings turns seed files of migration news into a static, brows
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = parser().parse_args(argv)
+    if args.github_annotations is None:  # on by default in a GitHub Actions workflow
+        args.github_annotations = os.environ.get("GITHUB_ACTIONS") == "true"
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     overrides = {"seeds_dir": args.seeds, "content_dir": args.content, "output_dir": getattr(args, "out", None),
                  "base_url": getattr(args, "base_url", None), "cache_dir": getattr(args, "cache", None)}
@@ -31,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args.overrides, args.pyproject = overrides, (pyproject if pyproject.exists() else None)
     config, problems = load_config(args.pyproject, **overrides)
     if any(p.is_error for p in problems):
-        print_problems(problems)
+        print_problems(problems, annotate=args.github_annotations)
         return 2
     return args.run(config, args, problems)
 
@@ -44,6 +47,9 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--seeds", metavar="DIR", help="folder of seed files (setting seeds_dir; default seeds)")
     common.add_argument("--content", metavar="DIR", help="folder of front-matter Markdown articles (setting content_dir; default content)")
     common.add_argument("--config", metavar="FILE", help="the pyproject.toml holding [tool.crossings] (default ./pyproject.toml)")
+    common.add_argument("--github-annotations", action=argparse.BooleanOptionalAction, default=None,
+                        help="also print each problem as a GitHub Actions workflow command (::error file=…,line=…::…) on standard "
+                             "output, which GitHub shows on the file and line; on by default when GITHUB_ACTIONS=true")
     site = argparse.ArgumentParser(add_help=False)
     site.add_argument("--out", metavar="DIR", help="output folder (setting output_dir; default _site)")
     site.add_argument("--base-url", metavar="URL", help="where the site is published, e.g. https://USER.github.io/REPO/ (overrides base_url)")
@@ -77,7 +83,7 @@ def parser() -> argparse.ArgumentParser:
 def run_import(config, args, problems: list[Problem]) -> int:
     started = time.perf_counter()
     report = import_seeds(config, Cache(config.cache))
-    print_problems(problems + report.problems)
+    print_problems(problems + report.problems, annotate=args.github_annotations)
     print_kept(report.kept)
     print(f"import: {len(report.imported)} imported, {_skipped(report)}, {len(report.rejected)} rejected; "
           f"0 pages written; {time.perf_counter() - started:.2f} s")
@@ -88,17 +94,17 @@ def run_build(config, args, problems: list[Problem]) -> int:
     if args.clean:
         shutil.rmtree(config.cache, ignore_errors=True)
     report = build(config, strict=args.strict, progress=True)
-    return _finish("build", report, problems, args.strict)
+    return _finish("build", report, problems, args.strict, args.github_annotations)
 
 
 def run_check(config, args, problems: list[Problem]) -> int:
     from .linkcheck import check_built_site
 
     report = build(config, write=False)
-    status = _finish("check", report, problems, False)
+    status = _finish("check", report, problems, False, args.github_annotations)
     if config.output.is_dir() and not args.no_site:
         site_problems, pages = check_built_site(config.output, config.base_url)
-        print_problems(site_problems)
+        print_problems(site_problems, annotate=args.github_annotations)
         print(f"check: the built site {display_path(config.output)}: {pages} pages checked, {len(site_problems)} problems", flush=True)
         status = max(status, 1 if site_problems else 0)
     return status
@@ -110,7 +116,7 @@ def run_serve(config, args, problems: list[Problem]) -> int:
     if args.clean:
         shutil.rmtree(config.cache, ignore_errors=True)
     report = build(config, progress=True)
-    status = _finish("build", report, problems, False)
+    status = _finish("build", report, problems, False, args.github_annotations)
     if not config.output.is_dir():
         print("serve: nothing to serve: the build wrote no site", file=sys.stderr)
         return status or 1
@@ -124,18 +130,19 @@ def run_serve(config, args, problems: list[Problem]) -> int:
     return server.run()
 
 
-def _finish(verb: str, report: BuildReport, problems: list[Problem], strict: bool) -> int:
+def _finish(verb: str, report: BuildReport, problems: list[Problem], strict: bool, annotate: bool = False) -> int:
     """Print every problem, what import kept, and the summary line; return the exit status."""
-    print_summary(verb, report, problems, strict)
+    print_summary(verb, report, problems, strict, annotate=annotate)
     if verb == "build" and not report.written:
         print("build: the site was not replaced; the previous one stays in place", file=sys.stderr)
     return max(exit_status(report, strict), 0 if report.written or verb == "check" else 1)
 
 
-def print_summary(verb: str, report: BuildReport, problems: list[Problem], strict: bool, out=None, err=None, kept: bool = True) -> None:
+def print_summary(verb: str, report: BuildReport, problems: list[Problem], strict: bool, out=None, err=None, kept: bool = True,
+                  annotate: bool = False) -> None:
     """Print every problem, what import kept, and the one summary line."""
     out, err = out or sys.stdout, err or sys.stderr
-    print_problems(problems + report.all_problems(), err)
+    print_problems(problems + report.all_problems(), err, annotate=annotate, out=out)
     imports = report.imports
     if imports and kept:
         print_kept(imports.kept, err)
@@ -153,10 +160,20 @@ def _skipped(report) -> str:
     return f"{report.skipped} skipped ({', '.join(parts)})"
 
 
-def print_problems(problems: list[Problem], err=None) -> None:
-    """Print problems, errors and warnings alike, in file and line order."""
-    for problem in sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message)):
+def print_problems(problems: list[Problem], err=None, *, annotate: bool = False, out=None) -> None:
+    """Print problems, errors and warnings alike, in file and line order, on standard error.
+
+    With ``annotate``, each is also printed on standard output as a GitHub Actions
+    workflow command, which GitHub turns into an annotation on the file and line.
+    """
+    ordered = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message))
+    for problem in ordered:
         print(problem, file=err or sys.stderr)
+    if annotate and ordered:
+        (err or sys.stderr).flush()
+        for problem in ordered:
+            print(workflow_command(problem), file=out or sys.stdout)
+        (out or sys.stdout).flush()
 
 
 def print_kept(kept: list[str], err=None) -> None:

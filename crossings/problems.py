@@ -60,3 +60,47 @@ def display_path(path: Path | str) -> str:
 def has_errors(problems: list[Problem]) -> bool:
     """Tell whether any problem rejects its file."""
     return any(p.is_error for p in problems)
+
+
+# --- GitHub Actions annotations ----------------------------------------------
+
+def workflow_command(problem: Problem, root: Path | str | None = None) -> str:
+    """The problem as a GitHub Actions workflow command (``::error file=…,line=…,title=…::…``).
+
+    Printed on standard output in a workflow, it becomes an annotation on that file and
+    line, shown on the run's page and beside the file in the commit. ``file`` is the
+    path relative to ``root`` (the repository: ``$GITHUB_WORKSPACE``, else the working
+    directory); a file outside it gets no ``file``, and its path stays in the message.
+    """
+    path = repository_path(problem.path, root)
+    properties = [f"file={_escape_property(path)}"] if path else []
+    if path and problem.line:
+        properties.append(f"line={problem.line}")
+    properties.append(f"title={_escape_property(problem.message)}")
+    text = f"{problem.message} — {problem.hint}" if problem.hint else problem.message
+    if problem.path and not path:
+        text = f"{problem.path}: {text}"
+    return f"::{problem.severity} {','.join(properties)}::{_escape_data(text)}"
+
+
+def repository_path(path: str, root: Path | str | None = None) -> str:
+    """``path`` (relative to the working directory, or absolute) relative to ``root``, with
+    ``/`` separators; '' if it lies outside ``root``."""
+    if not path:
+        return ""
+    base = Path(root if root is not None else os.environ.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
+    full = Path.cwd() / path
+    try:  # the folder resolved, not the file: a seed that is a symbolic link is named as it is
+        return (full.parent.resolve() / full.name).relative_to(base).as_posix()
+    except (ValueError, OSError):
+        return ""
+
+
+def _escape_data(text: str) -> str:
+    """Escape a workflow command's message as GitHub's toolkit does (``escapeData``)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """Escape a workflow command's property value (``escapeProperty``): also ``:`` and ``,``."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")

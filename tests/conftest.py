@@ -64,6 +64,14 @@ class Project:
         return {p.relative_to(self.out).as_posix(): p.read_bytes() for p in sorted(self.out.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(autouse=True)
+def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test sees the plain output, even when the suite runs in a GitHub workflow
+    (where the CLI would add annotations); tests of annotations set these themselves."""
+    for name in ("GITHUB_ACTIONS", "GITHUB_WORKSPACE", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def write_pyproject(root: Path, base_url: str = SUBPATH_URL, **settings: object) -> None:
     lines = ["[tool.crossings]", f'base_url = "{base_url}"', 'title = "Crossings test"']
     for key, value in settings.items():
