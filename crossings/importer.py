@@ -242,6 +242,7 @@ class Importer:
         if self.write:
             write_atomic(self.config.content / rel, text)
             self.report.written[self.config.content / rel] = sha(text.encode("utf-8"))
+            self.index.read.pop(rel, None)  # the build must read what was just written, not what was there
         self.report.imported.append(self.shown(rel))
 
     def shown(self, rel: str) -> str:
