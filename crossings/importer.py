@@ -277,7 +277,7 @@ def rules_digest(config: Config) -> str:
         entities = config.entities.read_bytes()
     except OSError:
         entities = b""
-    return sha(repr((IMPORT_RULES, config.languages, config.language, publishers.fingerprint(config))).encode() + entities)
+    return sha(repr((IMPORT_RULES, config.languages, config.language, publishers.table_digest(config))).encode() + entities)
 
 
 def input_hash(seed_sha: str, rules: str) -> str:

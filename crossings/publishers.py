@@ -15,9 +15,9 @@ both "Yabiladi". A URL's host is matched this way:
 
 The Public Suffix List is the snapshot bundled with ``tldextract``, read with
 fetching and caching turned off: naming a host never touches the network or
-writes a file. The table and the snapshot's version make one ``fingerprint``,
-part of import's rules (unedited articles are written again when it changes)
-and of the build cache (names derived for hand-written articles follow it).
+writes a file. The table's bytes are part of import's rules (unedited articles
+are written again when it changes); with the snapshot's bytes they key the build
+cache too (names given at build time to hand-written articles follow both).
 """
 
 from __future__ import annotations
@@ -163,12 +163,15 @@ def is_public_suffix(host: str) -> bool:
 
 @lru_cache(maxsize=1)
 def psl_version() -> str:
-    """The version of the Public Suffix List snapshot (that of tldextract, which bundles it)."""
-    from importlib.metadata import PackageNotFoundError, version
+    """A hash of the Public Suffix List snapshot that names unknown hosts (found without importing
+    tldextract, which is slow to import; the file's bytes, not its date, so a fresh install of the
+    same version changes nothing)."""
+    from importlib.util import find_spec
 
+    spec = find_spec("tldextract")
     try:
-        return version("tldextract")
-    except PackageNotFoundError:
+        return hashlib.sha256((Path(spec.origin).parent / ".tld_set_snapshot").read_bytes()).hexdigest()[:16]
+    except (AttributeError, TypeError, OSError):
         return ""
 
 
@@ -183,10 +186,19 @@ def read(config) -> tuple[bytes | None, str]:
         return None, display_path(path)
 
 
-def fingerprint(config) -> str:
-    """A hash of everything a publisher's name depends on: the table's bytes and the suffix list."""
+def table_digest(config) -> str:
+    """A hash of the table's bytes: part of import's rules (a change re-writes unedited articles).
+
+    Not the suffix list's: the names import wrote are content, committed with the
+    articles; a new tldextract release must not re-write them all (nor the golden files).
+    """
     raw, _ = read(config)
-    return hashlib.sha256(b"%s\0%s" % (psl_version().encode(), b"-" if raw is None else raw)).hexdigest()[:16]
+    return hashlib.sha256(b"-" if raw is None else b"+" + raw).hexdigest()[:16]
+
+
+def fingerprint(config) -> str:
+    """A hash of everything a name given at build time depends on: the table and the suffix list."""
+    return f"{table_digest(config)}-{psl_version()}"
 
 
 def for_config(config) -> Table:
