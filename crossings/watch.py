@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .config import Config
 
-SEEDS, CONTENT, TEMPLATES, STATIC, CONFIG = "seeds", "content", "templates", "static", "config"
+SEEDS, CONTENT, TEMPLATES, STATIC, CONFIG, TABLES = "seeds", "content", "templates", "static", "config", "tables"
 
 # Editor leftovers: vim's .swp/.swx/.swo and its 4913 write test, backup~ files,
 # Emacs lock files (.#name) and autosaves (#name#), and our own temporary files.
@@ -44,6 +44,8 @@ def route(path: Path, config: Config, pyproject: Path | None) -> Change | None:
         return None
     if pyproject is not None and path == pyproject:
         return Change(CONFIG, path)
+    if path in (config.entities, config.publishers):
+        return Change(TABLES, path)
     for kind, root in ((SEEDS, config.seeds), (CONTENT, config.content), (TEMPLATES, config.templates), (STATIC, config.static)):
         if path == root or root in path.parents:
             relative = path.relative_to(root).parts
