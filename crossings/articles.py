@@ -18,6 +18,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 from slugify import slugify
 
+from . import publishers
 from .i18n import is_language
 from .markup import escape_plain
 from .problems import Problem, error, warning
@@ -66,8 +67,12 @@ class Article(NamedTuple):
 
 # --- writing -----------------------------------------------------------------
 
-def seed_text(seed: Seed, lang: str, seed_hash: str, countries: list[str] = (), organizations: list[str] = ()) -> str:
+def seed_text(seed: Seed, lang: str, seed_hash: str, countries: list[str] = (), organizations: list[str] = (),
+              source_name: str | None = None) -> str:
     """The content file for a seed: YAML front matter, fingerprint, escaped body.
+
+    ``source_name`` is the publisher's name (import takes it from publishers.toml);
+    without it, the registrable domain of the source's host.
 
     The fingerprint line holds the hash of the file's own text (so import can tell
     an editor changed it) and of the seed's bytes (so import can tell the seed has
@@ -77,7 +82,7 @@ def seed_text(seed: Seed, lang: str, seed_hash: str, countries: list[str] = (), 
         "title": seed.title,
         "date": seed.date,
         "source": seed.source,
-        "source_name": seed.source_name,
+        "source_name": publishers.EMPTY.name_of(seed.source) if source_name is None else source_name,
         "lang": lang,
         "countries": list(countries),
         "organizations": list(organizations),

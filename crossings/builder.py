@@ -230,6 +230,11 @@ def input_signature(config: Config, scan: Scan, seeds: list[tuple[str, tuple]]) 
     sends the build through the normal, hash-checked path.
     """
     parts = [repr((__version__, dataclasses.astuple(config))), repr(seeds)]
+    for table in config.tables:  # import reads them, and names in pages come from them too
+        try:
+            parts.append(f"{table}\0{signature(table.stat())}")
+        except OSError:
+            parts.append(f"{table}\0-")
     for root, suffix in ((config.content, ".md"), (config.templates, ""), (config.static, "")):
         parts.append(str(root))
         parts.extend(f"{rel}\0{signature(stat)}" for rel, stat in scan.walk(root, suffix, HIDDEN if root == config.static else ()).items())

@@ -49,6 +49,8 @@ class Config:
     """A custom domain (news.example.org): written to CNAME, and the base URL becomes https://<cname>/."""
     entities_file: str = "entities.toml"
     """Countries and organisations to recognise at import (see the file's own comments)."""
+    publishers_file: str = "publishers.toml"
+    """The outlets' names by host (see the file's own comments)."""
 
     @property
     def base_path(self) -> str:
@@ -92,6 +94,10 @@ class Config:
     @cached_property
     def entities(self) -> Path:
         return self.path("entities_file")
+
+    @cached_property
+    def publishers(self) -> Path:
+        return self.path("publishers_file")
 
     @cached_property
     def tables(self) -> tuple[Path, ...]:

@@ -13,6 +13,7 @@ import json
 from json.encoder import encode_basestring
 import re
 
+from . import publishers
 from .facets import keys_of
 from .feeds import absolute
 from .library import Record
@@ -24,7 +25,10 @@ FIELDS = [
     ("date", "Date of publication of the original, YYYY-MM-DD."),
     ("title", "Title, as published."),
     ("lang", "Language of the article, ISO 639-1 (fr, en, es, ar…), identified from the text and checked by editors."),
-    ("source_name", "The publisher's domain, e.g. yabiladi.com."),
+    ("source_name", "The publisher's name, e.g. Yabiladi: from the archive's table of publishers by the source's host "
+                    "(all of an outlet's subdomains, AMP and CDN hosts give one name), else the host's registrable domain "
+                    "(fr.lapresse.it gives lapresse.it); an editor may have written another."),
+    ("source_host", "The host of the source's address as it is, e.g. en.yabiladi.com."),
     ("source", "The address of the original article."),
     ("countries", "Countries the article mentions, ISO 3166-1 alpha-2 codes (MA, ES…); in the CSV separated by ';'."),
     ("organizations", "Organisations the article mentions, short ids (IOM, UNHCR…); in the CSV separated by ';'."),
@@ -47,7 +51,7 @@ def chronological(site: Site) -> list[Record]:
 def metadata(site: Site, record: Record) -> dict:
     article = record.article
     return {"id": article.slug, "url": absolute(site, article.url), "date": article.date.isoformat(), "title": article.title,
-            "lang": article.lang, "source_name": article.source_name, "source": article.source,
+            "lang": article.lang, "source_name": article.source_name, "source_host": publishers.host_of(article.source), "source": article.source,
             "countries": list(keys_of(record, "countries")), "organizations": list(keys_of(record, "organizations")),
             "tags": list(keys_of(record, "tags")), "seed": article.seed}
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from slugify import slugify
 
+from . import publishers
 from .i18n import language_name, strings
 from .library import Record
 
@@ -26,7 +27,7 @@ KINDS = ("countries", "organizations", "sources", "languages", "tags")
 
 @dataclass
 class Value:
-    """One value of a facet (Morocco, IOM, yabiladi.com…) and its articles, newest first."""
+    """One value of a facet (Morocco, IOM, Yabiladi…) and its articles, newest first."""
 
     kind: str
     key: str
@@ -55,8 +56,8 @@ def keys_of(record: Record, kind: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=100_000)
 def slug_of(kind: str, key: str) -> str:
-    if kind == "sources":
-        return slugify(key, regex_pattern=r"[^-a-z0-9.]+") or "source"
+    if kind == "sources":  # the publisher's name: sources/el-pais/, sources/lapresse.it/
+        return publishers.slug(key)
     if kind in ("countries", "languages"):
         return key.lower()
     return slugify(key) or "tag"

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import articles, seeds
+from . import articles, publishers, seeds
 from .cache import Cache, Scan, sha, signature
 from .config import Config
 from .problems import Problem, display_path, error, warning
@@ -177,7 +177,7 @@ class Importer:
 
     def run(self) -> ImportReport:
         entries, problems = seed_files(self.config.seeds, self.listing)
-        self.report.problems.extend(problems)
+        self.report.problems.extend(publishers.problems(self.config, self.cache) + problems)
         self.report.rejected.extend(p.path for p in problems)
         prefix = display_path(self.config.seeds)
         # First every seed that already has its file (re-delivered seeds rewrite it,
@@ -311,7 +311,7 @@ def rules_digest(config: Config) -> str:
         entities = config.entities.read_bytes()
     except OSError:
         entities = b""
-    return sha(repr((IMPORT_RULES, config.languages, config.language)).encode() + entities)
+    return sha(repr((IMPORT_RULES, config.languages, config.language, publishers.table_digest(config))).encode() + entities)
 
 
 def input_hash(seed_sha: str, rules: str) -> str:
@@ -343,7 +343,8 @@ def convert(raw: bytes, seed_id: str, shown: str, config: Config, rules: str | N
     entities, entity_problems = _entities(config.entities, rules)
     problems += entity_problems
     countries, organizations = entities.find(seed.title + "\n" + body)
-    return seed, articles.seed_text(seed, lang, input_hash(sha(raw), rules), countries, organizations), problems
+    name = publishers.for_config(config).name_of(seed.source)
+    return seed, articles.seed_text(seed, lang, input_hash(sha(raw), rules), countries, organizations, name), problems
 
 
 def write_atomic(path: Path, text: str) -> None:

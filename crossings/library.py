@@ -9,7 +9,7 @@ from pathlib import Path
 
 from slugify import slugify
 
-from . import articles
+from . import articles, publishers
 from .cache import Cache, Scan, sha, signature
 from .config import Config
 from .markup import Renderer, excerpt, paragraphs_html, plain_paragraphs
@@ -66,6 +66,18 @@ class Library:
         self._rendered: dict[str, tuple[str, str]] = {}
         self._read_already = read or {}
         self.scan = scan or Scan()
+        self._publishers: publishers.Table | None = None
+        self._publishers_key: str | None = None
+
+    def publishers(self) -> publishers.Table:
+        if self._publishers is None:
+            self._publishers = publishers.for_config(self.config)
+        return self._publishers
+
+    def publishers_key(self) -> str:
+        if self._publishers_key is None:
+            self._publishers_key = publishers.fingerprint(self.config)
+        return self._publishers_key
 
     def load(self) -> tuple[list[Record], list[Problem]]:
         """Every article (bad files left out) and every problem, old and new."""
@@ -78,6 +90,8 @@ class Library:
             entry = known.get(rel)
             if entry is None or entry[0] != sig:
                 entry = self._read(rel, sig, entry)
+            if entry[4] and entry[4] != self.publishers_key():  # its publisher's name came from a table since changed
+                entry = self._read(rel, sig, None)
             fresh[rel] = entry
             if entry[2] is not None:
                 records.append(Record.from_tuple(entry[2]))
@@ -89,32 +103,43 @@ class Library:
         return records, problems
 
     def _read(self, rel: str, sig: tuple, old: tuple | None) -> tuple:
-        """Parse one content file: (signature, hash, record or None, problems)."""
+        """Parse one content file: (signature, hash, record or None, problems, publishers key).
+
+        An article with a source but no publisher's name of its own (or only the bare
+        host, as import wrote before publishers had names) is named from publishers.toml;
+        then the last item is the table's fingerprint, so that a change of the table
+        reads it again, and the record's hash (which keys every page showing it) covers
+        the name as well as the file.
+        """
         shown = f"{self.prefix}/{rel}"
         path = self.config.content / rel
         try:
             data = self._already_read(rel, sig) or path.read_bytes()
         except OSError as exc:
-            return (sig, "", None, (error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions").as_tuple(),))
+            return (sig, "", None, (error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions").as_tuple(),), "")
         digest = sha(data)
         if old is not None and old[1] == digest:
             return (sig, *old[1:])  # touched, not changed
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            return (sig, digest, None, (error(shown, None, f"not UTF-8 ({exc.reason} at byte {exc.start})", "re-save the file as UTF-8").as_tuple(),))
+            return (sig, digest, None, (error(shown, None, f"not UTF-8 ({exc.reason} at byte {exc.start})", "re-save the file as UTF-8").as_tuple(),), "")
         article, problems = articles.load(text, shown, slugify(Path(rel).stem) or "article", self.config.language)
         plain_problems = tuple(p.as_tuple() for p in problems)
         if article is None:
-            return (sig, digest, None, plain_problems)
+            return (sig, digest, None, plain_problems, "")
+        key, named_by = digest, ""
+        if article.source and publishers.is_unnamed(article.source_name, article.source):
+            article = article._replace(source_name=self.publishers().name_of(article.source))
+            key, named_by = sha(f"{digest}\0{article.source_name}".encode()), self.publishers_key()
         html, plain, is_plain = self.renderer.render_plain(article.body)
         if not is_plain:  # Markdown: worth remembering between builds
-            self.html_store()[digest] = (html, plain)
+            self.html_store()[key] = (html, plain)
             self._html_dirty = True
-        self._rendered[digest] = (html, plain)
+        self._rendered[key] = (html, plain)
         short = excerpt(plain)
-        record = Record(article._replace(body=""), rel, digest, short, entry_version(article, short))
-        return (sig, digest, record.as_tuple(), plain_problems)
+        record = Record(article._replace(body=""), rel, key, short, entry_version(article, short))
+        return (sig, digest, record.as_tuple(), plain_problems, named_by)
 
     def _already_read(self, rel: str, sig: tuple) -> bytes | None:
         """The bytes import read of this file, if the file is still what it read.

@@ -87,6 +87,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copytree(REPO / "static", root / "static")
     shutil.copy(REPO / "entities.toml", root / "entities.toml")
+    shutil.copy(REPO / "publishers.toml", root / "publishers.toml")
     (root / "seeds").mkdir()
     (root / "content").mkdir()
     write_pyproject(root)

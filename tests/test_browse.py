@@ -98,7 +98,7 @@ def test_every_facet_has_pages_and_every_link_resolves(site: Project) -> None:
     assert not (site.out / "countries/ma/page").exists()
     overview = html(site, "countries/index.html")
     assert re.search(r'href="/crossings-test/countries/ma/">Maroc</a> <span class="count">29<', overview)
-    assert (site.out / "organizations/iom/index.html").exists() and (site.out / "sources/yabiladi.com/index.html").exists()
+    assert (site.out / "organizations/iom/index.html").exists() and (site.out / "sources/yabiladi/index.html").exists()
     assert (site.out / "languages/ar/index.html").exists() and (site.out / "tags/asile/index.html").exists()
     assert check_site(site.out, SUBPATH_URL) == []
 
@@ -106,7 +106,7 @@ def test_every_facet_has_pages_and_every_link_resolves(site: Project) -> None:
 def test_article_pages_link_to_their_facets_and_related_articles(site: Project) -> None:
     page = article(site, "maroc-l-oim")
     for link in ('href="/crossings-test/countries/ma/">Maroc<', 'href="/crossings-test/organizations/iom/">Organisation internationale pour les migrations (OIM)<',
-                 'href="/crossings-test/sources/yabiladi.com/">yabiladi.com<', 'href="/crossings-test/languages/fr/">Français<'):
+                 'href="/crossings-test/sources/yabiladi/">Yabiladi<', 'href="/crossings-test/languages/fr/">Français<'):
         assert link in page
     related = page.split('<section class="related"', 1)[1].split("</section>", 1)[0]
     titles = re.findall(r'<h3 class="entry-title"><a href="[^"]+">([^<]+)</a>', related)
@@ -136,7 +136,7 @@ def test_feeds_are_valid_and_advertised(site: Project) -> None:
     assert reference.findtext(ATOM + "published") == "2023-01-27T00:00:00+01:00"
     assert "leurs gouvernements respectifs" in reference.findtext(ATOM + "content")
     assert any(link.get("rel") == "related" and link.get("href").startswith("https://www.yabiladi.com/") for link in reference.findall(ATOM + "link"))
-    for rel in ("countries/ma/feed.xml", "organizations/iom/feed.xml", "sources/yabiladi.com/feed.xml", "languages/ar/feed.xml", "tags/asile/feed.xml"):
+    for rel in ("countries/ma/feed.xml", "organizations/iom/feed.xml", "sources/yabiladi/feed.xml", "languages/ar/feed.xml", "tags/asile/feed.xml"):
         assert atom_problems((site.out / rel).read_bytes()) == [], rel
     assert len(ElementTree.fromstring((site.out / "countries/ma/feed.xml").read_bytes()).findall(ATOM + "entry")) == 29
     assert json_feed_problems((site.out / "feed.json").read_bytes()) == []
@@ -177,16 +177,18 @@ def test_article_metadata_for_search_engines_and_reference_managers(site: Projec
     assert ld["inLanguage"] == "fr" and ld["isBasedOn"].startswith("https://www.yabiladi.com/articles/details/136423/")
     assert ld["about"] == [{"@type": "Country", "name": "Maroc", "identifier": "MA"}]
     assert ld["contentLocation"][0]["address"]["addressCountry"] == "MA"
-    assert ld["publisher"] == {"@type": "Organization", "name": "yabiladi.com", "url": "https://www.yabiladi.com/"}
+    assert ld["publisher"] == {"@type": "Organization", "name": "Yabiladi", "url": "https://www.yabiladi.com/"}
+    assert found.meta["citation_publisher"] == ["Yabiladi"] and found.meta["citation_journal_title"] == ["Yabiladi"]
 
 
 def test_citations(site: Project) -> None:
     page = article(site, "maroc-l-oim")
-    assert "yabiladi.com. « <span lang=\"fr\" dir=\"ltr\">Maroc : L&#39;OIM tient un dialogue interrégional sur le Pacte sur les migrations</span> », 27 janvier 2023." in page
+    assert "Yabiladi. « <span lang=\"fr\" dir=\"ltr\">Maroc : L&#39;OIM tient un dialogue interrégional sur le Pacte sur les migrations</span> », 27 janvier 2023." in page
     bib = (site.out / "articles/2023-01-27-maroc-l-oim-tient-un-dialogue-interregional-sur-le-pacte-sur-les-migrations/citation.bib").read_text()
     assert bib.startswith("@online{crossings:2023-01-27-maroc-l-oim-tient-un-dialogue-interregional-sur-le-pacte-sur-les-migrations,\n")
     assert "  title = {{Maroc : L'OIM tient un dialogue interrégional sur le Pacte sur les migrations}},\n" in bib
     assert "  date = {2023-01-27},\n  year = {2023},\n  month = {jan},\n" in bib
+    assert "  organization = {Yabiladi},\n  url = {https://www.yabiladi.com/articles/details/136423/maroc-l-oim-tient-dialogue-interregional.html},\n" in bib
     assert "  langid = {french},\n" in bib and "  keywords = {MA, IOM, UNNM, AU}\n" in bib
     archive = (site.out / "data/articles.bib").read_text()
     assert archive.count("@online{") == 31
@@ -199,7 +201,7 @@ def test_csv_and_json_exports(site: Project) -> None:
     raw = (site.out / "data/articles.csv").read_bytes()
     assert raw.count(b"\r\n") == 32 and b"\n" not in raw.replace(b"\r\n", b"")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
-    assert len(rows) == 31 and list(rows[0]) == ["id", "url", "date", "title", "lang", "source_name", "source", "countries", "organizations", "tags", "seed"]
+    assert len(rows) == 31 and list(rows[0]) == ["id", "url", "date", "title", "lang", "source_name", "source_host", "source", "countries", "organizations", "tags", "seed"]
     assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
     hand = next(r for r in rows if "HYPERLINK" in r["title"])
     assert hand["title"].startswith("'=HYPERLINK(")  # no formula for a spreadsheet
@@ -208,11 +210,13 @@ def test_csv_and_json_exports(site: Project) -> None:
     assert data["count"] == 31 and [a["id"] for a in data["articles"]] == [r["id"] for r in rows]
     reference = next(a for a in data["articles"] if a["seed"] == "000_0a1c3472872379bf")
     assert reference["countries"] == ["MA"] and reference["organizations"] == ["IOM", "UNNM", "AU"]
+    assert (reference["source_name"], reference["source_host"]) == ("Yabiladi", "www.yabiladi.com")
+    assert {(r["source_name"], r["source_host"]) for r in rows if r["seed"] == "000_0a1c3472872379bf"} == {("Yabiladi", "www.yabiladi.com")}
     assert "leurs gouvernements respectifs" in reference["text"] and reference["url"].startswith(SUBPATH_URL)
     # written piece by piece, the file is exactly what json.dumps writes
     assert (site.out / "data/articles.json").read_bytes() == (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     page = html(site, "data/index.html")
-    for field in ("id", "url", "date", "title", "lang", "source_name", "source", "countries", "organizations", "tags", "seed", "text"):
+    for field in ("id", "url", "date", "title", "lang", "source_name", "source_host", "source", "countries", "organizations", "tags", "seed", "text"):
         assert f"<code>{field}</code>" in page
 
 

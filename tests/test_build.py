@@ -72,7 +72,7 @@ def test_article_page(project: Project) -> None:
     html = article_page(project, "maroc-l-oim")
     assert '<html lang="fr" dir="ltr">' in html
     assert '<time datetime="2023-01-27">27 janvier 2023</time>' in html
-    assert '<a href="https://www.yabiladi.com/articles/details/136423/maroc-l-oim-tient-dialogue-interregional.html" class="source-link" rel="external noopener">yabiladi.com</a>' in html
+    assert '<a href="https://www.yabiladi.com/articles/details/136423/maroc-l-oim-tient-dialogue-interregional.html" class="source-link" rel="external noopener">Yabiladi</a>' in html
     assert "leurs gouvernements respectifs, notamment" in html
     assert 'href="/crossings-test/timeline/2023/01/"' in html
     older = re.search(r'<li class="older">.*?href="([^"]+)"', html)

@@ -79,7 +79,7 @@ PAGES = {
     "home": "", "home, page 2": "page/2/", "article in French": "articles/2023-01-27-maroc-l-oim-tient-un-dialogue-interregional-sur-le-pacte-sur-les-migrations/",
     "article in Arabic": "articles/2023-01-27-lmgrb-lmnzm-ldwly-llhjr-t-qd-hwr-qlymy-hwl-lmythq-l-lmy-llhjr/", "article by hand": "articles/hand/",
     "timeline": "timeline/", "year": "timeline/2023/", "month": "timeline/2023/01/", "browse": "browse/", "countries": "countries/",
-    "a country": "countries/ma/", "an organisation": "organizations/iom/", "a source": "sources/yabiladi.com/", "a language": "languages/ar/",
+    "a country": "countries/ma/", "an organisation": "organizations/iom/", "a source": "sources/yabiladi/", "a language": "languages/ar/",
     "a tag": "tags/asile/", "coverage": "coverage/", "data": "data/", "search with results": "search/?q=migration", "404": "no/such/page/",
 }
 
