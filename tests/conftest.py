@@ -79,18 +79,26 @@ def write_pyproject(root: Path, base_url: str = SUBPATH_URL, **settings: object)
     (root / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+THEME = ("templates", "static", "entities.toml", "publishers.toml")
+"""What a project takes from this repository: its look and the tables import reads."""
+
+
+def lay_out(root: Path, **settings: object) -> Path:
+    """Make an empty project in ``root``: the repository's theme and tables, empty seeds/ and content/."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in THEME:
+        (shutil.copytree if (REPO / name).is_dir() else shutil.copy)(REPO / name, root / name)
+    (root / "seeds").mkdir()
+    (root / "content").mkdir()
+    write_pyproject(root, **settings)
+    return root
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> Project:
     """An empty project using the repository's templates and static files, cwd set to it."""
     root = tmp_path / "site"
-    root.mkdir()
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copytree(REPO / "static", root / "static")
-    shutil.copy(REPO / "entities.toml", root / "entities.toml")
-    shutil.copy(REPO / "publishers.toml", root / "publishers.toml")
-    (root / "seeds").mkdir()
-    (root / "content").mkdir()
-    write_pyproject(root)
+    lay_out(root)
     monkeypatch.chdir(root)
     return Project(root, capsys)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import shutil
 import tempfile
 import unicodedata
@@ -28,7 +27,7 @@ from crossings.config import load_config
 from crossings.importer import convert
 from crossings.markup import Renderer, excerpt, html_to_text
 
-from .conftest import REPO, write_pyproject
+from .conftest import REPO, lay_out
 
 CONFIG, _ = load_config(REPO / "pyproject.toml")
 RENDERER = Renderer()
@@ -106,13 +105,8 @@ class Text(HTMLParser):
 
 
 def build_one(title: str, paragraphs: list[str]) -> Path:
-    root = Path(tempfile.mkdtemp(prefix="crossings-characters-"))
-    for folder in ("templates", "static"):
-        shutil.copytree(REPO / folder, root / folder)
-    shutil.copy(REPO / "entities.toml", root / "entities.toml")
-    (root / "seeds").mkdir()
+    root = lay_out(Path(tempfile.mkdtemp(prefix="crossings-characters-")) / "site")
     (root / "seeds" / "001_0123456789abcdef.txt").write_bytes(seed_bytes(title, paragraphs))
-    write_pyproject(root)
     assert main(["build", "--config", str(root / "pyproject.toml")]) == 0
     return root
 
@@ -151,7 +145,7 @@ def test_special_spaces_reach_every_output(title: str, paragraphs: list[str]) ->
     try:
         found = outputs_of(root)
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(root.parent, ignore_errors=True)
     want_title = unicodedata.normalize("NFC", title)
     want_text = "\n\n".join(unicodedata.normalize("NFC", p) for p in paragraphs)
     for what, value in found.items():
@@ -167,6 +161,6 @@ def test_a_french_article_keeps_its_spaces_everywhere() -> None:
         found = outputs_of(root)
         content = next((root / "content").rglob("*.md")).read_text(encoding="utf-8")
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(root.parent, ignore_errors=True)
     assert f'title: "{title}"' in content and paragraphs[0] in content
     assert set(found.values()) == {title, "\n\n".join(paragraphs)}

@@ -13,7 +13,7 @@ import pytest
 from crossings.linkcheck import check_built_site
 from crossings.server import make_server
 
-from .conftest import FIXTURES, REPO, SUBPATH_URL, Project
+from .conftest import FIXTURES, REPO, SUBPATH_URL
 
 TOOLS = REPO / "tests" / "tools" / "node_modules"
 VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -25,19 +25,12 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Iterator[tuple[Path, str]]:
     """A sample archive in four languages with tags, built under a subpath, and a server for it."""
-    import shutil
 
     from crossings.cli import main
 
-    from .conftest import write_pyproject
+    from .conftest import lay_out
 
-    root = tmp_path_factory.mktemp("archive")
-    for name in ("templates", "static"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "entities.toml", root / "entities.toml")
-    (root / "seeds").mkdir()
-    (root / "content").mkdir()
-    write_pyproject(root, per_page=3)
+    root = lay_out(tmp_path_factory.mktemp("archive") / "site", per_page=3)
     for path in sorted((FIXTURES / "seeds" / "ok").glob("*.txt")):
         (root / "seeds" / path.name).write_bytes(path.read_bytes())
     (root / "content" / "hand.md").write_text("---\ntitle: Un article avec des mots-clés\ndate: 2022-06-01\ntags: [asile, Ceuta]\ncountries: [ES]\n---\n\n"

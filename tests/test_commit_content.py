@@ -5,14 +5,13 @@ checkout running ``python -m crossings.commit_content``."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES, REFERENCE_SEED, REPO, write_pyproject
+from .conftest import FIXTURES, REFERENCE_SEED, REPO, lay_out
 
 BOT = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
 REFERENCE_CONTENT = "content/2023/2023-01-27-maroc-l-oim-tient-un-dialogue-interregional-sur-le-pacte-sur-les-migrations.md"
@@ -35,13 +34,8 @@ class Origin:
         self.tmp = tmp
         self.bare = tmp / "origin.git"
         git(tmp, "init", "--quiet", "--bare", "--initial-branch=main", str(self.bare))
-        self.editor = tmp / "editor"
-        self.editor.mkdir()
+        self.editor = lay_out(tmp / "editor")
         git(self.editor, "init", "--quiet", "--initial-branch=main")
-        for folder in ("templates", "static"):
-            shutil.copytree(REPO / folder, self.editor / folder)
-        shutil.copy(REPO / "entities.toml", self.editor / "entities.toml")
-        write_pyproject(self.editor)
         (self.editor / ".gitignore").write_text("/_site/\n/.cache/\n", encoding="utf-8")
         self.add_seed(f"ok/{REFERENCE_SEED}.txt")
         content = self.editor / REFERENCE_CONTENT  # as an earlier run of the workflow committed it

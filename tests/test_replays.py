@@ -98,6 +98,11 @@ def entities_edited(project: Project) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace('"Rabat", "الرباط",', '"الرباط",', 1), encoding="utf-8")
 
 
+def publishers_edited(project: Project) -> None:
+    path = project.root / "publishers.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('name = "Yabiladi"', 'name = "Yabiladi Presse"', 1), encoding="utf-8")
+
+
 def template_edited(project: Project) -> None:
     path = project.root / "templates" / "article.html"
     path.write_text(path.read_text(encoding="utf-8").replace("</article>", "<p>Template edit.</p></article>", 1), encoding="utf-8")
@@ -135,6 +140,7 @@ STEPS = [
     Step("article deleted (its seed stays)", "content_dir", delete_article, "refuerzan"),
     Step("article written by hand", "content_dir", hand_written, "Written by hand"),
     Step("entities table edited", "entities_file", entities_edited),
+    Step("publishers table edited", "publishers_file", publishers_edited, "Yabiladi Presse"),
     Step("template edited", "templates_dir", template_edited, "Template edit."),
     Step("static file added", "static_dir", static_added),
     Step("static file edited", "static_dir", static_edited),
