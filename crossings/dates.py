@@ -24,6 +24,9 @@ DEFAULT_LANGUAGES = ("fr", "en", "es", "ar", "de", "it", "pt", "nl")
 SEPARATORS = " \t-–—|:,;"
 
 
+CANONICAL = "canonical"
+
+
 @dataclass(frozen=True)
 class DateMatch:
     """What the start of a line says: a date (or why not), and the text after it."""
@@ -32,6 +35,37 @@ class DateMatch:
     rest: str
     text: str
     problem: str = ""
+    notation: str = CANONICAL
+    """How the date was written: ``canonical`` (DD.MM.YYYY, the collectors' format),
+    ``day-first`` (27/01/2023, 27-01-2023, 1.2.2023), ``year-first`` (2023-01-27) or
+    ``written`` (29 janvier 2023, January 29, 2023)."""
+    language: str = ""
+    """For a written-out date, the language whose month name was read."""
+
+    @property
+    def ambiguous(self) -> bool:
+        """A day-first date whose day could be its month too (03/04/2020)."""
+        return (self.notation == "day-first" and self.date is not None and self.date.day <= 12 and self.date.day != self.date.month
+                and any(sep in self.text for sep in "/-"))  # with dots, day.month is the collectors' own order
+
+    def reading(self) -> str:
+        """How a date in another notation than DD.MM.YYYY was understood, for the editor's warning."""
+        if self.date is None or self.notation == CANONICAL:
+            return ""
+        read = english(self.date)
+        if self.ambiguous:
+            other = english(dt.date(self.date.year, self.date.day, self.date.month))
+            return f"date '{self.text}' is ambiguous: read as {read} (day first), not {other}"
+        how = {"day-first": "day first", "year-first": "year-month-day"}.get(self.notation) or f"written out in {self.language}"
+        return f"date '{self.text}' read as {read} ({how})"
+
+
+def english(date: dt.date) -> str:
+    """27 January 2023: the form every warning uses, whatever the seed's language."""
+    return f"{date.day} {ENGLISH_MONTHS[date.month - 1]} {date.year}"  # not %B: it follows the machine's locale
+
+
+ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
 def fold(text: str) -> str:
@@ -74,6 +108,9 @@ def _patterns(languages: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     )
 
 
+CANONICAL_FORM = re.compile(r"\d{2}\.\d{2}\.\d{4}")
+
+
 def _locales(languages: tuple[str, ...]) -> list[str]:
     out = []
     for lang in languages:
@@ -102,21 +139,35 @@ def _to_match(line: str, found: re.Match[str], languages: tuple[str, ...]) -> Da
     groups = found.groupdict()
     text = line[: found.end()]
     rest = line[found.end():].lstrip(SEPARATORS)
+    language = ""
     if groups.get("mnum"):
         month = int(groups["mnum"])
+        if found.re.pattern.startswith("(?P<year>"):
+            notation = "year-first"
+        else:
+            notation = CANONICAL if CANONICAL_FORM.fullmatch(text) else "day-first"
     else:
-        month = _month_number(groups["month"], languages)
+        month, language = _month_number(groups["month"], languages)
+        notation = "written"
     try:
-        return DateMatch(dt.date(int(groups["year"]), month, int(groups["day"])), rest, text)
+        return DateMatch(dt.date(int(groups["year"]), month, int(groups["day"])), rest, text, notation=notation, language=language)
     except ValueError:
-        return DateMatch(None, rest, text, f"'{text}' is not a real date")
+        return DateMatch(None, rest, text, f"'{text}' is not a real date", notation=notation, language=language)
 
 
-def _month_number(name: str, languages: tuple[str, ...]) -> int:
+def _month_number(name: str, languages: tuple[str, ...]) -> tuple[int, str]:
+    """The month a name stands for, and the language (in English) it was found in."""
     for locale in _locales(languages):
         for width in ("wide", "abbreviated"):
             for context in ("format", "stand-alone"):
                 for number, candidate in get_month_names(width, context, locale).items():
                     if fold(candidate).rstrip(".") == name:
-                        return number
+                        return number, _language_name(locale.split("_")[0])
     raise LookupError(name)  # unreachable: the pattern only matches known names
+
+
+@lru_cache(maxsize=16)
+def _language_name(language: str) -> str:
+    from babel import Locale
+
+    return Locale.parse(language).get_display_name("en")

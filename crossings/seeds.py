@@ -149,6 +149,11 @@ def _checked_date(found: DateMatch, index: int, path: str, problems: list[Proble
     if found.date.year < 1800:
         problems.append(error(path, index + 1, f"the year {found.date.year} is implausible for a news article", "check the date line"))
         return None
+    reading = found.reading()
+    if reading:
+        hint = ("day first was assumed, as in DD.MM.YYYY; check the date in the original article" if found.ambiguous
+                else "the collectors write DD.MM.YYYY; another notation may mean their scraper changed")
+        problems.append(warning(path, index + 1, reading, hint))
     return found.date
 
 
@@ -177,7 +182,29 @@ def _source(lines: list[str], filled: list[int], path: str, problems: list[Probl
     why = url_problem(url)
     if why:
         problems.append(error(path, last + 1, f"the source URL '{_clip(url)}' {why}", "give the article's full http(s) address"))
+        return url, start
+    differences = _source_layout([lines[i].strip() for i in filled if start <= i <= last], bool(inline))
+    if differences:
+        problems.append(warning(path, start + 1, f"the Source block is not 'Source', ':', '<URL>' ({'; '.join(differences)}); its URL was read",
+                                "the collectors' format has 'Source', a blank line, ':' and the URL in angle brackets; another may mean their scraper changed"))
     return url, start
+
+
+def _source_layout(block: list[str], inline: bool) -> list[str]:
+    """How a Source block (its non-blank lines) differs from the reference layout."""
+    if inline:
+        return [f"all on one line: '{_clip(block[-1])}'"]
+    differences = []
+    label = block[0] if len(block) > 1 and block[0] != ":" else None
+    if label is None:
+        differences.append("no 'Source' line")
+    elif label != "Source":
+        differences.append(f"labelled '{label}'")
+    if ":" not in block[:-1]:
+        differences.append("no ':' line")
+    if not (block[-1].startswith("<") and block[-1].endswith(">")):
+        differences.append("the URL is not in angle brackets")
+    return differences
 
 
 def url_problem(url: str) -> str:

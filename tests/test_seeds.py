@@ -12,7 +12,7 @@ import pytest
 
 from crossings import seeds
 from crossings.config import load_config
-from crossings.dates import match_date
+from crossings.dates import english, match_date
 from crossings.importer import convert
 
 from .conftest import FIXTURES, REFERENCE_SEED
@@ -30,12 +30,17 @@ def converted(path: Path, data: bytes | None = None) -> tuple[str, list[str]]:
 
 @pytest.mark.parametrize("path", OK, ids=[p.stem for p in OK])
 def test_seed_matches_its_golden_markdown(path: Path) -> None:
+    """Each good seed gives its golden file, with the warnings in its .warnings file (none if there is none)."""
     expected = path.with_suffix(".expected.md")
+    warned = path.with_suffix(".warnings")
     text, problems = converted(path)
     if UPDATE:
         expected.write_text(text, encoding="utf-8")
+        if problems:
+            warned.write_text("\n".join(problems) + "\n", encoding="utf-8")
     assert expected.exists(), f"no golden file {expected.name}; run with CROSSINGS_UPDATE_GOLDEN=1 and review it"
-    assert problems == []
+    assert problems == (warned.read_text(encoding="utf-8").splitlines() if warned.exists() else [])
+    assert not any(": error: " in p for p in problems)
     assert text == expected.read_text(encoding="utf-8")
 
 
@@ -124,3 +129,58 @@ def test_seed_names(name: str, ok: bool) -> None:
 ])
 def test_urls_are_normalised_for_duplicate_detection(url: str, normal: str) -> None:
     assert seeds.normalize_url(url) == normal
+
+
+def notation_table() -> list[tuple[str, list[str], str]]:
+    """The rows of README's table "Date lines and Source blocks: every notation": (notation, examples, outcome)."""
+    text = (FIXTURES.parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Date lines and Source blocks: every notation", 1)[1]
+    lines = section.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| notation |"))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        notation, written, outcome = (cell.strip() for cell in line.strip("|").split(" | "))
+        rows.append((notation, re.findall(r"`([^`]+)`", written), outcome))
+    return rows
+
+
+NOTATIONS = notation_table()
+BODY = "Un paragraphe du corps de l'article, assez long pour en être un."
+
+
+def seed_with(notation_example: str, source_row: bool) -> bytes:
+    if source_row:
+        block = "\n\n".join(line.strip() for line in notation_example.split("⏎"))
+        return f"\n\nTitle\n\n27.01.2023 Title\n\n{BODY}\n\n{block}".encode()
+    title = notation_example.split()[-1]
+    return f"\n\n{title}\n\n{notation_example}\n\n{BODY}\n\nSource\n\n:\n<https://example.org/a>".encode()
+
+
+@pytest.mark.parametrize(("notation", "examples", "outcome"), NOTATIONS, ids=[row[0] for row in NOTATIONS])
+def test_every_notation_in_the_readme_has_the_outcome_it_says(notation: str, examples: list[str], outcome: str) -> None:
+    source_row = any("://" in example for example in examples)
+    message = re.search(r"with a warning: `([^`]+)`", outcome)
+    written_date = re.match(r"(\d{1,2}) (\w+) (\d{4})", outcome)
+    for n, example in enumerate(examples):
+        seed, _, problems = convert(seed_with(example, source_row), "001_0123456789abcdef", "seeds/x.txt", CONFIG)
+        said = [p.message for p in problems]
+        if outcome.startswith("refused"):
+            assert seed is None and any(p.is_error for p in problems), (example, said)
+            continue
+        assert seed is not None, (example, said)
+        if "silently" in outcome:
+            assert said == [], (example, said)
+        else:
+            assert len(said) == 1 and all(p.severity == "warning" for p in problems), (example, said)
+            assert problems[0].line == (5 if not source_row else 9), (example, problems[0])
+            if n == 0 and message:
+                assert said == [message.group(1)]
+        if n == 0 and written_date:
+            assert english(seed.date) == written_date.group(0)
+
+
+def test_the_notation_table_covers_the_dates_and_source_blocks() -> None:
+    assert len(NOTATIONS) >= 20
+    assert sum(1 for _, _, outcome in NOTATIONS if "warning" in outcome) >= 12
