@@ -156,7 +156,8 @@ def test_a_bad_seed_is_annotated_and_the_good_ones_are_committed(origin: Origin,
     message = git(origin.bare, "log", "-1", "--format=%B", "main")
     assert message.splitlines()[0] == "Import seed 103_5c1d2e3f4a5b6c7d"
     assert "Not imported (see the problems reported by the workflow run):\n\n- seeds/001_00000000000000aa.txt" in message
-    assert f"~~~\n{human}\n~~~" in summary.read_text(encoding="utf-8")
+    warned = (FIXTURES / "seeds/ok/103_5c1d2e3f4a5b6c7d.warnings").read_text(encoding="utf-8").strip()
+    assert f"~~~\n{human}\nseeds/{warned}\n~~~" in summary.read_text(encoding="utf-8")  # the good seed's warning too
 
 
 def test_a_push_meanwhile_means_importing_again_on_the_new_tip(origin: Origin) -> None:
