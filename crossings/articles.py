@@ -24,7 +24,7 @@ from .markup import escape_plain
 from .problems import Problem, error, warning
 from .seeds import Seed, url_problem
 
-FINGERPRINT = re.compile(r"^# fingerprint ([0-9a-f]{16}) seed ([0-9a-f]{16}) .*\n", re.MULTILINE)
+FINGERPRINT = re.compile(r"^# fingerprint ([0-9a-f]{16}) seed ([0-9a-f]{16}) (?:file ([0-9a-f]{16}) )?.*\n", re.MULTILINE)
 FINGERPRINT_NOTE = "(written by import; once you edit this file, import leaves it alone)"
 DELIMITER = re.compile(r"^---[ \t]*$", re.MULTILINE)
 TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
@@ -68,15 +68,17 @@ class Article(NamedTuple):
 # --- writing -----------------------------------------------------------------
 
 def seed_text(seed: Seed, lang: str, seed_hash: str, countries: list[str] = (), organizations: list[str] = (),
-              source_name: str | None = None) -> str:
+              source_name: str | None = None, seed_file: str = "") -> str:
     """The content file for a seed: YAML front matter, fingerprint, escaped body.
 
     ``source_name`` is the publisher's name (import takes it from publishers.toml);
     without it, the registrable domain of the source's host.
 
     The fingerprint line holds the hash of the file's own text (so import can tell
-    an editor changed it) and of the seed's bytes (so import can tell the seed has
-    not changed since, without parsing it again).
+    an editor changed it), of the seed's bytes with the import rules (so import can
+    tell the file is up to date without parsing the seed again), and of the seed's
+    bytes alone (``seed_file``: so import can tell an editor whose file it keeps
+    that the seed was re-delivered with changes since).
     """
     meta = {
         "title": seed.title,
@@ -91,7 +93,8 @@ def seed_text(seed: Seed, lang: str, seed_hash: str, countries: list[str] = (), 
     front = "\n".join(f"{key}: {yaml_value(value)}" for key, value in meta.items())
     body = "\n\n".join(escape_plain(p) for p in seed.paragraphs)
     text = f"---\n{front}\n---\n\n{body}\n"
-    line = f"# fingerprint {fingerprint(text)} seed {seed_hash[:16]} {FINGERPRINT_NOTE}\n"
+    of_file = f"file {seed_file[:16]} " if seed_file else ""
+    line = f"# fingerprint {fingerprint(text)} seed {seed_hash[:16]} {of_file}{FINGERPRINT_NOTE}\n"
     return text.replace("\n---\n\n", f"\n{line}---\n\n", 1)
 
 
@@ -128,9 +131,15 @@ def is_edited(text: str) -> bool:
 
 
 def seed_hash_of(text: str) -> str:
-    """The hash of the seed a content file was imported from ('' if not imported)."""
+    """The hash of the seed a content file was imported from, with the import rules ('' if not imported)."""
     found = FINGERPRINT.search(text)
     return found.group(2) if found else ""
+
+
+def seed_file_hash_of(text: str) -> str:
+    """The hash of the bytes of the seed a content file was imported from ('' if not known)."""
+    found = FINGERPRINT.search(text)
+    return (found.group(3) or "") if found else ""
 
 
 def file_name(date: dt.date, title: str, seed_id: str) -> str:

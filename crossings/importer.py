@@ -61,6 +61,8 @@ class ContentFile:
     source: str
     seed_hash: str
     edited: bool
+    seed_file: str = ""
+    """The hash of the seed's own bytes when import wrote the file ('' for older files)."""
 
 
 @dataclass
@@ -90,7 +92,7 @@ def read_content_file(text: str) -> ContentFile:
         if not values[found.group(1)]:
             values[found.group(1)] = next(g for g in found.groups()[1:] if g is not None).strip()
     source = seeds.normalize_url(values["source"]) if values["source"] else ""
-    return ContentFile(values["seed"], source, articles.seed_hash_of(text), articles.is_edited(text))
+    return ContentFile(values["seed"], source, articles.seed_hash_of(text), articles.is_edited(text), articles.seed_file_hash_of(text))
 
 
 def index_content(config: Config, cache: Cache, scan: Scan | None = None) -> ContentIndex:
@@ -226,6 +228,10 @@ class Importer:
         if info is not None and info.edited:
             self.fresh[entry.name] = cached
             report.kept.append(self.shown(rel))
+            if info.seed_file and info.seed_file != cached[1][:16]:
+                report.problems.append(warning(self.shown(rel), None, f"kept as edited by hand, but its seed {shown} was re-delivered with changes since",
+                                               "copy the correction into this file (then delete its '# fingerprint' line to make it wholly yours and "
+                                               "silence this), or delete this file to import the seed again"))
             return None
         if cached[2] is not None and cached[3] == seed_hash:  # rejected before, under the same rules: say it again
             report.problems.extend(Problem(*p) for p in cached[2])
@@ -302,7 +308,7 @@ def import_seeds(config: Config, cache: Cache | None = None, *, write: bool = Tr
 
 # Bump when import would write different files from the same seeds (a fix in the
 # parser or the entity matcher): unedited content files are then written again.
-IMPORT_RULES = "1"
+IMPORT_RULES = "2"  # 2: the fingerprint line records the seed file's own hash
 
 
 def rules_digest(config: Config) -> str:
@@ -344,7 +350,8 @@ def convert(raw: bytes, seed_id: str, shown: str, config: Config, rules: str | N
     problems += entity_problems
     countries, organizations = entities.find(seed.title + "\n" + body)
     name = publishers.for_config(config).name_of(seed.source)
-    return seed, articles.seed_text(seed, lang, input_hash(sha(raw), rules), countries, organizations, name), problems
+    seed_file = sha(raw)
+    return seed, articles.seed_text(seed, lang, input_hash(seed_file, rules), countries, organizations, name, seed_file), problems
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from .conftest import FIXTURES, REFERENCE_SEED, Project
 
@@ -50,6 +51,25 @@ def test_an_edited_file_is_kept_through_import_and_build(project: Project) -> No
     assert "1 skipped (0 unchanged, 1 edited, 0 duplicate)" in out
     page = (project.out / "articles" / REFERENCE_MD[5:-3] / "index.html").read_text(encoding="utf-8")
     assert "Maroc : l’OIM tient" in page and "<strong>dialogue</strong>" in page
+
+
+def test_an_editor_is_told_when_the_seed_of_an_edited_file_is_redelivered(project: Project) -> None:
+    seed = project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    project.run("import")
+    path = project.content / REFERENCE_MD
+    edited = path.read_text(encoding="utf-8").replace("Un dialogue sur", "Un **dialogue** sur")
+    path.write_text(edited, encoding="utf-8")
+    assert "re-delivered" not in project.run("build")[2]  # an edit alone: nothing to say
+    seed.write_bytes(seed.read_bytes().replace("Yabiladi.".encode(), "Yabiladi (corrigé).".encode()))
+    for _ in range(2):  # said again at every run until the editor decides
+        status, out, err = project.run("build")
+        assert status == 0 and path.read_text(encoding="utf-8") == edited
+        assert (f"content/{REFERENCE_MD}: warning: kept as edited by hand, but its seed seeds/{REFERENCE_SEED}.txt "
+                "was re-delivered with changes since — copy the correction into this file") in err
+    # the editor copies the correction and makes the file wholly theirs: silence
+    path.write_text(re.sub(r"^# fingerprint .*\n", "", edited.replace("Yabiladi.", "Yabiladi (corrigé)."), flags=re.M), encoding="utf-8")
+    status, out, err = project.run("build")
+    assert status == 0 and "re-delivered" not in err and "Yabiladi (corrigé)." in path.read_text(encoding="utf-8")
 
 
 def test_an_unedited_file_follows_its_corrected_seed(project: Project) -> None:
