@@ -187,7 +187,7 @@ def test_citations(site: Project) -> None:
     assert bib.startswith("@online{crossings:2023-01-27-maroc-l-oim-tient-un-dialogue-interregional-sur-le-pacte-sur-les-migrations,\n")
     assert "  title = {{Maroc : L'OIM tient un dialogue interrégional sur le Pacte sur les migrations}},\n" in bib
     assert "  date = {2023-01-27},\n  year = {2023},\n  month = {jan},\n" in bib
-    assert "  langid = {french},\n" in bib and "  keywords = {MA, IOM, UNNM, AU}\n" in bib
+    assert "  langid = {french},\n" in bib and "  keywords = {MA, IOM, UNNM, UN, AU}\n" in bib
     archive = (site.out / "data/articles.bib").read_text()
     assert archive.count("@online{") == 31
     assert archive.count("{") == archive.count("}")
@@ -207,7 +207,7 @@ def test_csv_and_json_exports(site: Project) -> None:
     data = json.loads((site.out / "data/articles.json").read_bytes())
     assert data["count"] == 31 and [a["id"] for a in data["articles"]] == [r["id"] for r in rows]
     reference = next(a for a in data["articles"] if a["seed"] == "000_0a1c3472872379bf")
-    assert reference["countries"] == ["MA"] and reference["organizations"] == ["IOM", "UNNM", "AU"]
+    assert reference["countries"] == ["MA"] and reference["organizations"] == ["IOM", "UNNM", "UN", "AU"]
     assert "leurs gouvernements respectifs" in reference["text"] and reference["url"].startswith(SUBPATH_URL)
     # written piece by piece, the file is exactly what json.dumps writes
     assert (site.out / "data/articles.json").read_bytes() == (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
