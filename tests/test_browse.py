@@ -214,6 +214,7 @@ def test_csv_and_json_exports(site: Project) -> None:
     page = html(site, "data/index.html")
     for field in ("id", "url", "date", "title", "lang", "source_name", "source", "countries", "organizations", "tags", "seed", "text"):
         assert f"<code>{field}</code>" in page
+    assert "the most central first: those named in the title, then those named in the first paragraph" in page
 
 
 def test_scraped_text_is_escaped_in_every_context(site: Project) -> None:
