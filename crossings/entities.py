@@ -30,6 +30,7 @@ SENTENCE_END = re.compile(r"[.!?؟;]")  # never inside a word: splitting a line 
 ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # vowel marks and tatweel
 ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
 ARABIC_PREFIXES = ("و", "ف", "ب", "ك", "ل", "وب", "وك", "ول", "فب", "فك", "فل")  # and, so; in, like, to
+PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "نا", "كم")  # "نظيره": his counterpart (ة, a different letter, ends many first names)
 WINDOW = 30  # "near" means in the same sentence and at most this many words away
 
 Outcome = tuple[tuple[str, str], ...]  # (kind, id) pairs: ("country", "BE"), ("organization", "EU")
@@ -102,6 +103,7 @@ class When:
     listed_with_country: bool = False  # in a list with a country named just before or after (Arabic: joined by و)
     after_arabic_name: Phrases | None = None  # just after an Arabic word without ال that is none of these particles
     followed_by_name: bool = False  # just before a capitalised word that is no known name (a surname)
+    after_definite: bool | None = None  # True: just after a definite Arabic word (ال…, …ه); False: not just after one
     person: bool = False  # the word is then a person's name
 
     def holds(self, scan: Scan, start: int, end: int) -> bool:
@@ -117,6 +119,8 @@ class When:
         if self.after_arabic_name is not None and scan.after_arabic_name(start, self.after_arabic_name):
             return True
         if self.followed_by_name and scan.followed_by_name(end):
+            return True
+        if self.after_definite is not None and scan.after_definite(start) == self.after_definite:
             return True
         if self.near or self.near_ids:
             low, high = (0, len(folded)) if self.in_article else scan.sentence(start)
@@ -152,9 +156,13 @@ class Scan:
         self.lines = prepare(text).split("\n")
         words: list[str] = []
         self.starts: list[int] = []  # the index of each line's first word
+        ends: list[int] = []  # where the title (the first line with words) and the first paragraph (the next) end, in words
         for line in self.lines:
             self.starts.append(len(words))
             words += TOKEN.findall(line)
+            if len(words) > (ends[-1] if ends else 0) and len(ends) < 2:
+                ends.append(len(words))
+        self.title_end, self.lead_end = (ends + ends[-1:] * 2 + [0, 0])[:2]
         self.words = words
         self.folded = folded = [fold(w) for w in words]
         self.matches: list[tuple[int, int, Name]] = []
@@ -167,8 +175,14 @@ class Scan:
             if i < free:
                 continue
             multi, single, forms = index[folded[i]]
-            if not ((multi and i + 1 < count and folded[i + 1] in multi) or (single and (forms is None or fold_case(words[i]) in forms))):
-                continue  # cheap test first: most "la", "the", "un" start no name
+            if not (multi and i + 1 < count and folded[i + 1] in multi):
+                if not single or (forms is not None and fold_case(words[i]) not in forms):
+                    continue  # cheap tests first: most "la", "the", "un" start no name
+                if len(single) == 1 and (forms is not None or single[0][0].cased is None):
+                    name = single[0][0]  # the one name of one word, whose case was just checked
+                    free = i + 1
+                    self.matches.append((i, free, name))
+                    continue
             name = entities.match(words, folded, i)
             if name is not None:
                 free = i + len(name.words)
@@ -224,9 +238,17 @@ class Scan:
         word = self.folded[start - 1]
         if not ("\u0600" <= word[0] <= "\u06ff") or particles.ends_at(self.folded, start, start - 1):
             return False
-        if any(s <= start - 1 < e for s, e, _ in self.matches):
+        raw = self.words[start - 1]
+        if any(s <= start - 1 < e for s, e, _ in self.matches) or raw.endswith(PRONOUN_SUFFIXES):
             return False
-        return not any(v.startswith("ال") for v in variants(word))
+        return not any(v.startswith("ال") for v in variants(raw))  # the word as written: "آلاف" is no "ال…" once folded
+
+    def after_definite(self, start: int) -> bool:
+        """The word before ``start`` is Arabic and definite (ال, or a pronoun suffix): what follows agrees with it as an adjective."""
+        if start == 0 or self.line_of(start - 1) != self.line_of(start):
+            return False
+        raw, word = self.words[start - 1], self.folded[start - 1]
+        return "\u0600" <= word[0] <= "\u06ff" and (raw.endswith(PRONOUN_SUFFIXES) or any(v.startswith("ال") for v in variants(raw)))
 
     def listed_with_country(self, start: int, end: int) -> bool:
         """A country is named just before or just after the words [start, end), the second of the two joined by و in Arabic."""
@@ -356,17 +378,15 @@ class Entities:
         return self._ordered(scan, found)
 
     def _ordered(self, scan: Scan, found: list[tuple[int, Outcome]]) -> tuple[list[str], list[str]]:
-        lines = [n for n in range(len(scan.starts)) if (scan.starts[n + 1] if n + 1 < len(scan.starts) else len(scan.words)) > scan.starts[n]]
-        title, lead = (lines + [-1, -1])[:2]
+        title_end, lead_end = scan.title_end, scan.lead_end
         scores: dict[tuple[str, str], list[int]] = {}
         for start, outcome in found:
-            line = scan.line_of(start)
             for key in outcome:
                 score = scores.get(key)
                 if score is None:
                     score = scores[key] = [0, 0, 0, -start]
-                score[0] |= line == title
-                score[1] |= line == lead
+                score[0] |= start < title_end
+                score[1] |= title_end <= start < lead_end
                 score[2] += 1
         ranked = sorted(scores, key=lambda k: scores[k], reverse=True)
         return [i for k, i in ranked if k == "country"], [i for k, i in ranked if k == "organization"]
@@ -537,7 +557,8 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
             return None
         return When(means, before=phrases(cue.get("before", [])), after=phrases(cue.get("after", [])), near=phrases(cue.get("near", [])),
                     near_ids=frozenset(cue.get("named", [])), in_article=cue.get("in_article", False) if in_article is None else in_article,
-                    beside_country=cue.get("beside_country", False), listed_with_country=cue.get("listed_with_country", False))
+                    beside_country=cue.get("beside_country", False), listed_with_country=cue.get("listed_with_country", False),
+                    after_definite=cue.get("after_definite"))
 
     def label(section: str, n: int, spec: dict) -> str:
         return f"[[{section}]] #{n} ({', '.join(spec.get('names', [])[:1])})"
