@@ -137,7 +137,7 @@ class Rule:
 
     default: Outcome
     whens: list[When] = field(default_factory=list)
-    in_capitals: bool = True  # False: not counted when written in capitals among words in capitals (a headline: "UN BATEAU")
+    in_capitals: bool = True  # False: among words in capitals (a headline: "UN BATEAU"), only a context that holds gives it a meaning
     person_spreads: bool = False  # once the article names the person, the bare word is the person too…
     place_before: Phrases | None = None  # …unless these words come just before it
 
@@ -146,6 +146,8 @@ class Rule:
         for when in self.whens:
             if when.holds(scan, start, end):
                 return when.means, when.person
+        if not self.in_capitals and scan.words[start].isupper() and _shouting(scan.words, start):
+            return (), False
         return self.default, False
 
 
@@ -359,8 +361,6 @@ class Entities:
         for start, end, name in scan.matches:
             if name.kind == "rule":
                 rule = name.rule
-                if not rule.in_capitals and scan.words[start].isupper() and _shouting(scan.words, start):
-                    continue
                 outcome, person = rule.resolve(scan, start, end)
                 if person:
                     persons.add(id(rule))

@@ -115,6 +115,9 @@ def test_people(found: entities.Entities, text: str, countries: list[str], organ
     ("Près de 300 personnes secourues dans le détroit de Gibraltar.", [], []),
     ("Gibraltar a fermé sa frontière.", ["GI"], []),
     ("The Marrakech Compact and the Khartoum Process were discussed.", [], []),
+    ("Georgia peach growers need workers\n\nFarms across the state hire from Mexico.", ["US", "MX"], []),  # a US state
+    ("Georgia and Moldova received EU candidate status.", ["GE", "MD"], ["EU"]),
+    ("Dans l'État américain de Géorgie, les fermes manquent de bras.", ["US"], []),
     ("The Marrakesh Compact, the Valletta Summit, the Budapest Process and the Dublin Regulation.", [], []),
     ("A boat sank in the Strait of Gibraltar.", [], []),
     ("El Proceso de Rabat reúne en Madrid a 30 países.", ["ES"], []),
@@ -181,6 +184,7 @@ def test_organisations_are_ordered_by_salience_too(found: entities.Entities) -> 
 @pytest.mark.parametrize(("text", "countries", "organizations"), [
     ("UN CHALUTIER SECOURT 40 MIGRANTS AU LARGE DE SFAX", ["TN"], []),
     ("L'OIM ALERTE SUR LA ROUTE ATLANTIQUE", [], ["IOM"]),  # an acronym that is no word counts among capitals
+    ("UN AGENCY WARNS OF RECORD DEATHS IN THE MEDITERRANEAN", [], ["UN"]),  # an English headline's UN, by the word after it
     ("Le PAM réduit les rations au Tchad.", ["TD"], ["WFP"]),
     ("Le PAM, parti de la majorité, a remporté les élections.", [], []),
     ("Les envois de fonds dépassent l'aide dans les PMA, les pays les moins avancés.", [], []),
@@ -201,6 +205,7 @@ def test_organisations_are_ordered_by_salience_too(found: entities.Entities) -> 
     ("قالت اللجنة الدولية للصليب الأحمر إن المرحلين تركوا في الصحراء", [], ["ICRC"]),
     ("الهلال الأحمر التونسي ينقذ مهاجرين", ["TN"], []),
     ("مركز جديد في عمان، العاصمة الأردنية", ["JO"], []),
+    ("بعد صلاة المغرب خرج المهاجرون من المغرب", ["MA"], []),  # the sunset prayer, then Morocco
     ("وصل المهاجرون إلى سلطنة عمان", ["OM"], []),
 ])
 def test_acronyms_and_words(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
