@@ -1,15 +1,19 @@
-"""Countries and organisations an article mentions, found by whole-word lookup.
+"""Countries and organisations an article mentions, found by whole-word lookup, ordered by salience.
 
 Country names come from CLDR through Babel (French, English, Spanish, Arabic)
 for every ISO 3166-1 country (pycountry's list); ``entities.toml`` adds
-demonyms, cities and variants, removes ambiguous words, and defines the
-organisations. The text is split into words once and each word is looked up in
-a dictionary keyed by the first word of every name, so the cost does not grow
-with the number of names (one regular expression per name would).
+demonyms, cities and variants, removes ambiguous words, defines the
+organisations, and declares the words whose meaning depends on their context
+(cities standing for institutions, people's names, acronyms that are also
+words) with the cue words that decide. The text is split into words once and
+each word is looked up in a dictionary keyed by the first word of every name
+(Arabic prefixes included), so the cost does not grow with the number of
+names; context is read only around the few words that need it.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import tomllib
@@ -18,12 +22,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .problems import Problem, display_path, error
+from .problems import Problem, display_path, error, warning
 
 CLDR_LANGUAGES = ("fr", "en", "es", "ar")
 TOKEN = re.compile(r"\w+")
+SENTENCE_END = re.compile(r"[.!?؟;]")  # never inside a word: splitting a line there keeps every word whole
 ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # vowel marks and tatweel
 ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+ARABIC_PREFIXES = ("و", "ف", "ب", "ك", "ل", "وب", "وك", "ول", "فب", "فك", "فل")  # and, so; in, like, to
+PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "نا", "كم")  # "نظيره": his counterpart (ة, a different letter, ends many first names)
+WINDOW = 30  # "near" means in the same sentence and at most this many words away
+
+Outcome = tuple[tuple[str, str], ...]  # (kind, id) pairs: ("country", "BE"), ("organization", "EU")
+Slot = tuple[dict[str, list[tuple["Name", bool]]], list[tuple["Name", bool]], "set[str] | None"]
 
 
 @dataclass(frozen=True)
@@ -33,62 +44,377 @@ class Name:
     words: tuple[str, ...]  # folded: accents off, lower case
     cased: tuple[str, ...] | None  # accents off, case kept, when the case must match
     acronym: bool
-    kind: str  # "country" or "organization"
+    kind: str  # "country", "organization", "none" (a name that tags nothing) or "rule" (decided by context)
     id: str
+    rule: Rule | None = None
+
+
+class Phrases:
+    """Cue words and phrases, compared without case or accents; Arabic cues also match with their prefixes."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.seqs: set[tuple[str, ...]] = set()
+        for text in texts:
+            words = tuple(fold(w) for w in TOKEN.findall(prepare(text)))
+            if words:
+                self.seqs.add(words)
+        self.lengths = sorted({len(s) for s in self.seqs}, reverse=True)
+        self.firsts = {s[0] for s in self.seqs}
+        self.arabic = any("\u0600" <= s[0][0] <= "\u06ff" for s in self.seqs)
+
+    def __bool__(self) -> bool:
+        return bool(self.seqs)
+
+    def _at(self, folded: list[str], start: int, length: int) -> bool:
+        seq = folded[start:start + length]
+        rest = tuple(seq[1:])
+        return any((first,) + rest in self.seqs for first in variants(seq[0]))
+
+    def ends_at(self, folded: list[str], end: int, low: int = 0) -> bool:
+        """A phrase ends just before word ``end`` (and starts at or after ``low``)."""
+        return any(end - n >= low and self._at(folded, end - n, n) for n in self.lengths)
+
+    def starts_at(self, folded: list[str], start: int, high: int, beyond: int = 0) -> bool:
+        """A phrase starts at word ``start``, ends at or before ``high`` (and after ``beyond``)."""
+        return any(beyond < start + n <= high and self._at(folded, start, n) for n in self.lengths)
+
+    def within(self, folded: list[str], low: int, high: int, skip: tuple[int, int]) -> bool:
+        """A phrase lies between words ``low`` and ``high`` and is not inside the span ``skip`` (the ambiguous word itself)."""
+        firsts = self.firsts
+        for j in range(low, high):
+            word = folded[j]
+            if word in firsts or (self.arabic and "\u0600" <= word[0] <= "\u06ff" and any(v in firsts for v in variants(word))):
+                if self.starts_at(folded, j, high, skip[1] if skip[0] <= j < skip[1] else 0):
+                    return True
+        return False
+
+
+@dataclass(eq=False)
+class When:
+    """One context that gives an ambiguous word a meaning."""
+
+    means: Outcome
+    before: Phrases | None = None  # just before the word
+    after: Phrases | None = None  # just after it
+    near: Phrases | None = None  # in the same sentence
+    near_ids: frozenset[str] = frozenset()  # one of these entities named (by a plain name) in the same sentence
+    in_article: bool = False  # near and near_ids: anywhere in the article, not only in the same sentence
+    beside_country: bool = False  # a country named just before or just after ("Croix-Rouge italienne")
+    listed_with_country: bool = False  # in a list with a country named just before or after (Arabic: joined by و)
+    after_arabic_name: Phrases | None = None  # just after an Arabic word without ال that is none of these particles
+    followed_by_name: bool = False  # just before a capitalised word that is no known name (a surname)
+    after_definite: bool | None = None  # True: just after a definite Arabic word (ال…, …ه); False: not just after one
+    person: bool = False  # the word is then a person's name
+
+    def holds(self, scan: Scan, start: int, end: int) -> bool:
+        folded = scan.folded
+        if self.before and self.before.ends_at(folded, start):
+            return True
+        if self.after and self.after.starts_at(folded, end, len(folded)):
+            return True
+        if self.beside_country and scan.beside_country(start, end):
+            return True
+        if self.listed_with_country and scan.listed_with_country(start, end):
+            return True
+        if self.after_arabic_name is not None and scan.after_arabic_name(start, self.after_arabic_name):
+            return True
+        if self.followed_by_name and scan.followed_by_name(end):
+            return True
+        if self.after_definite is not None and scan.after_definite(start) == self.after_definite:
+            return True
+        if self.near or self.near_ids:
+            low, high = (0, len(folded)) if self.in_article else scan.sentence(start)
+            if self.near and self.near.within(folded, low, high, (start, end)):
+                return True
+            if self.near_ids and scan.named_between(low, high, self.near_ids, (start, end)):
+                return True
+        return False
+
+
+@dataclass(eq=False)
+class Rule:
+    """What an ambiguous word means: the first context that holds, else the default."""
+
+    default: Outcome
+    whens: list[When] = field(default_factory=list)
+    in_capitals: bool = True  # False: among words in capitals (a headline: "UN BATEAU"), only a context that holds gives it a meaning
+    person_spreads: bool = False  # once the article names the person, the bare word is the person too…
+    place_before: Phrases | None = None  # …unless these words come just before it
+
+    def resolve(self, scan: Scan, start: int, end: int) -> tuple[Outcome, bool]:
+        """The meaning at this place, and whether it is a person's name."""
+        for when in self.whens:
+            if when.holds(scan, start, end):
+                return when.means, when.person
+        if not self.in_capitals and scan.words[start].isupper() and _shouting(scan.words, start):
+            return (), False
+        return self.default, False
+
+
+class Scan:
+    """One text split into words, with the names found in it, and the context around them."""
+
+    def __init__(self, entities: Entities, text: str) -> None:
+        self.lines = prepare(text).split("\n")
+        words: list[str] = []
+        self.starts: list[int] = []  # the index of each line's first word
+        ends: list[int] = []  # where the title (the first line with words) and the first paragraph (the next) end, in words
+        for line in self.lines:
+            self.starts.append(len(words))
+            words += TOKEN.findall(line)
+            if len(words) > (ends[-1] if ends else 0) and len(ends) < 2:
+                ends.append(len(words))
+        self.title_end, self.lead_end = (ends + ends[-1:] * 2 + [0, 0])[:2]
+        self.words = words
+        self.folded = folded = [fold(w) for w in words]
+        self.matches: list[tuple[int, int, Name]] = []
+        self.inner: list[tuple[int, int, Name]] = []  # countries named inside organisations' names ("Association marocaine…")
+        self._sentences: dict[int, list[int]] = {}
+        self._gaps: dict[int, list[str]] = {}
+        index = entities.compiled()
+        free, count = 0, len(folded)
+        for i in [i for i, w in enumerate(folded) if w in index]:
+            if i < free:
+                continue
+            multi, single, forms = index[folded[i]]
+            if not (multi and i + 1 < count and folded[i + 1] in multi):
+                if not single or (forms is not None and fold_case(words[i]) not in forms):
+                    continue  # cheap tests first: most "la", "the", "un" start no name
+                if len(single) == 1 and (forms is not None or single[0][0].cased is None):
+                    name = single[0][0]  # the one name of one word, whose case was just checked
+                    free = i + 1
+                    self.matches.append((i, free, name))
+                    continue
+            name = entities.match(words, folded, i)
+            if name is not None:
+                free = i + len(name.words)
+                self.matches.append((i, free, name))
+                if name.kind == "organization" and len(name.words) > 1:
+                    for j in range(i, free):
+                        inner = entities.match(words, folded, j, free, "country") if folded[j] in index else None
+                        if inner is not None:
+                            self.inner.append((j, j + len(inner.words), inner))
+        self.match_starts = [s for s, _, _ in self.matches]
+
+    def line_of(self, i: int) -> int:
+        return bisect.bisect_right(self.starts, i) - 1
+
+    def gaps(self, n: int) -> list[str]:
+        """The characters before each word of line ``n``."""
+        found = self._gaps.get(n)
+        if found is None:
+            line, found, previous = self.lines[n], [], 0
+            for match in TOKEN.finditer(line):
+                found.append(line[previous:match.start()])
+                previous = match.end()
+            self._gaps[n] = found
+        return found
+
+    def sentence(self, i: int) -> tuple[int, int]:
+        """The words of the sentence word ``i`` is in (at most WINDOW words either side), as [low, high)."""
+        n = self.line_of(i)
+        first = self.starts[n]
+        ends = self._sentences.get(n)
+        if ends is None:  # where each sentence of the line ends, counted in words from the line's start
+            ends, total = [], first
+            for piece in SENTENCE_END.split(self.lines[n]):
+                total += len(TOKEN.findall(piece))
+                ends.append(total)
+            self._sentences[n] = ends
+        k = bisect.bisect_right(ends, i)
+        low = ends[k - 1] if k else first
+        return max(low, i - WINDOW), min(ends[k] if k < len(ends) else i + 1, i + WINDOW + 1)
+
+    def neighbours(self, start: int) -> list[tuple[int, int, Name]]:
+        """The names found just before and just after the one starting at word ``start``."""
+        k = bisect.bisect_left(self.match_starts, start)
+        return self.matches[max(k - 1, 0):k] + self.matches[k + 1:k + 2]
+
+    def beside_country(self, start: int, end: int) -> bool:
+        return any(_names_country(name) and (e == start or s == end) for s, e, name in self.neighbours(start))
+
+    def after_arabic_name(self, start: int, particles: Phrases) -> bool:
+        """The word before ``start`` is Arabic, has no article (ال) and is no particle: a first name before a family name."""
+        if start == 0 or self.line_of(start - 1) != self.line_of(start):
+            return False
+        word = self.folded[start - 1]
+        if not ("\u0600" <= word[0] <= "\u06ff") or particles.ends_at(self.folded, start, start - 1):
+            return False
+        raw = self.words[start - 1]
+        if any(s <= start - 1 < e for s, e, _ in self.matches) or raw.endswith(PRONOUN_SUFFIXES):
+            return False
+        return not any(v.startswith("ال") for v in variants(raw))  # the word as written: "آلاف" is no "ال…" once folded
+
+    def after_definite(self, start: int) -> bool:
+        """The word before ``start`` is Arabic and definite (ال, or a pronoun suffix): what follows agrees with it as an adjective."""
+        if start == 0 or self.line_of(start - 1) != self.line_of(start):
+            return False
+        raw, word = self.words[start - 1], self.folded[start - 1]
+        return "\u0600" <= word[0] <= "\u06ff" and (raw.endswith(PRONOUN_SUFFIXES) or any(v.startswith("ال") for v in variants(raw)))
+
+    def listed_with_country(self, start: int, end: int) -> bool:
+        """A country is named just before or just after the words [start, end), the second of the two joined by و in Arabic."""
+        for s, e, name in self.neighbours(start):
+            if _names_country(name) and (e == start or s == end):
+                second = self.words[max(s, start)]
+                if not ("\u0600" <= second[0] <= "\u06ff") or second.startswith("و"):
+                    return True
+        return False
+
+    def followed_by_name(self, end: int) -> bool:
+        """Word ``end`` is capitalised, comes after a mere space, is no known name, and is not followed by another capitalised word."""
+        if end >= len(self.words) or self.line_of(end) != self.line_of(end - 1):
+            return False
+        word = self.words[end]
+        k = bisect.bisect_left(self.match_starts, end)
+        if not word[0].isupper() or word.isupper() or (k < len(self.match_starts) and self.match_starts[k] == end):
+            return False
+        n = self.line_of(end)
+        if self.gaps(n)[end - self.starts[n]] != " ":
+            return False
+        long = [w for w in self.words[self.starts[n]:self.starts[n + 1] if n + 1 < len(self.starts) else len(self.words)] if len(w) > 3]
+        if sum(w[0].isupper() for w in long) > 0.6 * len(long):  # a headline in title case
+            return False
+        after = end + 1
+        return not (after < len(self.words) and self.line_of(after) == n and self.words[after][0].isupper()
+                    and self.gaps(n)[after - self.starts[n]] == " ")
+
+    def named_between(self, low: int, high: int, ids: frozenset[str], skip: tuple[int, int]) -> bool:
+        """One of ``ids`` is named by a plain name between words ``low`` and ``high`` (outside ``skip``); countries inside organisations' names count."""
+        around = self.matches[bisect.bisect_left(self.match_starts, low):bisect.bisect_left(self.match_starts, high)]
+        return any(low <= s < high and not skip[0] <= s < skip[1] and name.kind in ("country", "organization") and name.id in ids
+                   for s, _, name in around + self.inner)
 
 
 @dataclass
 class Entities:
-    """Every name to look for, indexed by its first word."""
+    """Every name to look for, indexed by its first word (and that word with its Arabic prefixes)."""
 
-    index: dict[str, list[Name]] = field(default_factory=dict)
+    index: dict[str, list[tuple[Name, bool]]] = field(default_factory=dict)  # word -> (name, came with a prefix)
     organizations: dict[str, dict[str, str]] = field(default_factory=dict)
     digest: str = ""
+    _compiled: dict[str, Slot] | None = None
 
-    def add(self, text: str, kind: str, id_: str) -> None:
+    def compiled(self) -> dict[str, Slot]:
+        """The index for matching: word -> (names of several words by their second word, names of one word,
+        the ways of writing the word that can match a name of one word, or None for any)."""
+        if self._compiled is None:
+            self._compiled = {}
+            for key, entries in self.index.items():
+                multi: dict[str, list[tuple[Name, bool]]] = {}
+                single = []
+                for name, prefixed in entries:  # longest first
+                    (multi.setdefault(name.words[1], []) if len(name.words) > 1 else single).append((name, prefixed))
+                forms: set[str] | None = set()
+                for name, prefixed in single:
+                    if prefixed or name.cased is None or not name.cased[0].isalpha() or name.cased[0].islower():
+                        forms = None
+                        break
+                    forms |= {name.cased[0], name.cased[0].upper()}
+                self._compiled[key] = (multi, single, forms)
+        return self._compiled
+
+    def add(self, text: str, kind: str, id_: str, rule: Rule | None = None) -> None:
+        """Add a name; a name decided by context, or one that tags nothing, replaces a plain name with the same words."""
         words = tuple(TOKEN.findall(prepare(text)))
         if not words:
             return
-        cased = None if text.islower() or not any(c.isupper() for c in text) else tuple(fold_case(w) for w in words)
+        cased = None if not any(c.isupper() for c in text) else tuple(fold_case(w) for w in words)
         acronym = len(words) == 1 and words[0].isupper() and len(words[0]) <= 5
-        name = Name(tuple(fold(w) for w in words), cased, acronym, kind, id_)
-        entries = self.index.setdefault(name.words[0], [])
-        if name not in entries:
-            entries.append(name)
-            entries.sort(key=lambda n: -len(n.words))
+        name = Name(tuple(fold(w) for w in words), cased, acronym, kind, id_, rule)
+        first = name.words[0]
+        keys = [(first, False)]
+        if "\u0600" <= first[0] <= "\u06ff":
+            keys += [(p + first, True) for p in ARABIC_PREFIXES]
+            if first.startswith("ال"):
+                keys += [(p + "ل" + first[1:], True) for p in ("", "و", "ف")]  # لل: ل + ال without its alif
+        self._compiled = None
+        for key, prefixed in keys:
+            entries = self.index.setdefault(key, [])
+            if kind in ("rule", "none"):
+                entries[:] = [(n, p) for n, p in entries if n.words != name.words or n.kind in ("rule", "none")]
+            elif any(n.words == name.words and n.kind in ("rule", "none") for n, _ in entries):
+                continue
+            if (name, prefixed) not in entries:
+                entries.append((name, prefixed))
+                entries.sort(key=lambda e: -len(e[0].words))
+
+    def meaning(self, text: str) -> Outcome:
+        """What a plain name with these words tags (nothing if there is none)."""
+        words = tuple(fold(w) for w in TOKEN.findall(prepare(text)))
+        for name, _ in self.index.get(words[0], ()) if words else ():
+            if name.words == words and name.kind in ("country", "organization"):
+                return ((name.kind, name.id),)
+        return ()
 
     def find(self, text: str) -> tuple[list[str], list[str]]:
-        """The country codes and organisation ids ``text`` mentions, in order of first mention."""
-        words = TOKEN.findall(prepare(text))
-        folded = [fold(w) for w in words]
-        countries: dict[str, None] = {}
-        organizations: dict[str, None] = {}
-        i = 0
-        while i < len(words):
-            name = self._match(words, folded, i)
-            if name is None:
-                i += 1
-                continue
-            (countries if name.kind == "country" else organizations).setdefault(name.id)
-            i += len(name.words)
-        return list(countries), list(organizations)
+        """The country codes and organisation ids ``text`` mentions, the most central first.
 
-    def _match(self, words: list[str], folded: list[str], i: int) -> Name | None:
-        for first in variants(folded[i]):
-            for name in self.index.get(first, ()):
-                end = i + len(name.words)
-                if end > len(words) or folded[i + 1:end] != list(name.words[1:]):
+        Centrality: named in the title (the first line) first, then in the first
+        paragraph (the next line), then by the number of mentions, then by the
+        first mention.
+        """
+        scan = Scan(self, text)
+        found: list[tuple[int, Outcome]] = []
+        persons: set[int] = set()  # rules whose person the article names
+        bare: list[tuple[int, int, Name, Outcome]] = []
+        for start, end, name in scan.matches:
+            if name.kind == "rule":
+                rule = name.rule
+                outcome, person = rule.resolve(scan, start, end)
+                if person:
+                    persons.add(id(rule))
+                elif rule.person_spreads and outcome == rule.default:
+                    bare.append((start, end, name, outcome))
                     continue
-                if name.cased is not None and not all(_case_fits(words[i + k], name.cased[k]) for k in range(len(name.words)) if first == folded[i] or k):
-                    continue
-                if name.acronym and _shouting(words, i):
-                    continue
-                return name
+                found.append((start, outcome))
+            elif name.kind != "none":
+                found.append((start, ((name.kind, name.id),)))
+        found += [(start, (("country", name.id),)) for start, _, name in scan.inner]
+        for start, end, name, outcome in bare:
+            rule = name.rule
+            if id(rule) not in persons or (rule.place_before and rule.place_before.ends_at(scan.folded, start)):
+                found.append((start, outcome))
+        return self._ordered(scan, found)
+
+    def _ordered(self, scan: Scan, found: list[tuple[int, Outcome]]) -> tuple[list[str], list[str]]:
+        title_end, lead_end = scan.title_end, scan.lead_end
+        scores: dict[tuple[str, str], list[int]] = {}
+        for start, outcome in found:
+            for key in outcome:
+                score = scores.get(key)
+                if score is None:
+                    score = scores[key] = [0, 0, 0, -start]
+                score[0] |= start < title_end
+                score[1] |= title_end <= start < lead_end
+                score[2] += 1
+        ranked = sorted(scores, key=lambda k: scores[k], reverse=True)
+        return [i for k, i in ranked if k == "country"], [i for k, i in ranked if k == "organization"]
+
+    def match(self, words: list[str], folded: list[str], i: int, limit: int | None = None, kind: str = "") -> Name | None:
+        """The longest name starting at word ``i`` (ending by ``limit``, of ``kind`` if given), or None."""
+        limit = len(words) if limit is None else limit
+        multi, single, _ = self.compiled()[folded[i]]
+        candidates = multi.get(folded[i + 1], ()) if multi and i + 1 < limit else ()
+        for name, prefixed in (*candidates, *single):
+            end = i + len(name.words)
+            if end > limit or (kind and name.kind != kind) or (end > i + 2 and tuple(folded[i + 2:end]) != name.words[2:]):
+                continue
+            if name.cased is not None and not all(_case_fits(words[i + k], name.cased[k]) for k in range(prefixed, len(name.words))):
+                continue
+            return name
         return None
 
 
+def _names_country(name: Name) -> bool:
+    """A country's name, or a word that is one unless its context says otherwise (a demonym that is also a family name)."""
+    return name.kind == "country" or (name.kind == "rule" and any(kind == "country" for kind, _ in name.rule.default))
+
+
 def _case_fits(word: str, cased: str) -> bool:
-    """A capitalised name matches as written or in capitals; scripts without case always fit."""
+    """A capitalised word matches as written or in capitals; a word in lower case, and scripts without case, always fit."""
+    if cased.islower() or not cased.isalpha():
+        return True
     word = fold_case(word)
     return word == cased or word == cased.upper() or not any(c.isalpha() and c.lower() != c.upper() for c in word)
 
@@ -121,6 +447,7 @@ def fold(word: str) -> str:
     return fold_case(word).casefold()
 
 
+@lru_cache(maxsize=20_000)
 def variants(word: str) -> tuple[str, ...]:
     """The word, and for Arabic the word without its usual prefixes (و ف, then ب ك ل, or لل → ال)."""
     if not word or not ("\u0600" <= word[0] <= "\u06ff"):
@@ -130,10 +457,35 @@ def variants(word: str) -> tuple[str, ...]:
     if core is not word:
         found.append(core)
     if core.startswith("لل") and len(core) > 3:
-        found.append("ال" + core[2:])
+        found += ["ال" + core[2:], core[1:]]
     elif core[0] in "بكل" and len(core) > 3:
         found.append(core[1:])
     return tuple(found)
+
+
+def _arabic_demonym_forms(name: str) -> list[str]:
+    """An Arabic demonym in ي (nisba) and its feminine, plural and definite forms: ليبي ليبية ليبيين ليبيون الليبي…"""
+    if " " in name or not name.endswith("ي") or len(name) < 4 or not all("\u0600" <= c <= "\u06ff" for c in name) or name.startswith("ال"):
+        return [name]
+    forms = [name, name + "ة", name + "ين", name + "ون"]
+    return forms + ["ال" + f for f in forms]
+
+
+DEMONYM_ENDINGS = (  # a lower-case demonym's other forms: French and Spanish gender and number
+    ("en", ("enne", "ens", "ennes")), ("ain", ("aine", "ains", "aines")), ("ais", ("aise", "aises")), ("ois", ("oise", "oises")),
+    ("an", ("ane", "ans", "anes")), ("o", ("a", "os", "as")), ("és", ("esa", "eses", "esas")), ("án", ("ana", "anes", "anas")),
+    ("ol", ("ola", "oles", "olas")), ("í", ("íes",)), ("e", ("es",)), ("a", ("as",)), ("é", ("és",)), ("è", ("ès",)),
+)
+
+
+def _latin_demonym_forms(name: str) -> list[str]:
+    """A French or Spanish demonym written in lower case, and its feminine and plural forms: libyen libyenne libyens…, libio libia libios…"""
+    if not name.isalpha() or not name.islower():
+        return [name]
+    for ending, others in DEMONYM_ENDINGS:
+        if name.endswith(ending) and len(name) > len(ending) + 2:
+            return [name] + [name[:-len(ending)] + other for other in others]
+    return [name]
 
 
 def load(path: Path | None) -> tuple[Entities, list[Problem]]:
@@ -150,6 +502,7 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             return Entities(), [error(display_path(path), None, f"not valid TOML: {exc}", "fix the file; no entity is recognised meanwhile")]
     entities = Entities(digest=hashlib.sha256(raw).hexdigest()[:16])
+    problems: list[Problem] = []
     countries = data.get("countries", {})
     excluded = {fold(" ".join(TOKEN.findall(prepare(name)))) for name in countries.get("exclude", [])}
     codes = {c.alpha_2 for c in pycountry.countries}
@@ -162,18 +515,108 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
         for code, name in Locale.parse(language).territories.items():
             if code in codes:
                 add(name, "country", code)
+                if "(" in name:  # "Myanmar (Birmanie)": each part is a name
+                    for part in re.split(r"\s*[()]\s*", name):
+                        add(part, "country", code)
     for country in pycountry.countries:
         add(country.name, "country", country.alpha_2)
         if getattr(country, "common_name", None):
             add(country.common_name, "country", country.alpha_2)
     for code, names in countries.get("aliases", {}).items():
         for name in names:
-            add(name, "country", code)
+            for form in _arabic_demonym_forms(name) if "\u0600" <= name[0] <= "\u06ff" else _latin_demonym_forms(name):
+                add(form, "country", code)
     for id_, spec in data.get("organizations", {}).items():
         entities.organizations[id_] = dict(spec.get("names", {}))
         for name in spec.get("aliases", []) + list(spec.get("names", {}).values()):
             entities.add(re.sub(r"\s*\([^)]*\)$", "", name), "organization", id_)
-    return entities, []
+
+    shown = display_path(path) if path is not None else "entities.toml"
+
+    def outcome(value: str, where: str, country: str = "") -> Outcome | None:
+        """An id from the file as (kind, id) pairs; "country" is the entry's country; "" is nothing."""
+        if value == "country":
+            value = country
+        if not value:
+            return ()
+        if value in entities.organizations:
+            return (("organization", value),)
+        if value in codes:
+            return (("country", value),)
+        problems.append(warning(shown, None, f"{where}: unknown id {value!r} (entry left out)",
+                                "use an ISO 3166-1 code such as BE, an id defined under [organizations], \"country\" or \"\""))
+        return None
+
+    def phrases(values: list[str]) -> Phrases | None:
+        return Phrases(values) if values else None
+
+    def when(cue: dict, where: str, country: str = "", in_article: bool | None = None) -> When | None:
+        """One [[...when]] or [[...cues]] table as a When (None if its `means` is unknown)."""
+        means = outcome(cue.get("means", ""), where, country)
+        if means is None:
+            return None
+        return When(means, before=phrases(cue.get("before", [])), after=phrases(cue.get("after", [])), near=phrases(cue.get("near", [])),
+                    near_ids=frozenset(cue.get("named", [])), in_article=cue.get("in_article", False) if in_article is None else in_article,
+                    beside_country=cue.get("beside_country", False), listed_with_country=cue.get("listed_with_country", False),
+                    after_definite=cue.get("after_definite"))
+
+    def label(section: str, n: int, spec: dict) -> str:
+        return f"[[{section}]] #{n} ({', '.join(spec.get('names', [])[:1])})"
+
+    for section in ("named_after_places", "other_bodies"):
+        for entry in data.get(section, {}).get("names", []):
+            entities.add(entry, "none", "")
+
+    shared_country_cues = data.get("place_cues", {}).get("country", [])
+    for n, spec in enumerate(data.get("institution_places", []), 1):
+        where = label("institution_places", n, spec)
+        country = spec.get("country", "")
+        default = outcome(spec.get("means", ""), where, country)
+        as_country = outcome(country, where)
+        if default is None or as_country is None:
+            continue
+        cues = [(cue, when(cue, where, country, in_article=False)) for cue in spec.get("cues", [])]
+        whens = [When(as_country, near=phrases(shared_country_cues + spec.get("country_cues", [])))]
+        whens += [w for _, w in cues if w is not None]
+        whens.append(When(as_country, near_ids=frozenset([country])))
+        for cue, w in cues:  # failing all that, the institution itself or its cue words anywhere in the article
+            if w is not None and w.means:
+                whens.append(When(w.means, near=w.near, near_ids=frozenset(id_ for _, id_ in w.means), in_article=True))
+        if spec.get("country_cues"):  # then the entry's own places in the city (Manhattan), anywhere in the article
+            whens.append(When(as_country, near=phrases(spec["country_cues"]), in_article=True))
+        rule = Rule(default, whens)
+        for name in spec.get("names", []):
+            entities.add(name, "rule", "", rule)
+
+    people = data.get("person_cues", {})
+    titles, place_before = people.get("titles", []), phrases(people.get("place_before", []))
+    particles = Phrases(people.get("arabic_particles", []))
+    for n, spec in enumerate(data.get("people", []), 1):
+        where = label("people", n, spec)
+        default = outcome(spec["country"], where) if "country" in spec else ()
+        if default is None:
+            continue
+        whens = [When((), before=phrases((titles if spec.get("titles", True) else []) + spec.get("first_names", [])), person=True),
+                 When((), after=phrases(spec.get("surnames", [])), person=True)]
+        if spec.get("followed_by_name", False):
+            whens.append(When((), followed_by_name=True, person=True))
+        if spec.get("after_arabic_name", False):
+            whens.append(When((), after_arabic_name=particles, person=True))
+        for name in spec.get("names", []):
+            meaning = default if "country" in spec else entities.meaning(name)  # without `country`: what the word meant
+            rule = Rule(meaning, whens, person_spreads=spec.get("spreads", True), place_before=place_before)
+            entities.add(name, "rule", "", rule)
+
+    for n, spec in enumerate(data.get("ambiguous", []), 1):
+        where = label("ambiguous", n, spec)
+        default = outcome(spec.get("means", ""), where)
+        if default is None:
+            continue
+        whens = [w for w in (when(cue, where) for cue in spec.get("when", [])) if w is not None]
+        rule = Rule(default, whens, in_capitals=spec.get("in_capitals", True))
+        for name in spec.get("names", []):
+            entities.add(name, "rule", "", rule)
+    return entities, problems
 
 
 def country_name(code: str, language: str) -> str:

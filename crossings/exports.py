@@ -30,8 +30,11 @@ FIELDS = [
                     "(fr.lapresse.it gives lapresse.it); an editor may have written another."),
     ("source_host", "The host of the source's address as it is, e.g. en.yabiladi.com."),
     ("source", "The address of the original article."),
-    ("countries", "Countries the article mentions, ISO 3166-1 alpha-2 codes (MA, ES…); in the CSV separated by ';'."),
-    ("organizations", "Organisations the article mentions, short ids (IOM, UNHCR…); in the CSV separated by ';'."),
+    ("countries", "Countries the article mentions, ISO 3166-1 alpha-2 codes (MA, ES…), the most central first: those named in the title, "
+                  "then those named in the first paragraph, then by number of mentions, then by first mention (as import found them; "
+                  "an editor's order is kept as written); in the CSV separated by ';'."),
+    ("organizations", "Organisations the article mentions, short ids (IOM, UNHCR…), in the same order of centrality as countries; "
+                      "in the CSV separated by ';'."),
     ("tags", "Free tags added by editors; in the CSV separated by ';'."),
     ("seed", "The id of the seed file the article was imported from (empty for articles written by hand)."),
     ("text", "The full text, paragraphs separated by a blank line (JSON only)."),

@@ -188,7 +188,7 @@ def test_citations(site: Project) -> None:
     assert "  title = {{Maroc : L'OIM tient un dialogue interrégional sur le Pacte sur les migrations}},\n" in bib
     assert "  date = {2023-01-27},\n  year = {2023},\n  month = {jan},\n" in bib
     assert "  organization = {Yabiladi},\n  url = {https://www.yabiladi.com/articles/details/136423/maroc-l-oim-tient-dialogue-interregional.html},\n" in bib
-    assert "  langid = {french},\n" in bib and "  keywords = {MA, IOM, UNNM, AU}\n" in bib
+    assert "  langid = {french},\n" in bib and "  keywords = {MA, IOM, UNNM, UN, AU}\n" in bib
     archive = (site.out / "data/articles.bib").read_text()
     assert archive.count("@online{") == 31
     assert archive.count("{") == archive.count("}")
@@ -208,7 +208,7 @@ def test_csv_and_json_exports(site: Project) -> None:
     data = json.loads((site.out / "data/articles.json").read_bytes())
     assert data["count"] == 31 and [a["id"] for a in data["articles"]] == [r["id"] for r in rows]
     reference = next(a for a in data["articles"] if a["seed"] == "000_0a1c3472872379bf")
-    assert reference["countries"] == ["MA"] and reference["organizations"] == ["IOM", "UNNM", "AU"]
+    assert reference["countries"] == ["MA"] and reference["organizations"] == ["IOM", "UNNM", "UN", "AU"]
     assert (reference["source_name"], reference["source_host"]) == ("Yabiladi", "www.yabiladi.com")
     assert {(r["source_name"], r["source_host"]) for r in rows if r["seed"] == "000_0a1c3472872379bf"} == {("Yabiladi", "www.yabiladi.com")}
     assert "leurs gouvernements respectifs" in reference["text"] and reference["url"].startswith(SUBPATH_URL)
@@ -217,6 +217,7 @@ def test_csv_and_json_exports(site: Project) -> None:
     page = html(site, "data/index.html")
     for field in ("id", "url", "date", "title", "lang", "source_name", "source_host", "source", "countries", "organizations", "tags", "seed", "text"):
         assert f"<code>{field}</code>" in page
+    assert "the most central first: those named in the title, then those named in the first paragraph" in page
 
 
 def test_scraped_text_is_escaped_in_every_context(site: Project) -> None:

@@ -1,0 +1,264 @@
+"""The context rules of entities.toml, each in French, English, Spanish and Arabic, on small real sentences.
+
+Cities standing for institutions, people's names that are countries, treaties named
+after places, forms CLDR lacks, the order of salience, and acronyms that are also
+words; then the import re-tagging unedited articles when entities.toml changes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from crossings import entities
+
+from .conftest import REPO, Project
+
+
+@pytest.fixture(scope="module")
+def found() -> entities.Entities:
+    loaded, problems = entities.load(REPO / "entities.toml")
+    assert problems == []
+    return loaded
+
+
+def check(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
+    assert found.find(text) == (countries, organizations), text
+
+
+# 1. A city standing for an institution -------------------------------------------------
+
+@pytest.mark.parametrize(("text", "countries", "organizations"), [
+    # Brussels: the EU, unless the text is about the city (a park, the police, a demonstration) or Belgium itself
+    ("Bruxelles a débloqué 20 millions d'euros pour la Tunisie.", ["TN"], ["EU"]),
+    ("After weeks of talks in Brussels, officials signed a deal with Tunisia.", ["TN"], ["EU"]),
+    ("Bruselas pide a Italia más controles en sus fronteras.", ["IT"], ["EU"]),
+    ("بروكسل تعلن عن دعم جديد لتونس", ["TN"], ["EU"]),
+    ("Des centaines de demandeurs d'asile dorment au parc Maximilien, à Bruxelles.", ["BE"], []),
+    ("Police cleared a squat in Brussels on Monday.", ["BE"], []),
+    ("Manifestación en Bruselas contra las expulsiones.", ["BE"], []),
+    ("مظاهرة في بروكسل ضد ترحيل المهاجرين", ["BE"], []),
+    ("Le gouvernement belge a réuni les maires à Bruxelles.", ["BE"], []),
+    ("Des exilés dorment à la gare de Bruxelles-Midi.", ["BE"], []),
+    # Geneva: nothing but the agency named
+    ("S'exprimant à Genève, une porte-parole du HCR a alerté sur le Soudan.", ["SD"], ["UNHCR"]),
+    ("Speaking in Geneva, an IOM spokesperson said arrivals were falling.", [], ["IOM"]),
+    ("ACNUR alertó desde Ginebra de la falta de fondos.", [], ["UNHCR"]),
+    ("قال متحدث باسم المنظمة الدولية للهجرة في جنيف إن الوضع خطير", [], ["IOM"]),
+    ("Manifestation à Genève contre les renvois vers l'Érythrée.", ["CH", "ER"], []),
+    # Strasbourg: the European Parliament, the Council of Europe or the Court, by the words near it
+    ("Les eurodéputés ont voté le pacte à Strasbourg.", [], ["EP"]),
+    ("The Strasbourg court ruled against Greece.", ["GR"], ["ECtHR"]),
+    ("Estrasburgo condena a Grecia por una devolución en caliente.", ["GR"], ["ECtHR"]),
+    ("المحكمة في ستراسبورغ تدين اليونان", ["GR"], ["ECtHR"]),
+    ("Strasbourg adopte la réforme.\n\nLes eurodéputés l'ont approuvée mercredi.", [], ["EP"]),  # a cue anywhere in the article
+    ("Trois migrants dorment depuis une semaine à la gare de Strasbourg.", ["FR"], []),
+    # Luxembourg: the country, or the Court or the Council of the EU
+    ("Le Luxembourg accueillera 50 réfugiés afghans.", ["LU", "AF"], []),
+    ("Les juges de Luxembourg ont donné raison à la Commission européenne.", [], ["CJEU", "EC"]),
+    ("EU interior ministers meeting in Luxembourg agreed on the reform.", [], ["EU", "EUCouncil"]),
+    ("El Tribunal de Luxemburgo falla contra Hungría.", ["HU"], ["CJEU"]),
+    ("Luxembourg condamne la Hongrie.\n\nLa Cour de justice de l'Union européenne estime que Budapest a failli.", ["HU"], ["CJEU"]),
+    # The Hague: the court named near it
+    ("À La Haye, le procureur de la Cour pénale internationale enquête sur la Libye.", ["LY"], ["ICC"]),
+    ("Judges at the ICJ in The Hague heard Gambia's case.", ["GM"], ["ICJ"]),
+    ("La Haya: la Corte Penal Internacional abre una investigación.", [], ["ICC"]),
+    ("محكمة العدل الدولية في لاهاي تستمع إلى المرافعات", [], ["ICJ"]),
+    ("Thousands march in The Hague against Dutch asylum cuts.", ["NL"], []),
+    # New York: the UN, unless the city itself
+    ("À New York, l'Assemblée générale a adopté une résolution.", [], ["UN"]),
+    ("A pledging conference in New York raised $800 million.", [], ["UN"]),
+    ("La conferencia de Nueva York recaudó 800 millones.", [], ["UN"]),
+    ("مؤتمر المانحين في نيويورك", [], ["UN"]),
+    ("New York City shelters are full, the mayor said.", ["US"], []),
+])
+def test_institution_places(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
+    check(found, text, countries, organizations)
+
+
+# 2. People's names that are countries or demonyms --------------------------------------
+
+@pytest.mark.parametrize(("text", "countries", "organizations"), [
+    ("François Hollande a visité Calais.", ["FR"], []),
+    ("Le président Hollande a promis d'accueillir 30 000 réfugiés.", [], []),
+    ("François Hollande s'est exprimé hier.\n\nHollande a promis une loi.", [], []),  # the bare name later is the person too
+    ("Il a émigré en Hollande en 1990.", ["NL"], []),
+    ("Jordan Bardella veut restreindre le regroupement familial.", [], []),
+    ("President Hollande said France would take more refugees.", ["FR"], []),
+    ("Texas sheriff Chad Whitaker said the jail was full.", ["US"], []),
+    ("Chad Whitaker said most detainees came from Venezuela.", ["VE"], []),
+    ("Chad and Sudan signed a border agreement.", ["TD", "SD"], []),
+    ("Israel Mensah, a nurse from Ghana, arrived in 2019.", ["GH"], []),
+    ("Libia Ramírez dirige un albergue en Tapachula.", ["MX"], []),
+    ("Libia y Túnez firmaron un acuerdo.", ["LY", "TN"], []),
+    ("La vicepresidenta Francia Márquez visitó la frontera con Venezuela.", ["VE"], []),
+    ("el expresidente Hollande visitó Madrid", ["ES"], []),
+    ("جورجيا ميلوني تدافع عن الاتفاق مع ألبانيا", ["AL"], []),
+    ("جورجيا وأرمينيا توقعان اتفاقا", ["GE", "AM"], []),
+    ("قال ممثل المفوضية سامي المغربي إن المركز جاهز", [], []),
+    ("أعلن الجيش المغربي إحباط محاولة هجرة", ["MA"], []),
+    ("قال وزير الداخلية المصري إن الحدود مؤمنة", ["EG"], []),
+    ("التقى الوزير نظيره الموريتاني في نواكشوط", ["MR"], []),  # "his counterpart": no first name
+])
+def test_people(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
+    check(found, text, countries, organizations)
+
+
+# 3. Treaties, processes and summits named after a place --------------------------------
+
+@pytest.mark.parametrize(("text", "countries", "organizations"), [
+    ("Le Pacte de Marrakech a cinq ans.", [], []),
+    ("Le Pacte de Marrakech a été adopté en décembre 2018 à Marrakech.", ["MA"], []),  # something happened there
+    ("Le Processus de Rabat et le sommet de La Valette ont fixé des objectifs.", [], []),
+    ("Le règlement de Dublin et l'espace Schengen sont en cause.", [], []),
+    ("Près de 300 personnes secourues dans le détroit de Gibraltar.", [], []),
+    ("Gibraltar a fermé sa frontière.", ["GI"], []),
+    ("The Marrakech Compact and the Khartoum Process were discussed.", [], []),
+    ("Georgia peach growers need workers\n\nFarms across the state hire from Mexico.", ["US", "MX"], []),  # a US state
+    ("Georgia and Moldova received EU candidate status.", ["GE", "MD"], ["EU"]),
+    ("Dans l'État américain de Géorgie, les fermes manquent de bras.", ["US"], []),
+    ("The Marrakesh Compact, the Valletta Summit, the Budapest Process and the Dublin Regulation.", [], []),
+    ("A boat sank in the Strait of Gibraltar.", [], []),
+    ("El Proceso de Rabat reúne en Madrid a 30 países.", ["ES"], []),
+    ("El Reglamento de Dublín y el Pacto de Marrakech.", [], []),
+    ("Naufraga una patera en el estrecho de Gibraltar.", [], []),
+    ("ميثاق مراكش ومسلسل الرباط وعملية الخرطوم", [], []),
+    ("عملية الرباط تجتمع في القاهرة", ["EG"], []),
+    ("غرق قارب في مضيق جبل طارق", [], []),
+])
+def test_names_after_places(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
+    check(found, text, countries, organizations)
+
+
+# 4. Forms CLDR lacks -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "countries"), [
+    ("La Tchéquie, la République tchèque et les autorités tchèques.", ["CZ"]),
+    ("Czechia, the Czech Republic and Czech officials.", ["CZ"]),
+    ("Chequia y el Gobierno checo.", ["CZ"]),
+    ("التشيك والحكومة التشيكية", ["CZ"]),
+    ("Chassées de Palestine en 1948.", ["PS"]),
+    ("Refugees from Palestine and the State of Palestine.", ["PS"]),
+    ("Refugiados de Palestina.", ["PS"]),
+    ("اللاجئين القادمين من فلسطين", ["PS"]),
+    ("Un cargo sous pavillon portugais.", ["PT"]),
+    ("A Portuguese-flagged freighter.", ["PT"]),
+    ("Las patrulleras portuguesas.", ["PT"]),
+    ("سفينة ترفع العلم البرتغالي", ["PT"]),
+    ("Des migrants maliens et des garde-côtes libyens.", ["ML", "LY"]),
+    ("Malian survivors and the Libyan coast guard.", ["ML", "LY"]),
+    ("Supervivientes malienses y guardacostas libios.", ["ML", "LY"]),
+    ("مهاجرين من مالي وصلوا إلى ليبيا ثم لليبيا", ["LY", "ML"]),
+    ("الحكومة الليبية وجمهورية مالي", ["LY", "ML"]),
+    ("ماليين وسودانيين", ["ML", "SD"]),
+    ("دعم مالي جديد وتمويل مالي", []),  # "financial"
+    ("آلاف الماليين عبروا الحدود", ["ML"]),
+    ("قال المحللون الماليون إن التحويلات تراجعت", []),  # "the financial analysts"
+    ("Des Tchadiens, des Burkinabè et des Yéménites.", ["TD", "BF", "YE"]),
+])
+def test_forms_cldr_lacks(found: entities.Entities, text: str, countries: list[str]) -> None:
+    check(found, text, countries, [])
+
+
+# 5. Salience: title, then first paragraph, then mentions, then first mention ------------
+
+@pytest.mark.parametrize(("text", "countries"), [
+    ("Le Maroc renforce ses contrôles\n\nL'Espagne, l'Espagne et encore l'Espagne.", ["MA", "ES"]),
+    ("Un bateau chavire\n\nIl était parti du Sénégal.\n\nL'Espagne, l'Espagne, l'Espagne.", ["SN", "ES"]),
+    ("A boat capsized\n\nIt had left Senegal for Spain.\n\nSpain, Spain, Spain.", ["ES", "SN"]),
+    ("Una patera llega\n\nSalió de Marruecos hacia España.", ["MA", "ES"]),  # a tie: the first mention
+    ("وصول قارب\n\nانطلق من ليبيا نحو إيطاليا. إيطاليا تطلب الدعم.", ["IT", "LY"]),
+])
+def test_countries_are_ordered_by_salience(found: entities.Entities, text: str, countries: list[str]) -> None:
+    assert found.find(text)[0] == countries
+
+
+def test_organisations_are_ordered_by_salience_too(found: entities.Entities) -> None:
+    text = "Frontex publie ses chiffres\n\nSelon l'OIM et le HCR, puis l'OIM encore, les arrivées baissent."
+    assert found.find(text)[1] == ["Frontex", "IOM", "UNHCR"]
+
+
+# 6. Acronyms and names that are also ordinary words or other bodies ----------------------
+
+@pytest.mark.parametrize(("text", "countries", "organizations"), [
+    ("UN CHALUTIER SECOURT 40 MIGRANTS AU LARGE DE SFAX", ["TN"], []),
+    ("L'OIM ALERTE SUR LA ROUTE ATLANTIQUE", [], ["IOM"]),  # an acronym that is no word counts among capitals
+    ("UN AGENCY WARNS OF RECORD DEATHS IN THE MEDITERRANEAN", [], ["UN"]),  # an English headline's UN, by the word after it
+    ("Le PAM réduit les rations au Tchad.", ["TD"], ["WFP"]),
+    ("Le PAM, parti de la majorité, a remporté les élections.", [], []),
+    ("Les envois de fonds dépassent l'aide dans les PMA, les pays les moins avancés.", [], []),
+    ("La Croix-Rouge italienne a accueilli les rescapés.", ["IT"], []),  # a national society
+    ("Selon la Croix-Rouge, 40 personnes ont été soignées.", [], ["ICRC"]),
+    ("The UN and the AU met in Addis Ababa.", ["ET"], ["UN", "AU"]),
+    ("The International Commission of Jurists (ICJ) criticised the centres.", [], []),
+    ("CPI inflation rose to 4% in March.", [], []),
+    ("Spain weighs an amnesty, Human Rights Watch says.", ["ES"], ["HRW"]),
+    ("Amnesty International says Greece must investigate.", ["GR"], ["Amnesty"]),
+    ("The town welcomed migrants with open arms.", [], []),
+    ("El PMA y UNICEF advierten de una hambruna en Gaza.", ["PS"], ["WFP", "UNICEF"]),
+    ("Un estudio de la UA, la Universidad de Alicante, sobre las pateras.", ["ES"], []),
+    ("La UA y la UE firmaron un acuerdo.", [], ["AU", "EU"]),
+    ("La CNDH de México pide investigar el incendio.", ["MX"], []),
+    ("La UNRWA y la ONU piden fondos para Gaza.", ["PS"], ["UN"]),  # a UN body not listed on its own is the UN
+    ("Le CNDH publie un rapport sur les migrants au Maroc.", ["MA"], ["CNDH"]),
+    ("قالت اللجنة الدولية للصليب الأحمر إن المرحلين تركوا في الصحراء", [], ["ICRC"]),
+    ("الهلال الأحمر التونسي ينقذ مهاجرين", ["TN"], []),
+    ("مركز جديد في عمان، العاصمة الأردنية", ["JO"], []),
+    ("بعد صلاة المغرب خرج المهاجرون من المغرب", ["MA"], []),  # the sunset prayer, then Morocco
+    ("وصل المهاجرون إلى سلطنة عمان", ["OM"], []),
+])
+def test_acronyms_and_words(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
+    check(found, text, countries, organizations)
+
+
+def test_a_country_inside_an_organisations_name_counts(found: entities.Entities) -> None:
+    assert found.find("L'Association marocaine des droits humains dénonce les refoulements.") == (["MA"], ["AMDH"])
+    assert found.find("La Guardia Civil a secouru 40 personnes.") == ([], ["GuardiaCivil"])
+
+
+def test_an_unknown_id_is_reported_and_its_entry_left_out(tmp_path) -> None:
+    data = (REPO / "entities.toml").read_text(encoding="utf-8").replace('means = "EU"\ncountry_cues', 'means = "EUU"\ncountry_cues', 1)
+    (tmp_path / "entities.toml").write_text(data, encoding="utf-8")
+    loaded, problems = entities.load(tmp_path / "entities.toml")
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 'entities.toml'}: warning: [[institution_places]] #1 (Bruxelles): unknown id 'EUU' (entry left out)"
+        " — use an ISO 3166-1 code such as BE, an id defined under [organizations], \"country\" or \"\""]
+    assert loaded.find("Bruxelles a débloqué 20 millions.") == ([], [])
+
+
+# Editing entities.toml re-tags the articles nobody edited ------------------------------
+
+SEED = """Bruxelles débloque 210 millions d'euros pour la Mauritanie
+
+12.02.2024 Bruxelles débloque 210 millions d'euros pour la Mauritanie
+
+L'enveloppe, annoncée mardi, doit financer la surveillance des côtes. Nouakchott s'engage à freiner les départs vers les Canaries.
+
+Source
+
+:
+<https://www.example-news.fr/{n}>
+"""
+
+
+def front(path) -> dict[str, str]:
+    text = path.read_text(encoding="utf-8")
+    return dict(re.findall(r"^(countries|organizations): (.*)$", text, re.M))
+
+
+def test_editing_entities_toml_retags_unedited_articles(project: Project) -> None:
+    project.add_seed("001_aaaaaaaaaaaaaaaa.txt", SEED.format(n=1))
+    project.add_seed("002_bbbbbbbbbbbbbbbb.txt", SEED.format(n=2).replace("Bruxelles débloque", "Bruxelles accorde"))
+    assert project.run("import")[0] == 0
+    first, second = sorted(project.content.rglob("*.md"))
+    assert front(first) == front(second) == {"countries": "[MR, ES]", "organizations": "[EU]"}
+    edited = second.read_text(encoding="utf-8").replace("organizations: [EU]", "organizations: [EU, EC]")
+    second.write_text(edited, encoding="utf-8")
+
+    data = project.root / "entities.toml"
+    data.write_text(data.read_text(encoding="utf-8").replace('means = "EU"\ncountry_cues', 'means = "country"\ncountry_cues', 1), encoding="utf-8")
+    status, out, _ = project.run("import")
+    assert status == 0 and out.startswith("import: 1 imported, 1 skipped (0 unchanged, 1 edited, 0 duplicate)")
+    assert front(first) == {"countries": "[MR, BE, ES]", "organizations": "[]"}  # Brussels is now Belgium: re-tagged
+    assert second.read_text(encoding="utf-8") == edited  # the editor's corrections are kept
