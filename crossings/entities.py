@@ -566,6 +566,9 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
     for section in ("named_after_places", "other_bodies"):
         for entry in data.get(section, {}).get("names", []):
             entities.add(entry, "none", "")
+            first = entry.split(" ", 1)[0]
+            if " " in entry and first[:1].isupper() and not first.isupper():  # "Processus de Rabat" is also "processus de Rabat"
+                entities.add(first[:1].lower() + entry[1:], "none", "")
 
     shared_country_cues = data.get("place_cues", {}).get("country", [])
     for n, spec in enumerate(data.get("institution_places", []), 1):
