@@ -262,3 +262,23 @@ def test_editing_entities_toml_retags_unedited_articles(project: Project) -> Non
     assert status == 0 and out.startswith("import: 1 imported, 1 skipped (0 unchanged, 1 edited, 0 duplicate)")
     assert front(first) == {"countries": "[MR, BE, ES]", "organizations": "[]"}  # Brussels is now Belgium: re-tagged
     assert second.read_text(encoding="utf-8") == edited  # the editor's corrections are kept
+
+
+@pytest.mark.parametrize(("text", "countries", "organizations"), [
+    # a name after a place matches with its first word in lower case too
+    ("Les ministres relancent le processus de Rabat à Abuja.", ["NG"], []),
+    ("Los países firmaron el acuerdo de Cotonú hace años.", [], []),
+    # the Spanish of the Americas: EU after a preposition is the United States
+    ("Deportan desde EU a 300 guatemaltecos.", ["US", "GT"], []),
+    ("La UE negocia con Túnez.", ["TN"], ["EU"]),
+    ("The EU and Tunisia signed.", ["TN"], ["EU"]),
+    # the US state, decided by the rest of the article
+    ("Des Camerounais détenus en Géorgie.\n\nLe centre se trouve dans le sud-est des États-Unis.", ["US", "CM"], []),
+    ("Des Géorgiens arrivent en Géorgie.\n\nTbilissi proteste.", ["GE"], []),
+    ("مداهمة في ولاية جورجيا", ["US"], []),
+    # an institution's city whose own places are named elsewhere in the article
+    ("New York ouvre un centre pour les familles.\n\nLa ville a transformé un hôtel de Manhattan.", ["US"], []),
+    ("New York accueille la conférence.\n\nLes États membres ont adopté la déclaration.", [], ["UN"]),
+])
+def test_rules_from_the_second_set(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
+    assert found.find(text) == (countries, organizations)
