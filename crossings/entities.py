@@ -261,6 +261,16 @@ class Scan:
                     return True
         return False
 
+    def after_given_name(self, start: int, given: frozenset[str]) -> bool:
+        """Word ``start`` is capitalised and comes just after a given name, on the same line, after a mere space."""
+        if not given or start == 0 or self.line_of(start) != self.line_of(start - 1):
+            return False
+        word = self.words[start]
+        if not word[0].isupper() or word.isupper() or fold_case(self.words[start - 1]) not in given:
+            return False
+        n = self.line_of(start)
+        return self.gaps(n)[start - self.starts[n]] == " "
+
     def followed_by_name(self, end: int) -> bool:
         """Word ``end`` is capitalised, comes after a mere space, is no known name, and is not followed by another capitalised word."""
         if end >= len(self.words) or self.line_of(end) != self.line_of(end - 1):
@@ -293,6 +303,7 @@ class Entities:
     index: dict[str, list[tuple[Name, bool]]] = field(default_factory=dict)  # word -> (name, came with a prefix)
     organizations: dict[str, dict[str, str]] = field(default_factory=dict)
     digest: str = ""
+    given_names: frozenset[str] = frozenset()  # [person_cues] given_names, accents off, case kept
     _compiled: dict[str, Slot] | None = None
 
     def compiled(self) -> dict[str, Slot]:
@@ -368,6 +379,8 @@ class Entities:
                     bare.append((start, end, name, outcome))
                     continue
                 found.append((start, outcome))
+            elif name.kind == "country" and end == start + 1 and scan.after_given_name(start, self.given_names):
+                continue  # a family name: "Claire Ireland", "Mary French", "Julio Portugal"
             elif name.kind != "none":
                 found.append((start, ((name.kind, name.id),)))
         found += [(start, (("country", name.id),)) for start, _, name in scan.inner]
@@ -593,6 +606,7 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
 
     people = data.get("person_cues", {})
     titles, place_before = people.get("titles", []), phrases(people.get("place_before", []))
+    entities.given_names = frozenset(fold_case(name) for name in people.get("given_names", []))
     particles = Phrases(people.get("arabic_particles", []))
     for n, spec in enumerate(data.get("people", []), 1):
         where = label("people", n, spec)

@@ -282,3 +282,25 @@ def test_editing_entities_toml_retags_unedited_articles(project: Project) -> Non
 ])
 def test_rules_from_the_second_set(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
     assert found.find(text) == (countries, organizations)
+
+
+@pytest.mark.parametrize(("text", "countries", "organizations"), [
+    # a country or demonym just after a given name is a family name
+    ("Detective Inspector Claire Ireland said the gang used dinghies.", [], []),
+    ("Advocate Mary French criticised the plan.", [], []),
+    ("El alcalde de Jaén, Julio Portugal, pide más medios.", ["ES"], []),
+    ("La jueza Carmen Alemán suspende el retorno.", [], []),
+    ("Le préfet Hervé Lallemand et Marie, partie en France.", ["FR"], []),  # a given name, then the country: still France
+    # acronyms decided by the rest of the article
+    ("Dans le secteur HCR, les sans-papiers manifestent.\n\nLes syndicats de l'hôtellerie-restauration les soutiennent.", [], []),
+    ("Un étudiant n'a pas validé deux UE.", [], []),
+    ("Afghan cricketers fear an ICC qualifier.\n\nThe International Cricket Council did not comment.", ["AF"], []),
+    # processes, declarations and seas named after places
+    ("Le processus de Rome se réunit à Nouakchott.", ["MR"], []),
+    ("The boat capsized in the Gulf of Aden off Djibouti.", ["DJ"], []),
+    ("Un an après la déclaration de Grenade, les Vingt-Sept restent divisés.", [], []),
+    # the city of a court: its sentence's own words decide
+    ("Estrasburgo condena a España por la expulsión de un joven.", ["ES"], ["ECtHR"]),
+])
+def test_rules_from_the_third_set(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
+    assert found.find(text) == (countries, organizations)
