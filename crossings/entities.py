@@ -477,10 +477,10 @@ def variants(word: str) -> tuple[str, ...]:
 
 
 def _arabic_demonym_forms(name: str) -> list[str]:
-    """An Arabic demonym in ي (nisba) and its feminine, plural and definite forms: ليبي ليبية ليبيين ليبيون الليبي…"""
+    """An Arabic demonym in ي (nisba) and its feminine, plural, accusative and definite forms: ليبي ليبية ليبيين ليبيون ليبيا الليبي…"""
     if " " in name or not name.endswith("ي") or len(name) < 4 or not all("\u0600" <= c <= "\u06ff" for c in name) or name.startswith("ال"):
         return [name]
-    forms = [name, name + "ة", name + "ين", name + "ون"]
+    forms = [name, name + "ة", name + "ين", name + "ون", name + "ا"]  # …ا: the accusative (مهربا ليبيا)
     return forms + ["ال" + f for f in forms]
 
 
@@ -492,7 +492,10 @@ DEMONYM_ENDINGS = (  # a lower-case demonym's other forms: French and Spanish ge
 
 
 def _latin_demonym_forms(name: str) -> list[str]:
-    """A French or Spanish demonym written in lower case, and its feminine and plural forms: libyen libyenne libyens…, libio libia libios…"""
+    """A French or Spanish demonym written in lower case, and its feminine and plural forms: libyen libyenne libyens…, libio libia libios…;
+    an English demonym in -an or -ian, and its plural: Mauritanian Mauritanians."""
+    if name.isalpha() and name[:1].isupper() and name[1:].islower() and name.endswith("an") and not name.endswith("man") and len(name) > 5:
+        return [name, name + "s"]
     if not name.isalpha() or not name.islower():
         return [name]
     for ending, others in DEMONYM_ENDINGS:

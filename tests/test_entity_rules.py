@@ -304,3 +304,16 @@ def test_rules_from_the_second_set(found: entities.Entities, text: str, countrie
 ])
 def test_rules_from_the_third_set(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
     assert found.find(text) == (countries, organizations)
+
+
+@pytest.mark.parametrize(("text", "countries", "organizations"), [
+    ("Detained asylum seekers in Georgia report overcrowding.\n\nImmigration and Customs Enforcement said the facility was within capacity.", ["US"], []),
+    ("Lawyers met Mauritanians and Senegalese held there.", ["MR", "SN"], []),  # English plurals of demonyms in -an
+    ("Maroc : le PAM demande un débat.\n\nLe Parti authenticité et modernité s'inquiète.", ["MA"], []),
+    ("الجيش يحبط محاولة تهريب من شاطئ طرابلس.\n\nوأوقف مهربا لبنانيا.", ["LB"], []),
+    ("Gunfire in Tripoli.\n\nLibya's rival governments blamed each other.", ["LY"], []),
+    ("The International Federation of Red Cross and Red Crescent Societies appealed for funds.", [], []),
+    ("La Guardia civil intercepta a los nadadores.", [], ["GuardiaCivil"]),
+])
+def test_rules_from_the_fourth_set(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
+    assert found.find(text) == (countries, organizations)
