@@ -5,7 +5,7 @@
     python bench/entities_score.py --no-import          # scores only
 
 Scores: micro precision and recall for countries and for organisations on every
-labelled file in tests/fixtures/entities/ (labelled.toml and realstyle/*.toml),
+labelled file in tests/fixtures/entities/ (labelled.toml and */*.toml),
 per file and per language, plus how often the first country found is the first
 one labelled (the most central). Import time: bench/generate.py's corpus
 (deterministic) imported by `build.py import` as a whole process with this
@@ -140,7 +140,7 @@ def main() -> None:
     if problems:
         raise SystemExit("\n".join(map(str, problems)))
     print(f"scores of {'this checkout' if args.tree == REPO else args.tree.name}")
-    for path in [LABELLED / "labelled.toml", *sorted((LABELLED / "realstyle").glob("*.toml"))]:
+    for path in [LABELLED / "labelled.toml", *sorted(LABELLED.glob("*/*.toml"))]:
         score_file(path, found)
     if args.no_import:
         return

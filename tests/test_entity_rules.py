@@ -317,3 +317,16 @@ def test_rules_from_the_third_set(found: entities.Entities, text: str, countries
 ])
 def test_rules_from_the_fourth_set(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
     assert found.find(text) == (countries, organizations)
+
+
+@pytest.mark.parametrize(("text", "countries", "organizations"), [
+    ("Migrants secourus en mer de Libye, au sud de la Crète.", ["GR"], []),
+    ("Habían salido de la costa libia en una barca.", ["LY"], []),
+    ("La neumática había salido de Alhucemas.", ["MA"], []),
+    ("En Mauritanie, l'AMDH dénonce des refoulements.\n\nL'Association mauritanienne des droits de l'homme cite 500 cas.", ["MR"], []),
+    ("L'AMDH dénonce des refoulements à Nador.", ["MA"], ["AMDH"]),
+    ("The EU's border agency Frontex reported fewer crossings.", [], ["Frontex"]),
+    ("La agencia de la ONU para la infancia atendió a 5.000 menores.", [], ["UNICEF"]),
+])
+def test_rules_from_the_fifth_set(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
+    assert found.find(text) == (countries, organizations)
