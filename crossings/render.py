@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from markupsafe import Markup, escape
 
 from . import __version__
+from .articles import RTL
 from .catalogs import Catalogs, load_catalogs
 from .config import Config
 from .i18n import STRINGS, format_date, language_name, month_name, strings
@@ -107,7 +108,9 @@ def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, st
 
 @lru_cache(maxsize=64)
 def _site_globals(config: Config, lang: str) -> dict:
+    described = lang if lang in dict(config.descriptions) else config.language  # the language the description is in
     return {"title": config.title, "description": config.description_in(lang), "language": config.language,
+            "description_lang": described, "description_dir": "rtl" if described in RTL else "ltr",
             "base_url": config.base_url, "base_path": config.base_path}
 
 

@@ -223,7 +223,8 @@ function resultItem(item) {
   const meta = text("p", undefined, { class: "meta" });
   if (item.meta.date) meta.append(text("time", dateFormat(lang).format(new Date(item.meta.date + "T00:00:00Z")), { datetime: item.meta.date }));
   if (item.meta.source) meta.append(` · ${item.meta.source}`);
-  meta.append(text("span", ` · ${labels.language?.[lang] || lang}`, { lang: document.documentElement.lang, dir: document.documentElement.dir || "ltr" }));
+  // The language's name is in the page's language: isolated in its own direction, the separator outside it.
+  meta.append(" · ", text("span", labels.language?.[lang] || lang, { lang: document.documentElement.lang, dir: document.documentElement.dir || "ltr" }));
   article.append(h2, meta, excerpt(item.excerpt || ""));
   li.append(article);
   return li;
