@@ -104,7 +104,7 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     env = make_env(config, config.cache if write else None, assets, catalogs)
     if not write:
         _check_render(env, config, outputs, report)
-        report.problems.extend(untranslated(catalogs, sorted(set(config.interface) | set(catalogs.catalogs)), config.templates))
+        report.problems.extend(untranslated(catalogs, sorted(set(config.interface) | set(catalogs.catalogs)), config.templates, config.root))
     else:
         _write(env, config, cache, site, outputs, report, strict, progress, search_later, cancel, catalogs)
         if report.written and not report.search_pending:

@@ -171,11 +171,14 @@ def _compile(path: Path, data: bytes, lang: str) -> tuple[gettext.GNUTranslation
         Locale.parse(lang)
     except (ValueError, LookupError):
         return None, None, (error(shown, None, f"'{lang}' is not a language code Babel knows", "name the folder with an ISO 639-1 code such as de, it, pt"),)
+    hint = "fix the file (msgfmt --check shows the same); the interface is in English for this language meanwhile"
+    found = lint_po(data)
+    if found:
+        return None, None, (error(shown, found[0], f"not a valid .po catalog: {found[1]}", hint),)
     try:
         catalog = read_po(io.BytesIO(data), locale=lang, domain=DOMAIN, abort_invalid=True)
     except (PoFileError, UnicodeDecodeError, ValueError) as exc:
-        line = getattr(exc, "lineno", None)
-        return None, None, (error(shown, line, f"not a valid .po catalog: {exc}", "fix the file (msgfmt --check-format shows the same); the interface is in English for this language meanwhile"),)
+        return None, None, (error(shown, None, f"not a valid .po catalog: {exc}", hint),)
     problems = []
     usable = Catalog(locale=lang, domain=DOMAIN)
     usable.plural_forms  # noqa: B018 - computed from the locale unless the header gives it
@@ -198,6 +201,24 @@ def _compile(path: Path, data: bytes, lang: str) -> tuple[gettext.GNUTranslation
     compiled.crossings_digest = hashlib.sha256(repr((usable.plural_expr, sorted(
         (m.context or "", repr(m.id), repr(m.string)) for m in usable if m.id))).encode()).hexdigest()[:16]
     return compiled, catalog, tuple(problems)
+
+
+PO_LINE = re.compile(r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"\s*$')
+
+
+def lint_po(data: bytes) -> tuple[int, str] | None:
+    """The first line that is not well-formed .po (Babel's reader lets an unclosed quote pass, eating a letter)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data.count(b"\n", 0, exc.start) + 1, "not UTF-8"
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if not PO_LINE.match(stripped):
+            return number, f"cannot read line {number}: {stripped[:60]!r} (a keyword and a quoted string, or a quoted continuation)"
+    return None
 
 
 def translated(message: Message) -> bool:
@@ -230,30 +251,44 @@ def _quote(message_id: str | tuple) -> str:
     return "“" + (text if len(text) <= 60 else text[:57] + "…") + "”"
 
 
-# --- what the site uses, for `check` --------------------------------------------------
+# --- what the site uses: extraction ----------------------------------------------------
 
-def used_messages(templates: Path) -> dict[tuple[str | None, str], tuple[str, int, str | tuple]]:
-    """Every message the templates and the code use: (context, id) → (file, line, full id)."""
-    from babel.messages.extract import extract_from_file
+TEMPLATE_METHODS = [("**.html", "jinja2"), ("**.xml", "jinja2"), ("**.txt", "jinja2"), ("**.json", "jinja2")]
+JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n"}
 
-    found: dict[tuple[str | None, str], tuple[str, int, str | tuple]] = {}
-    sources = [(path, "jinja2") for path in sorted(templates.rglob("*")) if path.is_file() and path.suffix in (".html", ".xml", ".txt", ".json")]
-    sources += [(path, "python") for path in sorted(PACKAGE.glob("*.py"))]
-    options = {"extensions": "jinja2.ext.i18n", "silent": "false"}
-    for path, method in sources:
-        try:
-            messages = extract_from_file(method, str(path), options=options if method == "jinja2" else None)
-        except Exception:  # noqa: BLE001 - a template that does not parse is reported by the build
+
+def extract_messages(templates: Path, root: Path | None = None) -> Catalog:
+    """Every message of the templates and of the code, as a catalog template (what ``pybabel
+    extract -F babel.cfg`` gives from the repository's root): files named relative to ``root``."""
+    from babel.messages.extract import extract_from_dir
+
+    root = root or templates.parent
+    pot = Catalog(project="Crossings", domain=DOMAIN, charset="utf-8", fuzzy=False)
+    sources = [(templates, TEMPLATE_METHODS, {pattern: JINJA_OPTIONS for pattern, _ in TEMPLATE_METHODS}),
+               (PACKAGE, [("*.py", "python")], {})]
+    for folder, methods, options in sources:
+        if not folder.is_dir():
             continue
-        for line, message, _comments, context in messages:
-            key = (context, message[0] if isinstance(message, tuple) else message)
-            found.setdefault(key, (display_path(path), line, message))
+        for filename, line, message, comments, context in extract_from_dir(str(folder), method_map=methods, options_map=options):
+            shown = f"crossings/{filename}" if folder == PACKAGE else os.path.relpath(folder / filename, root)
+            pot.add(message, None, [(Path(shown).as_posix(), line)], auto_comments=comments, context=context)
+    return pot
+
+
+def used_messages(templates: Path, root: Path | None = None) -> dict[tuple[str | None, str], tuple[str, int, str | tuple]]:
+    """Every message the templates and the code use: (context, id) → (file, line, full id)."""
+    found = {}
+    for message in extract_messages(templates, root):
+        if message.id:
+            where, line = message.locations[0] if message.locations else ("?", 0)
+            key = (message.context, message.id[0] if isinstance(message.id, (tuple, list)) else message.id)
+            found.setdefault(key, (where, line, message.id))
     return found
 
 
-def untranslated(catalogs: Catalogs, languages: list[str], templates: Path) -> list[Problem]:
+def untranslated(catalogs: Catalogs, languages: list[str], templates: Path, root: Path | None = None) -> list[Problem]:
     """For each language, every interface string its catalog does not translate (a warning each)."""
-    used = used_messages(templates)
+    used = used_messages(templates, root)
     problems = []
     for lang in languages:
         if lang == SOURCE_LANGUAGE and lang not in catalogs.catalogs:
@@ -263,7 +298,7 @@ def untranslated(catalogs: Catalogs, languages: list[str], templates: Path) -> l
         if catalog is None:
             if not any(p.path == display_path(path) and p.is_error for p in catalogs.problems):
                 problems.append(warning(display_path(path), None, f"no catalog for '{lang}': its interface is in English",
-                                        "add one (README: Translating the interface): pybabel init -i locales/messages.pot -d locales -l " + lang))
+                                        f"add one (README: Translating the interface): python -m crossings.catalogs init {lang}"))
             continue
         bad = {p.line for p in catalogs.problems if p.path == display_path(path)}
         for (context, message_id), (where, line, full) in used.items():
@@ -280,27 +315,47 @@ def untranslated(catalogs: Catalogs, languages: list[str], templates: Path) -> l
     return problems
 
 
-# --- the commands: extract, convert ----------------------------------------------------
+# --- the commands: extract, init, convert ----------------------------------------------
 
-BABEL_CFG = "babel.cfg"
+def _write_po(path: Path, catalog: Catalog, **options) -> None:
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=76, **options)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.is_file() or path.read_bytes() != buffer.getvalue():
+        path.write_bytes(buffer.getvalue())
 
 
-def extract(root: Path, locales: Path, quiet: bool = False) -> None:
-    """``pybabel extract`` into ``locales/messages.pot``, then ``pybabel update`` of every catalog."""
-    from babel.messages.frontend import CommandLineInterface
+def extract(root: Path, templates: Path, locales: Path) -> list[str]:
+    """``locales/messages.pot`` from the templates and the code, then every catalog brought up to
+    date with it (new messages added, changed ones marked fuzzy, gone ones kept as obsolete ``#~``).
+    From the repository's root this is ``pybabel extract -F babel.cfg -o locales/messages.pot .``
+    then ``pybabel update -i locales/messages.pot -d locales``, without the dates that change every run."""
+    pot = extract_messages(templates, root)
+    notes = []
+    _write_po(locales / f"{DOMAIN}.pot", pot, omit_header=True, sort_output=True)
+    notes.append(f"{display_path(locales / (DOMAIN + '.pot'))}: {sum(1 for m in pot if m.id)} messages")
+    for child in sorted(locales.iterdir()):
+        path = po_path(locales, child.name)
+        if not path.is_file():
+            continue
+        catalog = read_po(io.BytesIO(path.read_bytes()), locale=child.name, domain=DOMAIN)
+        catalog.update(pot, update_creation_date=False)
+        _write_po(path, catalog, sort_output=True)
+        missing = sum(1 for m in catalog if m.id and (not translated(m) or m.fuzzy))
+        notes.append(f"{display_path(path)}: {missing} to translate" if missing else f"{display_path(path)}: every message translated")
+    return notes
 
-    pot = locales / f"{DOMAIN}.pot"
-    locales.mkdir(parents=True, exist_ok=True)
-    quietly = ["-q"] if quiet else []
-    previous = os.getcwd()
-    os.chdir(root)  # the catalogs name the files relative to the project (templates/base.html:12)
-    try:
-        CommandLineInterface().run(["pybabel", *quietly, "extract", "-F", BABEL_CFG, "--sort-output", "--omit-header",
-                                    "-o", os.path.relpath(pot), "."])
-        if any(po_path(locales, child.name).is_file() for child in locales.iterdir()):
-            CommandLineInterface().run(["pybabel", *quietly, "update", "-i", os.path.relpath(pot), "-d", os.path.relpath(locales), "-D", DOMAIN])
-    finally:
-        os.chdir(previous)
+
+def init(root: Path, templates: Path, locales: Path, lang: str) -> list[str]:
+    """A new language's catalog, every message untranslated (what ``pybabel init`` makes)."""
+    path = po_path(locales, lang)
+    if path.exists():
+        return [f"{display_path(path)}: already there (python -m crossings.catalogs extract brings it up to date)"]
+    catalog = Catalog(locale=lang, domain=DOMAIN, project="Crossings", version="", msgid_bugs_address="", copyright_holder="",
+                      charset="utf-8", fuzzy=False)
+    catalog.update(extract_messages(templates, root), update_creation_date=False)
+    _write_po(path, catalog, sort_output=True)
+    return [f"{display_path(path)}: {sum(1 for m in catalog if m.id)} messages to translate"]
 
 
 def read_strings(path: Path) -> dict[str, dict[str, str]]:
@@ -418,12 +473,12 @@ def _closing(text: str, start: int) -> int:
     raise ValueError("unbalanced parentheses")
 
 
-def rewrite_template(text: str, items: dict[str, Converted]) -> tuple[str, list[str]]:
-    """Replace ``t.key``, ``t.key.format(…)`` and ``x|plural("key")`` by gettext calls."""
+def rewrite_template(text: str, items: dict[str, Converted], plurals: dict[str, Converted]) -> tuple[str, list[str]]:
+    """Replace ``t.key``, ``t.key.format(…)`` (``items``) and ``x|plural("key")`` (``plurals``) by gettext calls."""
     left: list[str] = []
 
     def plural(match: re.Match) -> str:
-        item = items.get(match.group(2))
+        item = plurals.get(match.group(2))
         if item is None or not isinstance(item.message_id, tuple):
             return match.group(0)
         return _call(item, match.group(1))
@@ -471,15 +526,8 @@ def merge_into_catalog(path: Path, lang: str, items: list[Converted]) -> list[st
                 notes.append(f"{display_path(path)}: kept its translation of {_quote(item.message_id)} ('{item.key}' said otherwise)")
             continue
         catalog.add(item.message_id, translation, flags=flags, auto_comments=[f"STRINGS key: {item.key}"], context=item.context)
-    _write_catalog(path, catalog)
+    _write_po(path, catalog, sort_output=True)
     return notes
-
-
-def _write_catalog(path: Path, catalog: Catalog) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    write_po(buffer, catalog, width=0, omit_header=False, sort_output=False)
-    path.write_bytes(buffer.getvalue())
 
 
 def _remove_strings(path: Path) -> bool:
@@ -506,12 +554,13 @@ def convert(root: Path, strings_file: Path, templates: Path, locales: Path, keep
     if not strings:
         return [f"{display_path(strings_file)}: STRINGS is empty: nothing to convert"]
     items, notes = convert_strings(strings)
-    by_key = {item.key: item for item in items}
+    by_key = {item.key: item for item in items if isinstance(item.message_id, str)}
+    plurals = {item.key: item for item in items if not isinstance(item.message_id, str)}
     for path in sorted(templates.rglob("*")):
         if not path.is_file():
             continue
         text = path.read_text(encoding="utf-8")
-        new, left = rewrite_template(text, by_key)
+        new, left = rewrite_template(text, by_key, plurals)
         if new != text:
             path.write_text(new, encoding="utf-8")
             notes.append(f"{display_path(path)}: rewritten")
@@ -522,37 +571,47 @@ def convert(root: Path, strings_file: Path, templates: Path, locales: Path, keep
         notes.extend(merge_into_catalog(po_path(locales, lang), lang, items))
     for path in sorted(PACKAGE.glob("*.py")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if re.search(r"\bstrings\(|\bplural\(\s*[\"']", line) and path.name not in ("catalogs.py", "i18n.py"):
+            if re.search(r"\bstrings\(|\bplural\(\s*[\"']", line) and path.name not in ("catalogs.py", "i18n.py", "render.py"):
                 notes.append(f"{display_path(path)}:{number}: uses the old strings: mark its text with N_() and translate it with a Translator")
     if not keep and _remove_strings(strings_file):
         notes.append(f"{display_path(strings_file)}: STRINGS emptied (its {len(items)} keys are now in {display_path(locales)})")
-    extract(root, locales, quiet=True)
-    notes.append(f"{display_path(locales / (DOMAIN + '.pot'))}: extracted again; every catalog updated")
+    notes.extend(extract(root, templates, locales))
     return notes
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m crossings.catalogs extract | init LANG | convert``, in the site's folder."""
     import argparse
 
     from .config import load_config
 
-    parser = argparse.ArgumentParser(prog="python -m crossings.catalogs", description="The interface's gettext catalogs.")
+    parser = argparse.ArgumentParser(prog="python -m crossings.catalogs", description="The interface's gettext catalogs (README: Translating the interface).")
+    parser.add_argument("--config", type=Path, default=Path("pyproject.toml"), help="the pyproject.toml of the site (default ./pyproject.toml)")
     verbs = parser.add_subparsers(dest="verb", required=True)
-    verbs.add_parser("extract", help="extract the messages of the templates and the code into locales/messages.pot, then update every catalog")
-    convert_parser = verbs.add_parser("convert", help="turn old-style STRINGS entries and t.key uses into catalog entries and _() calls")
+    verbs.add_parser("extract", help="extract the messages of the templates and the code into locales/messages.pot, then bring every catalog up to date")
+    init_parser = verbs.add_parser("init", help="start the catalog of a new language: locales/LANG/LC_MESSAGES/messages.po")
+    init_parser.add_argument("lang", help="an ISO 639-1 code, e.g. de")
+    convert_parser = verbs.add_parser("convert", help="move old-style STRINGS entries and t.key uses into the catalogs and _() calls")
     convert_parser.add_argument("--strings", type=Path, default=PACKAGE / "i18n.py", help="the Python file holding STRINGS (default crossings/i18n.py)")
     convert_parser.add_argument("--keep", action="store_true", help="leave STRINGS as it is")
-    parser.add_argument("--config", type=Path, default=Path("pyproject.toml"), help="the pyproject.toml of the site (default ./pyproject.toml)")
     args = parser.parse_args(argv)
     config, problems = load_config(args.config if args.config.exists() else None)
     if any(p.is_error for p in problems):
         for problem in problems:
             print(problem, file=sys.stderr)
         return 2
-    if args.verb == "extract":
-        extract(config.root, config.locales)
-        return 0
-    for note in convert(config.root, args.strings, config.templates, config.locales, keep=args.keep):
+    if args.verb == "init":
+        from .i18n import is_language
+
+        if not is_language(args.lang):
+            print(f"{args.lang}: error: not an ISO 639-1 code Babel knows — for example de, it, pt", file=sys.stderr)
+            return 2
+        notes = init(config.root, config.templates, config.locales, args.lang)
+    elif args.verb == "extract":
+        notes = extract(config.root, config.templates, config.locales)
+    else:
+        notes = convert(config.root, args.strings, config.templates, config.locales, keep=args.keep)
+    for note in notes:
         print(note)
     return 0
 
