@@ -539,7 +539,7 @@ def _page(site: Site, title: str, url: str, description: str, lang: str, kind: s
     languages, alternates = [], []
     if len(interface) > 1:
         for other in interface:
-            target = config.prefix(other) + ("" if article else url)
+            target = config.prefix(other) + ("" if article or kind == "404" else url)  # from a 404, the home of each
             languages.append({"lang": other, "dir": "rtl" if other in RTL else "ltr", "name": language_name(other, other), "url": target,
                               "current": other == lang and (not article or lang in interface)})
         if not article and kind != "404":
