@@ -112,6 +112,7 @@ class Catalogs:
     digests: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     catalogs: dict[str, Catalog] = field(default_factory=dict)
+    translators: dict[str, Translator] = field(default_factory=dict)
 
     @property
     def languages(self) -> set[str]:
@@ -123,21 +124,13 @@ class Catalogs:
         return self.digests.get(lang, "")
 
     def translator(self, lang: str) -> Translator:
-        return _translator(self, lang)
+        found = self.translators.get(lang)
+        if found is None:
+            found = self.translators[lang] = Translator(lang, self.translations.get(lang) or gettext.NullTranslations())
+        return found
 
     def speaks(self, lang: str) -> bool:
         return lang in self.languages
-
-
-_TRANSLATORS: dict[tuple[int, str], Translator] = {}
-
-
-def _translator(catalogs: Catalogs, lang: str) -> Translator:
-    key = (id(catalogs), lang)
-    found = _TRANSLATORS.get(key)
-    if found is None or found.translations is not catalogs.translations.get(lang, found.translations):
-        found = _TRANSLATORS[key] = Translator(lang, catalogs.translations.get(lang) or gettext.NullTranslations())
-    return found
 
 
 def load_catalogs(folder: Path) -> Catalogs:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .articles import RTL
-from .catalogs import Catalogs, N_, Translator
+from .catalogs import Catalogs, N_, Translator, load_catalogs
 from .config import Config
 from .facets import KINDS, Groups, Value, bar_chart, facet_groups, facet_title, facet_values, keys_of, month_chart, month_series, slug_of, years_table
 from .i18n import language_name
@@ -97,14 +97,14 @@ class Site:
 
     def translator(self, lang: str) -> Translator:
         if self.catalogs is None:
-            self.catalogs = Catalogs(self.config.locales)
+            self.catalogs = load_catalogs(self.config.locales)
         return self.catalogs.translator(lang)
 
     def interface_of(self, lang: str) -> str:
         """The interface language of a page about an article in ``lang``: that language if the
         interface speaks it (a catalog, or English), else the site's."""
         if self.catalogs is None:
-            self.catalogs = Catalogs(self.config.locales)
+            self.catalogs = load_catalogs(self.config.locales)
         return lang if self.catalogs.speaks(lang) else self.config.language
 
     @cached_property
