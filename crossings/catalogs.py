@@ -120,7 +120,7 @@ class Catalogs:
         return {SOURCE_LANGUAGE} | set(self.translations)
 
     def digest(self, lang: str) -> str:
-        """What a page in ``lang`` depends on of the catalogs (its own catalog's bytes)."""
+        """What a page in ``lang`` depends on of the catalogs: its catalog's translations and plural rule."""
         return self.digests.get(lang, "")
 
     def translator(self, lang: str) -> Translator:
@@ -379,6 +379,8 @@ class Converted:
     context: str | None
     translations: dict[str, str | tuple[str, ...]]
     placeholders: tuple[str, ...]
+    categories: dict[str, dict[str, str]] = field(default_factory=dict)
+    """For a plural: each language's text per CLDR category, to order by the catalog's own Plural-Forms."""
 
 
 def convert_strings(strings: dict[str, dict[str, str]]) -> tuple[list[Converted], list[str]]:
@@ -392,16 +394,13 @@ def convert_strings(strings: dict[str, dict[str, str]]) -> tuple[list[Converted]
     for key in plural_keys:
         singular = _to_format(english.get(f"{key}_one", english[f"{key}_other"]), {"n": "num"})
         plural = _to_format(english[f"{key}_other"], {"n": "num"})
-        translations = {}
+        translations, categories = {}, {}
         for lang, table in strings.items():
             if lang == SOURCE_LANGUAGE:
                 continue
-            forms = []
-            for category in plural_categories(lang):
-                text = table.get(f"{key}_{category}") or table.get(f"{key}_other", "")
-                forms.append(_to_format(text, {"n": "num"}) if text else "")
-            translations[lang] = tuple(forms)
-        out.append(Converted(key, (singular, plural), None, translations, tuple(sorted(set(PLACEHOLDER.findall(singular + plural)) | {"num"}))))
+            categories[lang] = {c: _to_format(table[f"{key}_{c}"], {"n": "num"}) for c in PLURAL_SUFFIXES if table.get(f"{key}_{c}")}
+            translations[lang] = plural_forms(categories[lang], lang)
+        out.append(Converted(key, (singular, plural), None, translations, tuple(sorted(set(PLACEHOLDER.findall(singular + plural)) | {"num"})), categories))
     for key, text in english.items():
         if key in plural_members:
             continue
@@ -502,6 +501,12 @@ def rewrite_template(text: str, items: dict[str, Converted], plurals: dict[str, 
     return text, left
 
 
+def plural_forms(by_category: dict[str, str], lang: str, expression: str | None = None) -> tuple[str, ...]:
+    """A plural's msgstr[0], [1]… in the order of a Plural-Forms rule (the language's CLDR one by default);
+    a category without its own text takes the 'other' one."""
+    return tuple(by_category.get(c) or by_category.get("other", "") for c in plural_categories(lang, expression))
+
+
 def merge_into_catalog(path: Path, lang: str, items: list[Converted]) -> list[str]:
     """Add the converted messages to one language's catalog (created if need be); keep translations it has."""
     notes = []
@@ -511,7 +516,10 @@ def merge_into_catalog(path: Path, lang: str, items: list[Converted]) -> list[st
         catalog = Catalog(locale=lang, domain=DOMAIN, project="Crossings", msgid_bugs_address="", copyright_holder="",
                           charset="utf-8", fuzzy=False)
     for item in items:
-        translation = item.translations.get(lang, "" if isinstance(item.message_id, str) else ("",) * catalog.num_plurals)
+        if isinstance(item.message_id, str):
+            translation = item.translations.get(lang, "")
+        else:  # in the order of this catalog's own Plural-Forms
+            translation = plural_forms(item.categories.get(lang, {}), lang, catalog.plural_expr)
         existing = catalog.get(item.message_id if isinstance(item.message_id, str) else item.message_id[0], context=item.context)
         flags = ["python-format"] if item.placeholders else []
         if existing is not None and translated(existing):
