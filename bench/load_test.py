@@ -152,7 +152,7 @@ def run_load(project: Path, clients: int, seconds: float) -> dict:
 def shipped_project() -> Path:
     """A copy of the repository's own archive to serve."""
     root = Path(tempfile.mkdtemp(prefix="crossings-load-"))
-    for name in ("templates", "static", "seeds", "content"):
+    for name in ("templates", "static", "locales", "seeds", "content"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "entities.toml", root / "entities.toml")
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")

@@ -61,7 +61,7 @@ def crossings_project(root: Path, n: int) -> Path:
     project = root / "crossings"
     if not (project / "seeds").exists():
         generate(n, project / "seeds")
-    for name in ("templates", "static"):
+    for name in ("templates", "static", "locales"):  # the look, and the interface's catalogs (French by default)
         shutil.rmtree(project / name, ignore_errors=True)
         shutil.copytree(REPO / name, project / name)
     (project / "pyproject.toml").write_text('[tool.crossings]\nbase_url = "https://example.github.io/bench/"\n', encoding="utf-8")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from . import __version__
 from .cache import Cache, Scan, sha, signature
+from .catalogs import Catalogs, load_catalogs, untranslated
 from .config import Config
 from .importer import ImportReport, Importer
 from .library import Library
@@ -91,18 +92,21 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     library = Library(config, cache, read=importer.index.read, scan=scan)
     records, problems = library.load()
     report.problems.extend(problems)
-    site, problems = build_site(records, config, library)
+    catalogs = load_catalogs(config.locales)
+    report.problems.extend(catalogs.problems)
+    site, problems = build_site(records, config, library, catalogs)
     report.problems.extend(problems)
     report.articles = len(site.records)
     outputs = plan(site)
     statics, assets = static_outputs(config, cache, scan, {o.path for o in outputs}, report)
     outputs += statics
     report.pages = sum(1 for o in outputs if o.path.endswith(".html"))
-    env = make_env(config, config.cache if write else None, assets)
+    env = make_env(config, config.cache if write else None, assets, catalogs)
     if not write:
         _check_render(env, config, outputs, report)
+        report.problems.extend(untranslated(catalogs, sorted(set(config.interface) | set(catalogs.catalogs)), config.templates, config.root))
     else:
-        _write(env, config, cache, site, outputs, report, strict, progress, search_later, cancel)
+        _write(env, config, cache, site, outputs, report, strict, progress, search_later, cancel, catalogs)
         if report.written and not report.search_pending:
             cache.save("build", {"inputs": inputs, "problems": tuple(p.as_tuple() for p in report.all_problems()), "articles": report.articles})
     for warning in cache.warnings:
@@ -112,7 +116,7 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
 
 
 def _write(env, config: Config, cache: Cache, site, outputs: list[Output], report: BuildReport, strict: bool, progress: bool,
-           search_later: bool = False, cancel=None) -> None:
+           search_later: bool = False, cancel=None, catalogs: Catalogs | None = None) -> None:
     """Render what changed into the spare folder and swap it in, unless something forbids it."""
     why = output_problem(config.output, [config.root, config.seeds, config.content, config.templates, config.static])
     if why:
@@ -144,7 +148,7 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
     except SearchError as exc:
         report.problems.append(error("pagefind", None, f"the search index could not be built: {exc}", "check that the pagefind[bin] package is installed (make build installs it)"))
         return
-    keys = output_keys(env, config, outputs)
+    keys = output_keys(env, config, outputs, catalogs)
     if search_later and tree.live:
         for output in outputs:  # the dev server shows the pages first; exports catch up right after
             old = tree.live.get(output.path)
@@ -184,11 +188,18 @@ def settings_digest(config: Config, assets: dict[str, str] | None = None) -> str
     return digest(__version__, sorted((assets or {}).items()), *(v for k, v in dataclasses.asdict(config).items() if k != "root"))
 
 
-def output_keys(env, config: Config, outputs: list[Output]) -> dict[str, str]:
-    """The final key of every output: its own key, its templates, the settings, the version."""
+def output_keys(env, config: Config, outputs: list[Output], catalogs: Catalogs | None = None) -> dict[str, str]:
+    """The final key of every output: its own key, its templates, the settings, the version, and for a
+    page in an interface language, that language's catalog (so a .po change rebuilds exactly its pages)."""
     settings = settings_digest(config, env.globals.get("assets"))
     templates = template_digests(env)
-    return {o.path: digest(o.key, templates.get(o.template, "") if o.template else "data", settings) for o in outputs}
+    keys = {}
+    for o in outputs:
+        parts = (o.key, templates.get(o.template, "") if o.template else "data", settings)
+        if o.lang:
+            parts += (o.lang, catalogs.digest(o.lang) if catalogs is not None else "")
+        keys[o.path] = digest(*parts)
+    return keys
 
 
 HASHED = (".css", ".js")  # published also under a name with their content hash, which pages link
@@ -235,7 +246,7 @@ def input_signature(config: Config, scan: Scan, seeds: list[tuple[str, tuple]]) 
             parts.append(f"{table}\0{signature(table.stat())}")
         except OSError:
             parts.append(f"{table}\0-")
-    for root, suffix in ((config.content, ".md"), (config.templates, ""), (config.static, "")):
+    for root, suffix in ((config.content, ".md"), (config.templates, ""), (config.static, ""), (config.locales, ".po")):
         parts.append(str(root))
         parts.extend(f"{rel}\0{signature(stat)}" for rel, stat in scan.walk(root, suffix, HIDDEN if root == config.static else ()).items())
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -24,11 +24,16 @@ class Config:
     """The site's name, shown in every page header and in feeds."""
     description: str = "An archive of news about migration."
     """One sentence saying what the archive is; used in meta descriptions and feeds."""
+    descriptions: tuple[tuple[str, str], ...] = ()
+    """The description in other interface languages: ``{ en = "…", ar = "…" }``."""
     base_url: str = "/"
     """Where the site is published, e.g. ``https://USER.github.io/REPO/``. Every
     internal link starts with its path; absolute URLs (feeds, sitemap) need the host."""
     language: str = "fr"
     """ISO 639-1 code of the interface language, and the fallback article language."""
+    interface_languages: tuple[str, ...] = ()
+    """The languages the archive's own pages are built in (empty: just ``language``). The
+    version in ``language`` is at the root, each other one under ``<lang>/``."""
     languages: tuple[str, ...] = ("fr", "en", "es", "ar", "de", "it", "pt", "nl")
     """Languages the importer may identify an article as (ISO 639-1)."""
     timezone: str = "Europe/Paris"
@@ -51,6 +56,8 @@ class Config:
     """Countries and organisations to recognise at import (see the file's own comments)."""
     publishers_file: str = "publishers.toml"
     """The outlets' names by host (see the file's own comments)."""
+    locales_dir: str = "locales"
+    """The interface's gettext catalogs: ``<lang>/LC_MESSAGES/messages.po``."""
 
     @property
     def base_path(self) -> str:
@@ -100,6 +107,23 @@ class Config:
         return self.path("publishers_file")
 
     @cached_property
+    def locales(self) -> Path:
+        return self.path("locales_dir")
+
+    @property
+    def interface(self) -> tuple[str, ...]:
+        """The interface languages, ``language`` first (it is the one at the root)."""
+        return (self.language,) + tuple(lang for lang in self.interface_languages if lang != self.language)
+
+    def description_in(self, lang: str) -> str:
+        """The site's description in ``lang`` (``descriptions``), else ``description``."""
+        return dict(self.descriptions).get(lang, self.description)
+
+    def prefix(self, lang: str) -> str:
+        """Where the archive's pages in ``lang`` live below the base path: '' or ``ar/``."""
+        return "" if lang == self.language else f"{lang}/"
+
+    @cached_property
     def tables(self) -> tuple[Path, ...]:
         """The data files import reads besides the seeds (every ``*_file`` setting)."""
         return tuple(self.path(f.name) for f in dataclasses.fields(self) if f.name.endswith("_file"))
@@ -142,6 +166,12 @@ def load_config(pyproject: Path | None = None, **overrides: object) -> tuple[Con
             problems.append(error(where, line, problem[0], problem[1]))
         else:
             values[key] = checked
+    interface = values.get("interface_languages")
+    language = values.get("language", FIELDS["language"].default)
+    if interface and language not in interface:
+        problems.append(error(where, _key_line(text, "interface_languages"), f"'interface_languages' must include 'language' ({language!r}): its version is the one at the root",
+                              f'for example interface_languages = ["{language}", "en"]'))
+        values.pop("interface_languages")
     return Config(root=root, **values), problems
 
 
@@ -161,6 +191,16 @@ def _check(key: str, value: object) -> tuple[object, tuple[str, str] | None]:
     if key == "languages":
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and is_language(v) for v in value):
             return None, ("'languages' must be a list of ISO 639-1 codes", 'for example languages = ["fr", "en", "es", "ar"]')
+        return tuple(value), None
+    if key == "descriptions":
+        if not isinstance(value, dict) or not all(isinstance(k, str) and is_language(k) and isinstance(v, str) for k, v in value.items()):
+            return None, ("'descriptions' must be a table of language codes and sentences", 'for example descriptions = { en = "An archive of news about migration." }')
+        return tuple(sorted(value.items())), None
+    if key == "interface_languages":
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and is_language(v) for v in value):
+            return None, ("'interface_languages' must be a list of ISO 639-1 codes", 'for example interface_languages = ["fr", "en", "es", "ar"]')
+        if len(set(value)) != len(value):
+            return None, ("'interface_languages' lists a language twice", 'for example interface_languages = ["fr", "en", "es", "ar"]')
         return tuple(value), None
     if key == "timezone":
         try:

@@ -184,7 +184,7 @@ class DevServer:
             self.dev.problems = [str(p) for p in problems]
             self.dev.hub.publish({"type": "problems", "build": str(self.dev.build), "base": self.config.base_path, "problems": self.dev.problems})
             return False
-        watched = lambda c: (c.seeds, c.content, c.templates, c.static, c.tables, c.output, c.cache)  # noqa: E731
+        watched = lambda c: (c.seeds, c.content, c.templates, c.static, c.locales, c.tables, c.output, c.cache)  # noqa: E731
         moved = watched(config) != watched(self.config)
         self.config = config
         if moved and self.observer is not None:  # the inputs moved: watch where they are now

@@ -17,7 +17,7 @@ from . import publishers
 from .facets import keys_of
 from .feeds import absolute
 from .library import Record
-from .site import Output, Site, _fixed, _newest, _page, digest
+from .site import Output, Site, _fixed, _newest, _page, digest, each_language
 
 FIELDS = [
     ("id", "The article's permanent name in this archive; its page is articles/<id>/."),
@@ -158,10 +158,16 @@ def plan_exports(site: Site) -> list[Output]:
     outputs.append(Output("data/articles.json", None, digest("json", every), None, lambda: articles_json(site), deferrable=True))
     outputs.append(Output("data/articles.bib", None, digest("bib-all", every), None,
                           lambda: "\n".join(bibtex(site, r) for r in chronological(site)).encode("utf-8"), deferrable=True))
-    context = {"page": _page("data", "data/", "", site.config.language, "data"), "fields": [{"name": n, "description": d} for n, d in FIELDS],
-               "count": len(site.records), "files": ["data/articles.csv", "data/articles.json", "data/articles.bib"]}
-    outputs.append(Output("data/index.html", "data.html", digest(len(site.records)), _fixed(context), lastmod=_newest(site.records)))
+    outputs.extend(plan_data_page(site))
     return outputs
+
+
+@each_language
+def plan_data_page(site: Site, lang: str) -> list[Output]:
+    """The page documenting the exports, in every interface language (the files are one set, at the root)."""
+    context = {"page": _page(site, "data", "data/", "", lang, "data"), "fields": [{"name": n, "description": d} for n, d in FIELDS],
+               "count": len(site.records), "files": ["data/articles.csv", "data/articles.json", "data/articles.bib"]}
+    return [Output("data/index.html", "data.html", digest(len(site.records)), _fixed(context), lastmod=_newest(site.records))]
 
 
 def _bib(site: Site, record: Record):

@@ -19,7 +19,8 @@ from pathlib import Path
 from slugify import slugify
 
 from . import publishers
-from .i18n import language_name, strings
+from .catalogs import N_
+from .i18n import language_name
 from .library import Record
 
 KINDS = ("countries", "organizations", "sources", "languages", "tags")
@@ -73,11 +74,12 @@ def organization_names(path: Path, stamp: float) -> dict[str, dict[str, str]]:
     return {id_: dict(spec.get("names", {})) for id_, spec in data.get("organizations", {}).items()}
 
 
-def labeller(config) -> Callable[[str, str], str]:
-    """A function giving a facet value's name in the interface language."""
+def labeller(config, language: str | None = None) -> Callable[[str, str], str]:
+    """A function giving a facet value's name in ``language`` (default: the site's):
+    countries and languages from CLDR, organisations from entities.toml's ``names``."""
     from .entities import country_name
 
-    language = config.language
+    language = language or config.language
     try:
         stamp = config.entities.stat().st_mtime
     except OSError:
@@ -96,26 +98,43 @@ def labeller(config) -> Callable[[str, str], str]:
     return label
 
 
-def facet_values(records: list[Record], config) -> dict[str, dict[str, Value]]:
-    """Every value of every facet, by kind then slug, articles newest first (as ``records`` are)."""
-    label = labeller(config)
-    facets: dict[str, dict[str, Value]] = {kind: {} for kind in KINDS}
+Groups = dict[str, dict[str, tuple[str, list[Record]]]]
+
+
+def facet_groups(records: list[Record]) -> Groups:
+    """Every value of every facet, by kind then slug: (key, articles newest first, as ``records`` are)."""
+    groups: Groups = {kind: {} for kind in KINDS}
     for record in records:
         for kind in KINDS:
             for key in keys_of(record, kind):
                 slug = slug_of(kind, key)
-                value = facets[kind].get(slug)
-                if value is None:
-                    value = facets[kind][slug] = Value(kind, key, slug, label(kind, key), [])
-                if not value.records or value.records[-1] is not record:
-                    value.records.append(record)
+                group = groups[kind].get(slug)
+                if group is None:
+                    group = groups[kind][slug] = (key, [])
+                if not group[1] or group[1][-1] is not record:
+                    group[1].append(record)
+    return groups
+
+
+def facet_values(records_or_groups, config, language: str | None = None) -> dict[str, dict[str, Value]]:
+    """Every value of every facet named in ``language``, by kind then slug, most articles first."""
+    groups = records_or_groups if isinstance(records_or_groups, dict) else facet_groups(records_or_groups)
+    label = labeller(config, language)
+    facets: dict[str, dict[str, Value]] = {}
     for kind in KINDS:
-        facets[kind] = dict(sorted(facets[kind].items(), key=lambda item: (-len(item[1].records), item[1].label.casefold())))
+        values = [Value(kind, key, slug, label(kind, key), records) for slug, (key, records) in groups[kind].items()]
+        values.sort(key=lambda v: (-len(v.records), v.label.casefold()))
+        facets[kind] = {v.slug: v for v in values}
     return facets
 
 
-def facet_title(kind: str, language: str) -> str:
-    return strings(language)[f"facet_{kind}"]
+FACET_TITLES = {"countries": N_("Countries"), "organizations": N_("Organisations"), "sources": N_("Sources"),
+                "languages": N_("Languages"), "tags": N_("Tags")}
+
+
+def facet_title(kind: str, translator) -> str:
+    """The name of a facet in the translator's language."""
+    return translator.gettext(FACET_TITLES[kind])
 
 
 # --- charts -------------------------------------------------------------------------------

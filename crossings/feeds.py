@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from . import __version__
 from .facets import KINDS, keys_of, slug_of
+from .i18n import language_name
 from .library import Record
 from .site import Output, Site, digest
 
@@ -38,11 +39,14 @@ def entry_id(site: Site, record: Record) -> str:
     return f"tag:crossings,{record.article.date.isoformat()}:{record.article.url}"
 
 
-def feed_entry(site: Site, record: Record) -> dict:
+def feed_entry(site: Site, record: Record, lang: str | None = None) -> dict:
+    """One article as a feed entry; its categories named in ``lang`` (the feed's language)."""
     article = record.article
     html, text = site.library.body(record)
-    categories = [{"term": site.facets[kind][slug_of(kind, key)].key, "label": site.facets[kind][slug_of(kind, key)].label,
-                   "scheme": absolute(site, f"{kind}/")}
+    facets = site.facets_in(lang or site.config.language)
+    prefix = site.config.prefix(lang or site.config.language)
+    categories = [{"term": facets[kind][slug_of(kind, key)].key, "label": facets[kind][slug_of(kind, key)].label,
+                   "scheme": absolute(site, f"{prefix}{kind}/")}
                   for kind in ("countries", "organizations", "tags") for key in keys_of(record, kind)]
     return {
         "id": entry_id(site, record), "title": article.title, "url": absolute(site, article.url), "lang": article.lang,
@@ -51,57 +55,92 @@ def feed_entry(site: Site, record: Record) -> dict:
     }
 
 
-def _feed(site: Site, path: str, title: str, page: str, records: list[Record], label_key: object) -> Output:
+def _feed(site: Site, path: str, title: str, page: str, records: list[Record], label_key: object, lang: str) -> Output:
     latest = records[:LATEST]
     key = digest(title, [r.file_sha for r in latest], label_key)
 
     def context() -> dict:
-        entries = [feed_entry(site, r) for r in latest]
+        entries = [feed_entry(site, r, lang) for r in latest]
         return {"feed": {"title": title, "id": absolute(site, path) if site.config.absolute_base else f"tag:crossings,2000:{path}",
-                         "self": absolute(site, path), "alternate": absolute(site, page), "lang": site.config.language,
+                         "self": absolute(site, path), "alternate": absolute(site, page), "lang": lang,
+                         "subtitle": site.config.description_in(lang),
                          "updated": entries[0]["published"] if entries else timestamp(site, dt.date(2000, 1, 1))},
                 "entries": entries, "version": __version__}
     return Output(path, "feed.xml", key, context)
 
 
+def site_feed_title(site: Site, lang: str) -> str:
+    """The site's name; in the other interface languages, with the language's own name: ``Crossings (العربية)``."""
+    config = site.config
+    return config.title if lang == config.language else f"{config.title} ({language_name(lang, lang)})"
+
+
 def plan_feeds(site: Site) -> list[Output]:
-    """The site's Atom and JSON feeds, and an Atom feed for every facet value."""
-    outputs = [_feed(site, "feed.xml", site.config.title, "", site.records, ())]
+    """In every interface language: the site's Atom and JSON feeds, and an Atom feed for every facet value
+    (the same articles; titles and categories in the feed's language)."""
+    outputs = []
     latest = site.records[:LATEST]
-    outputs.append(Output("feed.json", None, digest("json", [r.file_sha for r in latest], _labels(site, latest)), None, lambda: json_feed(site, latest)))
-    for kind in KINDS:
-        for value in site.facets[kind].values():
-            title = f"{site.config.title} — {value.label}"
-            outputs.append(_feed(site, value.url + "feed.xml", title, value.url, value.records, _labels(site, value.records[:LATEST])))
+    for lang in site.config.interface:
+        prefix = site.config.prefix(lang)
+        title = site_feed_title(site, lang)
+        outputs.append(_feed(site, prefix + "feed.xml", title, prefix, site.records, _labels(site, latest, lang), lang))
+        outputs.append(Output(prefix + "feed.json", None, digest("json", title, [r.file_sha for r in latest], _labels(site, latest, lang)), None,
+                              _json_feed(site, latest, lang)))
+        for kind in KINDS:
+            for value in site.facets_in(lang)[kind].values():
+                title = f"{site.config.title} — {value.label}"
+                outputs.append(_feed(site, prefix + value.url + "feed.xml", title, prefix + value.url, value.records,
+                                     _labels(site, value.records[:LATEST], lang), lang))
     return outputs
 
 
-def _labels(site: Site, records: list[Record]) -> tuple:
-    return tuple(site.facets[kind][slug_of(kind, key)].label for r in records for kind in ("countries", "organizations", "tags") for key in keys_of(r, kind))
+def _labels(site: Site, records: list[Record], lang: str | None = None) -> tuple:
+    facets = site.facets_in(lang or site.config.language)
+    return tuple(facets[kind][slug_of(kind, key)].label for r in records for kind in ("countries", "organizations", "tags") for key in keys_of(r, kind))
 
 
-def json_feed(site: Site, records: list[Record]) -> bytes:
+def _json_feed(site: Site, records: list[Record], lang: str) -> Callable[[], bytes]:
+    return lambda: json_feed(site, records, lang)
+
+
+def json_feed(site: Site, records: list[Record], lang: str | None = None) -> bytes:
     """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/)."""
+    lang = lang or site.config.language
+    prefix = site.config.prefix(lang)
     items = []
     for record in records:
-        entry = feed_entry(site, record)
+        entry = feed_entry(site, record, lang)
         item = {"id": entry["id"], "url": entry["url"], "title": entry["title"], "content_html": entry["body_html"],
                 "content_text": entry["text"], "summary": entry["excerpt"], "date_published": entry["published"],
                 "language": entry["lang"], "tags": [c["label"] for c in entry["categories"]]}
         if entry["source"]:
             item["external_url"] = entry["source"]
         items.append(item)
-    feed = {"version": "https://jsonfeed.org/version/1.1", "title": site.config.title, "description": site.config.description,
-            "home_page_url": absolute(site, ""), "feed_url": absolute(site, "feed.json"), "language": site.config.language, "items": items}
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": site_feed_title(site, lang), "description": site.config.description_in(lang),
+            "home_page_url": absolute(site, prefix), "feed_url": absolute(site, prefix + "feed.json"), "language": lang, "items": items}
     return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def plan_sitemap(site: Site, outputs: list[Output]) -> list[Output]:
-    """sitemap.xml (an index of several when there are very many pages) and robots.txt naming it."""
+    """sitemap.xml (an index of several when there are very many pages) and robots.txt naming it.
+
+    A page of the archive built in several interface languages lists its versions as
+    ``xhtml:link rel="alternate" hreflang`` (each, and ``x-default``, the root's).
+    """
     if not site.config.absolute_base:
         return []  # a sitemap needs absolute URLs: set base_url to the site's address
-    pages = sorted((o.path[: -len("index.html")] if o.path.endswith("index.html") else o.path, o.lastmod)
-                   for o in outputs if o.path.endswith(".html") and o.path != "404.html")
+    config = site.config
+    several = len(config.interface) > 1
+    pages = []
+    for o in outputs:
+        if not o.path.endswith(".html") or o.path.rpartition("/")[2] == "404.html":
+            continue
+        alternates = ()
+        if several and o.family:
+            family = _page_path(o.family)
+            alternates = tuple((lang, config.prefix(lang) + family) for lang in config.interface) + (("x-default", family),)
+        pages.append((_page_path(o.path), o.lastmod, alternates))
+    pages.sort()
     chunks = [pages[i:i + SITEMAP_LIMIT] for i in range(0, len(pages), SITEMAP_LIMIT)] or [[]]
     result = []
     names = ["sitemap.xml"] if len(chunks) == 1 else [f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
@@ -114,11 +153,21 @@ def plan_sitemap(site: Site, outputs: list[Output]) -> list[Output]:
     return result
 
 
-def _sitemap(site: Site, pages: list[tuple[str, str]]) -> Callable[[], bytes]:
+def _page_path(path: str) -> str:
+    return path[: -len("index.html")] if path.endswith("index.html") else path
+
+
+XHTML = "http://www.w3.org/1999/xhtml"
+
+
+def _sitemap(site: Site, pages: list[tuple[str, str, tuple]]) -> Callable[[], bytes]:
     def data() -> bytes:
-        lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-        for path, lastmod in pages:
-            lines.append(f"<url><loc>{escape(absolute(site, path))}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
+        several = any(alternates for _, _, alternates in pages)
+        namespaces = ' xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"' + (f' xmlns:xhtml="{XHTML}"' if several else "")
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>', f"<urlset{namespaces}>"]
+        for path, lastmod, alternates in pages:
+            links = "".join(f'<xhtml:link rel="alternate" hreflang="{lang}" href="{escape(absolute(site, other))}"/>' for lang, other in alternates)
+            lines.append(f"<url><loc>{escape(absolute(site, path))}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + links + "</url>")
         lines.append("</urlset>")
         return ("\n".join(lines) + "\n").encode("utf-8")
     return data

@@ -11,18 +11,21 @@ import hashlib
 import os
 import sys
 import traceback
+from functools import lru_cache
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 import jinja2
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, meta
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, meta, pass_context
+from markupsafe import Markup, escape
 
 from . import __version__
 from .articles import RTL
+from .catalogs import Catalogs, load_catalogs
 from .config import Config
-from .i18n import format_date, language_name, month_name, plural, strings
+from .i18n import STRINGS, format_date, language_name, month_name, strings
 from .problems import Problem, display_path, error
 from .site import Output
 
@@ -30,46 +33,90 @@ PARALLEL_FROM = 400  # below this many pages, forking costs more than it saves (
 CHUNK = 64
 
 
-def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, str] | None = None) -> Environment:
-    """The template environment: autoescape on for every template, strict undefined."""
-    bytecode = None
-    if cache_dir is not None:
-        (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
-        bytecode = FileSystemBytecodeCache(str(cache_dir / "jinja"))
+def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, str] | None = None, catalogs: Catalogs | None = None) -> Environment:
+    """The template environment: autoescape on for every template, strict undefined, gettext.
+
+    One environment serves every language: ``_()``, ``ngettext()``, the ``date`` and
+    ``month_name`` filters… take the page's interface language from its context
+    (``ui_lang``, set by ``render`` from the output). A translation is text: it is
+    escaped like any value (no markup comes from a catalog), and so are the values
+    put into its placeholders.
+    """
     env = Environment(
         loader=FileSystemLoader(config.templates),
-        bytecode_cache=bytecode,
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
     base_path = config.base_path
     language = config.language
+    catalogs = catalogs if catalogs is not None else load_catalogs(config.locales)
+
+    def ui(context) -> str:
+        return context.get("ui_lang") or language
+
+    def translator(context):
+        return catalogs.translator(ui(context))
+
+    env.install_gettext_callables(
+        gettext=pass_context(lambda context, message: escape(translator(context).raw_gettext(message))),
+        ngettext=pass_context(lambda context, singular, plural, n: escape(translator(context).raw_ngettext(singular, plural, n))),
+        pgettext=pass_context(lambda context, ctx, message: escape(translator(context).raw_pgettext(ctx, message))),
+        npgettext=pass_context(lambda context, ctx, singular, plural, n: escape(translator(context).raw_npgettext(ctx, singular, plural, n))),
+        newstyle=True,
+    )
 
     def url(path: str = "") -> str:
-        """A site path (``articles/x/``) as a link that works under the base path."""
+        """A site path (``articles/x/``, ``data/articles.csv``) as a link that works under the base path."""
         return base_path + path.lstrip("/")
 
+    @pass_context
+    def link(context, path: str = "") -> str:
+        """A page of the archive (``timeline/``), in the version this page's links go to (``ar/timeline/``)."""
+        page = context.get("page")
+        prefix = page.get("prefix", "") if isinstance(page, dict) else ""
+        return base_path + prefix + path.lstrip("/")
+
     env.globals.update(
-        site={"title": config.title, "description": config.description, "language": language,
-              "base_url": config.base_url, "base_path": base_path},
-        t=strings(language),
+        site=site_globals(config, language),
         url=url,
+        link=link,
         asset=lambda path: url((assets or {}).get(path, path)),
         assets=dict(assets or {}),
         generator=f"Crossings {__version__}",
-        ui_dir="rtl" if language in RTL else "ltr",
     )
+    env.globals["_site_in"] = lambda lang: site_globals(config, lang)
+    if cache_dir is not None:
+        # Compiled templates depend on the environment too (a filter that takes the context is
+        # called differently): the cache's file names carry a digest of it, not only the version.
+        shape = repr((__version__, sorted(env.extensions), sorted((name, str(getattr(f, "jinja_pass_arg", ""))) for name, f in env.filters.items()),
+                      sorted((name, str(getattr(f, "jinja_pass_arg", ""))) for name, f in env.globals.items() if callable(f))))
+        (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = FileSystemBytecodeCache(str(cache_dir / "jinja"), f"__jinja2_{hashlib.sha256(shape.encode()).hexdigest()[:12]}_%s.cache")
     env.filters.update(
-        date=lambda value, lang=language, style="long": format_date(value, lang, style),
-        month_name=lambda month, year=2000, lang=language, width="wide": month_name(year, month, lang, width),
-        language_name=lambda code, lang=language: language_name(code, lang),
-        plural=lambda n, key: plural(key, n, language),
+        date=pass_context(lambda context, value, lang=None, style="long": format_date(value, lang or ui(context), style)),
+        month_name=pass_context(lambda context, month, year=2000, lang=None, width="wide": month_name(year, month, lang or ui(context), width)),
+        language_name=pass_context(lambda context, code, lang=None: language_name(code, lang or ui(context))),
+        plain=lambda value: value.unescape() if isinstance(value, Markup) else value,
     )
     return env
+
+
+@lru_cache(maxsize=64)
+def _site_globals(config: Config, lang: str) -> dict:
+    described = lang if lang in dict(config.descriptions) else config.language  # the language the description is in
+    return {"title": config.title, "description": config.description_in(lang), "language": config.language,
+            "description_lang": described, "description_dir": "rtl" if described in RTL else "ltr",
+            "base_url": config.base_url, "base_path": config.base_path}
+
+
+def site_globals(config: Config, lang: str) -> dict:
+    """What templates know of the site, as ``site``; its description in ``lang``."""
+    return _site_globals(config, lang)
 
 
 def template_digests(env: Environment) -> dict[str, str]:
@@ -103,10 +150,15 @@ def template_digests(env: Environment) -> dict[str, str]:
 
 
 def render(env: Environment, output: Output) -> bytes:
-    """The bytes of one output."""
+    """The bytes of one output, in its interface language."""
     if output.data is not None:
         return output.data()
-    return env.get_template(output.template).render(output.context()).encode("utf-8")
+    context = output.context()
+    lang = output.lang or env.globals["site"]["language"]
+    extra = {"ui_lang": lang, "site": env.globals["_site_in"](lang)}
+    if STRINGS:  # old-style strings not yet moved into the catalogs (python -m crossings.catalogs convert)
+        extra["t"] = strings(lang)
+    return env.get_template(output.template).render({**context, **extra}).encode("utf-8")
 
 
 def template_problem(exc: Exception, config: Config, output: Output | None = None) -> Problem:

@@ -197,7 +197,9 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=N
     for name in sorted(needed & fresh["shared"].keys()):
         data = fresh["shared"][name]
         outputs.append(Output(f"pagefind/{name}", None, "search:" + hashlib.sha256(data).hexdigest(), None, _bytes(data)))
-    manifest = {"shards": languages, "labels": _labels(site)}
+    manifest = {"shards": languages, "labels": _labels(site, site.config.language)}
+    if len(site.config.interface) > 1:  # the search page in each interface language names the filters' values in it
+        manifest["translated_labels"] = {lang: _labels(site, lang) for lang in site.config.interface[1:]}
     data = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
     outputs.append(Output("pagefind/shards.json", None, "search:" + hashlib.sha256(data).hexdigest(), None, _bytes(data)))
     if fresh != known:
@@ -213,7 +215,8 @@ def _bytes(data: bytes | None):
     return read
 
 
-def _labels(site: Site) -> dict[str, dict[str, str]]:
-    """Names for filter values (codes are what is indexed)."""
+def _labels(site: Site, lang: str) -> dict[str, dict[str, str]]:
+    """Names for filter values in ``lang`` (codes are what is indexed)."""
     names = {"countries": "country", "organizations": "organization", "languages": "language", "sources": "source", "tags": "tag"}
-    return {names[kind]: {value.key: value.label for value in site.facets[kind].values()} for kind in names}
+    facets = site.facets_in(lang)
+    return {names[kind]: {value.key: value.label for value in facets[kind].values()} for kind in names}

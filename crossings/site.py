@@ -11,6 +11,7 @@ output whose key, template and settings are unchanged has unchanged bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
 import math
@@ -20,9 +21,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .articles import RTL
+from .catalogs import Catalogs, N_, Translator, load_catalogs
 from .config import Config
-from .i18n import strings
-from .facets import KINDS, Value, bar_chart, facet_title, facet_values, keys_of, month_chart, month_series, slug_of, years_table
+from .facets import KINDS, Groups, Value, bar_chart, facet_groups, facet_title, facet_values, keys_of, month_chart, month_series, slug_of, years_table
+from .i18n import language_name
 from .library import Library, Record, entry
 from .problems import Problem, error
 
@@ -40,6 +42,11 @@ class Output:
     """For the sitemap: the date of the newest article the page shows."""
     deferrable: bool = False
     """Costly and read by no page (an export): the dev server may bring it up to date a moment later."""
+    lang: str = ""
+    """The interface language it is rendered in ('' for data): its catalog is part of its key."""
+    family: str = ""
+    """For a page of the archive built in every interface language: its path without the language
+    prefix, the same for all its versions (the sitemap lists them as alternates)."""
 
 
 def digest(*parts: object) -> str:
@@ -55,6 +62,8 @@ class Site:
     records: list[Record]
     library: Library
     entries: dict[str, dict] = field(default_factory=dict)
+    catalogs: Catalogs | None = None
+    _facets: dict[str, dict[str, dict[str, Value]]] = field(default_factory=dict)
 
     def entry(self, record: Record | None) -> dict | None:
         """What lists show of an article (made on demand: only pages being rendered need it)."""
@@ -70,9 +79,33 @@ class Site:
         return record.version if record else ""
 
     @cached_property
+    def groups(self) -> Groups:
+        """Every value of every facet (country, organisation, source, language, tag) and its articles."""
+        return facet_groups(self.records)
+
+    def facets_in(self, lang: str) -> dict[str, dict[str, Value]]:
+        """Every value of every facet, named in ``lang`` and ordered by count, then name."""
+        found = self._facets.get(lang)
+        if found is None:
+            found = self._facets[lang] = facet_values(self.groups, self.config, lang)
+        return found
+
+    @property
     def facets(self) -> dict[str, dict[str, Value]]:
-        """Every value of every facet (country, organisation, source, language, tag)."""
-        return facet_values(self.records, self.config)
+        """The facets named in the site's language."""
+        return self.facets_in(self.config.language)
+
+    def translator(self, lang: str) -> Translator:
+        if self.catalogs is None:
+            self.catalogs = load_catalogs(self.config.locales)
+        return self.catalogs.translator(lang)
+
+    def interface_of(self, lang: str) -> str:
+        """The interface language of a page about an article in ``lang``: that language if the
+        interface speaks it (a catalog, or English), else the site's."""
+        if self.catalogs is None:
+            self.catalogs = load_catalogs(self.config.locales)
+        return lang if self.catalogs.speaks(lang) else self.config.language
 
     @cached_property
     def related(self) -> dict[str, list[Record]]:
@@ -87,7 +120,7 @@ class Site:
         return dict(groups)
 
 
-def build_site(records: list[Record], config: Config, library: Library) -> tuple[Site, list[Problem]]:
+def build_site(records: list[Record], config: Config, library: Library, catalogs: Catalogs | None = None) -> tuple[Site, list[Problem]]:
     """Sort the records newest first, leave out drafts, and refuse URL collisions."""
     problems: list[Problem] = []
     owners: dict[str, Record] = {}
@@ -102,7 +135,7 @@ def build_site(records: list[Record], config: Config, library: Library) -> tuple
         owners[record.article.url] = record
         published.append(record)
     published.sort(key=lambda r: (r.article.date, r.rel), reverse=True)
-    return Site(config, published, library), problems
+    return Site(config, published, library, catalogs=catalogs), problems
 
 
 # --- planners: one function per page kind --------------------------------------
@@ -124,44 +157,48 @@ def _newest(records: list[Record]) -> str:
 
 
 def plan_articles(site: Site) -> list[Output]:
-    """One page per article, linked to its neighbours in time and to its month."""
+    """One page per article, in the article's language, linked to its neighbours in time and to its month."""
     outputs = []
     records = site.records
     for i, record in enumerate(records):
         newer = records[i - 1] if i > 0 else None
         older = records[i + 1] if i + 1 < len(records) else None
         related = site.related.get(record.rel, [])
-        key = digest(record.file_sha, site.version(newer), site.version(older), [site.version(r) for r in related], _labels_key(site, record))
-        outputs.append(Output(record.article.url + "index.html", "article.html", key, _article_context(site, record, newer, older, related),
-                              lastmod=record.article.date.isoformat()))
+        ui = site.interface_of(record.article.lang)
+        key = digest(record.file_sha, site.version(newer), site.version(older), [site.version(r) for r in related], _labels_key(site, record, ui), ui)
+        outputs.append(Output(record.article.url + "index.html", "article.html", key, _article_context(site, record, newer, older, related, ui),
+                              lastmod=record.article.date.isoformat(), lang=ui))
     return outputs
 
 
-def _labels_key(site: Site, record: Record) -> tuple:
-    """The names of an article's facets (they change with the interface language or entities.toml)."""
-    return tuple(site.facets[kind][slug_of(kind, key)].label for kind in KINDS for key in keys_of(record, kind))
+def _labels_key(site: Site, record: Record, lang: str) -> tuple:
+    """The names of an article's facets in ``lang`` (they change with entities.toml)."""
+    facets = site.facets_in(lang)
+    return tuple(facets[kind][slug_of(kind, key)].label for kind in KINDS for key in keys_of(record, kind))
 
 
-def article_facets(site: Site, record: Record) -> list[dict]:
-    """The facets an article page links to: [{kind, title, items: [{label, url}]}]."""
+def article_facets(site: Site, record: Record, lang: str) -> list[dict]:
+    """The facets an article page links to, named in ``lang``: [{kind, title, items: [{label, url}]}]."""
     groups = []
+    facets = site.facets_in(lang)
+    translator = site.translator(lang)
     for kind in KINDS:
-        items = [site.facets[kind][slug_of(kind, key)] for key in keys_of(record, kind)]
+        items = [facets[kind][slug_of(kind, key)] for key in keys_of(record, kind)]
         if items:
-            groups.append({"kind": kind, "title": facet_title(kind, site.config.language),
+            groups.append({"kind": kind, "title": facet_title(kind, translator),
                            "items": [{"label": v.label, "url": v.url, "key": v.key} for v in items]})
     return groups
 
 
-def _article_context(site: Site, record: Record, newer: Record | None, older: Record | None, related: list[Record]) -> Callable[[], dict]:
+def _article_context(site: Site, record: Record, newer: Record | None, older: Record | None, related: list[Record], ui: str) -> Callable[[], dict]:
     def context() -> dict:
         article = record.article
         html, _ = site.library.body(record)
-        facets = article_facets(site, record)
+        facets = article_facets(site, record, ui)
         countries = [{"code": i["key"], "name": i["label"]} for g in facets if g["kind"] == "countries" for i in g["items"]]
         return {
             "jsonld": news_article(site, record, countries),
-            "page": _page(article.title, article.url, record.excerpt[:160], article.lang, "article"),
+            "page": _page(site, article.title, article.url, record.excerpt[:160], ui, "article"),
             "article": {**site.entry(record), "source": article.source, "body_html": html, "seed": article.seed,
                         "countries": countries, "bib": article.url + "citation.bib"},
             "facets": facets,
@@ -228,7 +265,23 @@ def related_articles(records: list[Record]) -> dict[str, list[Record]]:
     return related
 
 
-def plan_index(site: Site) -> list[Output]:
+def each_language(planner: Callable[[Site, str], list[Output]]) -> Callable[[Site], list[Output]]:
+    """A planner of the archive's own pages, run once per interface language: the pages in
+    ``language`` at the root, the others under ``<lang>/``."""
+    def plan_all(site: Site) -> list[Output]:
+        outputs = []
+        for lang in site.config.interface:
+            prefix = site.config.prefix(lang)
+            for output in planner(site, lang):
+                outputs.append(dataclasses.replace(output, path=prefix + output.path, lang=lang, family=output.path if output.template else ""))
+        return outputs
+    plan_all.__name__ = planner.__name__
+    plan_all.__doc__ = planner.__doc__
+    return plan_all
+
+
+@each_language
+def plan_index(site: Site, lang: str) -> list[Output]:
     """The home page and the older pages, newest first (see ``stable_pages``)."""
     outputs = []
     pages = stable_pages(site.records, site.config.per_page)
@@ -237,15 +290,15 @@ def plan_index(site: Site) -> list[Output]:
         count = len(site.records) if number == 0 else None  # only the first page shows the total
         nav = pagination("", number, len(pages))
         key = digest(repr(nav), count, [site.version(r) for r in chunk])
-        outputs.append(Output(url + "index.html", "index.html", key, _index_context(site, chunk, url, nav, count), lastmod=_newest(chunk)))
+        outputs.append(Output(url + "index.html", "index.html", key, _index_context(site, chunk, url, nav, count, lang), lastmod=_newest(chunk)))
     return outputs
 
 
-def _index_context(site: Site, chunk: list[Record], url: str, nav: dict, count: int | None) -> Callable[[], dict]:
+def _index_context(site: Site, chunk: list[Record], url: str, nav: dict, count: int | None, lang: str) -> Callable[[], dict]:
     def context() -> dict:
         config = site.config
         return {
-            "page": _page(config.title, url, config.description, config.language, "index"),
+            "page": _page(site, config.title, url, config.description_in(lang), lang, "index"),
             "entries": [site.entry(r) for r in chunk],
             "pagination": nav,
             "total": count,
@@ -273,9 +326,9 @@ def stable_pages(records: list[Record], per_page: int) -> list[tuple[int, list[R
     return pages
 
 
-def plan_timeline(site: Site) -> list[Output]:
+@each_language
+def plan_timeline(site: Site, lang: str) -> list[Output]:
     """The timeline: all years with monthly counts, then a page per year and per month."""
-    language = site.config.language
     months = site.months()
     years: dict[int, dict[int, int]] = defaultdict(dict)
     for (year, month), items in months.items():
@@ -285,7 +338,7 @@ def plan_timeline(site: Site) -> list[Output]:
          "months": [{"month": m, "count": counts.get(m, 0), "url": month_url(year, m) if m in counts else None} for m in range(1, 13)]}
         for year, counts in sorted(years.items(), reverse=True)
     ]
-    page = _page("timeline", "timeline/", site.config.description, language, "timeline")
+    page = _page(site, "timeline", "timeline/", site.config.description_in(lang), lang, "timeline")
     outputs = [Output("timeline/index.html", "timeline.html", digest(repr(overview)), _fixed({"page": page, "years": overview}), lastmod=_newest(site.records))]
     ordered_years = [y["year"] for y in overview]
     for i, year in enumerate(ordered_years):
@@ -293,21 +346,22 @@ def plan_timeline(site: Site) -> list[Output]:
         older = _year_link(ordered_years[i + 1]) if i + 1 < len(ordered_years) else None
         groups = [(m, months[(year, m)]) for m in sorted(years[year], reverse=True)]
         key = digest(year, repr(newer), repr(older), [(m, [site.version(r) for r in rs]) for m, rs in groups])
-        outputs.append(Output(year_url(year) + "index.html", "year.html", key, _year_context(site, year, groups, newer, older), lastmod=_newest(groups[0][1])))
+        outputs.append(Output(year_url(year) + "index.html", "year.html", key, _year_context(site, year, groups, newer, older, lang), lastmod=_newest(groups[0][1])))
     ordered_months = sorted(months, reverse=True)
     for i, (year, month) in enumerate(ordered_months):
         newer = _month_link(*ordered_months[i - 1]) if i > 0 else None
         older = _month_link(*ordered_months[i + 1]) if i + 1 < len(ordered_months) else None
         chunk = months[(year, month)]
         key = digest(year, month, repr(newer), repr(older), [site.version(r) for r in chunk])
-        outputs.append(Output(month_url(year, month) + "index.html", "month.html", key, _month_context(site, year, month, chunk, newer, older), lastmod=_newest(chunk)))
+        outputs.append(Output(month_url(year, month) + "index.html", "month.html", key, _month_context(site, year, month, chunk, newer, older, lang),
+                              lastmod=_newest(chunk)))
     return outputs
 
 
-def _year_context(site: Site, year: int, groups: list, newer: dict | None, older: dict | None) -> Callable[[], dict]:
+def _year_context(site: Site, year: int, groups: list, newer: dict | None, older: dict | None, lang: str) -> Callable[[], dict]:
     def context() -> dict:
         return {
-            "page": _page(str(year), year_url(year), "", site.config.language, "year"),
+            "page": _page(site, str(year), year_url(year), "", lang, "year"),
             "year": year,
             "months": [{"month": m, "url": month_url(year, m), "entries": [site.entry(r) for r in rs]} for m, rs in groups],
             "count": sum(len(rs) for _, rs in groups),
@@ -317,10 +371,10 @@ def _year_context(site: Site, year: int, groups: list, newer: dict | None, older
     return context
 
 
-def _month_context(site: Site, year: int, month: int, chunk: list[Record], newer: dict | None, older: dict | None) -> Callable[[], dict]:
+def _month_context(site: Site, year: int, month: int, chunk: list[Record], newer: dict | None, older: dict | None, lang: str) -> Callable[[], dict]:
     def context() -> dict:
         return {
-            "page": _page("", month_url(year, month), "", site.config.language, "month"),
+            "page": _page(site, "", month_url(year, month), "", lang, "month"),
             "year": year, "month": month, "year_url": year_url(year),
             "entries": [site.entry(r) for r in chunk],
             "newer": newer,
@@ -329,50 +383,54 @@ def _month_context(site: Site, year: int, month: int, chunk: list[Record], newer
     return context
 
 
+@each_language
+def plan_not_found(site: Site, lang: str) -> list[Output]:
+    """The 404 page (GitHub Pages serves the one at the root for any missing address)."""
+    return [Output("404.html", "404.html", "", _fixed({"page": _page(site, "not_found", "404.html", "", lang, "404")}))]
+
+
 def plan_special(site: Site) -> list[Output]:
-    """The 404 page, the marker that turns off Jekyll on GitHub Pages, and CNAME for a custom domain."""
-    outputs = [
-        Output("404.html", "404.html", "", _fixed({"page": _page("not_found", "404.html", "", site.config.language, "404")})),
-        Output(".nojekyll", None, "", None, lambda: b""),
-    ]
+    """The marker that turns off Jekyll on GitHub Pages, and CNAME for a custom domain."""
+    outputs = [Output(".nojekyll", None, "", None, lambda: b"")]
     if site.config.cname:
         cname = (site.config.cname + "\n").encode()
         outputs.append(Output("CNAME", None, digest("cname", cname), None, lambda: cname))
     return outputs
 
 
-def plan_facets(site: Site) -> list[Output]:
+@each_language
+def plan_facets(site: Site, lang: str) -> list[Output]:
     """For each facet an overview page, and for each value its paginated list of articles."""
     outputs = []
-    language = site.config.language
+    facets = site.facets_in(lang)
+    translator = site.translator(lang)
     for kind in KINDS:
-        values = site.facets[kind]
+        values = facets[kind]
         items = [(v.slug, v.label, len(v.records)) for v in values.values()]
-        title = facet_title(kind, language)
-        overview = {"page": _page(title, f"{kind}/", "", language, "facets"), "kind": kind, "title": title,
+        title = facet_title(kind, translator)
+        overview = {"page": _page(site, title, f"{kind}/", "", lang, "facets"), "kind": kind, "title": title,
                     "values": [{"url": f"{kind}/{slug}/", "label": label, "count": count} for slug, label, count in items]}
         outputs.append(Output(f"{kind}/index.html", "facets.html", digest(repr(items)), _fixed(overview), lastmod=_newest(site.records)))
         for value in values.values():
-            outputs.extend(_plan_value(site, value, title))
+            outputs.extend(_plan_value(site, value, title, lang))
     return outputs
 
 
-def _plan_value(site: Site, value: Value, facet: str) -> list[Output]:
+def _plan_value(site: Site, value: Value, facet: str, lang: str) -> list[Output]:
     outputs = []
     pages = stable_pages(value.records, site.config.per_page)
     for number, chunk in pages:
         url = page_url(value.url, number)
         nav = pagination(value.url, number, len(pages))
         key = digest(value.label, repr(nav), len(value.records) if number == 0 else None, [site.version(r) for r in chunk])
-        outputs.append(Output(url + "index.html", "facet.html", key, _value_context(site, value, facet, chunk, url, nav), lastmod=_newest(chunk)))
+        outputs.append(Output(url + "index.html", "facet.html", key, _value_context(site, value, facet, chunk, url, nav, lang), lastmod=_newest(chunk)))
     return outputs
 
 
-def _value_context(site: Site, value: Value, facet: str, chunk: list[Record], url: str, nav: dict) -> Callable[[], dict]:
+def _value_context(site: Site, value: Value, facet: str, chunk: list[Record], url: str, nav: dict, lang: str) -> Callable[[], dict]:
     def context() -> dict:
-        language = site.config.language
         return {
-            "page": _page(value.label, url, "", language, "facet"),
+            "page": _page(site, value.label, url, "", lang, "facet"),
             "facet": {"kind": value.kind, "title": facet, "url": f"{value.kind}/"},
             "value": {"label": value.label, "key": value.key, "url": value.url, "count": len(value.records), "feed": value.url + "feed.xml"},
             "entries": [site.entry(r) for r in chunk],
@@ -381,29 +439,35 @@ def _value_context(site: Site, value: Value, facet: str, chunk: list[Record], ur
     return context
 
 
-def plan_browse(site: Site) -> list[Output]:
+@each_language
+def plan_browse(site: Site, lang: str) -> list[Output]:
     """The hub of every way to browse, with the top values of each facet."""
-    language = site.config.language
     groups = []
+    facets = site.facets_in(lang)
+    translator = site.translator(lang)
     for kind in KINDS:
-        values = list(site.facets[kind].values())
-        groups.append({"kind": kind, "title": facet_title(kind, language), "url": f"{kind}/", "count": len(values),
+        values = list(facets[kind].values())
+        groups.append({"kind": kind, "title": facet_title(kind, translator), "url": f"{kind}/", "count": len(values),
                        "top": [{"label": v.label, "url": v.url, "count": len(v.records)} for v in values[:8]]})
-    context = {"page": _page("browse", "browse/", "", language, "browse"), "groups": groups, "total": len(site.records)}
+    context = {"page": _page(site, "browse", "browse/", "", lang, "browse"), "groups": groups, "total": len(site.records)}
     return [Output("browse/index.html", "browse.html", digest(repr(groups), len(site.records)), _fixed(context), lastmod=_newest(site.records))]
 
 
-def plan_coverage(site: Site) -> list[Output]:
+ARTICLES_PER_MONTH = N_("Articles per month")
+
+
+@each_language
+def plan_coverage(site: Site, lang: str) -> list[Output]:
     """Articles per month over the whole archive, and counts per facet: SVG charts and tables."""
-    language = site.config.language
     series = month_series(site.records)
-    words = strings(language)
-    counts = {kind: [(v.label, len(v.records), v.url) for v in site.facets[kind].values()] for kind in ("countries", "organizations", "sources", "languages")}
-    charts = [{"kind": kind, "title": facet_title(kind, language), "chart": bar_chart([(label, n) for label, n, _ in rows[:15]], facet_title(kind, language)),
+    translator = site.translator(lang)
+    facets = site.facets_in(lang)
+    counts = {kind: [(v.label, len(v.records), v.url) for v in facets[kind].values()] for kind in ("countries", "organizations", "sources", "languages")}
+    charts = [{"kind": kind, "title": facet_title(kind, translator), "chart": bar_chart([(label, n) for label, n, _ in rows[:15]], facet_title(kind, translator)),
                "rows": [{"label": label, "count": n, "url": url} for label, n, url in rows]} for kind, rows in counts.items()]
     context = {
-        "page": _page("coverage", "coverage/", "", language, "coverage"),
-        "months": month_chart(series, words["articles_per_month"]),
+        "page": _page(site, "coverage", "coverage/", "", lang, "coverage"),
+        "months": month_chart(series, translator.gettext(ARTICLES_PER_MONTH)),
         "years": years_table(series),
         "facets": charts,
         "total": len(site.records),
@@ -413,13 +477,16 @@ def plan_coverage(site: Site) -> list[Output]:
     return [Output("coverage/index.html", "coverage.html", digest(repr(series), repr(counts)), _fixed(context), lastmod=_newest(site.records))]
 
 
-def plan_search_page(site: Site) -> list[Output]:
+@each_language
+def plan_search_page(site: Site, lang: str) -> list[Output]:
     """The search page (its index is planned by ``search``, which needs the build cache)."""
-    context = {"page": _page("search", "search/", "", site.config.language, "search")}
+    from .catalogs import plural_samples
+
+    context = {"page": _page(site, "search", "search/", "", lang, "search"), "plural_samples": plural_samples(lang)}
     return [Output("search/index.html", "search.html", "", _fixed(context), lastmod=_newest(site.records))]
 
 
-PLANNERS = [plan_articles, plan_index, plan_timeline, plan_facets, plan_browse, plan_coverage, plan_search_page, plan_special]
+PLANNERS = [plan_articles, plan_index, plan_timeline, plan_facets, plan_browse, plan_coverage, plan_search_page, plan_not_found, plan_special]
 
 
 # --- URLs and helpers ------------------------------------------------------------
@@ -454,8 +521,31 @@ def _fixed(context: dict) -> Callable[[], dict]:
     return lambda: context
 
 
-def _page(title: str, url: str, description: str, lang: str, kind: str) -> dict:
-    return {"title": title, "url": url, "description": description, "lang": lang, "dir": "rtl" if lang in RTL else "ltr", "kind": kind}
+def _page(site: Site, title: str, url: str, description: str, lang: str, kind: str) -> dict:
+    """What every template knows of its page: title, address, language, and its other languages.
+
+    A page of the archive exists in every interface language (``languages``, the
+    switcher, and ``alternates``, the hreflang links, ``x-default`` the root's); an
+    article page exists once, in its own language, and its switcher leads to the
+    archive's home in each language. ``prefix`` is where the page's links to the
+    archive go: its own language's version (for an article page, the version in
+    the article's language when the archive has one, else the root's).
+    """
+    config = site.config
+    interface = config.interface
+    article = kind == "article"
+    prefix = config.prefix(lang) if lang in interface else ""
+    here = url if article else prefix + url
+    languages, alternates = [], []
+    if len(interface) > 1:
+        for other in interface:
+            target = config.prefix(other) + ("" if article or kind == "404" else url)  # from a 404, the home of each
+            languages.append({"lang": other, "dir": "rtl" if other in RTL else "ltr", "name": language_name(other, other), "url": target,
+                              "current": other == lang and (not article or lang in interface)})
+        if not article and kind != "404":
+            alternates = [{"lang": item["lang"], "url": item["url"]} for item in languages] + [{"lang": "x-default", "url": url}]
+    return {"title": title, "url": here, "description": description, "lang": lang, "dir": "rtl" if lang in RTL else "ltr", "kind": kind,
+            "prefix": prefix, "languages": languages, "alternates": alternates}
 
 
 def _year_link(year: int) -> dict:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .config import Config
 
-SEEDS, CONTENT, TEMPLATES, STATIC, CONFIG, TABLES = "seeds", "content", "templates", "static", "config", "tables"
+SEEDS, CONTENT, TEMPLATES, STATIC, CONFIG, TABLES, LOCALES = "seeds", "content", "templates", "static", "config", "tables", "locales"
 
 # Editor leftovers: vim's .swp/.swx/.swo and its 4913 write test, backup~ files,
 # Emacs lock files (.#name) and autosaves (#name#), and our own temporary files.
@@ -46,7 +46,8 @@ def route(path: Path, config: Config, pyproject: Path | None) -> Change | None:
         return Change(CONFIG, path)
     if path in config.tables:
         return Change(TABLES, path)
-    for kind, root in ((SEEDS, config.seeds), (CONTENT, config.content), (TEMPLATES, config.templates), (STATIC, config.static)):
+    for kind, root in ((SEEDS, config.seeds), (CONTENT, config.content), (TEMPLATES, config.templates), (STATIC, config.static),
+                       (LOCALES, config.locales)):
         if path == root or root in path.parents:
             relative = path.relative_to(root).parts
             if any(part.startswith(".") and part != ".well-known" for part in relative):
@@ -156,13 +157,14 @@ def watch(config: Config, pyproject: Path | None, debouncer: Debouncer, poll: bo
 
     observer = PollingObserver(timeout=0.5) if poll else Observer()
     handler = Handler()
-    for root in (config.seeds, config.content, config.templates, config.static):
+    folders_watched = (config.seeds, config.content, config.templates, config.static, config.locales)
+    for root in folders_watched:
         if root.is_dir():
             observer.schedule(handler, str(root), recursive=True)
     # Single files (the settings, the tables import reads): their folders, not recursively.
     folders = {path.parent for path in config.tables} | ({pyproject.parent} if pyproject is not None else set())
     for folder in sorted(folders):
-        if folder.is_dir() and not any(folder == root or root in folder.parents for root in (config.seeds, config.content, config.templates, config.static)):
+        if folder.is_dir() and not any(folder == root or root in folder.parents for root in folders_watched):
             observer.schedule(handler, str(folder), recursive=False)
     observer.daemon = True
     observer.start()

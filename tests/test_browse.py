@@ -108,7 +108,7 @@ def test_article_pages_link_to_their_facets_and_related_articles(site: Project) 
                  'href="/crossings-test/sources/yabiladi/">Yabiladi<', 'href="/crossings-test/languages/fr/">Français<'):
         assert link in page
     related = page.split('<section class="related"', 1)[1].split("</section>", 1)[0]
-    titles = re.findall(r'<h3 class="entry-title"><a href="[^"]+">([^<]+)</a>', related)
+    titles = re.findall(r'<h3 class="entry-title"[^>]*><a href="[^"]+">([^<]+)</a>', related)
     assert 1 <= len(titles) <= 5
     assert "المغرب: المنظمة الدولية للهجرة تعقد حوارا إقليميا حول الميثاق العالمي للهجرة" in titles  # shares Morocco and the IOM, same day
 
@@ -182,7 +182,7 @@ def test_article_metadata_for_search_engines_and_reference_managers(site: Projec
 
 def test_citations(site: Project) -> None:
     page = article(site, "maroc-l-oim")
-    assert "Yabiladi. « <span lang=\"fr\" dir=\"ltr\">Maroc : L&#39;OIM tient un dialogue interrégional sur le Pacte sur les migrations</span> », 27 janvier 2023." in page
+    assert "<bdi>Yabiladi</bdi>. « <span lang=\"fr\" dir=\"ltr\">Maroc : L&#39;OIM tient un dialogue interrégional sur le Pacte sur les migrations</span> », 27 janvier 2023." in page
     bib = (site.out / "articles/2023-01-27-maroc-l-oim-tient-un-dialogue-interregional-sur-le-pacte-sur-les-migrations/citation.bib").read_text()
     assert bib.startswith("@online{crossings:2023-01-27-maroc-l-oim-tient-un-dialogue-interregional-sur-le-pacte-sur-les-migrations,\n")
     assert "  title = {{Maroc : L'OIM tient un dialogue interrégional sur le Pacte sur les migrations}},\n" in bib

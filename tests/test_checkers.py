@@ -24,13 +24,13 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Iterator[tuple[Path, str]]:
-    """A sample archive in four languages with tags, built under a subpath, and a server for it."""
+    """A sample archive in four languages with tags, its interface in four too, built under a subpath, and a server for it."""
 
     from crossings.cli import main
 
     from .conftest import lay_out
 
-    root = lay_out(tmp_path_factory.mktemp("archive") / "site", per_page=3)
+    root = lay_out(tmp_path_factory.mktemp("archive") / "site", per_page=3, interface_languages=["fr", "en", "es", "ar"])
     for path in sorted((FIXTURES / "seeds" / "ok").glob("*.txt")):
         (root / "seeds" / path.name).write_bytes(path.read_bytes())
     (root / "content" / "hand.md").write_text("---\ntitle: Un article avec des mots-clés\ndate: 2022-06-01\ntags: [asile, Ceuta]\ncountries: [ES]\n---\n\n"
@@ -74,6 +74,12 @@ PAGES = {
     "timeline": "timeline/", "year": "timeline/2023/", "month": "timeline/2023/01/", "browse": "browse/", "countries": "countries/",
     "a country": "countries/ma/", "an organisation": "organizations/iom/", "a source": "sources/yabiladi/", "a language": "languages/ar/",
     "a tag": "tags/asile/", "coverage": "coverage/", "data": "data/", "search with results": "search/?q=migration", "404": "no/such/page/",
+    # the Arabic interface, right to left, and the English one
+    "Arabic home": "ar/", "Arabic home, page 2": "ar/page/2/", "Arabic timeline": "ar/timeline/", "Arabic month": "ar/timeline/2023/01/",
+    "Arabic browse": "ar/browse/", "Arabic countries": "ar/countries/", "Arabic country": "ar/countries/ma/", "Arabic coverage": "ar/coverage/",
+    "Arabic data": "ar/data/", "Arabic search with results": "ar/search/?q=migration", "Arabic 404": "ar/404.html",
+    "English home": "en/", "English article": "articles/2024-03-14-spain-coast-guard-rescues-58-people-off-the-canary-islands/",
+    "English organisation": "en/organizations/iom/", "English coverage": "en/coverage/", "English search with results": "en/search/?q=migration",
 }
 
 
@@ -110,3 +116,39 @@ def test_favicon_and_print_stylesheet(archive) -> None:
         assert '<meta name="description" content="' in text and 'content=""' not in text.split("</head>")[0], page
         if page.name != "404.html":
             assert '<link rel="canonical" href="https://user.github.io/crossings-test/' in text, page
+
+
+ARABIC_PAGES = {"home": "ar/", "article": PAGES["article in Arabic"], "coverage": "ar/coverage/", "search": "ar/search/?q=migration",
+                "timeline": "ar/timeline/", "country": "ar/countries/ma/"}
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_arabic_pages_are_right_to_left_at_phone_and_desktop_widths(archive, browser, width: int, tmp_path: Path) -> None:
+    """Arabic pages laid out right to left from top to bottom (screenshots kept in the test's folder for a look)."""
+    _, origin = archive
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    for name, path in ARABIC_PAGES.items():
+        page.goto(origin + BASE + path)
+        if path.startswith("ar/search/"):
+            page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0", timeout=15000)
+            assert page.locator("#search-status").inner_text() == "مقالان لـ «migration»."  # the dual, from the page's strings
+            assert page.locator("#search-results li").first.get_attribute("lang") in ("fr", "en")  # results keep their language
+        page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
+        layout = page.evaluate("""() => {
+            const box = (selector) => { const e = document.querySelector(selector); return e && e.getBoundingClientRect().toJSON(); };
+            return {direction: getComputedStyle(document.body).direction, scroll: document.documentElement.scrollWidth,
+                    brand: box('.brand a'), h1: box('h1'), wrap: box('main .wrap'),
+                    menu: [...document.querySelectorAll('.site-header nav[aria-label] > ul > li')].slice(0, 2).map((e) => e.getBoundingClientRect().toJSON())};
+        }""")
+        assert layout["direction"] == "rtl", name
+        assert layout["scroll"] <= width, f"{name} scrolls sideways at {width} px"
+        wrap, brand, h1, (first, second) = layout["wrap"], layout["brand"], layout["h1"], layout["menu"]
+        # the site's name and the page's heading start at the right edge of the column; the menu reads from the right
+        assert abs(brand["right"] - wrap["right"]) < 24 and abs(h1["right"] - wrap["right"]) < 24, (name, brand, h1, wrap)
+        assert first["right"] <= brand["left"] + 1 or first["top"] >= brand["bottom"] - 1, (name, first, brand)
+        assert second["right"] <= first["left"] + 1 or second["top"] >= first["bottom"] - 1, (name, first, second)
+        page.keyboard.press("Tab")  # the skip link shows at the inline start: the right
+        skip = page.evaluate("(() => { const r = document.querySelector('.skip-link').getBoundingClientRect(); return [r.left, r.right, r.top]; })()")
+        assert skip[2] >= 0 and skip[1] > width / 2, (name, skip)
+        assert (tmp_path / f"{name}-{width}.png").stat().st_size > 10_000
+    page.close()

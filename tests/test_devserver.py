@@ -227,7 +227,7 @@ def test_the_browser_follows_the_editor(dev: DevServer, project: Project, browse
     page.wait_for_function("() => window.scrollY > 250", timeout=5000)
     # a template change shows
     base = project.root / "templates" / "base.html"
-    base.write_text(base.read_text(encoding="utf-8").replace("<p>{{ t.footer }}</p>", "<p>{{ t.footer }} Édition de test.</p>"), encoding="utf-8")
+    base.write_text(base.read_text(encoding="utf-8").replace("</p>\n  </div>\n</footer>", " Édition de test.</p>\n  </div>\n</footer>"), encoding="utf-8")
     page.get_by_text("Édition de test.").wait_for(timeout=15000)
     # broken front matter: the overlay names the file; fixed: it goes
     [article] = project.content.rglob("2023-05-02-*.md")

@@ -121,6 +121,16 @@ def static_deleted(project: Project) -> None:
     (project.root / "static" / "extra.txt").unlink()
 
 
+def catalog_edited(project: Project) -> None:
+    path = project.root / "locales" / "fr" / "LC_MESSAGES" / "messages.po"
+    path.write_text(path.read_text(encoding="utf-8").replace('msgstr "Aller au contenu"', 'msgstr "Aller au texte"', 1), encoding="utf-8")
+
+
+def catalog_removed(project: Project) -> None:
+    """The Spanish catalog goes: the Spanish article's page falls back to the site's language."""
+    (project.root / "locales" / "es" / "LC_MESSAGES" / "messages.po").unlink()
+
+
 def settings_changed(project: Project) -> None:
     write_pyproject(project.root, per_page=2)
 
@@ -145,6 +155,8 @@ STEPS = [
     Step("static file added", "static_dir", static_added),
     Step("static file edited", "static_dir", static_edited),
     Step("static file deleted", "static_dir", static_deleted),
+    Step("interface catalog edited", "locales_dir", catalog_edited, "Aller au texte"),
+    Step("interface catalog removed", "locales_dir", catalog_removed),
     Step("settings changed", "settings", settings_changed),
 ]
 

@@ -16,7 +16,24 @@ const PAGE = 10;
 const chosen = Object.fromEntries(FILTERS.map((name) => [name, new Set()]));
 let labels = {}, current = [], shown = 0, generation = 0;
 
-const dateFormat = new Intl.DateTimeFormat(document.documentElement.lang, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+// Every word the script shows comes from the page (#search-strings), in the page's language;
+// dates and plural categories follow that language's CLDR rules, as the build's do.
+const DATE_LOCALES = { en: "en-GB" };  // day first, as the build writes English dates
+const dateFormats = new Map();
+function dateFormat(lang) {
+  // A result keeps its article's language, its date too (as lists built by the site do).
+  if (!dateFormats.has(lang)) {
+    let format;
+    try {
+      format = new Intl.DateTimeFormat(DATE_LOCALES[lang] || lang, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    } catch {
+      format = new Intl.DateTimeFormat(document.documentElement.lang, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    }
+    dateFormats.set(lang, format);
+  }
+  return dateFormats.get(lang);
+}
+const plurals = new Intl.PluralRules(document.documentElement.lang);
 const RTL = new Set(["ar", "fa", "he", "ur"]);
 
 const ARABIC_SCRIPT = new Set(["ar", "fa", "ur", "ps"]);
@@ -69,7 +86,8 @@ async function startPagefinds(language) {
 
 async function start() {
   const manifest = await (await fetch(`${base}pagefind/shards.json`)).json();
-  labels = manifest.labels;
+  // The filters' values named in this page's language (the manifest has them for every interface language).
+  labels = manifest.translated_labels?.[document.documentElement.lang] || manifest.labels;
   shards = Object.entries(manifest.shards).sort();
   app.hidden = false;
   document.getElementById("search-fallback").hidden = true;
@@ -159,7 +177,8 @@ async function run() {
   renderFilters(search.filters);
   await showMore();
   const count = current.length;
-  status.textContent = count === 0 ? ui.none.replace("{q}", query) : (count === 1 ? ui.one : ui.many.replace("{n}", count)).replace("{q}", query);
+  const sentence = count === 0 ? ui.none : (ui.results[plurals.select(count)] ?? ui.results.other);
+  status.textContent = sentence.replace("{n}", count).replace("{q}", query);
 }
 
 async function showMore() {
@@ -202,9 +221,10 @@ function resultItem(item) {
   const h2 = text("h2", undefined, { class: "entry-title" });
   h2.append(text("a", item.meta.title, { href: item.url }));
   const meta = text("p", undefined, { class: "meta" });
-  if (item.meta.date) meta.append(text("time", dateFormat.format(new Date(item.meta.date + "T00:00:00Z")), { datetime: item.meta.date }));
+  if (item.meta.date) meta.append(text("time", dateFormat(lang).format(new Date(item.meta.date + "T00:00:00Z")), { datetime: item.meta.date }));
   if (item.meta.source) meta.append(` · ${item.meta.source}`);
-  meta.append(text("span", ` · ${labels.language?.[lang] || lang}`, { lang: document.documentElement.lang, dir: "ltr" }));
+  // The language's name is in the page's language: isolated in its own direction, the separator outside it.
+  meta.append(" · ", text("span", labels.language?.[lang] || lang, { lang: document.documentElement.lang, dir: document.documentElement.dir || "ltr" }));
   article.append(h2, meta, excerpt(item.excerpt || ""));
   li.append(article);
   return li;
