@@ -51,6 +51,8 @@ class Config:
     """Countries and organisations to recognise at import (see the file's own comments)."""
     publishers_file: str = "publishers.toml"
     """The outlets' names by host (see the file's own comments)."""
+    places_file: str = "places.toml"
+    """Places, kinds of incident and measures that group articles into stories (see the file's own comments)."""
 
     @property
     def base_path(self) -> str:
@@ -98,6 +100,10 @@ class Config:
     @cached_property
     def publishers(self) -> Path:
         return self.path("publishers_file")
+
+    @cached_property
+    def places(self) -> Path:
+        return self.path("places_file")
 
     @cached_property
     def tables(self) -> tuple[Path, ...]:

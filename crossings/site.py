@@ -75,6 +75,17 @@ class Site:
         return facet_values(self.records, self.config)
 
     @cached_property
+    def stories(self):
+        """The stories (see ``storypages.StoryIndex``): grouped when first asked for."""
+        from .storypages import build_index
+
+        return build_index(self)
+
+    @cached_property
+    def by_slug(self) -> dict[str, Record]:
+        return {r.article.slug: r for r in self.records}
+
+    @cached_property
     def related(self) -> dict[str, list[Record]]:
         """Up to five related articles for each article: most shared entities, then nearest in time."""
         return related_articles(self.records)
@@ -111,9 +122,10 @@ def plan(site: Site) -> list[Output]:
     """Every output of the site, in a stable order."""
     from .exports import plan_exports
     from .feeds import plan_feeds, plan_sitemap
+    from .storypages import plan_stories
 
     outputs: list[Output] = []
-    for planner in PLANNERS + [plan_feeds, plan_exports]:
+    for planner in PLANNERS + [plan_stories, plan_feeds, plan_exports]:
         outputs.extend(planner(site))
     outputs.extend(plan_sitemap(site, outputs))
     return outputs
@@ -125,15 +137,22 @@ def _newest(records: list[Record]) -> str:
 
 def plan_articles(site: Site) -> list[Output]:
     """One page per article, linked to its neighbours in time and to its month."""
+    from .storypages import article_part
+
     outputs = []
     records = site.records
     for i, record in enumerate(records):
         newer = records[i - 1] if i > 0 else None
         older = records[i + 1] if i + 1 < len(records) else None
+        story, also, story_key = article_part(site, record)
         related = site.related.get(record.rel, [])
-        key = digest(record.file_sha, site.version(newer), site.version(older), [site.version(r) for r in related], _labels_key(site, record))
-        outputs.append(Output(record.article.url + "index.html", "article.html", key, _article_context(site, record, newer, older, related),
-                              lastmod=record.article.date.isoformat()))
+        if story is not None or also:  # what "Other coverage" and "Also published by" show is not repeated
+            shown = {e["url"] for e in (story or {}).get("entries", ())} | {a["url"] for a in also}
+            related = [r for r in related if r.article.url not in shown]
+        key = digest(record.file_sha, site.version(newer), site.version(older), [site.version(r) for r in related], _labels_key(site, record),
+                     story_key)
+        outputs.append(Output(record.article.url + "index.html", "article.html", key,
+                              _article_context(site, record, newer, older, related, story, also), lastmod=record.article.date.isoformat()))
     return outputs
 
 
@@ -153,7 +172,8 @@ def article_facets(site: Site, record: Record) -> list[dict]:
     return groups
 
 
-def _article_context(site: Site, record: Record, newer: Record | None, older: Record | None, related: list[Record]) -> Callable[[], dict]:
+def _article_context(site: Site, record: Record, newer: Record | None, older: Record | None, related: list[Record],
+                     story: dict | None = None, also: list[dict] = ()) -> Callable[[], dict]:
     def context() -> dict:
         article = record.article
         html, _ = site.library.body(record)
@@ -166,6 +186,8 @@ def _article_context(site: Site, record: Record, newer: Record | None, older: Re
                         "countries": countries, "bib": article.url + "citation.bib"},
             "facets": facets,
             "related": [site.entry(r) for r in related],
+            "story": story,
+            "also": list(also),
             "older": site.entry(older),
             "newer": site.entry(newer),
             "month": {"year": article.date.year, "month": article.date.month, "url": month_url(article.date.year, article.date.month)},
@@ -389,8 +411,13 @@ def plan_browse(site: Site) -> list[Output]:
         values = list(site.facets[kind].values())
         groups.append({"kind": kind, "title": facet_title(kind, language), "url": f"{kind}/", "count": len(values),
                        "top": [{"label": v.label, "url": v.url, "count": len(v.records)} for v in values[:8]]})
-    context = {"page": _page("browse", "browse/", "", language, "browse"), "groups": groups, "total": len(site.records)}
-    return [Output("browse/index.html", "browse.html", digest(repr(groups), len(site.records)), _fixed(context), lastmod=_newest(site.records))]
+    from .storypages import newest, story_summary
+
+    recent = [story_summary(site, s) for s in newest(site)]
+    stories = {"count": len(site.stories.stories), "newest": recent}
+    context = {"page": _page("browse", "browse/", "", language, "browse"), "groups": groups, "total": len(site.records), "stories": stories}
+    return [Output("browse/index.html", "browse.html", digest(repr(groups), len(site.records), repr(stories)), _fixed(context),
+                   lastmod=_newest(site.records))]
 
 
 def plan_coverage(site: Site) -> list[Output]:
@@ -401,16 +428,25 @@ def plan_coverage(site: Site) -> list[Output]:
     counts = {kind: [(v.label, len(v.records), v.url) for v in site.facets[kind].values()] for kind in ("countries", "organizations", "sources", "languages")}
     charts = [{"kind": kind, "title": facet_title(kind, language), "chart": bar_chart([(label, n) for label, n, _ in rows[:15]], facet_title(kind, language)),
                "rows": [{"label": label, "count": n, "url": url} for label, n, url in rows]} for kind, rows in counts.items()]
+    from .storypages import largest, stories_per_month, story_summary
+
+    story_series = stories_per_month(site)
+    biggest = [story_summary(site, s) for s in largest(site)]
     context = {
         "page": _page("coverage", "coverage/", "", language, "coverage"),
         "months": month_chart(series, words["articles_per_month"]),
+        "story_months": month_chart(story_series, words["stories_per_month"]),
+        "story_years": years_table(story_series),
+        "stories_total": len(site.stories.stories),
+        "largest": biggest,
         "years": years_table(series),
         "facets": charts,
         "total": len(site.records),
         "first": site.records[-1].article.date.isoformat() if site.records else None,
         "last": site.records[0].article.date.isoformat() if site.records else None,
     }
-    return [Output("coverage/index.html", "coverage.html", digest(repr(series), repr(counts)), _fixed(context), lastmod=_newest(site.records))]
+    return [Output("coverage/index.html", "coverage.html", digest(repr(series), repr(counts), repr(story_series), repr(biggest)), _fixed(context),
+                   lastmod=_newest(site.records))]
 
 
 def plan_search_page(site: Site) -> list[Output]:

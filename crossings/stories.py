@@ -183,6 +183,8 @@ class Table:
     related: dict[str, set[str]] = field(default_factory=dict)
     weights: dict[str, float] = field(default_factory=dict)
     exclusive: frozenset[str] = frozenset()
+    quiet: frozenset[str] = frozenset()
+    """Kinds that never keep articles apart (``veto = false``)."""
     related_key: tuple = ()
     """``related`` as a hashable value (for a cache)."""
     _ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -248,14 +250,16 @@ def _parse_table(raw: bytes, shown: str) -> Table:
             place.within = ""
     from babel import Locale
 
-    exclusive = set()
+    exclusive, quiet = set(), set()
     for id_, spec in data.get("kinds", {}).items():
         table.related[id_] = set(spec.get("related", ()))
         table.weights[id_] = float(spec.get("weight", 1.5))
         if spec.get("exclusive"):
             exclusive.add(id_)
+        if spec.get("veto") is False:
+            quiet.add(id_)
         for lang, words in spec.items():
-            if lang in ("related", "months", "weight", "exclusive"):
+            if lang in ("related", "months", "weight", "exclusive", "veto"):
                 continue
             lexicon = table.kinds.setdefault(lang, Lexicon())
             for word in words:
@@ -267,6 +271,7 @@ def _parse_table(raw: bytes, shown: str) -> Table:
                 for month in months:
                     lexicon.add(f"{word} {month.lower()}", id_)
     table.exclusive = frozenset(exclusive)
+    table.quiet = frozenset(quiet)
     for a, others in list(table.related.items()):
         for b in others:
             table.related.setdefault(b, set()).add(a)
@@ -457,9 +462,9 @@ class Article:
         self.words = frozenset(f[6])
         self.sample = frozenset(f[7])
         self.anchors = f[8]
-        self.head = frozenset(f[2])
+        self.head = frozenset(f[2]) - table.quiet  # what the headline says happened, for vetoes
         self.kinds = frozenset(f[2] or f[3])  # the headline's kinds, else the first paragraph's
-        self.told = _with_related(tuple(set(f[2]) | set(f[3])), table)
+        self.told = _with_related(tuple(set(f[2]) | set(f[3])), table) - table.quiet
         self.countries = frozenset(node.countries)
         self.organizations = frozenset(node.organizations)
         keys = {"p:" + p for p in f[1]} | {"c:" + c for c in node.countries} | {"o:" + o for o in node.organizations}

@@ -79,7 +79,7 @@ def write_pyproject(root: Path, base_url: str = SUBPATH_URL, **settings: object)
     (root / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-THEME = ("templates", "static", "entities.toml", "publishers.toml")
+THEME = ("templates", "static", "entities.toml", "publishers.toml", "places.toml")
 """What a project takes from this repository: its look and the tables import reads."""
 
 

@@ -20,11 +20,13 @@ VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = TOOLS / "axe-core" / "axe.min.js"
 BASE = "/crossings-test/"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+PAGES_STORY = "stories/2023-01-27-lmgrb-lmnzm-ldwly-llhjr-t-qd-hwr-qlymy-hwl-lmythq-l-lmy-llhjr"
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Iterator[tuple[Path, str]]:
-    """A sample archive in four languages with tags, built under a subpath, and a server for it."""
+    """A sample archive in four languages with tags and a story (the French and Arabic reports of one
+    dialogue), built under a subpath, and a server for it."""
 
     from crossings.cli import main
 
@@ -43,6 +45,7 @@ def archive(tmp_path_factory) -> Iterator[tuple[Path, str]]:
     finally:
         os.chdir(previous)
     out = root / "_site"
+    assert (out / PAGES_STORY / "index.html").exists(), "the sample archive has a story"
     server = make_server(out, BASE, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -74,6 +77,8 @@ PAGES = {
     "timeline": "timeline/", "year": "timeline/2023/", "month": "timeline/2023/01/", "browse": "browse/", "countries": "countries/",
     "a country": "countries/ma/", "an organisation": "organizations/iom/", "a source": "sources/yabiladi/", "a language": "languages/ar/",
     "a tag": "tags/asile/", "coverage": "coverage/", "data": "data/", "search with results": "search/?q=migration", "404": "no/such/page/",
+    "a story": "stories/2023-01-27-lmgrb-lmnzm-ldwly-llhjr-t-qd-hwr-qlymy-hwl-lmythq-l-lmy-llhjr/", "stories": "stories/",
+    "search in a story": "search/?story=2023-01-27-lmgrb-lmnzm-ldwly-llhjr-t-qd-hwr-qlymy-hwl-lmythq-l-lmy-llhjr",
 }
 
 
@@ -87,7 +92,7 @@ def test_axe_finds_nothing_serious_on_any_kind_of_page(archive, browser, width: 
         page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
         for name, path in PAGES.items():
             page.goto(origin + BASE + path)
-            if path.startswith("search/"):
+            if path.startswith("search/"):  # results come from the search index
                 page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0", timeout=15000)
             page.add_script_tag(content=script)
             result = page.evaluate("tags => axe.run(document, {runOnly: tags})", TAGS)

@@ -11,7 +11,7 @@ const list = document.getElementById("search-results");
 const more = document.getElementById("search-more");
 const filtersBox = document.getElementById("search-filters");
 const sortSelect = document.getElementById("search-sort");
-const FILTERS = ["country", "organization", "source", "language", "year"];
+const FILTERS = ["country", "organization", "source", "language", "year", "story"];
 const PAGE = 10;
 const chosen = Object.fromEntries(FILTERS.map((name) => [name, new Set()]));
 let labels = {}, current = [], shown = 0, generation = 0;
@@ -73,9 +73,12 @@ async function start() {
   shards = Object.entries(manifest.shards).sort();
   app.hidden = false;
   document.getElementById("search-fallback").hidden = true;
-  const query = new URLSearchParams(location.search).get("q") || "";
+  const params = new URLSearchParams(location.search);
+  const query = params.get("q") || "";
   input.value = query;
-  if (query) run();
+  // A filter in the address (a story page links to search/?story=<id>) starts chosen.
+  for (const name of FILTERS) for (const value of params.getAll(name)) chosen[name].add(value);
+  if (query || FILTERS.some((name) => chosen[name].size)) run();
 }
 
 const fold = (word) => word.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
@@ -145,6 +148,10 @@ async function run() {
   const mine = ++generation;
   const params = new URLSearchParams(location.search);
   if (query) params.set("q", query); else params.delete("q");
+  for (const name of FILTERS) {  // the chosen filters stay in the address, to bookmark or share
+    params.delete(name);
+    for (const value of chosen[name]) params.append(name, value);
+  }
   history.replaceState(null, "", `${location.pathname}${params.size ? "?" + params : ""}`);
   if (!query && !Object.values(chosen).some((s) => s.size)) {
     list.replaceChildren(); filtersBox.replaceChildren(); more.hidden = true; status.textContent = ""; return;
