@@ -549,9 +549,11 @@ def _with_related(kinds: tuple[str, ...], table: Table) -> frozenset[str]:
 
 def _kinds_conflict(a: Article, b: Article, table: Table) -> bool:
     """Both headlines name a kind of incident, and neither names (headline or lead) a kind the other's
-    headline names; or one headline names an exclusive kind (a period's figures) the other does not."""
-    if (a.head ^ b.head) & table.exclusive:
-        return True
+    headline names; or one headline names only exclusive kinds (a period's figures), which the other's does not."""
+    for one, other in ((a, b), (b, a)):
+        only = one.head & table.exclusive
+        if only and one.head <= table.exclusive and not (other.head & only):
+            return True
     if not a.head or not b.head:
         return False
     return not (a.head & b.told) and not (b.head & a.told)
