@@ -32,13 +32,17 @@ import bisect
 import datetime as dt
 import hashlib
 import heapq
+import multiprocessing
+import os
 import re
 import tomllib
 import zlib
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from . import numbers as numbers_
 from .entities import fold, fold_case, prepare, variants
@@ -427,8 +431,7 @@ def _shingles(folded: list[str]) -> set[int]:
 
 # --- comparing two articles ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     """What grouping knows of one article."""
 
     key: str
@@ -781,10 +784,14 @@ def next_month(month: str) -> str:
     return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
 
 
-def signature(node: Node) -> tuple[str, int]:
+def signature(node: Node) -> str:
     """What tells a changed article: its content hash covers its date, language, entities and ``story:``
-    (a language that comes from the settings is in the state's digest), and the day locates it."""
-    return (node.sha[:20], node.ordinal)
+    (a language that comes from the settings is in the state's digest); then its day, to locate it."""
+    return f"{node.sha[:16]}/{node.ordinal}"
+
+
+def day_of(signature_: str) -> int:
+    return int(signature_.rpartition("/")[2])
 
 
 class Grouper:
@@ -825,6 +832,31 @@ class Grouper:
             self._dirty.add(month)
         return found[1]
 
+    def prefetch(self, nodes: list[Node]) -> None:
+        """Read the features of many articles at once: in worker processes when there are enough
+        (a build from nothing reads every article's), as ``features_of`` would one by one."""
+        missing = []
+        for node in nodes:
+            found = self._month(month_of(node.ordinal))["features"].get(node.sha)
+            if found is None or found[0] != node.lang:
+                missing.append(node)
+        workers = min(os.cpu_count() or 1, 8)
+        if len(missing) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        global _JOB
+        _JOB = (self, missing)
+        try:
+            chunks = [range(i, min(i + 200, len(missing))) for i in range(0, len(missing), 200)]
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for chunk, found in zip(chunks, pool.map(_features_of_some, chunks)):
+                    for i, value in zip(chunk, found):
+                        node = missing[i]
+                        month = month_of(node.ordinal)
+                        self._month(month)["features"][node.sha] = (node.lang, value)
+                        self._dirty.add(month)
+        finally:
+            _JOB = None
+
     def links_of(self, key: str, ordinal: int) -> dict:
         return self._month(month_of(ordinal))["links"].setdefault(key, {})
 
@@ -839,8 +871,8 @@ class Grouper:
         if current == state["nodes"]:
             return finish(nodes, state["stories"], copies)
         known = state["nodes"]
-        ordinals = {key: value[1] for key, value in known.items()}
         changed = sorted(k for k in set(known) | set(current) if known.get(k) != current.get(k))
+        ordinals = {key: day_of(known[key]) for key in changed if key in known}
         days = [ordinals[k] for k in changed if k in ordinals] + [nodes[k].ordinal for k in changed if k in nodes]
         # links: forget those of changed articles, then link their new versions with their candidates
         for key in changed:
@@ -848,16 +880,14 @@ class Grouper:
                 continue
             month = month_of(ordinals[key])
             for other in self._month(month)["links"].pop(key, {}):
-                if other in ordinals:
-                    self.links_of(other, ordinals[other]).pop(key, None)
-                    self._dirty.add(month_of(ordinals[other]))
+                day = ordinals.get(other, day_of(known[other]) if other in known else None)
+                if day is not None:
+                    self.links_of(other, day).pop(key, None)
+                    self._dirty.add(month_of(day))
             self._dirty.add(month)
             for other in copies.pop(key, set()):
                 copies.get(other, set()).discard(key)
-            del ordinals[key]
         added = [k for k in changed if k in nodes]
-        for key in added:
-            ordinals[key] = nodes[key].ordinal
         if added:
             self._link(nodes, added, copies)
         copies = {k: v for k, v in copies.items() if v}
@@ -879,7 +909,13 @@ class Grouper:
     def _link(self, nodes: dict[str, Node], added: list[str], copies: dict[str, set[str]]) -> None:
         """Score every new article against its candidates: within ``WINDOW`` days and sharing a key (blocking)."""
         days = sorted({nodes[k].ordinal for k in added})
-        window = sorted((key for key, node in nodes.items() if _near(days, node.ordinal)), key=lambda k: (nodes[k].ordinal, k))
+        if len(days) == 1:
+            lo, hi = days[0] - WINDOW, days[0] + WINDOW
+            near = [key for key, node in nodes.items() if lo <= node.ordinal <= hi]
+        else:
+            near = [key for key, node in nodes.items() if _near(days, node.ordinal)]
+        window = sorted(near, key=lambda k: (nodes[k].ordinal, k))
+        self.prefetch([nodes[key] for key in window])
         articles = {key: Article(nodes[key], self.features_of(nodes[key]), self.table) for key in window}
         by_day = [(nodes[key].ordinal, key) for key in window]
         fresh = set(added)
@@ -909,7 +945,7 @@ class Grouper:
     def _run(self, state: dict, nodes: dict[str, Node], copies: dict[str, set[str]], changed: set[str], first_day: int, last_day: int) -> dict:
         """Run ``Pass`` from the checkpoint before ``first_day`` until back in step; return the automatic stories."""
         auto = {k: n for k, n in nodes.items() if not n.pin}
-        order = {key: (node.ordinal, key) for key, node in auto.items()}
+        order = _Order(auto)
         checkpoints: dict[str, dict] = state["checkpoints"]
         month = month_of(first_day)
         earlier = [m for m in checkpoints if m <= month]
@@ -951,6 +987,25 @@ class Grouper:
         return stories
 
 
+class _Order(dict):
+    """(day, key) of each article taking part in the pass, made when first asked for."""
+
+    def __init__(self, auto: dict[str, Node]) -> None:
+        super().__init__()
+        self.auto = auto
+
+    def __missing__(self, key: str) -> tuple[int, str]:
+        node = self.auto[key]
+        value = self[key] = (node.ordinal, key)
+        return value
+
+    def get(self, key, default=None):
+        return self[key] if key in self.auto else default
+
+    def __contains__(self, key) -> bool:
+        return key in self.auto
+
+
 class _Links:
     """The links of an article, read from its month's store when first asked for."""
 
@@ -960,6 +1015,21 @@ class _Links:
     def get(self, key: str, default=None):
         node = self.nodes.get(key)
         return default if node is None else self.grouper.links_of(key, node.ordinal)
+
+
+PARALLEL_FROM = 400
+"""From this many articles whose features are not cached, they are read in worker processes (forked)."""
+_JOB: tuple | None = None
+
+
+def _features_of_some(indices: range) -> list[tuple]:
+    grouper, missing = _JOB
+    out = []
+    for i in indices:
+        node = missing[i]
+        title, text = grouper.text_of(node.key)
+        out.append(features(title, text, node.lang, grouper.table))
+    return out
 
 
 def _near(days: list[int], ordinal: int) -> bool:

@@ -4,7 +4,6 @@ editors' choices, stable ids, determinism, exact incremental builds, and the pag
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 import hashlib
 import json
 import random
@@ -180,10 +179,10 @@ def test_grouping_step_by_step_equals_grouping_from_nothing(tune_nodes, table, t
             del current[rng.choice(sorted(current))]
         elif roll < 0.9:
             node = current[key := rng.choice(sorted(current))]
-            current[key] = replace(node, sha=node.sha + "'", pin=rng.choice(["", "none", "a058", "an-editors-id"]))
+            current[key] = node._replace(sha=node.sha + "'", pin=rng.choice(["", "none", "a058", "an-editors-id"]))
         else:
             node = current[key := rng.choice(sorted(current))]
-            current[key] = replace(node, sha=node.sha + "'", ordinal=node.ordinal + rng.choice([-3, 2, 40]))
+            current[key] = node._replace(sha=node.sha + "'", ordinal=node.ordinal + rng.choice([-3, 2, 40]))
         step_by_step = stories.Grouper(table, Cache(cache), texts.__getitem__).group(dict(current))
         from_nothing = stories.Grouper(table, None, texts.__getitem__).group(dict(current))
         assert (step_by_step.stories, step_by_step.copies) == (from_nothing.stories, from_nothing.copies), f"step {step}"
