@@ -54,6 +54,8 @@ class Article(NamedTuple):
     countries: tuple[str, ...] = ()
     organizations: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    story: str = ""
+    """The editor's choice of story: a story's id, ``none`` (never in a story), or '' (automatic)."""
 
     @property
     def url(self) -> str:
@@ -152,7 +154,7 @@ def file_name(date: dt.date, title: str, seed_id: str) -> str:
 
 KEYS = {
     "title": "text", "date": "date", "source": "url", "source_name": "text", "lang": "language",
-    "seed": "text", "draft": "bool", "countries": "list", "organizations": "list", "tags": "list",
+    "seed": "text", "draft": "bool", "countries": "list", "organizations": "list", "tags": "list", "story": "story",
 }
 HINTS = {
     "text": 'write it as text, in quotes if need be: key: "…"',
@@ -161,7 +163,9 @@ HINTS = {
     "language": "use a two-letter ISO 639-1 code such as fr, en, es, ar",
     "bool": "write true or false",
     "list": "write a list, e.g. [MA, ES]",
+    "story": "write the id of a story (the end of its address, stories/<id>/: small letters, digits and '-') or none",
 }
+STORY_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?")
 
 
 def split(text: str, path: str) -> tuple[str, str, int, list[Problem]]:
@@ -272,6 +276,17 @@ def _check(kind: str, value: object) -> tuple[object, str]:
         return (value.strip(), "") if not why else (None, why if why.startswith("must") else f"{why}: '{value}'")
     if kind == "language":
         return (value, "") if isinstance(value, str) and is_language(value) else (None, f"is not a known language code: '{value}'")
+    if kind == "story":
+        if value is None:
+            return "", ""
+        if isinstance(value, bool) and value is False:
+            return "none", ""
+        text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+        if text is not None and text.casefold() == "none":
+            return "none", ""
+        if text is None or not STORY_ID.fullmatch(text):
+            return None, f"is not a story id: '{value}'"
+        return text, ""
     if kind == "bool":
         return (value, "") if isinstance(value, bool) else (None, f"must be true or false, not {_kind(value)}")
     if kind == "list":

@@ -98,6 +98,7 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     report.problems.extend(problems)
     report.articles = len(site.records)
     outputs = plan(site)
+    report.problems.extend(site.stories.problems)
     statics, assets = static_outputs(config, cache, scan, {o.path for o in outputs}, report)
     outputs += statics
     report.pages = sum(1 for o in outputs if o.path.endswith(".html"))

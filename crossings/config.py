@@ -56,6 +56,8 @@ class Config:
     """Countries and organisations to recognise at import (see the file's own comments)."""
     publishers_file: str = "publishers.toml"
     """The outlets' names by host (see the file's own comments)."""
+    places_file: str = "places.toml"
+    """Places, kinds of incident and measures that group articles into stories (see the file's own comments)."""
     locales_dir: str = "locales"
     """The interface's gettext catalogs: ``<lang>/LC_MESSAGES/messages.po``."""
 
@@ -105,6 +107,10 @@ class Config:
     @cached_property
     def publishers(self) -> Path:
         return self.path("publishers_file")
+
+    @cached_property
+    def places(self) -> Path:
+        return self.path("places_file")
 
     @cached_property
     def locales(self) -> Path:

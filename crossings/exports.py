@@ -18,6 +18,7 @@ from .facets import keys_of
 from .feeds import absolute
 from .library import Record
 from .site import Output, Site, _fixed, _newest, _page, digest, each_language
+from .storypages import _entities
 
 FIELDS = [
     ("id", "The article's permanent name in this archive; its page is articles/<id>/."),
@@ -37,7 +38,27 @@ FIELDS = [
                       "in the CSV separated by ';'."),
     ("tags", "Free tags added by editors; in the CSV separated by ';'."),
     ("seed", "The id of the seed file the article was imported from (empty for articles written by hand)."),
+    ("story", "The id of the story the article belongs to (its page is stories/<id>/; see stories.csv), empty when the archive "
+              "holds no other coverage of its incident. Found by comparing places, numbers, kinds of incident, names and dates "
+              "across languages; editors decide in the end with story: in the front matter."),
+    ("same_text", "The ids of the other articles carrying the same text (one wire story carried by several outlets, with light "
+                  "edits); in the CSV separated by ';'."),
     ("text", "The full text, paragraphs separated by a blank line (JSON only)."),
+]
+STORY_FIELDS = [
+    ("id", "The story's permanent name; its page is stories/<id>/. Made from its first article's id (or the id editors gave with "
+           "story:), so that it stays when later reports join."),
+    ("url", "The address of the story's page in this archive."),
+    ("title", "The title of its first article in the archive's language, or else of its first article."),
+    ("first", "Date of its first report, YYYY-MM-DD."),
+    ("last", "Date of its last report, YYYY-MM-DD."),
+    ("articles", "How many articles report it."),
+    ("outlets", "How many publishers report it (several copies of one text count once per publisher)."),
+    ("languages", "The languages of its articles, ISO 639-1; in the CSV separated by ';'."),
+    ("countries", "The countries its articles name, most named first; in the CSV separated by ';'."),
+    ("organizations", "The organisations its articles name, most named first; in the CSV separated by ';'."),
+    ("members", "Its articles' ids, in date order; in the CSV separated by ';'. In the JSON, a list of objects with id, url, "
+                "date, lang, source_name, title and same_text."),
 ]
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 BIBTEX_SPECIAL = re.compile(r"[\\{}%&$#_~^]")
@@ -53,10 +74,12 @@ def chronological(site: Site) -> list[Record]:
 
 def metadata(site: Site, record: Record) -> dict:
     article = record.article
+    story = site.stories.of.get(article.slug)
     return {"id": article.slug, "url": absolute(site, article.url), "date": article.date.isoformat(), "title": article.title,
             "lang": article.lang, "source_name": article.source_name, "source_host": publishers.host_of(article.source), "source": article.source,
             "countries": list(keys_of(record, "countries")), "organizations": list(keys_of(record, "organizations")),
-            "tags": list(keys_of(record, "tags")), "seed": article.seed}
+            "tags": list(keys_of(record, "tags")), "seed": article.seed, "story": story.id if story else "",
+            "same_text": list(site.stories.copies.get(article.slug, ()))}
 
 
 def safe_cell(value: str) -> str:
@@ -153,10 +176,13 @@ def plan_exports(site: Site) -> list[Output]:
     outputs = []
     for record in site.records:
         outputs.append(Output(record.article.url + "citation.bib", None, digest("bib", record.file_sha), None, _bib(site, record)))
-    every = [(r.article.slug, r.file_sha) for r in chronological(site)]
+    every = [(r.article.slug, r.file_sha, _story_of(site, r), site.stories.copies.get(r.article.slug, ())) for r in chronological(site)]
     outputs.append(Output("data/articles.csv", None, digest("csv", every), None, lambda: articles_csv(site), deferrable=True))
     outputs.append(Output("data/articles.json", None, digest("json", every), None, lambda: articles_json(site), deferrable=True))
-    outputs.append(Output("data/articles.bib", None, digest("bib-all", every), None,
+    stories = [(s.id, [(r.article.slug, site.version(r)) for r in s.records], _story_labels(site, s)) for s in site.stories.stories.values()]
+    outputs.append(Output("data/stories.csv", None, digest("stories-csv", stories), None, lambda: stories_csv(site), deferrable=True))
+    outputs.append(Output("data/stories.json", None, digest("stories-json", stories), None, lambda: stories_json(site), deferrable=True))
+    outputs.append(Output("data/articles.bib", None, digest("bib-all", [(slug, sha) for slug, sha, _, _ in every]), None,
                           lambda: "\n".join(bibtex(site, r) for r in chronological(site)).encode("utf-8"), deferrable=True))
     outputs.extend(plan_data_page(site))
     return outputs
@@ -166,8 +192,52 @@ def plan_exports(site: Site) -> list[Output]:
 def plan_data_page(site: Site, lang: str) -> list[Output]:
     """The page documenting the exports, in every interface language (the files are one set, at the root)."""
     context = {"page": _page(site, "data", "data/", "", lang, "data"), "fields": [{"name": n, "description": d} for n, d in FIELDS],
-               "count": len(site.records), "files": ["data/articles.csv", "data/articles.json", "data/articles.bib"]}
-    return [Output("data/index.html", "data.html", digest(len(site.records)), _fixed(context), lastmod=_newest(site.records))]
+               "story_fields": [{"name": n, "description": d} for n, d in STORY_FIELDS],
+               "count": len(site.records), "files": ["data/articles.csv", "data/articles.json", "data/articles.bib", "data/stories.csv", "data/stories.json"]}
+    return [Output("data/index.html", "data.html", digest(len(site.records), FIELDS, STORY_FIELDS), _fixed(context), lastmod=_newest(site.records))]
+
+
+def _story_of(site: Site, record: Record) -> str:
+    story = site.stories.of.get(record.article.slug)
+    return story.id if story else ""
+
+
+def _story_labels(site: Site, story) -> tuple:
+    return (story.title, tuple(_entities(story, "countries")), tuple(_entities(story, "organizations")))
+
+
+def story_rows(site: Site) -> list[dict]:
+    """Every story, oldest first (then by id): what stories.csv and stories.json hold."""
+    rows = []
+    for story in sorted(site.stories.stories.values(), key=lambda s: (s.first, s.id)):
+        copies = site.stories.copies
+        rows.append({
+            "id": story.id, "url": absolute(site, story.url), "title": story.title, "first": story.first.isoformat(),
+            "last": story.last.isoformat(), "articles": len(story.records), "outlets": len(story.outlets),
+            "languages": list(story.languages), "countries": _entities(story, "countries"),
+            "organizations": _entities(story, "organizations"),
+            "members": [{"id": r.article.slug, "url": absolute(site, r.article.url), "date": r.article.date.isoformat(), "lang": r.article.lang,
+                         "source_name": r.article.source_name, "title": r.article.title,
+                         "same_text": list(copies.get(r.article.slug, ()))} for r in story.records],
+        })
+    return rows
+
+
+def stories_csv(site: Site) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    names = [name for name, _ in STORY_FIELDS]
+    writer.writerow(names)
+    for row in story_rows(site):
+        row = {**row, "members": [m["id"] for m in row["members"]]}
+        writer.writerow([safe_cell(";".join(row[n]) if isinstance(row[n], list) else str(row[n])) for n in names])
+    return out.getvalue().encode("utf-8")
+
+
+def stories_json(site: Site) -> bytes:
+    rows = story_rows(site)
+    document = {"title": site.config.title, "source": absolute(site, "stories/"), "count": len(rows), "fields": dict(STORY_FIELDS), "stories": rows}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def _bib(site: Site, record: Record):

@@ -51,6 +51,7 @@ def feed_entry(site: Site, record: Record, lang: str | None = None) -> dict:
     return {
         "id": entry_id(site, record), "title": article.title, "url": absolute(site, article.url), "lang": article.lang,
         "source": article.source, "source_name": article.source_name, "published": timestamp(site, article.date),
+        "updated": timestamp(site, article.date),
         "excerpt": record.excerpt, "body_html": html, "text": text, "categories": categories,
     }
 

@@ -31,7 +31,7 @@ class Record(NamedTuple):
         """Plain values, for the build cache."""
         a = self.article
         return (self.rel, self.file_sha, self.excerpt, self.version, a.path, a.slug, a.title, a.date.toordinal(),
-                a.lang, a.source, a.source_name, a.seed, a.draft, a.countries, a.organizations, a.tags)
+                a.lang, a.source, a.source_name, a.seed, a.draft, a.countries, a.organizations, a.tags, a.story)
 
     @classmethod
     def from_tuple(cls, t: tuple) -> Record:

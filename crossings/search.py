@@ -12,7 +12,7 @@ clean build gives the very same files.
 
 What gets indexed is only each article's title and body (minimal pages written
 for Pagefind, never the site's navigation or listings), with filters (country,
-organisation, source, language, year), a date to sort on, and the metadata a
+organisation, source, language, year, story), a date to sort on, and the metadata a
 result shows. Every shard would carry the same WebAssembly search code; the two
 Pagefind scripts are rewritten (one line, checked) to fetch it once from
 ``pagefind/`` for all shards.
@@ -93,6 +93,8 @@ def search_page(site: Site, record: Record) -> str:
     filters = [("country", v) for v in keys_of(record, "countries")] + [("organization", v) for v in keys_of(record, "organizations")]
     filters += [("source", article.source_name)] if article.source_name else []
     filters += [("language", article.lang), ("year", str(article.date.year))] + [("tag", v) for v in keys_of(record, "tags")]
+    story = site.stories.of.get(article.slug)
+    filters += [("story", story.id)] if story else []
     hidden = "".join(f'<span data-pagefind-filter="{name}:{html.escape(value)}"></span>' for name, value in filters)
     meta = (f'<span data-pagefind-meta="date:{article.date.isoformat()}"></span><span data-pagefind-meta="lang:{article.lang}"></span>'
             f'<span data-pagefind-meta="source:{html.escape(article.source_name)}"></span><span data-pagefind-sort="date:{article.date.isoformat()}"></span>')
@@ -174,7 +176,7 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=N
     outputs: list[Output] = []
     languages: dict[str, dict[str, int]] = {}
     for number, records in enumerate(shards):
-        key = digest(SEARCH_VERSION, count, [(r.article.slug, r.file_sha) for r in records])
+        key = digest(SEARCH_VERSION, count, [(r.article.slug, r.file_sha, _story(site, r)) for r in records])
         previous = known.get(str(number))
         reusable = previous and all(kept(f"pagefind/s{number}/{rel}", "search:" + sha) for rel, sha in previous[1])
         if reusable and (previous[0] == key or later):
@@ -197,7 +199,8 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=N
     for name in sorted(needed & fresh["shared"].keys()):
         data = fresh["shared"][name]
         outputs.append(Output(f"pagefind/{name}", None, "search:" + hashlib.sha256(data).hexdigest(), None, _bytes(data)))
-    manifest = {"shards": languages, "labels": _labels(site, site.config.language)}
+    manifest = {"shards": languages, "labels": _labels(site, site.config.language),
+                "story_langs": {story.id: story.title_record.article.lang for story in site.stories.stories.values()}}
     if len(site.config.interface) > 1:  # the search page in each interface language names the filters' values in it
         manifest["translated_labels"] = {lang: _labels(site, lang) for lang in site.config.interface[1:]}
     data = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -215,8 +218,15 @@ def _bytes(data: bytes | None):
     return read
 
 
+def _story(site: Site, record: Record) -> str:
+    story = site.stories.of.get(record.article.slug)
+    return story.id if story else ""
+
+
 def _labels(site: Site, lang: str) -> dict[str, dict[str, str]]:
-    """Names for filter values in ``lang`` (codes are what is indexed)."""
+    """Names for filter values in ``lang`` (codes are what is indexed); a story is named by its title, in its own language."""
     names = {"countries": "country", "organizations": "organization", "languages": "language", "sources": "source", "tags": "tag"}
     facets = site.facets_in(lang)
-    return {names[kind]: {value.key: value.label for value in facets[kind].values()} for kind in names}
+    labels = {names[kind]: {value.key: value.label for value in facets[kind].values()} for kind in names}
+    labels["story"] = {story.id: story.title for story in site.stories.stories.values()}
+    return labels

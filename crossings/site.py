@@ -108,6 +108,17 @@ class Site:
         return lang if self.catalogs.speaks(lang) else self.config.language
 
     @cached_property
+    def stories(self):
+        """The stories (see ``storypages.StoryIndex``): grouped when first asked for."""
+        from .storypages import build_index
+
+        return build_index(self)
+
+    @cached_property
+    def by_slug(self) -> dict[str, Record]:
+        return {r.article.slug: r for r in self.records}
+
+    @cached_property
     def related(self) -> dict[str, list[Record]]:
         """Up to five related articles for each article: most shared entities, then nearest in time."""
         return related_articles(self.records)
@@ -144,9 +155,10 @@ def plan(site: Site) -> list[Output]:
     """Every output of the site, in a stable order."""
     from .exports import plan_exports
     from .feeds import plan_feeds, plan_sitemap
+    from .storypages import plan_stories
 
     outputs: list[Output] = []
-    for planner in PLANNERS + [plan_feeds, plan_exports]:
+    for planner in PLANNERS + [plan_stories, plan_feeds, plan_exports]:
         outputs.extend(planner(site))
     outputs.extend(plan_sitemap(site, outputs))
     return outputs
@@ -158,6 +170,8 @@ def _newest(records: list[Record]) -> str:
 
 def plan_articles(site: Site) -> list[Output]:
     """One page per article, in the article's language, linked to its neighbours in time and to its month."""
+    from .storypages import article_part
+
     outputs = []
     records = site.records
     for i, record in enumerate(records):
@@ -165,8 +179,14 @@ def plan_articles(site: Site) -> list[Output]:
         older = records[i + 1] if i + 1 < len(records) else None
         related = site.related.get(record.rel, [])
         ui = site.interface_of(record.article.lang)
-        key = digest(record.file_sha, site.version(newer), site.version(older), [site.version(r) for r in related], _labels_key(site, record, ui), ui)
-        outputs.append(Output(record.article.url + "index.html", "article.html", key, _article_context(site, record, newer, older, related, ui),
+        story, also, story_key = article_part(site, record, ui)
+        if story is not None or also:  # what "Other coverage" and "Also published by" show is not repeated
+            shown = {e["url"] for e in (story or {}).get("entries", ())} | {a["url"] for a in also}
+            related = [r for r in related if r.article.url not in shown]
+        key = digest(record.file_sha, site.version(newer), site.version(older), [site.version(r) for r in related], _labels_key(site, record, ui), ui,
+                     story_key)
+        outputs.append(Output(record.article.url + "index.html", "article.html", key,
+                              _article_context(site, record, newer, older, related, ui, story, also),
                               lastmod=record.article.date.isoformat(), lang=ui))
     return outputs
 
@@ -190,7 +210,8 @@ def article_facets(site: Site, record: Record, lang: str) -> list[dict]:
     return groups
 
 
-def _article_context(site: Site, record: Record, newer: Record | None, older: Record | None, related: list[Record], ui: str) -> Callable[[], dict]:
+def _article_context(site: Site, record: Record, newer: Record | None, older: Record | None, related: list[Record], ui: str,
+                     story: dict | None = None, also: list[dict] = ()) -> Callable[[], dict]:
     def context() -> dict:
         article = record.article
         html, _ = site.library.body(record)
@@ -203,6 +224,8 @@ def _article_context(site: Site, record: Record, newer: Record | None, older: Re
                         "countries": countries, "bib": article.url + "citation.bib"},
             "facets": facets,
             "related": [site.entry(r) for r in related],
+            "story": story,
+            "also": list(also),
             "older": site.entry(older),
             "newer": site.entry(newer),
             "month": {"year": article.date.year, "month": article.date.month, "url": month_url(article.date.year, article.date.month)},
@@ -449,11 +472,17 @@ def plan_browse(site: Site, lang: str) -> list[Output]:
         values = list(facets[kind].values())
         groups.append({"kind": kind, "title": facet_title(kind, translator), "url": f"{kind}/", "count": len(values),
                        "top": [{"label": v.label, "url": v.url, "count": len(v.records)} for v in values[:8]]})
-    context = {"page": _page(site, "browse", "browse/", "", lang, "browse"), "groups": groups, "total": len(site.records)}
-    return [Output("browse/index.html", "browse.html", digest(repr(groups), len(site.records)), _fixed(context), lastmod=_newest(site.records))]
+    from .storypages import newest, story_summary
+
+    recent = [story_summary(site, s, lang) for s in newest(site)]
+    stories = {"count": len(site.stories.stories), "newest": recent}
+    context = {"page": _page(site, "browse", "browse/", "", lang, "browse"), "groups": groups, "total": len(site.records), "stories": stories}
+    return [Output("browse/index.html", "browse.html", digest(repr(groups), len(site.records), repr(stories)), _fixed(context),
+                   lastmod=_newest(site.records))]
 
 
 ARTICLES_PER_MONTH = N_("Articles per month")
+STORIES_PER_MONTH = N_("New stories per month")
 
 
 @each_language
@@ -465,16 +494,25 @@ def plan_coverage(site: Site, lang: str) -> list[Output]:
     counts = {kind: [(v.label, len(v.records), v.url) for v in facets[kind].values()] for kind in ("countries", "organizations", "sources", "languages")}
     charts = [{"kind": kind, "title": facet_title(kind, translator), "chart": bar_chart([(label, n) for label, n, _ in rows[:15]], facet_title(kind, translator)),
                "rows": [{"label": label, "count": n, "url": url} for label, n, url in rows]} for kind, rows in counts.items()]
+    from .storypages import largest, stories_per_month, story_summary
+
+    story_series = stories_per_month(site)
+    biggest = [story_summary(site, s, lang) for s in largest(site)]
     context = {
         "page": _page(site, "coverage", "coverage/", "", lang, "coverage"),
         "months": month_chart(series, translator.gettext(ARTICLES_PER_MONTH)),
+        "story_months": month_chart(story_series, translator.gettext(STORIES_PER_MONTH)),
+        "story_years": years_table(story_series),
+        "stories_total": len(site.stories.stories),
+        "largest": biggest,
         "years": years_table(series),
         "facets": charts,
         "total": len(site.records),
         "first": site.records[-1].article.date.isoformat() if site.records else None,
         "last": site.records[0].article.date.isoformat() if site.records else None,
     }
-    return [Output("coverage/index.html", "coverage.html", digest(repr(series), repr(counts)), _fixed(context), lastmod=_newest(site.records))]
+    return [Output("coverage/index.html", "coverage.html", digest(repr(series), repr(counts), repr(story_series), repr(biggest)), _fixed(context),
+                   lastmod=_newest(site.records))]
 
 
 @each_language

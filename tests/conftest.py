@@ -79,8 +79,8 @@ def write_pyproject(root: Path, base_url: str = SUBPATH_URL, **settings: object)
     (root / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-THEME = ("templates", "static", "locales", "entities.toml", "publishers.toml")
-"""What a project takes from this repository: its look, its interface's catalogs and the tables import reads."""
+THEME = ("templates", "static", "locales", "entities.toml", "publishers.toml", "places.toml")
+"""What a project takes from this repository: its look, its interface's catalogs and the tables import and build read."""
 
 
 def lay_out(root: Path, **settings: object) -> Path:

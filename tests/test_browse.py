@@ -110,7 +110,13 @@ def test_article_pages_link_to_their_facets_and_related_articles(site: Project) 
     related = page.split('<section class="related"', 1)[1].split("</section>", 1)[0]
     titles = re.findall(r'<h3 class="entry-title"[^>]*><a href="[^"]+">([^<]+)</a>', related)
     assert 1 <= len(titles) <= 5
-    assert "المغرب: المنظمة الدولية للهجرة تعقد حوارا إقليميا حول الميثاق العالمي للهجرة" in titles  # shares Morocco and the IOM, same day
+    # The Arabic report of the same dialogue (Morocco, the IOM, the same day) is other coverage of this
+    # event, listed above the related articles, and not repeated among them.
+    arabic = "المغرب: المنظمة الدولية للهجرة تعقد حوارا إقليميا حول الميثاق العالمي للهجرة"
+    assert arabic not in titles
+    coverage = page.split('<section class="story-coverage"', 1)[1].split("</section>", 1)[0]
+    assert page.index('<section class="story-coverage"') < page.index('<section class="related"')
+    assert re.search(r'<a href="/crossings-test/articles/2023-01-27-lmgrb[^"]*/" lang="ar" dir="rtl">' + arabic + "</a>", coverage)
 
 
 def test_coverage_charts_are_svg_with_titles_and_tables(site: Project) -> None:
@@ -200,7 +206,7 @@ def test_csv_and_json_exports(site: Project) -> None:
     raw = (site.out / "data/articles.csv").read_bytes()
     assert raw.count(b"\r\n") == 32 and b"\n" not in raw.replace(b"\r\n", b"")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
-    assert len(rows) == 31 and list(rows[0]) == ["id", "url", "date", "title", "lang", "source_name", "source_host", "source", "countries", "organizations", "tags", "seed"]
+    assert len(rows) == 31 and list(rows[0]) == ["id", "url", "date", "title", "lang", "source_name", "source_host", "source", "countries", "organizations", "tags", "seed", "story", "same_text"]
     assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
     hand = next(r for r in rows if "HYPERLINK" in r["title"])
     assert hand["title"].startswith("'=HYPERLINK(")  # no formula for a spreadsheet
@@ -215,9 +221,20 @@ def test_csv_and_json_exports(site: Project) -> None:
     # written piece by piece, the file is exactly what json.dumps writes
     assert (site.out / "data/articles.json").read_bytes() == (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     page = html(site, "data/index.html")
-    for field in ("id", "url", "date", "title", "lang", "source_name", "source_host", "source", "countries", "organizations", "tags", "seed", "text"):
+    for field in ("id", "url", "date", "title", "lang", "source_name", "source_host", "source", "countries", "organizations", "tags", "seed",
+                  "story", "same_text", "text", "first", "last", "articles", "outlets", "languages", "members"):
         assert f"<code>{field}</code>" in page
     assert "the most central first: those named in the title, then those named in the first paragraph" in page
+    # the French and the Arabic report of the dialogue in Morocco are one story, named after the first (by date, then id)
+    story = "2023-01-27-lmgrb-lmnzm-ldwly-llhjr-t-qd-hwr-qlymy-hwl-lmythq-l-lmy-llhjr"
+    assert reference["story"] == story and reference["same_text"] == []
+    assert {r["id"] for r in rows if r["story"] == story} == {story, reference["id"]}
+    stories = list(csv.DictReader(io.StringIO((site.out / "data/stories.csv").read_bytes().decode("utf-8"), newline="")))
+    assert [(s["id"], s["articles"], s["outlets"], s["languages"], s["members"]) for s in stories] == [
+        (story, "2", "2", "ar;fr", f"{story};{reference['id']}")]
+    document = json.loads((site.out / "data/stories.json").read_bytes())
+    assert document["count"] == 1 and [m["id"] for m in document["stories"][0]["members"]] == [story, reference["id"]]
+    assert document["stories"][0]["title"] == "Maroc : L'OIM tient un dialogue interrégional sur le Pacte sur les migrations"  # the site's language
 
 
 def test_scraped_text_is_escaped_in_every_context(site: Project) -> None:

@@ -20,11 +20,13 @@ VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = TOOLS / "axe-core" / "axe.min.js"
 BASE = "/crossings-test/"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+PAGES_STORY = "stories/2023-01-27-lmgrb-lmnzm-ldwly-llhjr-t-qd-hwr-qlymy-hwl-lmythq-l-lmy-llhjr"
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Iterator[tuple[Path, str]]:
-    """A sample archive in four languages with tags, its interface in four too, built under a subpath, and a server for it."""
+    """A sample archive in four languages with tags and a story (the French and Arabic reports of one
+    dialogue), its interface in four languages too, built under a subpath, and a server for it."""
 
     from crossings.cli import main
 
@@ -43,6 +45,7 @@ def archive(tmp_path_factory) -> Iterator[tuple[Path, str]]:
     finally:
         os.chdir(previous)
     out = root / "_site"
+    assert (out / PAGES_STORY / "index.html").exists(), "the sample archive has a story"
     server = make_server(out, BASE, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -74,12 +77,17 @@ PAGES = {
     "timeline": "timeline/", "year": "timeline/2023/", "month": "timeline/2023/01/", "browse": "browse/", "countries": "countries/",
     "a country": "countries/ma/", "an organisation": "organizations/iom/", "a source": "sources/yabiladi/", "a language": "languages/ar/",
     "a tag": "tags/asile/", "coverage": "coverage/", "data": "data/", "search with results": "search/?q=migration", "404": "no/such/page/",
+    "a story": "stories/2023-01-27-lmgrb-lmnzm-ldwly-llhjr-t-qd-hwr-qlymy-hwl-lmythq-l-lmy-llhjr/", "stories": "stories/",
+    "search in a story": "search/?story=2023-01-27-lmgrb-lmnzm-ldwly-llhjr-t-qd-hwr-qlymy-hwl-lmythq-l-lmy-llhjr",
     # the Arabic interface, right to left, and the English one
     "Arabic home": "ar/", "Arabic home, page 2": "ar/page/2/", "Arabic timeline": "ar/timeline/", "Arabic month": "ar/timeline/2023/01/",
     "Arabic browse": "ar/browse/", "Arabic countries": "ar/countries/", "Arabic country": "ar/countries/ma/", "Arabic coverage": "ar/coverage/",
     "Arabic data": "ar/data/", "Arabic search with results": "ar/search/?q=migration", "Arabic 404": "ar/404.html",
     "English home": "en/", "English article": "articles/2024-03-14-spain-coast-guard-rescues-58-people-off-the-canary-islands/",
     "English organisation": "en/organizations/iom/", "English coverage": "en/coverage/", "English search with results": "en/search/?q=migration",
+    # a story, the stories and a search in a story in the other interface languages (the title keeps its own language)
+    "Arabic story": f"ar/{PAGES_STORY}/", "Arabic stories": "ar/stories/", "Arabic search in a story": f"ar/search/?story={PAGES_STORY.split('/')[1]}",
+    "English story": f"en/{PAGES_STORY}/", "Spanish story": f"es/{PAGES_STORY}/",
 }
 
 
@@ -93,7 +101,7 @@ def test_axe_finds_nothing_serious_on_any_kind_of_page(archive, browser, width: 
         page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
         for name, path in PAGES.items():
             page.goto(origin + BASE + path)
-            if path.startswith("search/"):
+            if path.startswith("search/"):  # results come from the search index
                 page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0", timeout=15000)
             page.add_script_tag(content=script)
             result = page.evaluate("tags => axe.run(document, {runOnly: tags})", TAGS)
@@ -119,7 +127,7 @@ def test_favicon_and_print_stylesheet(archive) -> None:
 
 
 ARABIC_PAGES = {"home": "ar/", "article": PAGES["article in Arabic"], "coverage": "ar/coverage/", "search": "ar/search/?q=migration",
-                "timeline": "ar/timeline/", "country": "ar/countries/ma/"}
+                "timeline": "ar/timeline/", "country": "ar/countries/ma/", "story": f"ar/{PAGES_STORY}/"}
 
 
 @pytest.mark.parametrize("width", [360, 1280])

@@ -133,8 +133,13 @@ def test_an_arabic_article_page_is_arabic_from_top_to_bottom(single: Project) ->
 def test_related_articles_keep_only_their_names_in_their_language(single: Project) -> None:
     html = text(single.out, ARABIC)
     related = html.split('<section class="related"', 1)[1].split("</section>", 1)[0]
-    assert '<h3 class="entry-title" lang="fr" dir="ltr">' in related
-    assert "27 janvier" not in related and "27 يناير 2023" in related  # their dates speak the page's language
+    assert '<h3 class="entry-title" lang="es" dir="ltr">' in related
+    assert "2 de mayo" not in related and "2 مايو 2023" in related  # their dates speak the page's language
+    # so does the other coverage of its story (the French report of the same dialogue, no longer among the related)
+    coverage = html.split('<section class="story-coverage"', 1)[1].split("</section>", 1)[0]
+    assert "تغطيات أخرى لهذا الحدث" in coverage and '<h3 class="entry-title" lang="fr"' not in related
+    assert re.search(r'<a href="[^"]+" lang="fr" dir="ltr">Maroc : L&#39;OIM tient', coverage)
+    assert "27 janvier" not in coverage and "27 يناير 2023" in coverage and "الفرنسية" in coverage
 
 
 def test_an_article_in_a_language_without_a_catalog_keeps_the_site_interface(project: Project) -> None:
@@ -403,12 +408,12 @@ def test_old_style_strings_are_converted_into_the_catalogs(project: Project) -> 
     shutil.copy(REPO / "babel.cfg", project.root / "babel.cfg")
     template = project.root / "templates" / "browse.html"
     template.write_text(template.read_text(encoding="utf-8").replace(
-        "</ul>\n</div>", '</ul>\n  <p class="stories">{{ t.stories }}: {{ total|plural("stories") }}, {{ t.story_of.format(name=site.title) }}</p>\n</div>'), encoding="utf-8")
+        "</ul>\n</div>", '</ul>\n  <p class="themes">{{ t.themes }}: {{ total|plural("themes") }}, {{ t.theme_of.format(name=site.title) }}</p>\n</div>'), encoding="utf-8")
     strings = project.root / "legacy.py"
-    strings.write_text('STRINGS = {\n    "en": {"stories": "Stories", "stories_one": "{n} story", "stories_other": "{n} stories", "story_of": "A story of {name}"},\n'
-                       '    "fr": {"stories": "Récits", "stories_one": "{n} récit", "stories_other": "{n} récits", "story_of": "Un récit de {name}"},\n'
-                       '    "ar": {"stories": "قصص", "stories_zero": "لا قصص", "stories_one": "قصة واحدة", "stories_two": "قصتان", "stories_few": "{n} قصص",\n'
-                       '           "stories_many": "{n} قصة", "stories_other": "{n} قصة", "story_of": "قصة من {name}"},\n}\n', encoding="utf-8")
+    strings.write_text('STRINGS = {\n    "en": {"themes": "Themes", "themes_one": "{n} theme", "themes_other": "{n} themes", "theme_of": "A theme of {name}"},\n'
+                       '    "fr": {"themes": "Thèmes", "themes_one": "{n} thème", "themes_other": "{n} thèmes", "theme_of": "Un thème de {name}"},\n'
+                       '    "ar": {"themes": "مواضيع", "themes_zero": "لا مواضيع", "themes_one": "موضوع واحد", "themes_two": "موضوعان", "themes_few": "{n} مواضيع",\n'
+                       '           "themes_many": "{n} موضوعًا", "themes_other": "{n} موضوع", "theme_of": "موضوع من {name}"},\n}\n', encoding="utf-8")
     previous = os.getcwd()
     os.chdir(project.root)
     try:
@@ -419,17 +424,17 @@ def test_old_style_strings_are_converted_into_the_catalogs(project: Project) -> 
         os.chdir(previous)
     assert strings.read_text(encoding="utf-8").startswith("STRINGS = {}")
     rewritten = template.read_text(encoding="utf-8")
-    assert ('{{ _("Stories") }}: {{ ngettext("%(num)s story", "%(num)s stories", total) }}, {{ _("A story of %(name)s", name=site.title) }}'
+    assert ('{{ _("Themes") }}: {{ ngettext("%(num)s theme", "%(num)s themes", total) }}, {{ _("A theme of %(name)s", name=site.title) }}'
             in rewritten)
     arabic = po_path(project.root / "locales", "ar").read_text(encoding="utf-8")
-    assert 'msgid "%(num)s story"\nmsgid_plural "%(num)s stories"\nmsgstr[0] "لا قصص"\nmsgstr[1] "قصة واحدة"\nmsgstr[2] "قصتان"\n' in arabic
+    assert 'msgid "%(num)s theme"\nmsgid_plural "%(num)s themes"\nmsgstr[0] "لا مواضيع"\nmsgstr[1] "موضوع واحد"\nmsgstr[2] "موضوعان"\n' in arabic
     write_pyproject(project.root, interface_languages=LANGUAGES)
     assert project.run("build")[0] == 0
-    assert '<p class="stories">Récits: 6 récits, Un récit de Crossings test</p>' in (project.out / "browse/index.html").read_text(encoding="utf-8")
-    assert '<p class="stories">قصص: 6 قصص, قصة من Crossings test</p>' in (project.out / "ar/browse/index.html").read_text(encoding="utf-8")
-    assert '<p class="stories">Stories: 6 stories' in (project.out / "es/browse/index.html").read_text(encoding="utf-8")  # not translated: English
+    assert '<p class="themes">Thèmes: 6 thèmes, Un thème de Crossings test</p>' in (project.out / "browse/index.html").read_text(encoding="utf-8")
+    assert '<p class="themes">مواضيع: 6 مواضيع, موضوع من Crossings test</p>' in (project.out / "ar/browse/index.html").read_text(encoding="utf-8")
+    assert '<p class="themes">Themes: 6 themes' in (project.out / "es/browse/index.html").read_text(encoding="utf-8")  # not translated: English
     status, out, err = project.run("check")
-    assert re.search(r"(untranslated|fuzzy) in 'es' \(shown in English\): “Stories”", err)  # a guess from a similar entry stays unused
+    assert re.search(r"(untranslated|fuzzy) in 'es' \(shown in English\): “Themes”", err)  # a guess from a similar entry stays unused
 
 
 def test_strings_not_yet_converted_still_work_in_the_page_language(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -103,6 +103,16 @@ def publishers_edited(project: Project) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace('name = "Yabiladi"', 'name = "Yabiladi Presse"', 1), encoding="utf-8")
 
 
+def places_edited(project: Project) -> None:
+    """Meetings are no longer a kind of incident: the French and Arabic reports of the dialogue in Morocco
+    (the same day, one country, one organisation) no longer make a story."""
+    path = project.root / "places.toml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("[kinds.meeting]")
+    end = text.index("[kinds.anniversary]")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+
+
 def template_edited(project: Project) -> None:
     path = project.root / "templates" / "article.html"
     path.write_text(path.read_text(encoding="utf-8").replace("</article>", "<p>Template edit.</p></article>", 1), encoding="utf-8")
@@ -139,7 +149,7 @@ STEPS = [
     # first, right after the first import: the path that once left the site one edit behind
     Step("seed re-delivered", "seeds_dir", redeliver(REFERENCE, "Correction 0 : le dialogue a réuni 17 pays."), "Correction 0"),
     Step("seed re-delivered again", "seeds_dir", redeliver(REFERENCE, "Correction 1 : la rencontre a duré deux jours."), "Correction 1"),
-    Step("seed added", "seeds_dir", add_seed, "OIM ouvre un dialogue"),
+    Step("seed added (it joins the story of the reference article)", "seeds_dir", add_seed, "OIM ouvre un dialogue"),
     Step("seed re-delivered with another source URL", "seeds_dir", new_source),
     Step("seed renamed", "seeds_dir", rename_seed),
     Step("renamed seed re-delivered", "seeds_dir", redeliver(RENAMED, "Correction 2 : sous son nouveau nom."), "Correction 2"),
@@ -149,6 +159,9 @@ STEPS = [
     Step("edited article's seed re-delivered", "seeds_dir", redeliver("103_5c1d2e3f4a5b6c7d.txt", "Corrección 3."), "renuevan"),
     Step("article deleted (its seed stays)", "content_dir", delete_article, "refuerzan"),
     Step("article written by hand", "content_dir", hand_written, "Written by hand"),
+    Step("article kept out of its story by an editor", "content_dir", edit_article("2023-01-27-maroc-*.md", "\nlang: fr\n", "\nlang: fr\nstory: none\n")),
+    Step("article put back into a story by an editor", "content_dir", edit_article("2023-01-27-maroc-*.md", "story: none", "story: 2023-01-27-maroc-l-oim-tient-un-dialogue-interregional-sur-le-pacte-sur-les-migrations")),
+    Step("places table edited", "places_file", places_edited),
     Step("entities table edited", "entities_file", entities_edited),
     Step("publishers table edited", "publishers_file", publishers_edited, "Yabiladi Presse"),
     Step("template edited", "templates_dir", template_edited, "Template edit."),

@@ -11,10 +11,10 @@ const list = document.getElementById("search-results");
 const more = document.getElementById("search-more");
 const filtersBox = document.getElementById("search-filters");
 const sortSelect = document.getElementById("search-sort");
-const FILTERS = ["country", "organization", "source", "language", "year"];
+const FILTERS = ["country", "organization", "source", "language", "year", "story"];
 const PAGE = 10;
 const chosen = Object.fromEntries(FILTERS.map((name) => [name, new Set()]));
-let labels = {}, current = [], shown = 0, generation = 0;
+let labels = {}, storyLangs = {}, current = [], shown = 0, generation = 0;
 
 // Every word the script shows comes from the page (#search-strings), in the page's language;
 // dates and plural categories follow that language's CLDR rules, as the build's do.
@@ -88,12 +88,16 @@ async function start() {
   const manifest = await (await fetch(`${base}pagefind/shards.json`)).json();
   // The filters' values named in this page's language (the manifest has them for every interface language).
   labels = manifest.translated_labels?.[document.documentElement.lang] || manifest.labels;
+  storyLangs = manifest.story_langs || {};  // a story is named by its title, in its own language
   shards = Object.entries(manifest.shards).sort();
   app.hidden = false;
   document.getElementById("search-fallback").hidden = true;
-  const query = new URLSearchParams(location.search).get("q") || "";
+  const params = new URLSearchParams(location.search);
+  const query = params.get("q") || "";
   input.value = query;
-  if (query) run();
+  // A filter in the address (a story page links to search/?story=<id>) starts chosen.
+  for (const name of FILTERS) for (const value of params.getAll(name)) chosen[name].add(value);
+  if (query || FILTERS.some((name) => chosen[name].size)) run();
 }
 
 const fold = (word) => word.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
@@ -163,6 +167,10 @@ async function run() {
   const mine = ++generation;
   const params = new URLSearchParams(location.search);
   if (query) params.set("q", query); else params.delete("q");
+  for (const name of FILTERS) {  // the chosen filters stay in the address, to bookmark or share
+    params.delete(name);
+    for (const value of chosen[name]) params.append(name, value);
+  }
   history.replaceState(null, "", `${location.pathname}${params.size ? "?" + params : ""}`);
   if (!query && !Object.values(chosen).some((s) => s.size)) {
     list.replaceChildren(); filtersBox.replaceChildren(); more.hidden = true; status.textContent = ""; return;
@@ -244,7 +252,9 @@ function renderFilters(counts) {
       box.checked = chosen[name].has(value);
       box.addEventListener("change", () => { box.checked ? chosen[name].add(value) : chosen[name].delete(value); run(); });
       const label = text("label", undefined, { for: id });
-      label.append(`${labels[name]?.[value] || value} `, text("span", String(n), { class: "count" }));
+      const own = name === "story" && storyLangs[value];
+      const named = own ? text("span", labels[name]?.[value] || value, { lang: own, dir: RTL.has(own) ? "rtl" : "ltr" }) : (labels[name]?.[value] || value);
+      label.append(named, " ", text("span", String(n), { class: "count" }));
       const row = text("div", undefined, { class: "filter" });
       row.append(box, label);
       fieldset.append(row);

@@ -1,0 +1,1060 @@
+"""Stories: the articles that report one incident, across publishers and languages.
+
+Each article's **features** are read from its title and text once (and kept in the
+build cache by the article's content hash): the places it names (``places.toml``),
+the kinds of incident its headline and first paragraph name (shipwreck, arrivals,
+a vote, a ruling…), the numbers it reports with what they count (normalised across
+notations, see ``numbers``), the proper names it quotes, its content words and a
+sample of its word 4-grams (for copies of one text).
+
+Two articles are compared only when they are **candidates**: at most ``WINDOW``
+days apart and sharing a place, a country or an organisation (blocking: no
+comparison of all pairs). A pair's score adds the evidence (see ``score``);
+some pairs are **vetoed** whatever their score: headlines naming different kinds
+of incident, or different places where it happened. Same-language articles whose
+4-grams mostly coincide are **copies** of one text (a wire story carried by
+several outlets). Articles are then grouped greedily, strongest links first: two
+groups merge when their average link is strong enough, no pair across them is
+vetoed, and the result spans at most ``WINDOW`` days. Editors decide in the end:
+``story: <id>`` puts an article in a story, ``story: none`` keeps it out.
+
+Exact and cheap after a change: a pair's score depends on the two articles only,
+so links between unchanged articles are kept in the build cache; a new article is
+compared with its candidates only, and the grouping from the links is redone (it
+is fast). Features are kept in one cache store per month, so that a change loads
+only the months around it. The result is the same whatever the order of files,
+and whether built at once or step by step.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import heapq
+import multiprocessing
+import os
+import re
+import tomllib
+import zlib
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+from . import numbers as numbers_
+from .entities import fold, fold_case, prepare, variants
+from .problems import Problem, display_path, error, warning
+
+VERSION = "stories-1"
+WINDOW = 10
+"""Days: reports of one incident arrive within this (a candidate pair, a whole story)."""
+COPY_WINDOW = 7
+"""Days: copies of one text are published within this."""
+COPY_CONTAINMENT = 0.5
+"""Share of the shorter text's sampled 4-grams found in the other: a copy from this on."""
+LINK = 4.0
+"""A pair's score from which it links two articles (and is kept in the cache)."""
+AVERAGE = 2.0
+"""Two groups merge when the average score over every pair across them reaches this."""
+KEEP = 1.0
+"""Pairs scoring at least this (vetoed or not) are kept: they weigh in the averages."""
+TEXT_CHARS = 3000
+"""Only the beginning of a long article is read: what happened is told at the top."""
+STORY_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?")
+NONE = "none"
+SPECIFIC = {"town", "port", "island", "crossing", "camp", "area"}
+WEAK = {"region", "sea", "capital"}
+PLACE_KINDS = SPECIFIC | WEAK
+MEASURES = ("dead", "missing", "rescued", "people", "money")
+TOKEN = re.compile(r"\w+")
+NAME = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]+(?:[-'’][A-ZÀ-ÖØ-Þa-zß-ÿ][^\W\d_]*)*")
+SENTENCE_END = set(".!?:;«»\"“”(–—")
+LATIN = {"fr", "en", "es", "de", "it", "pt", "nl"}
+STOP = {
+    # function and common capitalised words that are not names
+    "le", "la", "les", "l", "un", "une", "des", "du", "de", "en", "au", "aux", "et", "ou", "il", "elle", "ils", "elles", "on",
+    "ce", "cette", "ces", "selon", "pour", "dans", "par", "sur", "avec", "apres", "avant", "depuis", "mais", "plus",
+    "the", "a", "an", "and", "or", "in", "on", "of", "at", "to", "for", "by", "with", "after", "before", "since", "but", "more",
+    "el", "los", "las", "una", "y", "o", "del", "al", "con", "por", "para", "tras", "desde", "segun", "pero", "mas", "este", "esta",
+    "mr", "mrs", "ms", "mme", "m", "monsieur", "madame", "senor", "senora", "sr", "sra", "dr",
+    "president", "presidente", "presidenta", "premier", "prime", "minister", "ministre", "ministro", "ministra", "ministry",
+    "ministere", "ministerio", "government", "gouvernement", "gobierno", "etat", "etats", "state", "states", "estado", "estados",
+    "union", "european", "europeenne", "europeen", "europea", "europeo", "commission", "comision", "council", "conseil", "consejo",
+    "parliament", "parlement", "parlamento", "court", "cour", "tribunal", "supreme", "supremo", "interior", "interieur",
+    "home", "office", "secretary", "secretaire", "secretaria", "chancellor", "king", "roi", "rey", "prince", "national",
+    "nationale", "nacional", "internationale", "international", "internacional", "general", "generale", "unies", "unidas",
+    "united", "nations", "human", "rights", "droits", "derechos", "ong", "ngo", "croix", "rouge", "cruz", "roja", "red", "cross",
+    "guard", "guardia", "civil", "garde", "cotes", "coast", "police", "policia", "navy", "marine", "armada", "frontex",
+    "pacte", "pact", "pacto", "asile", "asylum", "asilo", "migration", "migracion", "migrations", "migrants", "migrantes",
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo",
+}
+
+
+# --- the table: places, kinds and measures (places.toml) --------------------------------------
+
+@dataclass
+class Lexicon:
+    """Words and phrases to find in a text, each standing for an id; ``*`` at a word's end matches its beginning."""
+
+    exact: dict[str, list[tuple[tuple[str, ...], tuple[str, ...] | None, bool, str]]] = field(default_factory=dict)
+    """First folded word → [(folded words, cased words or None, last word is a prefix, id)], longest first."""
+    prefixes: dict[str, list[tuple[str, tuple[str, ...], str]]] = field(default_factory=dict)
+    """First three letters of a one-word prefix → [(prefix, (), id)]."""
+
+    def add(self, phrase: str, id_: str) -> None:
+        star = phrase.endswith("*")
+        words = TOKEN.findall(prepare(phrase.rstrip("*")))
+        if not words:
+            return
+        folded = tuple(fold(w) for w in words)
+        cased = tuple(fold_case(w) for w in words) if any(c.isupper() for c in phrase) else None
+        if star and len(words) == 1:
+            entry = (folded[0], (), id_)
+            bucket = self.prefixes.setdefault(folded[0][:3], [])
+            if entry not in bucket:
+                bucket.append(entry)
+            return
+        bucket_ = self.exact.setdefault(folded[0], [])
+        item = (folded, cased, star, id_)
+        if item not in bucket_:
+            bucket_.append(item)
+            bucket_.sort(key=lambda e: -len(e[0]))
+
+    def find(self, words: list[str], folded: list[str]) -> list[tuple[str, int, int]]:
+        """(id, first token, token after) of every match, longest first at each token, left to right."""
+        found = []
+        exact, prefixes = self.exact, self.prefixes
+        i = 0
+        while i < len(words):
+            word = folded[i]
+            if word and not ("\u0600" <= word[0] <= "\u06ff") and word not in exact and word[:3] not in prefixes:
+                i += 1
+                continue
+            hit = self._at(words, folded, i)
+            if hit is None:
+                i += 1
+                continue
+            found.append(hit)
+            i = hit[2]
+        return found
+
+    def _at(self, words: list[str], folded: list[str], i: int) -> tuple[str, int, int] | None:
+        for first in variants(folded[i]):
+            for names, cased, star, id_ in self.exact.get(first, ()):
+                end = i + len(names)
+                if end > len(words):
+                    continue
+                if star:
+                    if folded[i + 1:end - 1] != list(names[1:-1]) or not folded[end - 1].startswith(names[-1]) or len(names) < 2:
+                        continue
+                elif folded[i + 1:end] != list(names[1:]):
+                    continue
+                if cased is not None and not all(_case_fits(words[i + k], cased[k]) for k in range(len(names)) if k or first == folded[i]):
+                    continue
+                return (id_, i, end)
+            for prefix, _, id_ in self.prefixes.get(first[:3], ()):
+                if first.startswith(prefix):
+                    return (id_, i, i + 1)
+        return None
+
+
+def _case_fits(word: str, cased: str) -> bool:
+    word = fold_case(word)
+    return word == cased or word == cased.upper() or not any(c.isalpha() and c.lower() != c.upper() for c in word)
+
+
+@dataclass
+class Place:
+    id: str
+    kind: str
+    country: str
+    within: str
+    name: dict[str, str]
+
+
+@dataclass
+class Table:
+    """What ``places.toml`` says, ready to use."""
+
+    places: dict[str, Place] = field(default_factory=dict)
+    place_names: Lexicon = field(default_factory=Lexicon)
+    kinds: dict[str, Lexicon] = field(default_factory=dict)
+    """Per language, the words of every kind of incident."""
+    related: dict[str, set[str]] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
+    exclusive: frozenset[str] = frozenset()
+    quiet: frozenset[str] = frozenset()
+    """Kinds that never keep articles apart (``veto = false``)."""
+    related_key: tuple = ()
+    """``related`` as a hashable value (for a cache)."""
+    _ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    measures: dict[str, Lexicon] = field(default_factory=dict)
+    stop: frozenset[str] = frozenset()
+    digest: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    def ancestors(self, place: str) -> tuple[str, ...]:
+        """The place and every place it lies within."""
+        found = self._ancestors.get(place)
+        if found is None:
+            chain = []
+            at = place
+            while at and at not in chain:
+                chain.append(at)
+                at = self.places[at].within if at in self.places else ""
+            found = self._ancestors[place] = tuple(chain)
+        return found
+
+    def is_specific(self, place: str) -> bool:
+        return place in self.places and self.places[place].kind in SPECIFIC
+
+
+def load_table(path: Path | None) -> Table:
+    """The table in ``path`` (an empty one, and a problem, if it cannot be read)."""
+    try:
+        raw = path.read_bytes() if path is not None else b""
+    except FileNotFoundError:
+        raw = b""
+    except OSError as exc:
+        return Table(digest="unreadable", problems=[error(display_path(path), None, f"cannot be read: {exc.strerror}", "check the file's permissions; no story is made meanwhile")])
+    return _parse_table(raw, display_path(path) if path is not None else "places.toml")
+
+
+@lru_cache(maxsize=4)
+def _parse_table(raw: bytes, shown: str) -> Table:
+    table = Table(digest=hashlib.sha256(VERSION.encode() + b"\0" + raw).hexdigest()[:16])
+    if not raw:
+        return table
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        table.problems.append(error(shown, int(line.group(1)) if line else None, f"not valid TOML: {exc}", "fix the syntax; no story is made meanwhile"))
+        table.digest = "broken-" + table.digest
+        return table
+    text = raw.decode("utf-8")
+    for id_, spec in data.get("places", {}).items():
+        names = dict(spec.get("names", {}))
+        kind = spec.get("kind", "town")
+        if kind not in PLACE_KINDS:
+            table.problems.append(warning(shown, _line(text, f"[places.{id_}]"), f"place '{id_}' has an unknown kind '{kind}' (taken as a town)",
+                                          "kind is one of " + ", ".join(sorted(PLACE_KINDS))))
+            kind = "town"
+        table.places[id_] = Place(id_, kind, spec.get("country", ""), spec.get("within", ""), names)
+        for name in list(names.values()) + list(spec.get("aliases", [])):
+            table.place_names.add(name, id_)
+    for id_, place in table.places.items():
+        if place.within and place.within not in table.places:
+            table.problems.append(warning(shown, _line(text, f"[places.{id_}]"), f"place '{id_}' lies within '{place.within}', which is not in the file",
+                                          "add that place or correct the id"))
+            place.within = ""
+    from babel import Locale
+
+    exclusive, quiet = set(), set()
+    for id_, spec in data.get("kinds", {}).items():
+        table.related[id_] = set(spec.get("related", ()))
+        table.weights[id_] = float(spec.get("weight", 1.5))
+        if spec.get("exclusive"):
+            exclusive.add(id_)
+        if spec.get("veto") is False:
+            quiet.add(id_)
+        for lang, words in spec.items():
+            if lang in ("related", "months", "weight", "exclusive", "veto"):
+                continue
+            lexicon = table.kinds.setdefault(lang, Lexicon())
+            for word in words:
+                lexicon.add(word, id_)
+        for lang, words in spec.get("months", {}).items():
+            lexicon = table.kinds.setdefault(lang, Lexicon())
+            months = Locale.parse(lang).months["format"]["wide"].values()
+            for word in words:
+                for month in months:
+                    lexicon.add(f"{word} {month.lower()}", id_)
+    table.exclusive = frozenset(exclusive)
+    table.quiet = frozenset(quiet)
+    for a, others in list(table.related.items()):
+        for b in others:
+            table.related.setdefault(b, set()).add(a)
+    table.related_key = tuple(sorted((k, frozenset(v)) for k, v in table.related.items()))
+    for id_, spec in data.get("measures", {}).items():
+        if id_ not in MEASURES:
+            table.problems.append(warning(shown, _line(text, f"[measures.{id_}]"), f"unknown measure '{id_}' (ignored)", "measures are " + ", ".join(MEASURES)))
+            continue
+        for lang, words in spec.items():
+            lexicon = table.measures.setdefault(lang, Lexicon())
+            for word in words:
+                if word in ("€", "$", "£"):
+                    lexicon.exact.setdefault(word, []).append(((word,), None, False, id_))
+                else:
+                    lexicon.add(word, id_)
+    stop = set(STOP)
+    for lang in ("fr", "en", "es"):
+        locale = Locale.parse(lang)
+        for names in (locale.territories.values(), locale.months["format"]["wide"].values()):
+            for name in names:
+                stop.update(fold(w) for w in TOKEN.findall(name))
+    for lexicon in [table.place_names]:
+        stop.update(lexicon.exact)
+    table.stop = frozenset(stop)
+    return table
+
+
+def _line(text: str, marker: str) -> int | None:
+    at = text.find(marker)
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+# --- features of one article ------------------------------------------------------------------
+
+def features(title: str, text: str, lang: str, table: Table) -> tuple:
+    """What grouping needs of an article's title and text, as plain values (for the cache).
+
+    (primary places, all places, kinds in the headline, kinds in the first paragraph,
+    numbers ((value, measure, in headline or lead)…), names, content words, 4-gram sample, anchors)
+    """
+    text = text[:TEXT_CHARS]
+    head, body = prepare(title), prepare(text)
+    paragraphs = [p for p in body.split("\n\n") if p.strip()]
+    lead_end = body.index(paragraphs[0]) + len(paragraphs[0]) if paragraphs else 0
+    t_words, t_folded, t_spans = _tokens(head)
+    b_words, b_folded, b_spans = _tokens(body)
+    n_lead = bisect.bisect_left(b_spans, lead_end)
+    l_words, l_folded = b_words[:n_lead], b_folded[:n_lead]
+    places_head = [p for p, _, _ in table.place_names.find(t_words, t_folded) + table.place_names.find(l_words, l_folded)]
+    places_all = [p for p, _, _ in table.place_names.find(b_words, b_folded)]
+    kinds = table.kinds.get(lang) or Lexicon()
+    kinds_head = sorted({k for k, _, _ in kinds.find(t_words, t_folded)})
+    kinds_lead = sorted({k for k, _, _ in kinds.find(l_words, l_folded)})
+    found = [(v, m, True) for v, m, _ in _numbers(head, t_words, t_folded, t_spans, lang, table)]
+    found += [(v, m, at < lead_end) for v, m, at in _numbers(body, b_words, b_folded, b_spans, lang, table)]
+    seen: dict[tuple, bool] = {}
+    for value, measure, top in found:
+        seen[(value, measure)] = seen.get((value, measure), False) or top
+    names = _names(title, text, lang, table) if lang in LATIN else ()
+    words = _content_words(t_folded + b_folded[:n_lead + 60])
+    shingles = _shingles(b_folded)
+    sample = tuple(sorted(h for h in shingles if h % 4 == 0))
+    anchors = tuple(heapq.nsmallest(6, shingles))
+    return (tuple(dict.fromkeys(places_head)), tuple(sorted(set(places_all) | set(places_head))), tuple(kinds_head), tuple(kinds_lead),
+            tuple((v, m, top) for (v, m), top in seen.items()), names, words, sample, anchors)
+
+
+def _tokens(text: str) -> tuple[list[str], list[str], list[int]]:
+    words = TOKEN.findall(text)
+    return words, [fold(w) for w in words], [m.start() for m in TOKEN.finditer(text)]
+
+
+def _numbers(text: str, words: list[str], folded: list[str], spans: list[int], lang: str, table: Table) -> list[tuple]:
+    """(value, measure, offset) of each number with a measure nearby, or of ten or more without one (not a year, not a date)."""
+    measures = table.measures.get(lang) or Lexicon()
+    by_token = {}
+    for id_, start, end in measures.find(words, folded):
+        for k in range(start, end):
+            by_token[k] = id_
+    result = []
+    for number in numbers_.find_in(text, lang, folded, spans):
+        first = bisect.bisect_left(spans, number.start)
+        last = bisect.bisect_left(spans, number.end)
+        after, before = (3, 4) if lang == "en" else (4, 3)
+        near = []  # nearest first: one word after, one before, two after…
+        if text[max(0, number.start - 1):number.start] in ("€", "$", "£") or text[number.end:number.end + 2].strip(numbers_.SPACES)[:1] in ("€", "$", "£"):
+            near.append("money")
+        for step in range(max(after, before)):
+            k = last + step
+            if step < after and k < len(spans) and not _ends_sentence(text[number.end:spans[k]]):
+                near.append(by_token.get(k))
+            k = first - 1 - step
+            if step < before and k >= 0 and not _ends_sentence(text[spans[k]:number.start]):
+                near.append(by_token.get(k))
+        measure = next((m for m in near if m), "")
+        value = number.value
+        if value < 1 or (not measure and (value < 10 or (1900 <= value <= 2100 and value == int(value)))):
+            continue
+        if _is_date(folded, first, last):
+            continue
+        result.append((round(value, 2), measure, number.start))
+    return result
+
+
+def _ends_sentence(between: str) -> bool:
+    return any(c in ".!?;:\n" for c in between)
+
+
+MONTH_WORDS = None
+
+
+def _is_date(folded: list[str], first: int, last: int) -> bool:
+    global MONTH_WORDS
+    if MONTH_WORDS is None:
+        from babel import Locale
+
+        MONTH_WORDS = {fold(name) for lang in ("fr", "en", "es", "ar") for width in ("wide", "abbreviated")
+                       for name in Locale.parse(lang).months["format"][width].values()}
+        MONTH_WORDS |= {"يناير", "فبراير", "مارس", "ابريل", "مايو", "يونيو", "يوليو", "اغسطس", "سبتمبر", "اكتوبر", "نوفمبر", "ديسمبر",
+                        "تموز", "حزيران", "ايار", "نيسان", "اذار", "شباط", "اب", "ايلول", "تشرين", "كانون"}
+    neighbours = folded[last:last + 2] + folded[max(0, first - 2):first]
+    return any(w in MONTH_WORDS for w in neighbours)
+
+
+def _names(title: str, text: str, lang: str, table: Table) -> tuple[str, ...]:
+    """Proper names (capitalised words inside sentences), folded, in order of first use, at most 25."""
+    found: dict[str, None] = {}
+    for source in (title, text):
+        for match in NAME.finditer(source):
+            before = source[:match.start()].rstrip(" \u00a0\u202f")
+            if not before or before[-1] in SENTENCE_END or before.endswith("\n"):
+                continue
+            for part in re.split(r"[-'’]", match.group()):
+                word = fold(part)
+                if len(word) >= 4 and word not in table.stop and word not in numbers_.WORDS.get(lang, ()):
+                    found.setdefault(word)
+        if len(found) >= 25:
+            break
+    return tuple(list(found)[:25])
+
+
+def _content_words(folded: list[str]) -> tuple[int, ...]:
+    """Hashes of the content words (five letters' stems) of the title and the lead."""
+    stems = {w[:5] for w in folded if len(w) >= 5 and not w.isdigit()}
+    return tuple(sorted(zlib.crc32(s.encode()) for s in stems))
+
+
+def _shingles(folded: list[str]) -> set[int]:
+    """Hashes of the word 4-grams of the first 400 words (a tuple of ints hashes the same in every process)."""
+    ids = [zlib.crc32(w.encode()) for w in folded[:400]]
+    return {hash((ids[i], ids[i + 1], ids[i + 2], ids[i + 3])) & 0xFFFFFFFF for i in range(len(ids) - 3)} if len(ids) >= 4 else set(ids)
+
+
+# --- comparing two articles ---------------------------------------------------------------------
+
+class Node(NamedTuple):
+    """What grouping knows of one article."""
+
+    key: str
+    """The article's slug: stable and unique."""
+    sha: str
+    ordinal: int
+    lang: str
+    countries: tuple[str, ...]
+    organizations: tuple[str, ...]
+    pin: str
+    """The editor's ``story:`` value ('' when unset)."""
+
+
+class Article:
+    """An article ready for comparisons: its node, and its features as sets."""
+
+    __slots__ = ("node", "keys", "places", "around", "specific", "primary", "numbers", "names", "words", "sample", "anchors",
+                 "head", "told", "kinds", "countries", "organizations")
+
+    def __init__(self, node: Node, f: tuple, table: Table) -> None:
+        self.node = node
+        self.places = frozenset(f[1])
+        self.around = frozenset(x for p in f[1] for x in table.ancestors(p))
+        self.specific = frozenset(p for p in f[1] if table.is_specific(p))
+        self.primary = frozenset(p for p in f[0] if table.is_specific(p))
+        numbers: dict[float, set[str]] = defaultdict(set)
+        for value, measure, _ in f[4]:
+            numbers[value].add(measure)
+        self.numbers = numbers
+        self.names = frozenset(f[5])
+        self.words = frozenset(f[6])
+        self.sample = frozenset(f[7])
+        self.anchors = f[8]
+        self.head = frozenset(f[2]) - table.quiet  # what the headline says happened, for vetoes
+        self.kinds = frozenset(f[2] or f[3])  # the headline's kinds, else the first paragraph's
+        self.told = _with_related(tuple(set(f[2]) | set(f[3])), table) - table.quiet
+        self.countries = frozenset(node.countries)
+        self.organizations = frozenset(node.organizations)
+        keys = {"p:" + p for p in f[1]} | {"c:" + c for c in node.countries} | {"o:" + o for o in node.organizations}
+        keys |= {"k:" + k for k in f[2]} | {f"n:{v:g}" for v in numbers if v >= 10 and not _is_round(v)}
+        keys |= {f"a:{node.lang}:{a}" for a in f[8]}
+        self.keys = frozenset(keys)
+        """What a candidate must share with the article (besides the date window): a place, a country, an
+        organisation, the kind in the headline, a number that is not round, or (same language) a 4-gram anchor."""
+
+
+def _is_round(value: float) -> bool:
+    return value % 100 == 0 if value < 10000 else value % 1000 == 0
+
+
+def is_copy(a: Article, b: Article) -> bool:
+    """Same language, published close together, and most sampled 4-grams in common."""
+    if a.node.lang != b.node.lang or abs(a.node.ordinal - b.node.ordinal) > COPY_WINDOW or not a.sample or not b.sample:
+        return False
+    return len(a.sample & b.sample) / min(len(a.sample), len(b.sample)) >= COPY_CONTAINMENT
+
+
+def score(a: Article, b: Article, table: Table) -> tuple[float, bool]:
+    """The evidence that two articles report one incident, and whether they must be kept apart.
+
+    Weights (see the module's docstring for the idea):
+    - a place where it happened (a town, port, island, crossing, camp or area) named by both: 3, a
+      second one +1; none, but a region, sea or capital in common (or one place within the other): 0.5;
+    - a number both report (ten or more): 2 when it counts the same thing or is not round, else 1 (at most 4);
+    - proper names both quote: 0.75 each (at most 3);
+    - countries 0.5 each (at most 1.5) and organisations 0.5 each (at most 1), from the front matter;
+    - the same kind of incident in both headlines (or first paragraphs): its weight in places.toml
+      (1 for arrivals, 1.5 for a shipwreck, 3 for a vote or a ruling); related kinds: 1;
+    - in one language, content words of headline and lead in common: up to 3 (6 × Jaccard);
+    - each day apart: −0.3.
+    Vetoes: headlines naming only different kinds of incident (or only one an exclusive kind);
+    headlines and leads naming different places where it happened, neither mentioned by the other.
+    """
+    na, nb = a.node, b.node
+    veto = _kinds_conflict(a, b, table) or _places_conflict(a, b)
+    total = -0.3 * abs(na.ordinal - nb.ordinal)
+    specific = len(a.specific & b.specific)
+    if specific:
+        total += 3.0 + min(1, specific - 1)
+    elif a.around & b.around:
+        total += 0.5
+    total += _numbers_shared(a.numbers, b.numbers)
+    total += min(3.0, 0.75 * len(a.names & b.names))
+    total += min(1.5, 0.5 * len(a.countries & b.countries))
+    total += min(1.0, 0.5 * len(a.organizations & b.organizations))
+    kinds = a.kinds & b.kinds
+    if kinds:
+        total += max(table.weights.get(k, 1.5) for k in kinds)
+    elif a.kinds & _with_related(tuple(b.kinds), table):
+        total += 1.0
+    if na.lang == nb.lang and a.words and b.words:
+        total += min(3.0, 6.0 * len(a.words & b.words) / len(a.words | b.words))
+    return round(total, 3), veto
+
+
+def _numbers_shared(na: dict, nb: dict) -> float:
+    points = 0.0
+    for value, measures in nb.items():
+        if value < 10 or value not in na:
+            continue
+        same = any(m and m in na[value] for m in measures)
+        points += 2.0 if same or not _is_round(value) else 1.0
+    return min(4.0, points)
+
+
+@lru_cache(maxsize=1024)
+def _related_cached(kinds: tuple[str, ...], related: tuple) -> frozenset[str]:
+    out = set(kinds)
+    lookup = dict(related)
+    for kind in kinds:
+        out |= lookup.get(kind, frozenset())
+    return frozenset(out)
+
+
+def _with_related(kinds: tuple[str, ...], table: Table) -> frozenset[str]:
+    return _related_cached(tuple(sorted(kinds)), table.related_key)
+
+
+def _kinds_conflict(a: Article, b: Article, table: Table) -> bool:
+    """Both headlines name a kind of incident, and neither names (headline or lead) a kind the other's
+    headline names; or one headline names only exclusive kinds (a period's figures), which the other's does not."""
+    for one, other in ((a, b), (b, a)):
+        only = one.head & table.exclusive
+        if only and one.head <= table.exclusive and not (other.head & only):
+            return True
+    if not a.head or not b.head:
+        return False
+    return not (a.head & b.told) and not (b.head & a.told)
+
+
+def _places_conflict(a: Article, b: Article) -> bool:
+    """Headlines and leads name places where it happened, and neither article names any of the other's."""
+    if not a.primary or not b.primary:
+        return False
+    return not (a.primary & b.around) and not (b.primary & a.around)
+
+
+# --- grouping -----------------------------------------------------------------------------------
+
+@dataclass
+class Grouping:
+    """The stories of an archive: story id → member keys (date order), and the copies of each text."""
+
+    stories: dict[str, list[str]] = field(default_factory=dict)
+    of: dict[str, str] = field(default_factory=dict)
+    copies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Article key → the keys of the other articles carrying the same text."""
+    problems: list[Problem] = field(default_factory=list)
+
+
+class Pass:
+    """Automatic grouping, article by article in date order (then by key).
+
+    Each article joins the story it links to best, if it links to one of its members
+    with at least ``LINK``, its average link to all members reaches ``AVERAGE``, no
+    member vetoes it and the story stays within ``WINDOW`` days; or it joins the story
+    of an article it copies. Other stories it links to in that way are merged with it
+    when their average link reaches ``AVERAGE`` too, with no veto across. Otherwise it
+    starts a story of its own. A decision depends only on earlier articles, and only on
+    the stories that are still **open** (their first article at most ``WINDOW`` days
+    before): the state at any date is the open stories, so the pass can resume from a
+    checkpoint and stop once it is back in step with the previous run.
+    """
+
+    def __init__(self, order: dict[str, tuple[int, str]], links, copies) -> None:
+        self.order = order  # key → (day, key)
+        self.links = links  # key → {other: (score, vetoed)}
+        self.copies = copies  # key → set of keys
+        self.members: dict[str, list[str]] = {}
+        self.story_of: dict[str, str] = {}
+        self.first: dict[str, tuple[int, str]] = {}
+
+    def load(self, open_stories: dict[str, tuple[str, ...]]) -> None:
+        for sid, keys in open_stories.items():
+            keys = [k for k in keys if k in self.order]
+            if not keys:
+                continue
+            self.members[sid] = list(keys)
+            self.first[sid] = min(self.order[k] for k in keys)
+            for key in keys:
+                self.story_of[key] = sid
+
+    def open_at(self, day: int) -> dict[str, tuple[str, ...]]:
+        """The stories that an article of ``day`` or later may still join."""
+        return {sid: tuple(keys) for sid, keys in sorted(self.members.items()) if self.first[sid][0] >= day - WINDOW}
+
+    def close_before(self, day: int) -> dict[str, tuple[str, ...]]:
+        """Take out (and return) the stories no article of ``day`` or later may join."""
+        closed = {sid: tuple(keys) for sid, keys in self.members.items() if self.first[sid][0] < day - WINDOW}
+        for sid, keys in closed.items():
+            del self.members[sid], self.first[sid]
+            for key in keys:
+                self.story_of.pop(key, None)
+        return closed
+
+    def step(self, x: str) -> None:
+        at = self.order[x]
+        near = self.copies.get(x, ())
+        found: dict[str, list] = {}  # story → [total, vetoed, copied, best]
+        for y, (value, veto) in self.links.get(x, {}).items():
+            if y not in self.story_of or self.order.get(y, at) >= at:
+                continue
+            sid = self.story_of[y]
+            entry = found.setdefault(sid, [0.0, False, False, 0.0])
+            if y in near:
+                entry[2] = True
+            elif veto:
+                entry[1] = True
+            else:
+                entry[0] += min(value, 10.0)
+                entry[3] = max(entry[3], value)
+        choices = []
+        for sid, (total, vetoed, copied, best) in found.items():
+            if (vetoed and not copied) or at[0] - self.first[sid][0] > WINDOW:
+                continue
+            mean = total / len(self.members[sid])
+            if copied or (best >= LINK and mean >= AVERAGE):
+                choices.append((not copied, -mean, self.first[sid], sid))
+        if not choices:
+            self.members[x] = [x]
+            self.first[x] = at
+            self.story_of[x] = x
+            return
+        choices.sort()
+        sid = choices[0][3]
+        self.members[sid].append(x)
+        self.story_of[x] = sid
+        for _, _, _, other in choices[1:]:
+            if other in self.members and other != self.story_of[x] and self._mergeable(self.story_of[x], other):
+                self._merge(self.story_of[x], other)
+
+    def _mergeable(self, a: str, b: str) -> bool:
+        if max(self.first[a], self.first[b])[0] - min(self.first[a], self.first[b])[0] > WINDOW:
+            return False
+        last = max(self.order[k][0] for k in self.members[a] + self.members[b])
+        if last - min(self.first[a], self.first[b])[0] > WINDOW:
+            return False
+        small, other = (a, b) if len(self.members[a]) <= len(self.members[b]) else (b, a)
+        total = 0.0
+        for key in self.members[small]:
+            near = self.copies.get(key, ())
+            for y, (value, veto) in self.links.get(key, {}).items():
+                if self.story_of.get(y) == other:
+                    if veto and y not in near:
+                        return False
+                    if not veto:
+                        total += min(value, 10.0)
+        return total / (len(self.members[a]) * len(self.members[b])) >= AVERAGE
+
+    def _merge(self, a: str, b: str) -> None:
+        keep, gone = (a, b) if self.first[a] <= self.first[b] else (b, a)
+        for key in self.members[gone]:
+            self.story_of[key] = keep
+        self.members[keep] = sorted(self.members[keep] + self.members.pop(gone), key=self.order.__getitem__)
+        del self.first[gone]
+
+
+def finish(nodes: dict[str, Node], auto: dict[str, tuple[str, ...]], copies: dict[str, set[str]]) -> Grouping:
+    """The stories: the automatic ones (``auto``, by first member) with the editors' choices applied."""
+    grouping = Grouping()
+    pinned: dict[str, list[str]] = defaultdict(list)
+    for key, node in nodes.items():
+        if node.pin and node.pin != NONE:
+            pinned[node.pin].append(key)
+    texts = _copy_groups(nodes, copies) if copies else {}
+    taken = set()
+    if pinned:
+        order = {key: (node.ordinal, key) for key, node in nodes.items()}
+        story_of = {k: sid for sid, keys in auto.items() for k in keys}
+        for pin, keys in sorted(pinned.items()):
+            members = set(keys)
+            free = pin in nodes and not nodes[pin].pin
+            joined = story_of.get(pin) if free else None
+            if joined is not None:
+                members |= set(auto[joined])
+                taken.add(joined)
+            elif free:
+                members.add(pin)
+            if len(members) >= 2:
+                grouping.stories[pin] = sorted(members, key=order.__getitem__)
+    for sid, keys in auto.items():  # members in date order already
+        if sid in taken or sid in grouping.stories:
+            continue
+        if pinned:
+            keys = [k for k in keys if k in nodes and not nodes[k].pin]
+        if len(keys) >= 2 and (not texts or len({texts.get(k, k) for k in keys}) >= 2):
+            grouping.stories[keys[0]] = list(keys)
+    grouping.stories = dict(sorted(grouping.stories.items()))
+    for sid, keys in grouping.stories.items():
+        for key in keys:
+            grouping.of[key] = sid
+    by_text: dict[str, list[str]] = defaultdict(list)
+    for key, text in texts.items():  # in date order
+        by_text[text].append(key)
+    for key in sorted(texts):
+        grouping.copies[key] = tuple(k for k in by_text[texts[key]] if k != key)
+    return grouping
+
+
+def cluster(nodes: dict[str, Node], links, copies: dict[str, set[str]]) -> Grouping:
+    """Group from nothing (what ``Grouper`` computes step by step; for tests and the benchmark)."""
+    auto = {k: n for k, n in nodes.items() if not n.pin}
+    order = {key: (node.ordinal, key) for key, node in auto.items()}
+    run = Pass(order, links, copies)
+    result: dict[str, tuple[str, ...]] = {}
+    for key in sorted(auto, key=order.__getitem__):
+        result.update(run.close_before(order[key][0]))
+        run.step(key)
+    result.update(run.close_before(10**9))
+    return finish(nodes, {sid: keys for sid, keys in result.items() if len(keys) > 1}, copies)
+
+
+def _component(key: str, copies: dict[str, set[str]]) -> set[str]:
+    seen, stack = {key}, [key]
+    while stack:
+        for other in copies.get(stack.pop(), ()):
+            if other not in seen:
+                seen.add(other)
+                stack.append(other)
+    return seen
+
+
+def _copy_groups(nodes: dict[str, Node], copies: dict[str, set[str]]) -> dict[str, str]:
+    """Each article carrying a text others carry too → the first such article (by date, then key);
+    in date order."""
+    groups = {}
+    for key in sorted(copies):
+        if key in groups or key not in nodes:
+            continue
+        members = sorted((k for k in _component(key, copies) if k in nodes), key=lambda k: (nodes[k].ordinal, k))
+        for k in members:
+            groups[k] = members[0]
+    return dict(sorted(groups.items(), key=lambda item: (nodes[item[0]].ordinal, item[0])))
+
+
+# --- the cached, incremental computation -------------------------------------------------------
+
+@lru_cache(maxsize=100_000)
+def month_of(ordinal: int) -> str:
+    day = dt.date.fromordinal(ordinal)
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_start(month: str) -> int:
+    return dt.date(int(month[:4]), int(month[5:]), 1).toordinal()
+
+
+def next_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:])
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def signature(node: Node) -> str:
+    """What tells a changed article: its content hash covers its date, language, entities and ``story:``
+    (a language that comes from the settings is in the state's digest); then its day, to locate it."""
+    return f"{node.sha[:16]}/{node.ordinal}"
+
+
+def day_of(signature_: str) -> int:
+    return int(signature_.rpartition("/")[2])
+
+
+class Grouper:
+    """Stories kept in the build cache and brought up to date with the archive.
+
+    Stores: ``stories`` (every article's signature, the stories, the copies and, for each
+    month, the open stories at its start: the checkpoints of ``Pass``), and one
+    ``stories-YYYY-MM`` per month (its articles' features and links). A change loads the
+    months around it, links the new articles with their candidates, and runs the pass
+    from the checkpoint of the first changed month until it is back in step.
+    """
+
+    def __init__(self, table: Table, cache, text_of, language: str = "") -> None:
+        self.table = table
+        self.cache = cache
+        self.language = language  # the settings' language: an article without one of its own is in it
+        self.text_of = text_of  # key → (title, text), read only for articles whose features are not cached
+        self._months: dict[str, dict] = {}
+        self._dirty: set[str] = set()
+
+    # month stores: {"features": {sha: (lang, features)}, "links": {key: {other: (score, veto)}}}
+    def _month(self, month: str) -> dict:
+        if month not in self._months:
+            stored = self.cache.load(f"stories-{month}") if self.cache is not None else None
+            if stored and stored[0] == self.table.digest:
+                self._months[month] = {"features": dict(stored[1]["features"]), "links": dict(stored[1]["links"])}
+            else:
+                self._months[month] = {"features": {}, "links": {}}
+        return self._months[month]
+
+    def features_of(self, node: Node) -> tuple:
+        month = month_of(node.ordinal)
+        store = self._month(month)["features"]
+        found = store.get(node.sha)
+        if found is None or found[0] != node.lang:
+            title, text = self.text_of(node.key)
+            found = store[node.sha] = (node.lang, features(title, text, node.lang, self.table))
+            self._dirty.add(month)
+        return found[1]
+
+    def prefetch(self, nodes: list[Node]) -> None:
+        """Read the features of many articles at once: in worker processes when there are enough
+        (a build from nothing reads every article's), as ``features_of`` would one by one."""
+        missing = []
+        for node in nodes:
+            found = self._month(month_of(node.ordinal))["features"].get(node.sha)
+            if found is None or found[0] != node.lang:
+                missing.append(node)
+        workers = min(os.cpu_count() or 1, 8)
+        if len(missing) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        global _JOB
+        _JOB = (self, missing)
+        try:
+            chunks = [range(i, min(i + 200, len(missing))) for i in range(0, len(missing), 200)]
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for chunk, found in zip(chunks, pool.map(_features_of_some, chunks)):
+                    for i, value in zip(chunk, found):
+                        node = missing[i]
+                        month = month_of(node.ordinal)
+                        self._month(month)["features"][node.sha] = (node.lang, value)
+                        self._dirty.add(month)
+        finally:
+            _JOB = None
+
+    def links_of(self, key: str, ordinal: int) -> dict:
+        return self._month(month_of(ordinal))["links"].setdefault(key, {})
+
+    def group(self, nodes: dict[str, Node]) -> Grouping:
+        """Bring the stored stories up to date with ``nodes`` and return them."""
+        state = self.cache.load("stories") if self.cache is not None else None
+        digest = f"{self.table.digest}/{self.language}"
+        if not state or state.get("digest") != digest:
+            state = {"digest": digest, "nodes": {}, "stories": {}, "copies": {}, "checkpoints": {}}
+        current = {key: signature(node) for key, node in nodes.items()}
+        copies = {k: set(v) for k, v in state["copies"].items()}
+        if current == state["nodes"]:
+            return finish(nodes, state["stories"], copies)
+        known = state["nodes"]
+        changed = sorted(k for k in set(known) | set(current) if known.get(k) != current.get(k))
+        ordinals = {key: day_of(known[key]) for key in changed if key in known}
+        days = [ordinals[k] for k in changed if k in ordinals] + [nodes[k].ordinal for k in changed if k in nodes]
+        # links: forget those of changed articles, then link their new versions with their candidates
+        for key in changed:
+            if key not in ordinals:
+                continue
+            month = month_of(ordinals[key])
+            for other in self._month(month)["links"].pop(key, {}):
+                day = ordinals.get(other, day_of(known[other]) if other in known else None)
+                if day is not None:
+                    self.links_of(other, day).pop(key, None)
+                    self._dirty.add(month_of(day))
+            self._dirty.add(month)
+            for other in copies.pop(key, set()):
+                copies.get(other, set()).discard(key)
+        added = [k for k in changed if k in nodes]
+        if added:
+            self._link(nodes, added, copies)
+        copies = {k: v for k, v in copies.items() if v}
+        state["stories"] = self._run(state, nodes, copies, set(changed), min(days), max(days))
+        state["nodes"] = current
+        state["copies"] = {k: tuple(sorted(v)) for k, v in copies.items()}
+        if self.cache is not None:
+            alive: dict[str, set[str]] = defaultdict(set)
+            for node in nodes.values():
+                alive[month_of(node.ordinal)].add(node.sha)
+            for month in sorted(self._dirty):
+                store = self._months[month]
+                store["features"] = {sha: f for sha, f in store["features"].items() if sha in alive[month]}
+                store["links"] = {k: row for k, row in store["links"].items() if k in nodes}
+                self.cache.save(f"stories-{month}", (self.table.digest, store))
+            self.cache.save("stories", state)
+        return finish(nodes, state["stories"], copies)
+
+    def _link(self, nodes: dict[str, Node], added: list[str], copies: dict[str, set[str]]) -> None:
+        """Score every new article against its candidates: within ``WINDOW`` days and sharing a key (blocking)."""
+        days = sorted({nodes[k].ordinal for k in added})
+        if len(days) == 1:
+            lo, hi = days[0] - WINDOW, days[0] + WINDOW
+            near = [key for key, node in nodes.items() if lo <= node.ordinal <= hi]
+        else:
+            near = [key for key, node in nodes.items() if _near(days, node.ordinal)]
+        window = sorted(near, key=lambda k: (nodes[k].ordinal, k))
+        self.prefetch([nodes[key] for key in window])
+        articles = {key: Article(nodes[key], self.features_of(nodes[key]), self.table) for key in window}
+        by_day = [(nodes[key].ordinal, key) for key in window]
+        fresh = set(added)
+        for key in added:
+            a = articles[key]
+            node = a.node
+            row = self.links_of(key, node.ordinal)
+            lo = bisect.bisect_left(by_day, (node.ordinal - WINDOW,))
+            hi = bisect.bisect_right(by_day, (node.ordinal + WINDOW, "\uffff"))
+            for _, other in by_day[lo:hi]:
+                if other == key or (other in fresh and other < key):
+                    continue
+                b = articles[other]
+                if a.keys.isdisjoint(b.keys):
+                    continue
+                copy = is_copy(a, b)
+                if copy:
+                    copies.setdefault(key, set()).add(other)
+                    copies.setdefault(other, set()).add(key)
+                value, veto = score(a, b, self.table)
+                if copy or value >= KEEP:
+                    row[other] = (value, veto)
+                    self.links_of(other, b.node.ordinal)[key] = (value, veto)
+                    self._dirty.add(month_of(b.node.ordinal))
+            self._dirty.add(month_of(node.ordinal))
+
+    def _run(self, state: dict, nodes: dict[str, Node], copies: dict[str, set[str]], changed: set[str], first_day: int, last_day: int) -> dict:
+        """Run ``Pass`` from the checkpoint before ``first_day`` until back in step; return the automatic stories."""
+        auto = {k: n for k, n in nodes.items() if not n.pin}
+        order = _Order(auto)
+        checkpoints: dict[str, dict] = state["checkpoints"]
+        month = month_of(first_day)
+        earlier = [m for m in checkpoints if m <= month]
+        snapshot = checkpoints[max(earlier)] if earlier else {}
+        run = Pass(order, _Links(self, nodes), copies)
+        run.load({sid: keys for sid, keys in snapshot.items() if min((order[k] for k in keys if k in order), default=(0, ""))[0] >= month_start(month) - WINDOW}
+                 if snapshot else {})
+        touched = set(changed) | {k for keys in run.members.values() for k in keys}
+        fresh_checkpoints = {month: run.open_at(month_start(month))}
+        closed: dict[str, tuple[str, ...]] = {}
+        last_month = month_of(last_day)
+        in_step = None
+        since = month_start(month)
+        pending = sorted((k for k, n in auto.items() if n.ordinal >= since), key=order.__getitem__)
+        for key in pending:
+            while month_of(order[key][0]) > month:
+                month = next_month(month)
+                checkpoint = run.open_at(month_start(month))
+                closed.update(run.close_before(month_start(month)))
+                if month > last_month and checkpoints.get(month) == checkpoint:
+                    in_step = month
+                    break
+                fresh_checkpoints[month] = checkpoint
+            if in_step:
+                break
+            run.step(key)
+            touched.add(key)
+        if not in_step:
+            month = next_month(month)
+            fresh_checkpoints[month] = run.open_at(month_start(month))
+            closed.update(run.close_before(10**9))
+            for old in [m for m in checkpoints if m > month]:
+                del checkpoints[old]
+        checkpoints.update(fresh_checkpoints)
+        open_ = {k for keys in (checkpoints.get(in_step, {}) if in_step else {}).values() for k in keys}
+        stories = {sid: keys for sid, keys in state["stories"].items()
+                   if not (set(keys) & touched) or (in_step and set(keys) & open_)}
+        stories.update({sid: keys for sid, keys in closed.items() if len(keys) > 1})
+        return stories
+
+
+class _Order(dict):
+    """(day, key) of each article taking part in the pass, made when first asked for."""
+
+    def __init__(self, auto: dict[str, Node]) -> None:
+        super().__init__()
+        self.auto = auto
+
+    def __missing__(self, key: str) -> tuple[int, str]:
+        node = self.auto[key]
+        value = self[key] = (node.ordinal, key)
+        return value
+
+    def get(self, key, default=None):
+        return self[key] if key in self.auto else default
+
+    def __contains__(self, key) -> bool:
+        return key in self.auto
+
+
+class _Links:
+    """The links of an article, read from its month's store when first asked for."""
+
+    def __init__(self, grouper: Grouper, nodes: dict[str, Node]) -> None:
+        self.grouper, self.nodes = grouper, nodes
+
+    def get(self, key: str, default=None):
+        node = self.nodes.get(key)
+        return default if node is None else self.grouper.links_of(key, node.ordinal)
+
+
+PARALLEL_FROM = 400
+"""From this many articles whose features are not cached, they are read in worker processes (forked)."""
+_JOB: tuple | None = None
+
+
+def _features_of_some(indices: range) -> list[tuple]:
+    grouper, missing = _JOB
+    out = []
+    for i in indices:
+        node = missing[i]
+        title, text = grouper.text_of(node.key)
+        out.append(features(title, text, node.lang, grouper.table))
+    return out
+
+
+def _near(days: list[int], ordinal: int) -> bool:
+    """Whether ``ordinal`` is within ``WINDOW`` days of one of the sorted ``days``."""
+    at = bisect.bisect_left(days, ordinal - WINDOW)
+    return at < len(days) and days[at] <= ordinal + WINDOW
+
+
+def node_of(record, key: str | None = None) -> Node:
+    article = record.article
+    return Node(key or article.slug, record.file_sha, article.date.toordinal(), article.lang, tuple(article.countries),
+                tuple(article.organizations), getattr(article, "story", "") or "")
+
+
+def pin_problems(records, grouping: Grouping) -> list[Problem]:
+    """Editors' story ids that make no story: one article alone."""
+    problems = []
+    counts: dict[str, list] = defaultdict(list)
+    for record in records:
+        pin = getattr(record.article, "story", "")
+        if pin and pin != NONE:
+            counts[pin].append(record)
+    for pin, found in sorted(counts.items()):
+        if pin not in grouping.stories:
+            record = found[0]
+            problems.append(warning(record.article.path, None, f"'story: {pin}' names no other article, so there is no story page",
+                                    "give the same 'story:' to another article of the incident, or use the id of a story page (stories/<id>/)"))
+    return problems
