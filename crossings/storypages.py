@@ -295,7 +295,7 @@ def _feed(site: Site, lang: str) -> Output:
         prefix = config.prefix(lang)
         entries = []
         for story in latest:
-            items = "".join(f'<li><a href="{html.escape(absolute(site, r.article.url))}">{html.escape(r.article.title)}</a>'
+            items = "".join(f'<li><a href="{html.escape(absolute(site, r.article.url))}" lang="{html.escape(r.article.lang)}">{html.escape(r.article.title)}</a>'
                             f' ({html.escape(r.article.source_name)}, {r.article.date.isoformat()}, {html.escape(r.article.lang)})</li>'
                             for r in story.records)
             summary = lede(story, translator)

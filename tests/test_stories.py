@@ -298,6 +298,8 @@ def test_stories_are_built_in_every_interface_language(project: Project, tmp_pat
         story = (project.out / prefix / "stories/a010/index.html").read_text(encoding="utf-8")
         assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in story and title in story
         assert re.search(rf'<h2 id="lang-ar">{heading[lang]} <span class="count">', story), lang
+        crumb = '<span aria-current="page">Manche' if lang == "fr" else '<span aria-current="page" lang="fr" dir="ltr">Manche'
+        assert crumb in story, lang  # in the breadcrumb too
         for other, where in INTERFACE.items():  # every version names every other
             assert f'<link rel="alternate" hreflang="{other}" href="{SUBPATH_URL}{where}stories/a010/">' in story
         assert f'href="{BASE}{prefix}stories/"' in story and f'href="{BASE}{prefix}search/?story=a010"' in story
