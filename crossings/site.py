@@ -181,7 +181,8 @@ def plan_articles(site: Site) -> list[Output]:
         ui = site.interface_of(record.article.lang)
         story, also, story_key = article_part(site, record, ui)
         if story is not None or also:  # what "Other coverage" and "Also published by" show is not repeated
-            shown = {e["url"] for e in (story or {}).get("entries", ())} | {a["url"] for a in also}
+            entries = (story or {}).get("entries", ())
+            shown = {e["url"] for e in entries} | {c["url"] for e in entries for c in e["also"]} | {a["url"] for a in also}
             related = [r for r in related if r.article.url not in shown]
         key = digest(record.file_sha, site.version(newer), site.version(older), [site.version(r) for r in related], _labels_key(site, record, ui), ui,
                      story_key)

@@ -358,6 +358,7 @@ def test_an_article_leads_to_its_story_and_the_story_to_every_article(served: st
     texts = listed.all_inner_texts()
     assert any("Anglais" in t and "Publié aussi par" in t for t in texts) and any("Arabe" in t for t in texts)
     assert not page.locator("section.related").get_by_text("Casi 7.000 migrantes").count()  # not repeated below
+    assert not page.locator("section.related").get_by_text("Baby drowns").count()  # nor a copy "also published by" The Irish Times
     coverage.get_by_role("link", name=re.compile("Tout l’événement")).click()
     page.wait_for_url(f"**{BASE}stories/a018/")
     # its id is its first article's; its title the first article's in the site's language (French)
