@@ -140,6 +140,8 @@ def test_related_articles_keep_only_their_names_in_their_language(single: Projec
     assert "تغطيات أخرى لهذا الحدث" in coverage and '<h3 class="entry-title" lang="fr"' not in related
     assert re.search(r'<a href="[^"]+" lang="fr" dir="ltr">Maroc : L&#39;OIM tient', coverage)
     assert "27 janvier" not in coverage and "27 يناير 2023" in coverage and "الفرنسية" in coverage
+    # counts in Arabic's dual, listed with an Arabic comma
+    assert "الحدث كاملا: مقالان، مصدران</a>" in coverage and "(مقالان، مصدران)</p>" in html
 
 
 def test_an_article_in_a_language_without_a_catalog_keeps_the_site_interface(project: Project) -> None:

@@ -309,6 +309,7 @@ def test_stories_are_built_in_every_interface_language(project: Project, tmp_pat
         assert f'xml:lang="{lang}"' in feed and f"<id>{SUBPATH_URL}{prefix}stories/a010/</id>" in feed
     assert "4 articles de 4 sources en 4 langues." in (project.out / "stories/feed.xml").read_text(encoding="utf-8")
     assert "4 articles from 4 outlets in 4 languages." in (project.out / "en/stories/feed.xml").read_text(encoding="utf-8")
+    assert "4 مقالات، 4 مصادر، 4 لغات." in (project.out / "ar/stories/feed.xml").read_text(encoding="utf-8")
     # each article page in its own language, its story in that language's version of the archive
     for key, lang, words in (("a014", "ar", "تغطيات أخرى لهذا الحدث"), ("a015", "es", "Otros artículos sobre este acontecimiento"),
                              ("a012", "en", "Other coverage of this event"), ("a010", "fr", "Autres articles sur cet événement")):
