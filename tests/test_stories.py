@@ -375,6 +375,12 @@ def test_an_article_leads_to_its_story_and_the_story_to_every_article(served: st
     page.locator("section.story-language").get_by_role("link", name=re.compile("Casi 7.000")).click()
     page.wait_for_url(f"**{BASE}articles/a021/")
     assert page.locator("h1").inner_text().startswith("Casi 7.000 migrantes")
+    # the story page's search link: its articles, the story's filter chosen, no query
+    page.goto(served + "stories/a018/")
+    page.get_by_role("link", name="Rechercher dans ces articles").click()
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0", timeout=15000)
+    assert page.locator("#search-status").inner_text() == "6 articles."
+    assert page.locator("#search-filters input[value='a018']").is_checked()
     page.goto(served + "articles/a024/")
     assert page.locator("section.story-coverage").count() == 0  # the German decision the same day is another event
     page.close()

@@ -185,7 +185,8 @@ async function run() {
   renderFilters(search.filters);
   await showMore();
   const count = current.length;
-  const sentence = count === 0 ? ui.none : (ui.results[plurals.select(count)] ?? ui.results.other);
+  const sentences = query ? ui.results : ui.counted;  // without words (filters only), the count alone
+  const sentence = count === 0 && query ? ui.none : (sentences[plurals.select(count)] ?? sentences.other);
   status.textContent = sentence.replace("{n}", count).replace("{q}", query);
 }
 
