@@ -60,17 +60,21 @@ class Entities:
     def find(self, text: str) -> tuple[list[str], list[str]]:
         """The country codes and organisation ids ``text`` mentions, in order of first mention."""
         words = TOKEN.findall(prepare(text))
-        folded = [fold(w) for w in words]
+        folded = list(map(fold, words))
         countries: dict[str, None] = {}
         organizations: dict[str, None] = {}
-        i = 0
-        while i < len(words):
-            name = self._match(words, folded, i)
-            if name is None:
-                i += 1
+        index = self.index
+        end = 0  # words before ``end`` belong to a name already found
+        # Only a word that starts some name (or an Arabic word, which may after its
+        # prefixes are taken off) can start a match: the others are skipped in C.
+        starts = {f for f in set(folded) if f in index or "\u0600" <= f[:1] <= "\u06ff"}
+        for i in [i for i, f in enumerate(folded) if f in starts]:
+            if i < end:
                 continue
-            (countries if name.kind == "country" else organizations).setdefault(name.id)
-            i += len(name.words)
+            name = self._match(words, folded, i)
+            if name is not None:
+                (countries if name.kind == "country" else organizations).setdefault(name.id)
+                end = i + len(name.words)
         return list(countries), list(organizations)
 
     def _match(self, words: list[str], folded: list[str], i: int) -> Name | None:

@@ -8,7 +8,6 @@ model and the compiled templates without copying, and write their files directly
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, meta
 
-from . import __version__
+from . import __version__, parallel
 from .articles import RTL
 from .config import Config
 from .i18n import format_date, language_name, month_name, plural, strings
@@ -156,7 +155,7 @@ def render_all(env: Environment, config: Config, outputs: list[Output], put: Cal
     global _JOB
     _JOB = (env, config, outputs, put)
     chunks = [list(range(i, min(i + CHUNK, len(outputs)))) for i in range(0, len(outputs), CHUNK)]
-    workers = min(os.cpu_count() or 1, 8)
+    workers = parallel.worker_count()
     shas: dict[str, str] = {}
     try:
         if len(outputs) < PARALLEL_FROM or workers < 2 or "fork" not in get_all_start_methods():
