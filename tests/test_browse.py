@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -205,16 +206,28 @@ def test_csv_and_json_exports(site: Project) -> None:
     hand = next(r for r in rows if "HYPERLINK" in r["title"])
     assert hand["title"].startswith("'=HYPERLINK(")  # no formula for a spreadsheet
     assert hand["countries"] == "MA;ES" and hand["tags"] == "asile;Ceuta"
-    data = json.loads((site.out / "data/articles.json").read_bytes())
-    assert data["count"] == 31 and [a["id"] for a in data["articles"]] == [r["id"] for r in rows]
-    reference = next(a for a in data["articles"] if a["seed"] == "000_0a1c3472872379bf")
+    index = json.loads((site.out / "data/index.json").read_bytes())
+    assert index["count"] == 31 and sum(y["count"] for y in index["years"]) == 31
+    articles = []
+    for year in index["years"]:  # oldest first; each file as the index describes it
+        for kind in ("csv", "jsonl"):
+            data = (site.out / year[kind]["path"]).read_bytes()
+            assert (len(data), hashlib.sha256(data).hexdigest()) == (year[kind]["bytes"], year[kind]["sha256"])
+            assert year[kind]["url"] == SUBPATH_URL + year[kind]["path"]
+        lines = (site.out / year["jsonl"]["path"]).read_bytes().decode("utf-8").splitlines()
+        assert len(lines) == year["count"] and all(json.loads(line)["date"].startswith(str(year["year"])) for line in lines)
+        articles += [json.loads(line) for line in lines]
+        year_rows = list(csv.DictReader(io.StringIO((site.out / year["csv"]["path"]).read_text(encoding="utf-8"), newline="")))
+        assert year_rows == [r for r in rows if r["date"].startswith(str(year["year"]))]
+    assert [a["id"] for a in articles] == [r["id"] for r in rows]
+    assert not (site.out / "data/articles.json").exists()
+    reference = next(a for a in articles if a["seed"] == "000_0a1c3472872379bf")
     assert reference["countries"] == ["MA"] and reference["organizations"] == ["IOM", "UNNM", "AU"]
     assert (reference["source_name"], reference["source_host"]) == ("Yabiladi", "www.yabiladi.com")
     assert {(r["source_name"], r["source_host"]) for r in rows if r["seed"] == "000_0a1c3472872379bf"} == {("Yabiladi", "www.yabiladi.com")}
     assert "leurs gouvernements respectifs" in reference["text"] and reference["url"].startswith(SUBPATH_URL)
-    # written piece by piece, the file is exactly what json.dumps writes
-    assert (site.out / "data/articles.json").read_bytes() == (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     page = html(site, "data/index.html")
+    assert '<a href="/crossings-test/data/2023.jsonl" download>2023.jsonl</a>' in page
     for field in ("id", "url", "date", "title", "lang", "source_name", "source_host", "source", "countries", "organizations", "tags", "seed", "text"):
         assert f"<code>{field}</code>" in page
 
