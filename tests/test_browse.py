@@ -138,7 +138,11 @@ def test_feeds_are_valid_and_advertised(site: Project) -> None:
     assert any(link.get("rel") == "related" and link.get("href").startswith("https://www.yabiladi.com/") for link in reference.findall(ATOM + "link"))
     for rel in ("countries/ma/feed.xml", "organizations/iom/feed.xml", "sources/yabiladi/feed.xml", "languages/ar/feed.xml", "tags/asile/feed.xml"):
         assert atom_problems((site.out / rel).read_bytes()) == [], rel
-    assert len(ElementTree.fromstring((site.out / "countries/ma/feed.xml").read_bytes()).findall(ATOM + "entry")) == 29
+    facet_entries = ElementTree.fromstring((site.out / "countries/ma/feed.xml").read_bytes()).findall(ATOM + "entry")
+    assert len(facet_entries) == 29
+    # a facet value's feed carries summaries, the site's feed the full text
+    assert all(e.find(ATOM + "content") is None and e.findtext(ATOM + "summary") for e in facet_entries)
+    assert all(e.find(ATOM + "content") is not None for e in entries)
     assert json_feed_problems((site.out / "feed.json").read_bytes()) == []
     items = json.loads((site.out / "feed.json").read_bytes())["items"]
     assert {i["language"] for i in items} == {"fr", "en", "es", "ar"} and all(i["content_html"] for i in items)
