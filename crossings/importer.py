@@ -441,10 +441,12 @@ def read_all(jobs: list[tuple], config: Config, rules: str, write: bool = False)
         workers = min(parallel.worker_count(), (len(jobs) + PARALLEL_FROM - 1) // PARALLEL_FROM)
         if workers < 2 or "fork" not in get_all_start_methods():
             return _read_some(jobs)
-        _entities(config.entities, rules)
-        _publishers(config, rules)
-        from .language import preload
-        preload(config.languages)
+        if any(job[3] is None for job in jobs):  # new seeds to convert: load the tables once, for every worker
+            from .language import preload
+
+            _entities(config.entities, rules)
+            _publishers(config, rules)
+            preload(config.languages)
         size = max(16, min(256, len(jobs) // (workers * 8)))
         chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
