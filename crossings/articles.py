@@ -210,14 +210,13 @@ def load(text: str, path: str, slug: str, fallback_lang: str) -> tuple[Article |
         return None, problems
     values: dict[str, object] = {}
     for key, value in meta.items():
-        line = _line_of(front, key)
         kind = KEYS.get(str(key))
         if kind is None:
-            problems.append(warning(path, line, f"unknown key '{key}' in the front matter (ignored)", "known keys: " + ", ".join(KEYS)))
+            problems.append(warning(path, _line_of(front, key), f"unknown key '{key}' in the front matter (ignored)", "known keys: " + ", ".join(KEYS)))
             continue
         checked, why = _check(kind, value)
         if why:
-            problems.append(error(path, line, f"'{key}' {why}", HINTS[kind]))
+            problems.append(error(path, _line_of(front, key), f"'{key}' {why}", HINTS[kind]))
         else:
             values[str(key)] = checked
     for key in ("title", "date"):

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_all_start_methods, get_context
 import re
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from . import articles, parallel, publishers, seeds
@@ -181,9 +181,9 @@ class Importer:
         self.present: set[str] = set()
         """The ids of the seeds in the seeds folder."""
         self.sources: dict[str, str] = {}
+        """The new source URL of each file this run rewrote with another one."""
         self.temporary: set[str] = set()
         """Content files written ahead by workers, not yet moved in place."""
-        """The new source URL of each file this run rewrote with another one."""
 
     def run(self) -> ImportReport:
         entries, problems = seed_files(self.config.seeds, self.listing)
@@ -244,10 +244,10 @@ class Importer:
             return sig, cached, None, None
         return sig, cached, (None, False), None
 
-    def one(self, entry: os.DirEntry, shown: str, look: tuple, done: tuple | None) -> tuple[str, seeds.Seed, str] | None:
+    def one(self, entry: os.DirEntry, shown: str, look: tuple, done: tuple | None) -> tuple[str, seeds.Seed, str, str, str] | None:
         """Import one seed file whose article exists, recording the outcome in the report;
-        return a new seed's (shown path, seed, file text) for ``add``. ``done`` is what
-        ``read_one`` made of it, if ``look`` asked."""
+        return a new seed's (shown path, seed, file text, file name, file written ahead)
+        for ``add``. ``done`` is what ``read_one`` made of it, if ``look`` asked."""
         seed_id = entry.name[:-4]
         report = self.report
         sig, cached, _, failure = look
