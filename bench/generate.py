@@ -5,7 +5,7 @@
 About 75% French, 15% English, 10% Arabic; titles of 6–16 words; bodies of
 250–1,500 words; dates 1995–2026; 20 publishers; countries and organisations
 mentioned; French guillemets; some paragraphs broken in mid-sentence as the
-scrapers do. The same N and --seed give the same bytes. Nothing generated here
+scrapers do; one of ten little-known places in ~2% of the articles (rare words). The same N and --seed give the same bytes. Nothing generated here
 is committed.
 """
 
@@ -68,6 +68,12 @@ VOCAB = {
 }
 
 
+# Places named in about 2% of the French and English articles, each in ~0.2%: words for a
+# rare query (bench/search.py), as "Lampedusa" would be in a real archive.
+RARE_PLACES = ["Tinzaouaten", "Zouerate", "Nouadhibou", "Tamanrasset", "Ayamonte", "Arguineguin", "Lavrio", "Kalamata", "Assamaka", "Bilbeis"]
+RARE = {"fr": "Des migrants ont aussi été signalés à {place}.", "en": "Migrants were also reported near {place}."}
+
+
 def sentence(rng: random.Random, words: dict) -> str:
     """One plausible news sentence."""
     parts = [rng.choice(words["subjects"]), rng.choice(words["verbs"]), rng.choice(words["objects"]), rng.choice(words["places"])]
@@ -117,6 +123,9 @@ def seed_text(rng: random.Random, index: int) -> tuple[str, str]:
     url = f"https://{publisher}/articles/{day.year}/{day.month:02d}/{index}-{rng.getrandbits(32):08x}.html"
     text = "\n\n" + headline + "\n\n" + f"{day:%d.%m.%Y} {headline}" + "\n\n" + "\n\n".join(paragraphs) + f"\n\nSource\n\n:\n<{url}>"
     name = f"{index:06d}_{rng.getrandbits(64):016x}.txt"
+    if lang in RARE and rng.random() < 0.02:  # drawn last: the rest of the article is as before
+        sentence_ = RARE[lang].format(place=rng.choice(RARE_PLACES))
+        text = text.replace("\n\nSource\n\n", f" {sentence_}\n\nSource\n\n", 1)
     return name, text
 
 

@@ -1,18 +1,34 @@
-"""Benchmark Crossings against Hugo and Pelican on the same synthetic corpus.
+"""Benchmark Crossings against Hugo + Pagefind and Pelican on the same synthetic corpus.
 
     python bench/run.py                     # N = 1,000 and 10,000, 3 runs each
     python bench/run.py --sizes 100000      # on demand
     python bench/run.py --sizes 1000 --runs 5 --no-others
 
 For each N it generates the corpus (bench/generate.py; deterministic), then
-times, as whole processes: import; a cold build (no cache, no output); a
-rebuild with no change; a rebuild after adding one seed, after editing one
-article, after changing one template; and records peak memory (RSS, worker
-processes included) and output size. Hugo (Debian's package) and Pelican (from
-PyPI, in its own virtual environment under .cache/bench) build the same
-articles with comparable pages: article pages, a paginated index of 20, year
-and month archives, tag pages (one tag per article: its publisher), one feed.
-Medians of the runs are printed as a table and written to bench/out/results.json.
+times, as whole processes, Crossings': import alone; a cold build from committed
+content with the build cache lost (CI: content/ in the repository, no .cache/);
+a cold build from seeds (``build`` imports, then renders); a rebuild with no
+change; after adding one seed; after editing one article; after changing one
+template; and records peak memory (RSS of the largest process: worker and
+Pagefind processes count on their own, they are not added up) and output size.
+
+The peers build the same articles. Hugo (Debian's package), then Pagefind (the
+same binary as Crossings', from the pagefind[bin] wheel) over Hugo's output,
+timed as one figure: what a Hugo user would run for this archive. Article
+pages are marked ``data-pagefind-body`` with their language, a filter by source
+and by year and a sort by date; list pages are not indexed. Pelican (from PyPI,
+in its own virtual environment under .cache/bench). Both make comparable pages:
+article pages, a paginated index of 20, year and month archives, tag pages (one
+tag per article: its publisher), one feed. Their "one change" is one article
+edited, then everything run again (neither updates a site in place).
+
+Search: what a reader's browser downloads to search once it is on the home page
+(bench/search.py, Chromium), for a common word and a rare one, on Crossings'
+site and on Hugo + Pagefind's (a search page calling Pagefind's JavaScript API
+in the page's language, fetching the first 10 results as Crossings shows them).
+
+Medians of the runs (peak memory: the largest) are printed, with the ratios to
+Hugo + Pagefind in the same run, and written to bench/out/results.json.
 """
 
 from __future__ import annotations
@@ -55,6 +71,16 @@ def du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def du_by_folder(path: Path) -> dict[str, float]:
+    """MB in each top folder of a site (files at the top counted under '.')."""
+    sizes: dict[str, int] = {}
+    for p in path.rglob("*"):
+        if p.is_file():
+            top = p.relative_to(path).parts[0] if len(p.relative_to(path).parts) > 1 else "."
+            sizes[top] = sizes.get(top, 0) + p.stat().st_size
+    return {k: round(v / 1e6, 1) for k, v in sorted(sizes.items(), key=lambda kv: -kv[1])}
+
+
 # --- Crossings ---------------------------------------------------------------------
 
 def crossings_project(root: Path, n: int) -> Path:
@@ -68,22 +94,30 @@ def crossings_project(root: Path, n: int) -> Path:
     return project
 
 
+ROWS = ("import", "cold build, committed content (cache lost)", "cold build from seeds (import + build)", "no-change rebuild",
+        "add one seed", "edit one article", "change one template")
+
+
 def bench_crossings(root: Path, n: int, runs: int) -> dict:
     project = crossings_project(root, n)
     cli = [PY, str(REPO / "build.py")]
     reset = lambda *names: [shutil.rmtree(project / name, ignore_errors=True) for name in names]  # noqa: E731
-    results: dict[str, list] = {k: [] for k in ("import", "cold build", "no-change rebuild", "add one seed", "edit one article", "change one template")}
-    rss: list[int] = []
+    results: dict[str, list] = {k: [] for k in ROWS}
+    rss: dict[str, list] = {"committed": [], "seeds": []}
     for _ in range(runs):
         reset("content", ".cache", "_site")
         results["import"].append(measure(cli + ["import"], project)[0])
-        reset(".cache", "_site")
+        reset(".cache", "_site")  # content committed, build state lost
         seconds, peak = measure(cli + ["build"], project)
-        results["cold build"].append(seconds)
-        rss.append(peak)
+        results["cold build, committed content (cache lost)"].append(seconds)
+        rss["committed"].append(peak)
         results["no-change rebuild"].append(measure(cli + ["build"], project)[0])
-        # add one seed, then take it away again
+        # add one seed (dated in the newest year of the archive), then take it away again
         [extra] = generate(1, project / "seeds", start=n + 1)
+        newest = max(p.name for p in (project / "content").iterdir() if p.name.isdigit())
+        text = extra.read_text(encoding="utf-8")
+        day = text.split("\n\n")[2].split(" ", 1)[0]
+        extra.write_text(text.replace(day, f"15.01.{newest}", 1), encoding="utf-8")
         results["add one seed"].append(measure(cli + ["build"], project)[0])
         extra.unlink()
         for path in (project / "content").rglob("*.md"):
@@ -93,7 +127,7 @@ def bench_crossings(root: Path, n: int, runs: int) -> dict:
         # edit one article's text
         article = sorted((project / "content").rglob("*.md"))[n // 2]
         original = article.read_bytes()
-        article.write_bytes(original.replace(b"\n\n", b"\n\nUne phrase ajout\xc3\xa9e par un \xc3\xa9diteur.\n\n", 1)[::1])
+        article.write_bytes(original.replace(b"\n\n", b"\n\nUne phrase ajout\xc3\xa9e par un \xc3\xa9diteur.\n\n", 1))
         results["edit one article"].append(measure(cli + ["build"], project)[0])
         article.write_bytes(original)
         measure(cli + ["build"], project)
@@ -104,14 +138,21 @@ def bench_crossings(root: Path, n: int, runs: int) -> dict:
         results["change one template"].append(measure(cli + ["build"], project)[0])
         template.write_bytes(original)
         measure(cli + ["build"], project)
+        # everything from the seeds, in one process
+        reset("content", ".cache", "_site")
+        seconds, peak = measure(cli + ["build"], project)
+        results["cold build from seeds (import + build)"].append(seconds)
+        rss["seeds"].append(peak)
     out = {k: statistics.median(v) for k, v in results.items()}
-    out["peak RSS (MB)"] = max(rss)
+    out["peak RSS (MB), committed content"] = max(rss["committed"])
+    out["peak RSS (MB), from seeds"] = max(rss["seeds"])
     out["output size (MB)"] = round(du(project / "_site") / 1e6, 1)
+    out["output by folder (MB)"] = du_by_folder(project / "_site")
     out["pages"] = sum(1 for _ in (project / "_site").rglob("*.html"))
     return out
 
 
-# --- Hugo and Pelican, fed the same articles ------------------------------------------
+# --- Hugo + Pagefind and Pelican, fed the same articles ---------------------------------
 
 def read_articles(project: Path) -> list[dict]:
     """The imported articles (front matter and body) to feed the other generators."""
@@ -120,14 +161,18 @@ def read_articles(project: Path) -> list[dict]:
     items = []
     for path in sorted((project / "content").rglob("*.md")):
         post = frontmatter.load(path)
-        items.append({"stem": path.stem, "title": post["title"], "date": str(post["date"]), "tag": post["source_name"], "body": post.content})
+        items.append({"stem": path.stem, "title": post["title"], "date": str(post["date"]), "tag": post["source_name"], "body": post.content,
+                      "lang": post["lang"]})
     return items
 
 
 HUGO_LAYOUTS = {
-    "_default/baseof.html": "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head>"
+    "_default/baseof.html": "<!doctype html><html lang=\"{{ .Params.lang | default \"fr\" }}\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head>"
                             "<body><header><a href=\"{{ .Site.BaseURL }}\">{{ .Site.Title }}</a></header><main>{{ block \"main\" . }}{{ end }}</main></body></html>",
-    "_default/single.html": "{{ define \"main\" }}<article><h1>{{ .Title }}</h1><time>{{ .Date.Format \"2 January 2006\" }}</time>{{ .Content }}"
+    "_default/single.html": "{{ define \"main\" }}<article data-pagefind-body><h1>{{ .Title }}</h1><time>{{ .Date.Format \"2 January 2006\" }}</time>{{ .Content }}"
+                            "<span hidden data-pagefind-filter=\"source\">{{ index .Params.tags 0 }}</span>"
+                            "<span hidden data-pagefind-filter=\"year\">{{ .Date.Format \"2006\" }}</span>"
+                            "<span hidden data-pagefind-sort=\"date\">{{ .Date.Format \"2006-01-02\" }}</span>"
                             "{{ with .PrevInSection }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}"
                             "{{ with .NextInSection }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}</article>{{ end }}",
     "_default/list.html": "{{ define \"main\" }}<h1>{{ .Title }}</h1><ol>{{ range (.Paginate .Pages).Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>"
@@ -145,11 +190,14 @@ def hugo_project(root: Path, items: list[dict]) -> Path:
     posts.mkdir(parents=True)
     for item in items:
         year, month = item["date"][:4], item["date"][:7]
-        front = json.dumps({"title": item["title"], "date": item["date"], "tags": [item["tag"]], "years": [year], "months": [month]}, ensure_ascii=False)
+        front = json.dumps({"title": item["title"], "date": item["date"], "tags": [item["tag"]], "years": [year], "months": [month],
+                            "lang": item["lang"]}, ensure_ascii=False)
         (posts / f"{item['stem']}.md").write_text(front + "\n\n" + item["body"] + "\n", encoding="utf-8")
     for name, text in HUGO_LAYOUTS.items():
         (site / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
         (site / "layouts" / name).write_text(text, encoding="utf-8")
+    (site / "static" / "search").mkdir(parents=True)
+    (site / "static" / "search" / "index.html").write_text(HUGO_SEARCH, encoding="utf-8")
     (site / "config.toml").write_text(
         'baseURL = "https://example.github.io/bench/"\ntitle = "bench"\npaginate = 20\ndisableKinds = ["section"]\n'
         '[taxonomies]\ntag = "tags"\nyear = "years"\nmonth = "months"\n'
@@ -157,20 +205,58 @@ def hugo_project(root: Path, items: list[dict]) -> Path:
     return site
 
 
-def bench_hugo(root: Path, items: list[dict], runs: int) -> dict | None:
+# A search page for Hugo + Pagefind: Pagefind's JavaScript API, the first 10 results' data.
+HUGO_SEARCH = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>search</title></head><body><ol id="results"></ol>
+<script type="module">
+const pagefind = await import("../pagefind/pagefind.js");
+await pagefind.init();
+const query = new URLSearchParams(location.search).get("q");
+const search = await pagefind.search(query);
+const data = await Promise.all(search.results.slice(0, 10).map((r) => r.data()));
+document.getElementById("results").innerHTML = data.map((d) => `<li><a href="${d.url}">${d.meta.title}</a> ${d.excerpt}</li>`).join("");
+window.searchDone = true;
+</script></body></html>
+"""
+HUGO_READY = "() => window.searchDone === true"
+HUGO_RESULTS = "() => document.querySelectorAll('#results li').length"
+
+
+def bench_hugo_pagefind(root: Path, items: list[dict], runs: int) -> dict | None:
+    """Hugo, then Pagefind over its output, timed together: cold (no output, no cache) and
+    after one article is edited (both run again: Hugo rewrites its site, Pagefind its index)."""
     if not shutil.which("hugo"):
         print("hugo is not installed (apt-get install hugo): skipped", file=sys.stderr)
         return None
+    from crossings.search import pagefind_binary
+
     site = hugo_project(root, items)
-    times, rss = [], []
+    hugo = ["hugo", "--quiet", "--ignoreCache", "-d", "public"]
+    pagefind = [pagefind_binary(), "--site", "public", "--quiet"]
+
+    def both() -> tuple[float, int]:
+        first, peak_hugo = measure(hugo, site)
+        second, peak_pagefind = measure(pagefind, site)
+        return first + second, max(peak_hugo, peak_pagefind)
+
+    cold, change, rss, hugo_only = [], [], [], []
+    article = sorted((site / "content" / "posts").glob("*.md"))[len(items) // 2]
     for _ in range(runs):
         shutil.rmtree(site / "public", ignore_errors=True)
         shutil.rmtree(site / "resources", ignore_errors=True)
-        seconds, peak = measure(["hugo", "--quiet", "--ignoreCache", "-d", "public"], site)
-        times.append(seconds)
+        hugo_only.append(measure(hugo, site)[0])
+        shutil.rmtree(site / "public", ignore_errors=True)
+        seconds, peak = both()
+        cold.append(seconds)
         rss.append(peak)
-    return {"cold build": statistics.median(times), "peak RSS (MB)": max(rss),
-            "output size (MB)": round(du(site / "public") / 1e6, 1), "pages": sum(1 for _ in (site / "public").rglob("*.html"))}
+        original = article.read_bytes()
+        article.write_bytes(original.replace(b"\n\n", b"\n\nUne phrase ajout\xc3\xa9e par un \xc3\xa9diteur.\n\n", 1))
+        seconds, peak = both()
+        change.append(seconds)
+        rss.append(peak)
+        article.write_bytes(original)
+    return {"cold build": statistics.median(cold), "one change": statistics.median(change), "Hugo alone, cold": statistics.median(hugo_only),
+            "peak RSS (MB)": max(rss), "output size (MB)": round(du(site / "public") / 1e6, 1),
+            "output by folder (MB)": du_by_folder(site / "public"), "pages": sum(1 for _ in (site / "public").rglob("*.html"))}
 
 
 PELICAN_CONF = """AUTHOR = "bench"
@@ -211,37 +297,115 @@ def bench_pelican(root: Path, items: list[dict], runs: int) -> dict:
             (content / f"{item['stem']}.md").write_text(head + item["body"] + "\n", encoding="utf-8")
         (site / "pelicanconf.py").write_text(PELICAN_CONF, encoding="utf-8")
     binary = pelican_bin(root)
-    times, rss = [], []
+    command = [str(binary), "content", "-o", "output", "-s", "pelicanconf.py", "--ignore-cache", "-q"]
+    article = sorted(content.glob("*.md"))[len(items) // 2]
+    times, change, rss = [], [], []
     for _ in range(runs):
         shutil.rmtree(site / "output", ignore_errors=True)
-        seconds, peak = measure([str(binary), "content", "-o", "output", "-s", "pelicanconf.py", "--ignore-cache", "-q"], site)
+        seconds, peak = measure(command, site)
         times.append(seconds)
         rss.append(peak)
-    return {"cold build": statistics.median(times), "peak RSS (MB)": max(rss),
+        original = article.read_bytes()
+        article.write_bytes(original.replace(b"\n\n", b"\n\nUne phrase ajout\xc3\xa9e par un \xc3\xa9diteur.\n\n", 1))
+        seconds, peak = measure(command, site)
+        change.append(seconds)
+        rss.append(peak)
+        article.write_bytes(original)
+    return {"cold build": statistics.median(times), "one change": statistics.median(change), "peak RSS (MB)": max(rss),
             "output size (MB)": round(du(site / "output") / 1e6, 1), "pages": sum(1 for _ in (site / "output").rglob("*.html"))}
+
+
+def bench_search(root: Path, items: list[dict], hugo: bool) -> dict:
+    """Bytes a reader downloads for one common and one rare query after the home page, and the
+    seconds to results; on Crossings' site and on Hugo + Pagefind's."""
+    from search import CROSSINGS_READY, CROSSINGS_RESULTS, after_home, rare_word
+
+    rare, count = rare_word([item["title"] + "\n" + item["body"] for item in items])
+    found: dict = {"words": {"common": ("migrants", sum(1 for i in items if "migrants" in i["body"])), "rare": (rare, count)}}
+    project = root / "crossings"
+    for label, word in (("common", "migrants"), ("rare", rare)):
+        found[f"crossings {label}"] = after_home(project / "_site", "/bench/", "search/?q=", CROSSINGS_READY, CROSSINGS_RESULTS, word)
+        if hugo:
+            found[f"hugo {label}"] = after_home(root / "hugo" / "public", "/bench/", "search/?q=", HUGO_READY, HUGO_RESULTS, word)
+    return found
 
 
 # --- the table ---------------------------------------------------------------------------
 
-def table(results: dict) -> str:
-    rows = ["import", "cold build", "no-change rebuild", "add one seed", "edit one article", "change one template",
-            "peak RSS (MB)", "output size (MB)", "pages"]
+def _cell(value, ratio_to=None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        text = f"{value:.2f} s"
+    elif isinstance(value, int):
+        text = f"{value:,} MB"
+    else:
+        text = str(value)
+    if ratio_to:
+        text += f" ({value / ratio_to:.2f}×)"
+    return text
+
+
+def summary(results: dict) -> str:
+    """The issue's table: every tool's figures, with the ratio to Hugo + Pagefind of the same run."""
+    sizes = sorted(int(n) for n in results)
+    big = sizes[-1]
+    columns = [(n, "cold") for n in sizes] + [(n, "one change") for n in sizes] + [(big, "peak RSS"), (big, "site")]
+    head = "| | " + " | ".join(f"{n // 1000}k {what}" for n, what in columns) + " |"
+    lines = [head, "|---" * (len(columns) + 1) + "|"]
+
+    def figure(n: int, tool: str, what: str):
+        found = results.get(n) or results.get(str(n)) or {}
+        crossings, other = found.get("crossings") or {}, found.get(tool.split(":")[0]) or {}
+        if tool == "crossings:committed":
+            return {"cold": crossings.get("cold build, committed content (cache lost)"), "one change": crossings.get("edit one article"),
+                    "peak RSS": crossings.get("peak RSS (MB), committed content"), "site": crossings.get("output size (MB)")}[what]
+        if tool == "crossings:seeds":
+            return {"cold": crossings.get("cold build from seeds (import + build)"), "one change": crossings.get("add one seed"),
+                    "peak RSS": crossings.get("peak RSS (MB), from seeds"), "site": crossings.get("output size (MB)")}[what]
+        return {"cold": other.get("cold build"), "one change": other.get("one change"), "peak RSS": other.get("peak RSS (MB)"),
+                "site": other.get("output size (MB)")}[what]
+
+    tools = [("hugo", "Hugo + Pagefind (articles marked data-pagefind-body)"), ("pelican", "Pelican"),
+             ("crossings:committed", "Crossings, committed content, cache lost (one change: an article edited)"),
+             ("crossings:seeds", "Crossings from seeds, import + build (one change: a new seed)")]
+    for tool, label in tools:
+        cells = []
+        for n, what in columns:
+            value = figure(n, tool, what)
+            if isinstance(value, float) and what == "site":
+                value = round(value)
+            if what in ("peak RSS", "site") and value is not None:
+                value = int(value)
+            peer = figure(n, "hugo", what) if tool != "hugo" else None
+            cells.append(_cell(value, peer if isinstance(peer, (int, float)) and peer else None))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def details(results: dict) -> str:
     lines = []
     for n, tools in results.items():
-        lines.append(f"\nN = {int(n):,} articles")
-        names = [t for t in ("crossings", "hugo", "pelican") if tools.get(t)]
-        lines.append(f"{'':24}" + "".join(f"{t:>14}" for t in names))
-        for row in rows:
-            cells = []
-            for tool in names:
-                value = tools[tool].get(row)
-                cells.append(f"{'—':>14}" if value is None else f"{value:>13.2f}s" if isinstance(value, float) and "MB" not in row else f"{value:>14,}" if isinstance(value, int) else f"{value:>14}")
-            lines.append(f"{row:24}" + "".join(cells))
-        crossings, hugo, pelican = tools.get("crossings"), tools.get("hugo"), tools.get("pelican")
-        if crossings and pelican:
-            lines.append(f"cold build vs Pelican: {crossings['cold build'] / pelican['cold build']:.2f}×")
-        if crossings and hugo:
-            lines.append(f"cold build vs Hugo:    {crossings['cold build'] / hugo['cold build']:.2f}×")
+        crossings = tools.get("crossings") or {}
+        lines.append(f"\nN = {int(n):,} articles — Crossings")
+        for row in ROWS:
+            if row in crossings:
+                lines.append(f"  {row:48} {crossings[row]:8.2f} s")
+        for key in ("peak RSS (MB), committed content", "peak RSS (MB), from seeds", "output size (MB)", "pages"):
+            if key in crossings:
+                lines.append(f"  {key:48} {crossings[key]:>8,}")
+        for tool in ("crossings", "hugo"):
+            if (tools.get(tool) or {}).get("output by folder (MB)"):
+                lines.append(f"  {tool} output by folder (MB): " + ", ".join(f"{k} {v}" for k, v in tools[tool]["output by folder (MB)"].items()))
+        if (tools.get("hugo") or {}).get("Hugo alone, cold"):
+            lines.append(f"  Hugo alone, cold: {tools['hugo']['Hugo alone, cold']:.2f} s (of Hugo + Pagefind's {tools['hugo']['cold build']:.2f} s)")
+        search = tools.get("search")
+        if search:
+            lines.append(f"  search after the home page (words: {search['words']}):")
+            for key, value in search.items():
+                if key != "words":
+                    lines.append(f"    {key:16} {value['bytes'] / 1000:8.1f} kB in {value['requests']:3} requests, results after {value['seconds']:.2f} s"
+                                 f" ({value['results']} shown)")
     return "\n".join(lines)
 
 
@@ -249,8 +413,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is reported)")
-    parser.add_argument("--others-runs", type=int, default=None, help="runs for Hugo and Pelican (default: --runs)")
+    parser.add_argument("--others-runs", type=int, default=None, help="runs for Hugo + Pagefind and Pelican (default: --runs)")
     parser.add_argument("--no-others", action="store_true", help="measure Crossings only")
+    parser.add_argument("--no-search", action="store_true", help="skip the search figures (they need Chromium)")
     args = parser.parse_args()
     results: dict = {}
     for n in args.sizes:
@@ -258,17 +423,24 @@ def main() -> None:
         root.mkdir(parents=True, exist_ok=True)
         print(f"N = {n:,}: Crossings…", file=sys.stderr, flush=True)
         results[n] = {"crossings": bench_crossings(root, n, args.runs)}
+        items = read_articles(root / "crossings")
         if not args.no_others:
-            items = read_articles(root / "crossings")
             runs = args.others_runs or args.runs
-            print(f"N = {n:,}: Hugo…", file=sys.stderr, flush=True)
-            results[n]["hugo"] = bench_hugo(root, items, runs)
+            print(f"N = {n:,}: Hugo + Pagefind…", file=sys.stderr, flush=True)
+            results[n]["hugo"] = bench_hugo_pagefind(root, items, runs)
             print(f"N = {n:,}: Pelican…", file=sys.stderr, flush=True)
             results[n]["pelican"] = bench_pelican(root, items, runs)
-    meta = {"machine": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(), "runs": args.runs}
+        if not args.no_search:
+            print(f"N = {n:,}: search in Chromium…", file=sys.stderr, flush=True)
+            results[n]["search"] = bench_search(root, items, bool(results[n].get("hugo")))
+        print(details({n: results[n]}), flush=True)
+    meta = {"machine": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(), "runs": args.runs,
+            "load average at the end": os.getloadavg()}
     (OUT / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2), encoding="utf-8")
-    print(table(results))
-    print(f"\n(written to {OUT / 'results.json'})")
+    print()
+    print(summary(results))
+    print(f"\n(ratios: to Hugo + Pagefind in the same run; load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores;"
+          f" written to {OUT / 'results.json'})")
 
 
 if __name__ == "__main__":

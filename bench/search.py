@@ -52,32 +52,68 @@ def index_time(project: Path) -> tuple[float, int]:
 
 def query_bytes(project: Path, query: str) -> tuple[int, int, int]:
     """Bytes fetched for search (library + index) for one query; and the number of requests and results."""
-    from playwright.sync_api import sync_playwright
-
     from crossings.config import load_config
-    from crossings.server import make_server
 
     config, _ = load_config(project / "pyproject.toml")
-    server = make_server(config.output, config.base_path, "127.0.0.1", 0)
+    found = after_home(config.output, config.base_path, "search/?q=", CROSSINGS_READY, CROSSINGS_RESULTS, query)
+    return found["bytes"], found["requests"], found["results"]
+
+
+CROSSINGS_READY = "() => { const s = document.getElementById('search-status').textContent; return s && !s.endsWith('…'); }"
+CROSSINGS_RESULTS = "() => document.querySelectorAll('#search-results li').length"
+
+
+def after_home(folder: Path, base_path: str, search: str, ready: str, results: str, query: str) -> dict:
+    """What a reader's browser downloads to search once it is on the home page.
+
+    Serves ``folder`` under ``base_path`` on 127.0.0.1; in a fresh Chromium context,
+    opens the home page, then the search page for ``query``, and waits for ``ready``
+    (a JavaScript function) to say the results are shown. Counts the bodies and
+    headers of every request after the home page but the search page's own HTML:
+    scripts, WebAssembly, index metadata, filters, chunks, the results' fragments.
+    Returns bytes, requests, seconds from asking for the search page to results shown,
+    and the number of results shown (``results``, a JavaScript function).
+    """
+    from playwright.sync_api import sync_playwright
+
+    from crossings.server import make_server
+
+    server = make_server(folder, base_path, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    root = f"http://127.0.0.1:{server.server_address[1]}{base_path}"
     sizes: dict[str, int] = {}
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-            page = browser.new_page()
+            page = browser.new_context().new_page()
+            page.goto(root)
+            page.wait_for_load_state("networkidle")
+            recording = []
 
             def finished(request):
-                if "/pagefind/" in request.url or request.url.endswith("/js/search.js"):
-                    sizes[request.url] = request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"]
+                if recording and request.resource_type != "document":
+                    sizes[request.url] = sizes.get(request.url, 0) + request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"]
             page.on("requestfinished", finished)
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}{config.base_path}search/?q={query}")
-            page.wait_for_function("() => { const s = document.getElementById('search-status').textContent; return s && !s.endsWith('…'); }", timeout=60000)
+            recording.append(True)
+            started = time.perf_counter()
+            page.goto(root + search + query)
+            page.wait_for_function(ready, timeout=120_000, polling=20)
+            seconds = time.perf_counter() - started
             page.wait_for_load_state("networkidle")
-            results = page.locator("#search-results li").count()
+            shown = page.evaluate(results)
             browser.close()
     finally:
         server.shutdown()
-    return sum(sizes.values()), len(sizes), results
+        server.server_close()
+    return {"bytes": sum(sizes.values()), "requests": len(sizes), "seconds": seconds, "results": shown}
+
+
+def rare_word(texts: list[str]) -> tuple[str, int]:
+    """Of bench/generate.py's rare places, the one in the fewest articles (at least one), and in how many."""
+    from generate import RARE_PLACES
+
+    counts = {place: sum(1 for text in texts if place in text) for place in RARE_PLACES}
+    return min(((n, RARE_PLACES.index(p), p) for p, n in counts.items() if n), default=(0, 0, RARE_PLACES[0]))[2::-2]
 
 
 def main() -> None:

@@ -92,6 +92,7 @@ def seed_text(seed: Seed, lang: str, seed_hash: str, countries: list[str] = (), 
         "organizations": list(organizations),
         "seed": seed.seed_id,
     }
+    _check_plain([v for value in meta.values() for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)])
     front = "\n".join(f"{key}: {yaml_value(value)}" for key, value in meta.items())
     body = "\n\n".join(escape_plain(p) for p in seed.paragraphs)
     text = f"---\n{front}\n---\n\n{body}\n"
@@ -115,10 +116,37 @@ def yaml_value(value: object) -> str:
 
 
 def _reads_back(text: str) -> bool:
+    if text in _READS_BACK:
+        return True
     try:
         return yaml.load(f"k: {text}", Loader=yaml.CSafeLoader) == {"k": text}
     except yaml.YAMLError:
         return False
+
+
+_READS_BACK: set[str] = set()
+"""Values known to read back as themselves when written plain (``_check_plain``)."""
+
+
+def _check_plain(values: list[str]) -> None:
+    """Check many values that may be written plain with one YAML document instead of one each.
+
+    Each value stands on a line of its own (no line break, ': ' or ' #' in it: see
+    ``yaml_value``), so a line reads the same in the batch as alone. Values the batch
+    confirms are remembered; any other (or all, if the batch fails) is checked alone.
+    """
+    if len(_READS_BACK) > 50_000:
+        _READS_BACK.clear()
+    todo = [v for v in dict.fromkeys(values) if v not in _READS_BACK and v.isprintable() and PLAIN.fullmatch(v)
+            and ": " not in v and " #" not in v]
+    if len(todo) < 2:
+        return
+    try:
+        found = yaml.load("\n".join(f"k{n}: {v}" for n, v in enumerate(todo)), Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return
+    if isinstance(found, dict):
+        _READS_BACK.update(v for n, v in enumerate(todo) if found.get(f"k{n}") == v)
 
 
 def fingerprint(text: str) -> str:
@@ -195,14 +223,13 @@ def load(text: str, path: str, slug: str, fallback_lang: str) -> tuple[Article |
         return None, problems
     values: dict[str, object] = {}
     for key, value in meta.items():
-        line = _line_of(front, key)
         kind = KEYS.get(str(key))
         if kind is None:
-            problems.append(warning(path, line, f"unknown key '{key}' in the front matter (ignored)", "known keys: " + ", ".join(KEYS)))
+            problems.append(warning(path, _line_of(front, key), f"unknown key '{key}' in the front matter (ignored)", "known keys: " + ", ".join(KEYS)))
             continue
         checked, why = _check(kind, value)
         if why:
-            problems.append(error(path, line, f"'{key}' {why}", HINTS[kind]))
+            problems.append(error(path, _line_of(front, key), f"'{key}' {why}", HINTS[kind]))
         else:
             values[str(key)] = checked
     for key in ("title", "date"):

@@ -13,6 +13,7 @@ import hashlib
 import sys
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from . import __version__
 from .cache import Cache, Scan, sha, signature
@@ -21,6 +22,7 @@ from .config import Config
 from .importer import ImportReport, Importer
 from .library import Library
 from .problems import Problem, display_path, error, has_errors
+from .problems import warning as warning_problem
 from .render import RENDER_ERRORS, make_env, render, render_all, template_digests, template_problem, write_problem
 from .search import Cancelled, SearchError, plan_search
 from .site import Output, build_site, digest, plan
@@ -158,6 +160,7 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
                 report.search_pending = True
     if tree.unchanged(keys):
         report.written = True
+        report.problems.extend(size_problems(config, cache, tree.live))
         return
     try:
         todo = set(tree.prepare(keys))
@@ -173,6 +176,44 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
     report.changed = True
     report.rendered = sum(1 for o in pending if o.path.endswith(".html"))
     report.written = True
+    report.problems.extend(size_problems(config, cache, tree.live))
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e9:.2f} GB" if n >= 100_000_000 else f"{n / 1e6:.2f} MB"
+
+
+PAGES_LIMIT = 1_000_000_000
+"""GitHub Pages publishes a site of at most 1 GB: past it, a build for a github.io address warns
+(the tests lower it)."""
+
+
+def size_problems(config: Config, cache: Cache, manifest: dict[str, tuple[str, str]] | None) -> list[Problem]:
+    """A warning when the site is too big for GitHub Pages and its address is on github.io.
+
+    The size of each file is remembered by its hash (the manifest gives every file's),
+    so that only new files are looked at."""
+    if not (urlsplit(config.base_url).hostname or "").endswith(".github.io") or not manifest:
+        return []
+    known: dict[str, int] = cache.load("sizes") or {}
+    fresh: dict[str, int] = {}
+    total = 0
+    for rel, (_, digest_) in manifest.items():
+        size = fresh.get(digest_, known.get(digest_))
+        if size is None:
+            try:
+                size = (config.output / rel).stat().st_size
+            except OSError:
+                size = 0
+        fresh[digest_] = size
+        total += size
+    if fresh != known:
+        cache.save("sizes", fresh)
+    if total <= PAGES_LIMIT:
+        return []
+    return [warning_problem(display_path(config.output), None,
+                    f"the site is {_size(total)}, more than GitHub Pages publishes ({_size(PAGES_LIMIT)} for a site at {urlsplit(config.base_url).hostname})",
+                    "publish it on another static host and set base_url to its address (README: 'Beyond GitHub Pages')")]
 
 
 def _check_render(env, config: Config, outputs: list[Output], report: BuildReport) -> None:

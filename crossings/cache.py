@@ -24,7 +24,7 @@ from . import __version__
 
 log = logging.getLogger(__name__)
 # Bump FORMAT whenever the shape of a stored value changes, so old stores are dropped.
-FORMAT = 6
+FORMAT = 7  # 7: the year exports' and the site sizes' stores (perf, #13) beside 6 (stories, #14)
 TAG = ("crossings-cache", FORMAT, __version__, tuple(sys.version_info[:2]))
 
 

@@ -70,15 +70,16 @@ ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July"
 
 def fold(text: str) -> str:
     """Lower-case, drop accents, and use ASCII digits, keeping one character per character."""
-    out = []
-    for char in text:
-        if "\u0660" <= char <= "\u0669":
-            char = chr(ord(char) - 0x0660 + 48)
-        elif "\u06f0" <= char <= "\u06f9":
-            char = chr(ord(char) - 0x06F0 + 48)
-        base = unicodedata.normalize("NFD", char)[0].casefold()[:1]
-        out.append(base or char)
-    return "".join(out)
+    return "".join(map(_fold_char, text))
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if "\u0660" <= char <= "\u0669":
+        char = chr(ord(char) - 0x0660 + 48)
+    elif "\u06f0" <= char <= "\u06f9":
+        char = chr(ord(char) - 0x06F0 + 48)
+    return unicodedata.normalize("NFD", char)[0].casefold()[:1] or char
 
 
 @lru_cache(maxsize=8)

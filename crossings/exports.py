@@ -1,4 +1,13 @@
-"""Take the archive away: BibTeX for each article and the whole archive, CSV and JSON of every article.
+"""Take the archive away: BibTeX for each article and the whole archive, CSV of every article,
+for each year a CSV and a JSON Lines file (with the text), listed in data/index.json, and
+CSV and JSON of every story.
+
+Year files keep each download small and each change local: a new article rewrites
+its year's two files (and the combined CSV, the BibTeX file and the index), never
+the others, unless it changes another article's story or copies (``story``,
+``same_text``): that article's year files are then written again too. data/index.json gives every year file's article count, size and
+SHA-256; to write it without making every file again, the build cache remembers
+the size and hash of each year file by what it was made from.
 
 CSV follows RFC 4180 (CRLF, quotes doubled) in UTF-8; a cell that a spreadsheet
 would take for a formula (starting with = + - @, a tab or a carriage return)
@@ -8,17 +17,23 @@ is prefixed with an apostrophe. Ordering is stable: by date, then by id.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
-from json.encoder import encode_basestring
 import re
+from itertools import groupby
+
+from babel.numbers import format_decimal
 
 from . import publishers
+from .catalogs import N_
 from .facets import keys_of
 from .feeds import absolute
 from .library import Record
 from .site import Output, Site, _fixed, _newest, _page, digest, each_language
 from .storypages import _entities
+
+EXPORTS_VERSION = "2"  # bump when the year files' bytes change for the same articles
 
 FIELDS = [
     ("id", "The article's permanent name in this archive; its page is articles/<id>/."),
@@ -43,7 +58,7 @@ FIELDS = [
               "across languages; editors decide in the end with story: in the front matter."),
     ("same_text", "The ids of the other articles carrying the same text (one wire story carried by several outlets, with light "
                   "edits); in the CSV separated by ';'."),
-    ("text", "The full text, paragraphs separated by a blank line (JSON only)."),
+    ("text", "The full text, paragraphs separated by a blank line (JSON Lines only)."),
 ]
 STORY_FIELDS = [
     ("id", "The story's permanent name; its page is stories/<id>/. Made from its first article's id (or the id editors gave with "
@@ -87,53 +102,86 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA) else value
 
 
-def articles_csv(site: Site) -> bytes:
+def articles_csv(site: Site, records: list[Record] | None = None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     names = [name for name, _ in FIELDS if name != "text"]
     writer.writerow(names)
-    for record in chronological(site):
+    for record in chronological(site) if records is None else records:
         row = metadata(site, record)
         writer.writerow([safe_cell(";".join(row[n]) if isinstance(row[n], list) else str(row[n])) for n in names])
     return out.getvalue().encode("utf-8")
 
 
-def articles_json(site: Site) -> bytearray:
-    """Every article with its text, as one JSON document (``indent=1``).
-
-    Written one article at a time: ``json.dumps`` of the whole document would hold
-    every text, and the millions of pieces of the result, at once (~400 MB at
-    10,000 articles, for a 74 MB file); this holds the file and one article.
-    """
-    records = chronological(site)
-    document = {"title": site.config.title, "source": absolute(site, ""), "count": len(records), "fields": dict(FIELDS), "articles": []}
-    if not records:
-        return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    document["articles"] = [0]  # a placeholder: the articles go where it stands
-    head, _, tail = json.dumps(document, ensure_ascii=False, indent=1).rpartition("\n  0\n")
-    out = bytearray((head + "\n").encode("utf-8"))
-    for n, record in enumerate(records):
+def articles_jsonl(site: Site, records: list[Record]) -> bytes:
+    """JSON Lines (https://jsonlines.org/): one article a line, its fields and its text."""
+    lines = []
+    for record in records:
         item = metadata(site, record)
         item["text"] = site.library.body(record)[1]
-        out += (_json_item(item) + (",\n" if n < len(records) - 1 else "\n")).encode("utf-8")
-    out += (tail + "\n").encode("utf-8")
-    return out  # not copied into bytes: that would hold the file twice
+        lines.append(json.dumps(item, ensure_ascii=False))
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
-def _json_item(item: dict) -> str:
-    """``json.dumps(item, ensure_ascii=False, indent=1)`` two levels deep, for flat items
-    (strings, numbers, lists of strings), with the C string encoder: ~5× faster."""
-    fields = []
-    for key, value in item.items():
-        if isinstance(value, list):
-            inner = ",\n".join("    " + encode_basestring(v) for v in value)
-            value = "[\n" + inner + "\n   ]" if value else "[]"
-        elif isinstance(value, str):
-            value = encode_basestring(value)
-        else:
-            value = json.dumps(value)
-        fields.append(f"   {encode_basestring(key)}: {value}")
-    return "  {\n" + ",\n".join(fields) + "\n  }"
+YEAR_FILES = (("csv", articles_csv), ("jsonl", articles_jsonl))
+KEEP_MADE = 32_000_000
+"""Year files made at plan time (for their size and hash) are kept to be written, up to this
+many bytes in all (a change's year or two); past it (a cold build) they are made again by
+the rendering workers, in parallel, rather than held in memory."""
+
+
+def plan_years(site: Site) -> tuple[list[Output], list[dict]]:
+    """data/YYYY.csv and data/YYYY.jsonl for every year, and data/index.json listing them.
+
+    The size and hash of a year file come from the build cache when it made that file
+    from the same articles before (the key says what from), else from making it now;
+    the file itself is made only if the site needs it written.
+    """
+    cache = site.library.cache
+    known = cache.load("exports") or {}
+    fresh: dict[str, tuple[int, str]] = {}
+    outputs, years = [], []
+    budget = KEEP_MADE  # bytes made here and kept for writing, rather than made again by a worker
+    for year, group in groupby(chronological(site), key=lambda r: r.article.date.year):
+        records = list(group)
+        every = [(r.article.slug, r.file_sha, _story_of(site, r), site.stories.copies.get(r.article.slug, ())) for r in records]
+        entry = {"year": year, "count": len(records)}
+        for kind, make in YEAR_FILES:
+            key = digest("year", kind, year, every, site.config.base_url, [name for name, _ in FIELDS], EXPORTS_VERSION)
+            facts, made = known.get(key), None
+            if facts is None:
+                made = make(site, records)
+                facts = (len(made), hashlib.sha256(made).hexdigest())
+                budget -= len(made)
+            fresh[key] = facts
+            path = f"data/{year}.{kind}"
+            data = (lambda made=made: made) if made is not None and budget >= 0 else _year_file(site, make, records)
+            outputs.append(Output(path, None, key, None, data, deferrable=True))
+            entry[kind] = {"path": path, "url": absolute(site, path), "bytes": facts[0], "sha256": facts[1]}
+        years.append(entry)
+    if fresh != known:
+        cache.save("exports", fresh)
+    index = {"title": site.config.title, "source": absolute(site, ""), "count": len(site.records), "fields": dict(FIELDS),
+             "combined": {"csv": "data/articles.csv", "bib": "data/articles.bib"},
+             "stories": {"csv": "data/stories.csv", "json": "data/stories.json", "fields": dict(STORY_FIELDS)}, "years": years}
+    data = (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    outputs.append(Output("data/index.json", None, digest("index", data), None, lambda: data, deferrable=True))
+    return outputs, years
+
+
+def _year_file(site: Site, make, records: list[Record]):
+    return lambda: make(site, records)
+
+
+MEGABYTES = N_("%(num)s MB")
+KILOBYTES = N_("%(num)s kB")
+
+
+def _size(n: int, lang: str, translator) -> str:
+    """A file's size for the data page, in ``lang``: ``1,2 Mo``, ``1.2 MB``, ``3 kB``."""
+    if n >= 100_000:
+        return translator.gettext(MEGABYTES, num=format_decimal(n / 1e6, format="0.0", locale=lang, numbering_system="latn"))
+    return translator.gettext(KILOBYTES, num=max(1, round(n / 1000)))
 
 
 def bibtex_text(value: str) -> str:
@@ -172,29 +220,40 @@ def citation(site: Site, record: Record) -> dict:
 
 
 def plan_exports(site: Site) -> list[Output]:
-    """citation.bib for every article; data/articles.{csv,json,bib} and the page documenting them."""
+    """citation.bib for every article; data/articles.{csv,bib}, the year files, their index and the page documenting them."""
     outputs = []
     for record in site.records:
         outputs.append(Output(record.article.url + "citation.bib", None, digest("bib", record.file_sha), None, _bib(site, record)))
     every = [(r.article.slug, r.file_sha, _story_of(site, r), site.stories.copies.get(r.article.slug, ())) for r in chronological(site)]
     outputs.append(Output("data/articles.csv", None, digest("csv", every), None, lambda: articles_csv(site), deferrable=True))
-    outputs.append(Output("data/articles.json", None, digest("json", every), None, lambda: articles_json(site), deferrable=True))
     stories = [(s.id, [(r.article.slug, site.version(r)) for r in s.records], _story_labels(site, s)) for s in site.stories.stories.values()]
     outputs.append(Output("data/stories.csv", None, digest("stories-csv", stories), None, lambda: stories_csv(site), deferrable=True))
     outputs.append(Output("data/stories.json", None, digest("stories-json", stories), None, lambda: stories_json(site), deferrable=True))
     outputs.append(Output("data/articles.bib", None, digest("bib-all", [(slug, sha) for slug, sha, _, _ in every]), None,
                           lambda: "\n".join(bibtex(site, r) for r in chronological(site)).encode("utf-8"), deferrable=True))
-    outputs.extend(plan_data_page(site))
+    found, years = plan_years(site)
+    outputs += found
+    outputs.extend(plan_data_page(site, years))
     return outputs
 
 
-@each_language
-def plan_data_page(site: Site, lang: str) -> list[Output]:
-    """The page documenting the exports, in every interface language (the files are one set, at the root)."""
-    context = {"page": _page(site, "data", "data/", "", lang, "data"), "fields": [{"name": n, "description": d} for n, d in FIELDS],
-               "story_fields": [{"name": n, "description": d} for n, d in STORY_FIELDS],
-               "count": len(site.records), "files": ["data/articles.csv", "data/articles.json", "data/articles.bib", "data/stories.csv", "data/stories.json"]}
-    return [Output("data/index.html", "data.html", digest(len(site.records), FIELDS, STORY_FIELDS), _fixed(context), lastmod=_newest(site.records))]
+def plan_data_page(site: Site, years: list[dict]) -> list[Output]:
+    """The page documenting the exports, in every interface language (the files are one set, at the root),
+    with the year files (newest first) and their sizes; ``years`` as ``plan_years`` lists them."""
+    sizes = [(y["year"], y["count"], y["csv"]["bytes"], y["jsonl"]["bytes"]) for y in reversed(years)]
+
+    @each_language
+    def plan(site: Site, lang: str) -> list[Output]:
+        translator = site.translator(lang)
+        shown = [{"year": year, "count": count, "csv": f"data/{year}.csv", "csv_size": _size(csv_bytes, lang, translator),
+                  "jsonl": f"data/{year}.jsonl", "jsonl_size": _size(jsonl_bytes, lang, translator)} for year, count, csv_bytes, jsonl_bytes in sizes]
+        context = {"page": _page(site, "data", "data/", "", lang, "data"), "fields": [{"name": n, "description": d} for n, d in FIELDS],
+                   "story_fields": [{"name": n, "description": d} for n, d in STORY_FIELDS], "count": len(site.records), "years": shown,
+                   "files": ["data/articles.csv", "data/articles.bib", "data/index.json", "data/stories.csv", "data/stories.json"]}
+        return [Output("data/index.html", "data.html", digest(len(site.records), FIELDS, STORY_FIELDS, sizes), _fixed(context),
+                       lastmod=_newest(site.records))]
+
+    return plan(site)
 
 
 def _story_of(site: Site, record: Record) -> str:

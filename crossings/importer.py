@@ -11,6 +11,11 @@ Running import twice changes nothing: the output is a pure function of the seed.
 A seed is parsed only when it is new or changed: each content file records the
 hash of the seed it came from, and the cache remembers the hashes of seed files
 whose (mtime, size, inode) it has seen.
+
+Reading, hashing and converting the seeds (``convert``, a pure function) is spread
+over the machine's cores when there are many (``parallel.worker_count``); every
+decision that depends on other seeds (duplicates, file names) is then taken in
+order, in one process, so the outcome is the same as on one core.
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ import dataclasses
 import os
 import re
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
-from . import articles, publishers, seeds
+from . import articles, parallel, publishers, seeds
 from .cache import Cache, Scan, sha, signature
 from .config import Config
 from .problems import Problem, display_path, error, warning
@@ -32,6 +39,7 @@ from .watch import is_temporary
 # Besides editors' temporary files (watch.TEMPORARY), what may lie in the seeds folder
 # without being a seed: hidden files, backups, a README.
 NOT_SEEDS = re.compile(r"^(?:\..*|.*\.(?:bak|orig)|README.*)$", re.IGNORECASE)
+PARALLEL_FROM = 200  # below this many seeds to read, forking costs more than it saves
 INDEX_KEY = re.compile(r"^(seed|source)[ \t]*:[ \t]*(?:\"([^\"]*)\"|'([^']*)'|(\S[^#\n]*?))[ \t]*$", re.MULTILINE)
 
 
@@ -176,6 +184,8 @@ class Importer:
         """The ids of the seeds in the seeds folder."""
         self.sources: dict[str, str] = {}
         """The new source URL of each file this run rewrote with another one."""
+        self.temporary: set[str] = set()
+        """Content files written ahead by workers, not yet moved in place."""
 
     def run(self) -> ImportReport:
         entries, problems = seed_files(self.config.seeds, self.listing)
@@ -187,37 +197,70 @@ class Importer:
         # for duplicates against the archive as it will be, so that the outcome does
         # not depend on what the previous run left in content/.
         self.present = {entry.name[:-4] for entry in entries}
-        new = [found for entry in entries if (found := self.one(entry, f"{prefix}/{entry.name}")) is not None]
-        if self.sources:
-            self.index.by_source = {}
-            for rel, info in self.index.files.items():
-                source = self.sources.get(rel, info.source)
-                if source:
-                    self.index.by_source.setdefault(source, rel)
-        for shown, seed, wanted in new:
-            self.add(shown, seed, wanted)
+        shown = [f"{prefix}/{entry.name}" for entry in entries]
+        looks = [self.look(entry) for entry in entries]
+        jobs = [(i, (entry.path, entry.name[:-4], shown[i], *look[2])) for i, (entry, look) in enumerate(zip(entries, looks)) if look[2]]
+        done = dict(zip((i for i, _ in jobs), read_all([job for _, job in jobs], self.config, self.rules, self.write)))
+        self.temporary = {result[1][4] for result in done.values() if result[1] is not None and result[1][4]}
+        try:
+            self.decide(entries, shown, looks, done)
+        finally:
+            for tmp in self.temporary:  # written ahead by a worker for a seed that was not saved
+                Path(tmp).unlink(missing_ok=True)
         if self.write and self.fresh != self.known:
             self.cache.save("seeds", self.fresh)
         if self.report.imported:
             self.scan.forget(self.config.content)
         return self.report
 
-    def one(self, entry: os.DirEntry, shown: str) -> tuple[str, seeds.Seed, str] | None:
-        """Import one seed file whose article exists, recording the outcome in the report;
-        return a new seed's (shown path, seed, file text) for ``add``."""
-        seed_id = entry.name[:-4]
-        report = self.report
+    def decide(self, entries: list[os.DirEntry], shown: list[str], looks: list[tuple], done: dict[int, tuple]) -> None:
+        new = [found for i, entry in enumerate(entries) if (found := self.one(entry, shown[i], looks[i], done.get(i))) is not None]
+        if self.sources:
+            self.index.by_source = {}
+            for rel, info in self.index.files.items():
+                source = self.sources.get(rel, info.source)
+                if source:
+                    self.index.by_source.setdefault(source, rel)
+        for found in new:
+            self.add(*found)
+
+    def look(self, entry: os.DirEntry) -> tuple:
+        """What ``one`` needs to know of a seed before reading it: (signature, what the cache
+        knows of it or None, the reading job's arguments or None, the error of stat or None).
+
+        The job, run by ``read_all`` (on several cores), reads and hashes the seed and
+        converts it unless its article is up to date or edited."""
         try:
             sig = signature(entry.stat())
-            cached = self.known.get(entry.name)
-            raw = None
-            if cached is None or cached[0] != sig:
-                raw = Path(entry.path).read_bytes()
-                cached = (sig, sha(raw), None, "")
         except OSError as exc:
-            report.problems.append(error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions"))
+            return None, None, None, exc
+        cached = self.known.get(entry.name)
+        rel = self.index.by_seed.get(entry.name[:-4])
+        info = self.index.files.get(rel) if rel else None
+        if cached is None or cached[0] != sig:  # not hashed yet: read it, and convert it if need be
+            return sig, None, (info.seed_hash if info else None, info.edited if info else False), None
+        seed_hash = input_hash(cached[1], self.rules)
+        if info is not None and (info.seed_hash == seed_hash or info.edited):
+            return sig, cached, None, None
+        if cached[2] is not None and cached[3] == seed_hash:
+            return sig, cached, None, None
+        return sig, cached, (None, False), None
+
+    def one(self, entry: os.DirEntry, shown: str, look: tuple, done: tuple | None) -> tuple[str, seeds.Seed, str, str, str] | None:
+        """Import one seed file whose article exists, recording the outcome in the report;
+        return a new seed's (shown path, seed, file text, file name, file written ahead)
+        for ``add``. ``done`` is what ``read_one`` made of it, if ``look`` asked."""
+        seed_id = entry.name[:-4]
+        report = self.report
+        sig, cached, _, failure = look
+        if failure is None and done is not None and done[0] is None:
+            failure = done[1]
+        if failure is not None:
+            report.problems.append(error(shown, None, f"cannot be read: {failure.strerror}", "check the file's permissions"))
             report.rejected.append(shown)
             return None
+        if cached is None:
+            cached = (sig, done[0], None, "")
         seed_hash = input_hash(cached[1], self.rules)
         rel = self.index.by_seed.get(seed_id)
         info = self.index.files.get(rel) if rel else None
@@ -238,9 +281,7 @@ class Importer:
             report.rejected.append(shown)
             self.fresh[entry.name] = cached
             return None
-        if raw is None:
-            raw = Path(entry.path).read_bytes()
-        seed, wanted, problems = convert(raw, seed_id, shown, self.config, self.rules)
+        seed, wanted, problems, name, tmp = done[1]
         report.problems.extend(problems)
         if seed is None:
             report.rejected.append(shown)
@@ -248,14 +289,14 @@ class Importer:
             return None
         self.fresh[entry.name] = (sig, cached[1], None, seed_hash)
         if rel is None:
-            return shown, seed, wanted
-        self.save(rel, wanted)
+            return shown, seed, wanted, name, tmp
+        self.save(rel, wanted, tmp)
         source = seeds.normalize_url(seed.source)
         if source != info.source:
             self.sources[rel] = source
         return None
 
-    def add(self, shown: str, seed: seeds.Seed, wanted: str) -> None:
+    def add(self, shown: str, seed: seeds.Seed, wanted: str, name: str, tmp: str) -> None:
         """Write a new seed's article, unless its source URL is already in the archive."""
         report = self.report
         key = seeds.normalize_url(seed.source)
@@ -264,7 +305,7 @@ class Importer:
         if info is not None and not info.edited and info.seed and info.seed not in self.present:
             # The seed of that article is gone and this one has its source URL: the seed
             # was renamed. Its article follows it (same file, same address).
-            self.save(owner, wanted)
+            self.save(owner, wanted, tmp)
             self.index.by_seed[seed.seed_id] = owner
             self.present.add(info.seed)  # one new name per article
             return
@@ -273,16 +314,23 @@ class Importer:
             report.problems.append(warning(shown, None, f"duplicate: its source URL is already in {other}", "not imported again; delete one of the two seeds"))
             report.duplicates.append(shown)
             return
-        rel = self.free_name(articles.file_name(seed.date, seed.title, seed.seed_id), seed.seed_id)
-        self.save(rel, wanted)
+        rel = self.free_name(name, seed.seed_id)
+        self.save(rel, wanted, tmp)
         self.index.names.add(rel.lower())
         self.index.by_seed[seed.seed_id] = rel
         self.seen[key] = f"{self.shown(rel)} (imported from {shown})"
 
-    def save(self, rel: str, text: str) -> None:
+    def save(self, rel: str, text: str, tmp: str = "") -> None:
+        """Write a content file: move in the copy a worker wrote ahead (``tmp``) when it lies
+        in the same folder (creating files is what costs, on a slow file system)."""
         if self.write:
-            write_atomic(self.config.content / rel, text)
-            self.report.written[self.config.content / rel] = sha(text.encode("utf-8"))
+            path = self.config.content / rel
+            if tmp and os.path.dirname(tmp) == str(path.parent):
+                os.replace(tmp, path)
+                self.temporary.discard(tmp)
+            else:
+                write_atomic(path, text)
+            self.report.written[path] = sha(text.encode("utf-8"))
         self.report.imported.append(self.shown(rel))
 
     def shown(self, rel: str) -> str:
@@ -332,6 +380,87 @@ def _entities(path: Path, digest: str):
     return entities.load(path)
 
 
+@lru_cache(maxsize=4)
+def _publishers(config: Config, digest: str) -> publishers.Table:
+    return publishers.for_config(config)
+
+
+_JOB: tuple | None = None  # (config, rules, write) for forked workers
+
+
+def read_one(path: str, seed_id: str, shown: str, article_hash: str | None, edited: bool) -> tuple:
+    """Read a seed and hash it: (sha, None when the seed's article is up to date
+    (``article_hash``) or edited, else ``convert``'s result with the article's file name
+    and, when writing, a temporary copy of the file in its folder); or (None, OSError)
+    if it cannot be read."""
+    config, rules, write = _JOB
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        return None, OSError(exc.errno, exc.strerror)
+    digest = sha(raw)
+    if article_hash is not None and (article_hash == input_hash(digest, rules) or edited):
+        return digest, None
+    seed, wanted, problems = convert(raw, seed_id, shown, config, rules)
+    if seed is None:
+        return digest, (None, wanted, problems, "", "")
+    name = articles.file_name(seed.date, seed.title, seed.seed_id)
+    tmp = _write_ahead(config.content / name, wanted) if write else ""
+    return digest, (dataclasses.replace(seed, paragraphs=()), wanted, problems, name, tmp)  # the paragraphs are in wanted
+
+
+def _write_ahead(path: Path, text: str) -> str:
+    """Write ``text`` to a temporary file beside ``path``; return its name ('' if that fails:
+    the file is then written in place later, and any error reported there)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError:
+        return ""
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        return ""
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _read_some(jobs: list[tuple]) -> list[tuple]:
+    return [read_one(*job) for job in jobs]
+
+
+def read_all(jobs: list[tuple], config: Config, rules: str, write: bool = False) -> list[tuple]:
+    """``read_one`` of every job, in order: on every core when there are enough of them.
+
+    Workers are forked once the entity tables, the publishers table and Lingua's
+    models are loaded, so they share them. The results are the same on one core.
+    """
+    global _JOB
+    if not jobs:
+        return []
+    _JOB = (config, rules, write)
+    try:
+        workers = min(parallel.worker_count(), (len(jobs) + PARALLEL_FROM - 1) // PARALLEL_FROM)
+        if workers < 2 or "fork" not in get_all_start_methods():
+            return _read_some(jobs)
+        if any(job[3] is None for job in jobs):  # new seeds to convert: load the tables once, for every worker
+            from .language import preload
+
+            _entities(config.entities, rules)
+            _publishers(config, rules)
+            preload(config.languages)
+        size = max(16, min(256, len(jobs) // (workers * 8)))
+        chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            return [result for chunk in pool.map(_read_some, chunks) for result in chunk]
+    finally:
+        _JOB = None
+
+
 def convert(raw: bytes, seed_id: str, shown: str, config: Config, rules: str | None = None) -> tuple[seeds.Seed | None, str, list[Problem]]:
     """Turn a seed's bytes into its content file's text (pure); None and problems if rejected."""
     from .language import identify  # Lingua loads its models lazily; most runs never need it
@@ -349,7 +478,7 @@ def convert(raw: bytes, seed_id: str, shown: str, config: Config, rules: str | N
     entities, entity_problems = _entities(config.entities, rules)
     problems += entity_problems
     countries, organizations = entities.find(seed.title + "\n" + body)
-    name = publishers.for_config(config).name_of(seed.source)
+    name = _publishers(config, rules).name_of(seed.source)
     seed_file = sha(raw)
     return seed, articles.seed_text(seed, lang, input_hash(seed_file, rules), countries, organizations, name, seed_file), problems
 

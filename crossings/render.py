@@ -8,7 +8,6 @@ model and the compiled templates without copying, and write their files directly
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 import traceback
 from functools import lru_cache
@@ -21,7 +20,7 @@ import jinja2
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, meta, pass_context
 from markupsafe import Markup, escape
 
-from . import __version__
+from . import __version__, parallel
 from .articles import RTL
 from .catalogs import Catalogs, load_catalogs
 from .config import Config
@@ -208,7 +207,7 @@ def render_all(env: Environment, config: Config, outputs: list[Output], put: Cal
     global _JOB
     _JOB = (env, config, outputs, put)
     chunks = [list(range(i, min(i + CHUNK, len(outputs)))) for i in range(0, len(outputs), CHUNK)]
-    workers = min(os.cpu_count() or 1, 8)
+    workers = parallel.worker_count()
     shas: dict[str, str] = {}
     try:
         if len(outputs) < PARALLEL_FROM or workers < 2 or "fork" not in get_all_start_methods():

@@ -249,7 +249,9 @@ def squash(text: str) -> str:
 
     A line's ends are layout; inside it, every other character is the outlet's text.
     """
-    return WHITESPACE.sub(" ", text).strip()
+    if "  " in text or "\t" in text:  # else every run is one space already
+        text = WHITESPACE.sub(" ", text)
+    return text.strip()
 
 
 def fold_title(text: str) -> str:

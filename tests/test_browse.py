@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -143,7 +144,11 @@ def test_feeds_are_valid_and_advertised(site: Project) -> None:
     assert any(link.get("rel") == "related" and link.get("href").startswith("https://www.yabiladi.com/") for link in reference.findall(ATOM + "link"))
     for rel in ("countries/ma/feed.xml", "organizations/iom/feed.xml", "sources/yabiladi/feed.xml", "languages/ar/feed.xml", "tags/asile/feed.xml"):
         assert atom_problems((site.out / rel).read_bytes()) == [], rel
-    assert len(ElementTree.fromstring((site.out / "countries/ma/feed.xml").read_bytes()).findall(ATOM + "entry")) == 29
+    facet_entries = ElementTree.fromstring((site.out / "countries/ma/feed.xml").read_bytes()).findall(ATOM + "entry")
+    assert len(facet_entries) == 29
+    # a facet value's feed carries summaries, the site's feed the full text
+    assert all(e.find(ATOM + "content") is None and e.findtext(ATOM + "summary") for e in facet_entries)
+    assert all(e.find(ATOM + "content") is not None for e in entries)
     assert json_feed_problems((site.out / "feed.json").read_bytes()) == []
     items = json.loads((site.out / "feed.json").read_bytes())["items"]
     assert {i["language"] for i in items} == {"fr", "en", "es", "ar"} and all(i["content_html"] for i in items)
@@ -211,16 +216,32 @@ def test_csv_and_json_exports(site: Project) -> None:
     hand = next(r for r in rows if "HYPERLINK" in r["title"])
     assert hand["title"].startswith("'=HYPERLINK(")  # no formula for a spreadsheet
     assert hand["countries"] == "MA;ES" and hand["tags"] == "asile;Ceuta"
-    data = json.loads((site.out / "data/articles.json").read_bytes())
-    assert data["count"] == 31 and [a["id"] for a in data["articles"]] == [r["id"] for r in rows]
-    reference = next(a for a in data["articles"] if a["seed"] == "000_0a1c3472872379bf")
+    index = json.loads((site.out / "data/index.json").read_bytes())
+    assert index["count"] == 31 and sum(y["count"] for y in index["years"]) == 31
+    assert index["combined"] == {"csv": "data/articles.csv", "bib": "data/articles.bib"}
+    assert {k: v for k, v in index["stories"].items() if k != "fields"} == {"csv": "data/stories.csv", "json": "data/stories.json"}
+    assert list(index["fields"]) == list(rows[0]) + ["text"] and "members" in index["stories"]["fields"]
+    articles = []
+    for year in index["years"]:  # oldest first; each file as the index describes it
+        for kind in ("csv", "jsonl"):
+            data = (site.out / year[kind]["path"]).read_bytes()
+            assert (len(data), hashlib.sha256(data).hexdigest()) == (year[kind]["bytes"], year[kind]["sha256"])
+            assert year[kind]["url"] == SUBPATH_URL + year[kind]["path"]
+        lines = (site.out / year["jsonl"]["path"]).read_bytes().decode("utf-8").splitlines()
+        assert len(lines) == year["count"] and all(json.loads(line)["date"].startswith(str(year["year"])) for line in lines)
+        articles += [json.loads(line) for line in lines]
+        year_rows = list(csv.DictReader(io.StringIO((site.out / year["csv"]["path"]).read_text(encoding="utf-8"), newline="")))
+        assert year_rows == [r for r in rows if r["date"].startswith(str(year["year"]))]
+    assert [a["id"] for a in articles] == [r["id"] for r in rows]
+    assert not (site.out / "data/articles.json").exists()
+    reference = next(a for a in articles if a["seed"] == "000_0a1c3472872379bf")
     assert reference["countries"] == ["MA"] and reference["organizations"] == ["IOM", "UNNM", "UN", "AU"]
     assert (reference["source_name"], reference["source_host"]) == ("Yabiladi", "www.yabiladi.com")
     assert {(r["source_name"], r["source_host"]) for r in rows if r["seed"] == "000_0a1c3472872379bf"} == {("Yabiladi", "www.yabiladi.com")}
     assert "leurs gouvernements respectifs" in reference["text"] and reference["url"].startswith(SUBPATH_URL)
-    # written piece by piece, the file is exactly what json.dumps writes
-    assert (site.out / "data/articles.json").read_bytes() == (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     page = html(site, "data/index.html")
+    assert '<a href="/crossings-test/data/2023.jsonl" download>2023.jsonl</a>' in page
+    assert '<a href="/crossings-test/data/index.json" download>data/index.json</a>' in page
     for field in ("id", "url", "date", "title", "lang", "source_name", "source_host", "source", "countries", "organizations", "tags", "seed",
                   "story", "same_text", "text", "first", "last", "articles", "outlets", "languages", "members"):
         assert f"<code>{field}</code>" in page

@@ -144,6 +144,22 @@ def test_an_edit_indexes_only_its_search_shard(project: Project, tmp_path: Path)
     assert len(changed - {"shards.json"}) == 1  # the edited article's shard, nothing else
 
 
+def test_a_new_article_rewrites_only_its_years_exports(project: Project, tmp_path: Path) -> None:
+    for year in (2019, 2020, 2021):
+        for n in range(2):
+            (project.content / f"a{year}-{n}.md").write_text(f"---\ntitle: Article {year} {n}\ndate: {year}-0{n + 3}-01\n---\n\nText {n}.\n", encoding="utf-8")
+    project.run("build")
+    data = project.out / "data"
+    before = {p.name: p.stat().st_ino for p in data.iterdir()}
+    assert {"2019.csv", "2019.jsonl", "2020.csv", "2020.jsonl", "2021.csv", "2021.jsonl", "index.json", "articles.csv"} <= set(before)
+    (project.content / "new.md").write_text("---\ntitle: New\ndate: 2021-06-01\n---\n\nNew text.\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    after = {p.name: p.stat().st_ino for p in data.iterdir()}
+    assert {name for name in after if before.get(name) != after[name]} == {
+        "2021.csv", "2021.jsonl", "index.json", "articles.csv", "articles.bib", "index.html"}
+    assert b"New text." in (data / "2021.jsonl").read_bytes()
+
+
 def test_unchanged_files_keep_their_identity(project: Project) -> None:
     for path in OK_SEEDS:
         project.add_seed(path.name, path.read_bytes())

@@ -60,8 +60,15 @@ def write_article(project: Project, item: dict, name: str | None = None, **extra
 
 
 def exported(project: Project) -> dict[str, dict]:
-    """data/articles.json, by article id."""
-    return {a["id"]: a for a in json.loads((project.out / "data" / "articles.json").read_bytes())["articles"]}
+    """The articles of the year files (data/YYYY.jsonl, as data/index.json lists them), by article id."""
+    index = json.loads((project.out / "data" / "index.json").read_bytes())
+    found = {}
+    for year in index["years"]:
+        for line in (project.out / year["jsonl"]["path"]).read_bytes().decode("utf-8").splitlines():
+            article = json.loads(line)
+            found[article["id"]] = article
+    assert len(found) == index["count"]
+    return found
 
 
 def build(project: Project) -> str:

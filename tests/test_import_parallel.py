@@ -1,0 +1,144 @@
+"""Import across cores gives what one core gives: the same content files, byte for byte, and
+the same report (problems in the same order), on a first import and on later ones.
+
+The seeds mix generated articles (bench/generate.py: French, English, Arabic), the golden
+and the bad fixtures, duplicates (one source URL under two seeds), two articles that want
+the same file name, and, on the second round, a changed seed, an edited article, a new seed
+and a lost build cache.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from crossings import importer
+from crossings.cache import Cache
+from crossings.config import load_config
+from crossings.language import detector, identify
+
+from .conftest import FIXTURES, REPO, lay_out
+
+_spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
+generate = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(generate)
+
+
+def seeds_into(folder: Path) -> None:
+    generate.generate(60, folder)
+    for path in sorted((FIXTURES / "seeds" / "ok").glob("*.txt")):
+        shutil.copy(path, folder / path.name)
+    bad = sorted(p for p in (FIXTURES / "seeds" / "bad").glob("*.txt") if not p.name.endswith(".problems.txt"))
+    for n, path in enumerate(bad):
+        shutil.copy(path, folder / f"{500 + n}_{n:016x}.txt")
+    first = sorted(folder.glob("000*.txt"))[0]
+    shutil.copy(first, folder / "900_00000000000000d1.txt")  # the same source URL: a duplicate
+    text = first.read_text(encoding="utf-8")
+    url = text.rsplit("<", 1)[1].rstrip(">\n")
+    (folder / "901_00000000000000d2.txt").write_text(text.replace(url, url + "?other=1"), encoding="utf-8")  # same title and date
+    (folder / "notes.txt").write_text("not a seed name\n", encoding="utf-8")
+
+
+def run_import(root: Path) -> tuple[dict[str, bytes], tuple]:
+    config, problems = load_config(root / "pyproject.toml")
+    assert not problems
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        report = importer.import_seeds(config, Cache(config.cache))
+    finally:
+        os.chdir(cwd)
+    files = {p.relative_to(root / "content").as_posix(): p.read_bytes() for p in sorted((root / "content").rglob("*")) if p.is_file()}
+    outcome = (report.imported, report.unchanged, report.kept, report.duplicates, report.rejected, [str(p) for p in report.problems],
+               sorted(str(p.relative_to(root)) for p in report.written))
+    return files, outcome
+
+
+def second_round(root: Path) -> None:
+    seeds = sorted((root / "seeds").glob("0*.txt"))
+    seeds[3].write_bytes(seeds[3].read_bytes().replace(b"\n\nSource", b"\n\nUne phrase de plus.\n\nSource", 1))
+    article = sorted((root / "content").rglob("*.md"))[5]
+    article.write_bytes(article.read_bytes() + b"\nAjout d'un \xc3\xa9diteur.\n")
+    generate.generate(3, root / "seeds", start=200)
+    shutil.rmtree(root / ".cache", ignore_errors=True)
+
+
+class _Workers:
+    pids: Path = Path()
+    read_some = None
+
+
+def _noting_pid(jobs):
+    """Run in the forked workers (so defined at module level): each leaves its process id."""
+    (_Workers.pids / str(os.getpid())).touch()
+    return _Workers.read_some(jobs)
+
+
+def test_import_on_several_cores_equals_one_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importer, "PARALLEL_FROM", 8)  # a small corpus, yet spread over the workers
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    monkeypatch.setattr(_Workers, "pids", pids)
+    monkeypatch.setattr(_Workers, "read_some", importer._read_some)
+    monkeypatch.setattr(importer, "_read_some", _noting_pid)
+    rounds = {}
+    for workers in ("1", "3"):
+        monkeypatch.setenv("CROSSINGS_WORKERS", workers)
+        root = lay_out(tmp_path / f"w{workers}")
+        seeds_into(root / "seeds")
+        first = run_import(root)
+        second_round(root)
+        second = run_import(root)
+        third = run_import(root)
+        rounds[workers] = (first, second, third)
+        assert not [p for p in (root / "content").rglob("*") if p.name.startswith(".")]  # no file written ahead is left
+    one, many = rounds["1"], rounds["3"]
+    assert len(one[0][0]) > 60 and one[0][1][3] and one[0][1][4]  # articles, duplicates and rejections to compare
+    assert one[1][1][0] and one[1][1][2]  # the second round imported and kept files too
+    for single, several in zip(one, many):
+        assert several[0] == single[0]  # content files, byte for byte
+        assert several[1] == single[1]  # the report, problems in order
+    assert len({p.name for p in pids.iterdir()} - {str(os.getpid())}) >= 2  # several worker processes did the reading
+
+
+def test_worker_count_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crossings.parallel import MAX_WORKERS, worker_count
+
+    monkeypatch.setenv("CROSSINGS_WORKERS", "1")
+    assert worker_count() == 1
+    monkeypatch.setenv("CROSSINGS_WORKERS", "5")
+    assert worker_count() == 5
+    monkeypatch.setenv("CROSSINGS_WORKERS", "zero")
+    assert worker_count() == min(os.cpu_count() or 1, MAX_WORKERS)
+
+
+def labelled_texts() -> list[tuple[str, str]]:
+    import tomllib
+
+    found = []
+    for path in sorted((FIXTURES / "stories").glob("*.toml")) + sorted((FIXTURES / "entities" / "realstyle").glob("*.toml")):
+        for article in tomllib.loads(path.read_text(encoding="utf-8")).get("article", []):
+            if "lang" in article:
+                found.append((article["lang"], (article.get("title", "") + "\n" + article["text"]).strip()))
+    return found
+
+
+def test_language_is_lingua_high_accuracy_on_the_labelled_sets() -> None:
+    """identify() sends long texts to the low-accuracy detector: the answers are those of the
+    high-accuracy mode, for whole articles and for their first 60 to 200 characters."""
+    languages = ("fr", "en", "es", "ar", "de", "it", "pt", "nl")
+    texts = labelled_texts()
+    assert len(texts) > 200 and {lang for lang, _ in texts} == {"fr", "en", "es", "ar"}
+    high = detector(languages)
+    compared = 0
+    for lang, text in texts:
+        assert identify(text, languages, "fr") == lang
+        for cut in (60, 110, 125, 200):
+            expected = high.detect_language_of(text[:cut])
+            assert identify(text[:cut], languages, "fr") == (expected.iso_code_639_1.name.lower() if expected else "fr")
+            compared += 1
+    assert compared > 800

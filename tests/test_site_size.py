@@ -1,0 +1,43 @@
+"""The build warns when a site for a github.io address is bigger than GitHub Pages publishes (1 GB).
+
+The limit is the documented constant ``builder.PAGES_LIMIT``; the tests lower it to
+a few kilobytes and build a small real site.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from crossings import builder
+
+from .conftest import FIXTURES, Project, write_pyproject
+
+
+def add_seeds(project: Project) -> None:
+    for path in sorted((FIXTURES / "seeds" / "ok").glob("*.txt"))[:3]:
+        project.add_seed(path.name, path.read_bytes())
+
+
+def test_a_site_too_big_for_github_pages_is_warned_about(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_seeds(project)
+    status, _, err = project.run("build")
+    assert status == 0 and "GitHub Pages" not in err  # a small site, the real limit
+    monkeypatch.setattr(builder, "PAGES_LIMIT", 20_000)
+    (project.content / "hand.md").write_text("---\ntitle: Hand\ndate: 2020-01-01\n---\n\nText.\n", encoding="utf-8")
+    status, _, err = project.run("build")
+    size = sum(p.stat().st_size for p in project.out.rglob("*") if p.is_file())
+    assert status == 0, err  # a warning: the site is built
+    assert (f"_site: warning: the site is {size / 1e6:.2f} MB, more than GitHub Pages publishes (0.02 MB for a site at user.github.io)"
+            " — publish it on another static host and set base_url to its address (README: 'Beyond GitHub Pages')") in err
+    status, _, err = project.run("build")  # nothing changed: said again
+    assert "more than GitHub Pages publishes" in err
+    status, _, err = project.run("build", "--strict")
+    assert status == 1
+
+
+def test_no_warning_for_another_host(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_pyproject(project.root, base_url="https://news.example.org/archive/")
+    add_seeds(project)
+    monkeypatch.setattr(builder, "PAGES_LIMIT", 20_000)
+    status, _, err = project.run("build")
+    assert status == 0 and "GitHub Pages" not in err
