@@ -75,11 +75,11 @@ def test_edit_sequences_give_the_clean_build(project: Project, tmp_path: Path) -
     assert_exact(project, tmp_path)
     # nothing changed: nothing written
     out = assert_exact(project, tmp_path)
-    assert "0 pages written" in out
+    assert "; 0 pages written" in out
     # touched without a change
     os.utime(article, None)
     out = assert_exact(project, tmp_path)
-    assert "0 pages written" in out
+    assert "; 0 pages written" in out
     # a hand-written article, then a draft
     hand = project.content / "hand.md"
     hand.write_text("---\ntitle: Written by hand\ndate: 2024-06-01\nlang: en\n---\n\nA *new* article.\n", encoding="utf-8")

@@ -322,7 +322,7 @@ def test_without_imported_articles_a_table_change_still_rebuilds(project: Projec
     path = project.root / "publishers.toml"
     path.write_text(path.read_text(encoding="utf-8").replace('name = "RFI"', 'name = "Radio France Internationale"'), encoding="utf-8")
     out = assert_exact(project, tmp_path)
-    assert out.startswith("build: 0 imported") and "0 pages written" not in out
+    assert out.startswith("build: 0 imported") and "; 0 pages written" not in out
     assert 'rel="external noopener">Radio France Internationale</a>' in (project.out / "articles/hand/index.html").read_text(encoding="utf-8")
 
 

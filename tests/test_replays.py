@@ -206,7 +206,7 @@ def test_replay_through_build(project: Project, tmp_path: Path, again: bool) -> 
         check(project, tmp_path, step)
         if again:  # the next build, with nothing changed, changes nothing (and the caches are warm for the next step)
             status, out, err = project.run("build")
-            assert "0 pages written" in out, f"after '{step.name}': {out}"
+            assert "; 0 pages written" in out, f"after '{step.name}': {out}"
             check(project, tmp_path, step)
 
 
