@@ -3,14 +3,16 @@ the same report (problems in the same order), on a first import and on later one
 
 The seeds mix generated articles (bench/generate.py: French, English, Arabic), the golden
 and the bad fixtures, duplicates (one source URL under two seeds), two articles that want
-the same file name, and, on the second round, a changed seed, an edited article, a new seed
-and a lost build cache.
+the same file name, and, on the second round, a changed seed, an edited article, an edited
+article whose seed is re-delivered with changes, a renamed seed, a new seed and a lost
+build cache.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -58,11 +60,24 @@ def run_import(root: Path) -> tuple[dict[str, bytes], tuple]:
     return files, outcome
 
 
+RENAMED = "950_00000000000000e7"
+
+
+def article_of(root: Path, seed_id: str) -> Path:
+    [path] = [p for p in (root / "content").rglob("*.md") if re.search(rf"^seed: \"?{seed_id}\"?$", p.read_text(encoding="utf-8"), re.MULTILINE)]
+    return path
+
+
 def second_round(root: Path) -> None:
     seeds = sorted((root / "seeds").glob("0*.txt"))
     seeds[3].write_bytes(seeds[3].read_bytes().replace(b"\n\nSource", b"\n\nUne phrase de plus.\n\nSource", 1))
     article = sorted((root / "content").rglob("*.md"))[5]
     article.write_bytes(article.read_bytes() + b"\nAjout d'un \xc3\xa9diteur.\n")
+    # an edited article whose seed is re-delivered with changes: kept, with a warning at every run
+    edited = article_of(root, seeds[6].stem)
+    edited.write_bytes(edited.read_bytes() + b"\nCorrection d'un \xc3\xa9diteur.\n")
+    seeds[6].write_bytes(seeds[6].read_bytes().replace(b"\n\nSource", b"\n\nUne correction.\n\nSource", 1))
+    seeds[7].rename(root / "seeds" / f"{RENAMED}.txt")  # a renamed seed: its article follows it
     generate.generate(3, root / "seeds", start=200)
     shutil.rmtree(root / ".cache", ignore_errors=True)
 
@@ -91,14 +106,18 @@ def test_import_on_several_cores_equals_one_core(tmp_path: Path, monkeypatch: py
         root = lay_out(tmp_path / f"w{workers}")
         seeds_into(root / "seeds")
         first = run_import(root)
+        renamed = article_of(root, sorted((root / "seeds").glob("0*.txt"))[7].stem)
         second_round(root)
         second = run_import(root)
         third = run_import(root)
         rounds[workers] = (first, second, third)
+        assert article_of(root, RENAMED) == renamed  # the renamed seed kept its article (same file, same address)
         assert not [p for p in (root / "content").rglob("*") if p.name.startswith(".")]  # no file written ahead is left
     one, many = rounds["1"], rounds["3"]
     assert len(one[0][0]) > 60 and one[0][1][3] and one[0][1][4]  # articles, duplicates and rejections to compare
     assert one[1][1][0] and one[1][1][2]  # the second round imported and kept files too
+    for later in (one[1], one[2]):  # the edited article's re-delivered seed is reported at every run
+        assert sum("was re-delivered with changes since" in p for p in later[1][5]) == 1
     for single, several in zip(one, many):
         assert several[0] == single[0]  # content files, byte for byte
         assert several[1] == single[1]  # the report, problems in order
