@@ -450,7 +450,7 @@ def read_all(jobs: list[tuple], config: Config, rules: str, write: bool = False)
         if any(job[3] is None for job in jobs):  # new seeds to convert: load the tables once, for every worker
             from .language import preload
 
-            _entities(config.entities, rules)
+            _entities(config.entities, rules)[0].compiled()  # its matching index too, built lazily otherwise (once per worker)
             _publishers(config, rules)
             preload(config.languages)
         size = max(16, min(256, len(jobs) // (workers * 8)))
