@@ -270,6 +270,33 @@ def test_feeds_are_titled_in_their_language(four: Path) -> None:
     assert {c.get("label") for c in french.findall(ATOM + "category")} >= {"المغرب", "المنظمة الدولية للهجرة"}
     assert '"title": "Crossings test (Español)"' in text(four, "es/feed.json") and '"language": "es"' in text(four, "es/feed.json")
     assert 'href="/crossings-test/ar/feed.xml"' in text(four, "ar/index.html")
+    # in every language, the site's feed carries the full text, a facet value's feed the summaries only
+    for lang in ("", "en/", "es/", "ar/"):
+        for rel, full in (("feed.xml", True), ("countries/ma/feed.xml", False), ("organizations/iom/feed.xml", False)):
+            entries = ElementTree.fromstring((four / (lang + rel)).read_bytes()).findall(ATOM + "entry")
+            assert entries and all(e.findtext(ATOM + "summary") for e in entries), lang + rel
+            assert all((e.find(ATOM + "content") is not None) == full for e in entries), lang + rel
+    moroccan = ElementTree.fromstring((four / "ar/countries/ma/feed.xml").read_bytes()).findall(ATOM + "entry")
+    assert {c.get("label") for e in moroccan for c in e.findall(ATOM + "category")} >= {"المغرب", "المنظمة الدولية للهجرة"}
+
+
+def test_the_data_page_lists_the_files_in_each_language(four: Path) -> None:
+    """One set of files at the root; each version of the data page links them, its table of year files in its language."""
+    import json
+
+    index = json.loads((four / "data/index.json").read_bytes())
+    assert [y["year"] for y in index["years"]] == [2022, 2023, 2024]
+    for lang, caption, unit in (("", "Fichiers par année", "ko"), ("en/", "Files by year", "kB"), ("es/", "Archivos por año", "kB"),
+                                ("ar/", "الملفات حسب السنة", "كيلوبايت")):
+        html = text(four, f"{lang}data/index.html")
+        assert f"<caption>{caption}</caption>" in html, lang
+        for rel in ("articles.csv", "articles.bib", "index.json", "stories.csv", "stories.json", "2022.csv", "2023.jsonl", "2024.jsonl"):
+            assert f'href="{BASE}data/{rel}" download' in html, (lang, rel)
+        if lang:  # the files exist once, at the root
+            assert [p.name for p in (four / lang / "data").iterdir()] == ["index.html"], lang
+        assert len(re.findall(rf"\(\d+ {unit}\)", html)) == 6, lang  # each year's two files, with their size
+        for code in ("YYYY.csv", "YYYY.jsonl", "index.json", "stories.csv", "stories.json", "story", "same_text", "members"):
+            assert f"<code>{code}</code>" in html, (lang, code)
 
 
 def test_the_search_page_speaks_each_language(four: Path) -> None:
