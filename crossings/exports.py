@@ -36,44 +36,44 @@ from .storypages import _entities
 EXPORTS_VERSION = "2"  # bump when the year files' bytes change for the same articles
 
 FIELDS = [
-    ("id", "The article's permanent name in this archive; its page is articles/<id>/."),
-    ("url", "The address of the article's page in this archive."),
-    ("date", "Date of publication of the original, YYYY-MM-DD."),
-    ("title", "Title, as published."),
-    ("lang", "Language of the article, ISO 639-1 (fr, en, es, ar…), identified from the text and checked by editors."),
-    ("source_name", "The publisher's name, e.g. Yabiladi: from the archive's table of publishers by the source's host "
-                    "(all of an outlet's subdomains, AMP and CDN hosts give one name), else the host's registrable domain "
-                    "(fr.lapresse.it gives lapresse.it); an editor may have written another."),
-    ("source_host", "The host of the source's address as it is, e.g. en.yabiladi.com."),
-    ("source", "The address of the original article."),
-    ("countries", "Countries the article mentions, ISO 3166-1 alpha-2 codes (MA, ES…), the most central first: those named in the title, "
-                  "then those named in the first paragraph, then by number of mentions, then by first mention (as import found them; "
-                  "an editor's order is kept as written); in the CSV separated by ';'."),
-    ("organizations", "Organisations the article mentions, short ids (IOM, UNHCR…), in the same order of centrality as countries; "
-                      "in the CSV separated by ';'."),
-    ("tags", "Free tags added by editors; in the CSV separated by ';'."),
-    ("seed", "The id of the seed file the article was imported from (empty for articles written by hand)."),
-    ("story", "The id of the story the article belongs to (its page is stories/<id>/; see stories.csv), empty when the archive "
-              "holds no other coverage of its incident. Found by comparing places, numbers, kinds of incident, names and dates "
-              "across languages; editors decide in the end with story: in the front matter."),
-    ("same_text", "The ids of the other articles carrying the same text (one wire story carried by several outlets, with light "
-                  "edits); in the CSV separated by ';'."),
-    ("text", "The full text, paragraphs separated by a blank line (JSON Lines only)."),
+    ("id", N_("The article's permanent name in this archive; its page is articles/<id>/.")),
+    ("url", N_("The address of the article's page in this archive.")),
+    ("date", N_("Date of publication of the original, YYYY-MM-DD.")),
+    ("title", N_("Title, as published.")),
+    ("lang", N_("Language of the article, ISO 639-1 (fr, en, es, ar…), identified from the text and checked by editors.")),
+    ("source_name", N_("The publisher's name, e.g. Yabiladi: from the archive's table of publishers by the source's host "
+                       "(all of an outlet's subdomains, AMP and CDN hosts give one name), else the host's registrable domain "
+                       "(fr.lapresse.it gives lapresse.it); an editor may have written another.")),
+    ("source_host", N_("The host of the source's address as it is, e.g. en.yabiladi.com.")),
+    ("source", N_("The address of the original article.")),
+    ("countries", N_("Countries the article mentions, ISO 3166-1 alpha-2 codes (MA, ES…), the most central first: those named in the title, "
+                     "then those named in the first paragraph, then by number of mentions, then by first mention (as import found them; "
+                     "an editor's order is kept as written); in the CSV separated by ';'.")),
+    ("organizations", N_("Organisations the article mentions, short ids (IOM, UNHCR…), in the same order of centrality as countries; "
+                         "in the CSV separated by ';'.")),
+    ("tags", N_("Free tags added by editors; in the CSV separated by ';'.")),
+    ("seed", N_("The id of the seed file the article was imported from (empty for articles written by hand).")),
+    ("story", N_("The id of the story the article belongs to (its page is stories/<id>/; see stories.csv), empty when the archive "
+                 "holds no other coverage of its incident. Found by comparing places, numbers, kinds of incident, names and dates "
+                 "across languages; editors decide in the end with story: in the front matter.")),
+    ("same_text", N_("The ids of the other articles carrying the same text (one wire story carried by several outlets, with light "
+                     "edits); in the CSV separated by ';'.")),
+    ("text", N_("The full text, paragraphs separated by a blank line (JSON Lines only).")),
 ]
 STORY_FIELDS = [
-    ("id", "The story's permanent name; its page is stories/<id>/. Made from its first article's id (or the id editors gave with "
-           "story:), so that it stays when later reports join."),
-    ("url", "The address of the story's page in this archive."),
-    ("title", "The title of its first article in the archive's language, or else of its first article."),
-    ("first", "Date of its first report, YYYY-MM-DD."),
-    ("last", "Date of its last report, YYYY-MM-DD."),
-    ("articles", "How many articles report it."),
-    ("outlets", "How many publishers report it (several copies of one text count once per publisher)."),
-    ("languages", "The languages of its articles, ISO 639-1; in the CSV separated by ';'."),
-    ("countries", "The countries its articles name, most named first; in the CSV separated by ';'."),
-    ("organizations", "The organisations its articles name, most named first; in the CSV separated by ';'."),
-    ("members", "Its articles' ids, in date order; in the CSV separated by ';'. In the JSON, a list of objects with id, url, "
-                "date, lang, source_name, title and same_text."),
+    ("id", N_("The story's permanent name; its page is stories/<id>/. Made from its first article's id (or the id editors gave with "
+              "story:), so that it stays when later reports join.")),
+    ("url", N_("The address of the story's page in this archive.")),
+    ("title", N_("The title of its first article in the archive's language, or else of its first article.")),
+    ("first", N_("Date of its first report, YYYY-MM-DD.")),
+    ("last", N_("Date of its last report, YYYY-MM-DD.")),
+    ("articles", N_("How many articles report it.")),
+    ("outlets", N_("How many publishers report it (several copies of one text count once per publisher).")),
+    ("languages", N_("The languages of its articles, ISO 639-1; in the CSV separated by ';'.")),
+    ("countries", N_("The countries its articles name, most named first; in the CSV separated by ';'.")),
+    ("organizations", N_("The organisations its articles name, most named first; in the CSV separated by ';'.")),
+    ("members", N_("Its articles' ids, in date order; in the CSV separated by ';'. In the JSON, a list of objects with id, url, "
+                   "date, lang, source_name, title and same_text.")),
 ]
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 BIBTEX_SPECIAL = re.compile(r"[\\{}%&$#_~^]")
@@ -247,8 +247,10 @@ def plan_data_page(site: Site, years: list[dict]) -> list[Output]:
         translator = site.translator(lang)
         shown = [{"year": year, "count": count, "csv": f"data/{year}.csv", "csv_size": _size(csv_bytes, lang, translator),
                   "jsonl": f"data/{year}.jsonl", "jsonl_size": _size(jsonl_bytes, lang, translator)} for year, count, csv_bytes, jsonl_bytes in sizes]
-        context = {"page": _page(site, "data", "data/", "", lang, "data"), "fields": [{"name": n, "description": d} for n, d in FIELDS],
-                   "story_fields": [{"name": n, "description": d} for n, d in STORY_FIELDS], "count": len(site.records), "years": shown,
+        context = {"page": _page(site, "data", "data/", "", lang, "data"),
+                   "fields": [{"name": n, "description": translator.raw_gettext(d)} for n, d in FIELDS],
+                   "story_fields": [{"name": n, "description": translator.raw_gettext(d)} for n, d in STORY_FIELDS],
+                   "count": len(site.records), "years": shown,
                    "files": ["data/articles.csv", "data/articles.bib", "data/index.json", "data/stories.csv", "data/stories.json"]}
         return [Output("data/index.html", "data.html", digest(len(site.records), FIELDS, STORY_FIELDS, sizes), _fixed(context),
                        lastmod=_newest(site.records))]

@@ -245,7 +245,9 @@ def test_csv_and_json_exports(site: Project) -> None:
     for field in ("id", "url", "date", "title", "lang", "source_name", "source_host", "source", "countries", "organizations", "tags", "seed",
                   "story", "same_text", "text", "first", "last", "articles", "outlets", "languages", "members"):
         assert f"<code>{field}</code>" in page
-    assert "the most central first: those named in the title, then those named in the first paragraph" in page
+    # the site's language is French: the root's data page documents the fields in French (English under en/ with interface_languages)
+    assert "les plus centraux d’abord\u00a0: ceux nommés dans le titre, puis ceux nommés dans le premier paragraphe" in page
+    assert index["fields"]["countries"].startswith("Countries the article mentions, ISO 3166-1 alpha-2 codes")  # the files stay in English
     # the French and the Arabic report of the dialogue in Morocco are one story, named after the first (by date, then id)
     story = "2023-01-27-lmgrb-lmnzm-ldwly-llhjr-t-qd-hwr-qlymy-hwl-lmythq-l-lmy-llhjr"
     assert reference["story"] == story and reference["same_text"] == []

@@ -13,7 +13,9 @@ from xml.etree import ElementTree
 
 import pytest
 import xmlschema
+from markupsafe import escape
 
+from crossings import exports
 from crossings.catalogs import load_catalogs, plural_categories, po_path
 from crossings.cli import main
 from crossings.linkcheck import check_built_site
@@ -297,6 +299,46 @@ def test_the_data_page_lists_the_files_in_each_language(four: Path) -> None:
         assert len(re.findall(rf"\(\d+ {unit}\)", html)) == 6, lang  # each year's two files, with their size
         for code in ("YYYY.csv", "YYYY.jsonl", "index.json", "stories.csv", "stories.json", "story", "same_text", "members"):
             assert f"<code>{code}</code>" in html, (lang, code)
+        assert 'lang="en"' not in html.split("<main", 1)[1], lang  # no part of the page left in English
+
+
+def test_the_data_page_documents_the_files_and_fields_in_each_language(four: Path) -> None:
+    """The section on files and fields, and every field's description, speak the page's language; the files stay in English."""
+    import json
+
+    phrases = {
+        "": ("<h2 id=\"formats\">Fichiers et champs</h2>", "Pays que l’article mentionne, en codes ISO 3166-1 alpha-2",
+             "selon la RFC 4180", "une entrée biblatex <code>@online</code> par article", "Champs de stories.csv et stories.json"),
+        "en/": ("<h2 id=\"formats\">Files and fields</h2>", "the most central first: those named in the title, then those named in the first paragraph",
+                "comma-separated as in RFC 4180", "one biblatex <code>@online</code> entry per article", "Fields of stories.csv and stories.json"),
+        "es/": ("<h2 id=\"formats\">Archivos y campos</h2>", "Países que menciona el artículo, en códigos ISO 3166-1 alfa-2",
+                "según la RFC 4180", "una entrada biblatex <code>@online</code> por artículo", "Campos de stories.csv y stories.json"),
+        "ar/": ("<h2 id=\"formats\">الملفات والحقول</h2>", "البلدان التي يذكرها المقال، برموز ISO 3166-1 alpha-2",
+                "وفق RFC 4180", "مدخل biblatex واحد من نوع <code>@online</code> لكل مقال", "حقول stories.csv وstories.json"),
+    }
+    english = [d for _, d in exports.FIELDS + exports.STORY_FIELDS] + ["Files and fields", "one row per article", "Lists are joined with",
+                                                                      "Articles are ordered by date", "A story gathers the articles"]
+    for lang, expected in phrases.items():
+        html = text(four, f"{lang}data/index.html")
+        section = html.split('<section aria-labelledby="formats">', 1)[1].split("</section>", 1)[0]
+        for phrase in expected:
+            assert phrase in section, (lang, phrase)
+        for code in ("articles.csv", "YYYY.csv", "index.json", "years", "combined", "articles.bib", ";", "="):
+            assert f"<code>{code}</code>" in section, (lang, code)  # the names themselves are not translated
+        assert section.count("<tr><th scope=\"row\"><code>") == len(exports.FIELDS) + len(exports.STORY_FIELDS), lang
+        left = [s for s in english if str(escape(s)) in section]
+        assert left == (english if lang == "en/" else []), (lang, left)
+        if lang == "ar/":  # not one English sentence left: only names, formats and standards in Latin letters
+            prose = re.sub(r"<[^>]+>", " ", re.sub(r"<code>.*?</code>", " ", section))
+            words = set(re.findall(r"[A-Za-z_]{3,}", prose))
+            assert words <= {"RFC", "UTF", "CRLF", "CSV", "JSON", "Lines", "jsonlines", "org", "SHA", "biblatex", "ISO", "alpha", "IOM",
+                             "UNHCR", "Yabiladi", "yabiladi", "com", "lapresse", "AMP", "CDN", "YYYY", "seed", "front", "matter", "articles",
+                             "stories", "csv", "json", "jsonl", "story", "url", "date", "lang", "source_name", "title", "same_text"}, words
+    # the files are one set, in English whatever the page's language
+    index = json.loads((four / "data/index.json").read_bytes())
+    assert index["fields"] == dict(exports.FIELDS) and index["stories"]["fields"] == dict(exports.STORY_FIELDS)
+    assert index["fields"]["countries"].startswith("Countries the article mentions")
+    assert (four / "data/articles.csv").read_bytes().startswith(b"id,url,date,title,lang,")
 
 
 def test_the_search_page_speaks_each_language(four: Path) -> None:
