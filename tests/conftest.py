@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,3 +121,20 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+@contextmanager
+def serving(out: Path, base: str) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 (a free port) under ``base``; yield the server's origin, e.g. http://127.0.0.1:41234."""
+    import threading
+
+    from crossings.server import make_server
+
+    server = make_server(out, base, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

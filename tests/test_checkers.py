@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from crossings.linkcheck import check_built_site
-from crossings.server import make_server
 
-from .conftest import FIXTURES, REPO, SUBPATH_URL
+from .conftest import FIXTURES, REPO, SUBPATH_URL, serving
 
 TOOLS = REPO / "tests" / "tools" / "node_modules"
 VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -46,12 +44,8 @@ def archive(tmp_path_factory) -> Iterator[tuple[Path, str]]:
         os.chdir(previous)
     out = root / "_site"
     assert (out / PAGES_STORY / "index.html").exists(), "the sample archive has a story"
-    server = make_server(out, BASE, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield out, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(out, BASE) as origin:
+        yield out, origin
 
 
 def test_nu_html_checker_finds_no_error(archive) -> None:

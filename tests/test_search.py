@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 
-from crossings.server import make_server
 
-from .conftest import FIXTURES, Project, write_pyproject
+from .conftest import FIXTURES, Project, serving, write_pyproject
 
 OK_SEEDS = sorted((FIXTURES / "seeds" / "ok").glob("*.txt"))
 BASE = "/crossings-test/"
@@ -22,12 +20,8 @@ def served(project: Project) -> Iterator[str]:
         project.add_seed(path.name, path.read_bytes())
     status, _, err = project.run("build")
     assert status == 0, err
-    server = make_server(project.out, BASE, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{BASE}"
-    server.shutdown()
-    server.server_close()
+    with serving(project.out, BASE) as origin:
+        yield origin + BASE
 
 
 def results(page) -> list[str]:

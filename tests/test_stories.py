@@ -9,7 +9,6 @@ import json
 import random
 import re
 import sys
-import threading
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +18,8 @@ import pytest
 from crossings import entities, numbers, stories
 from crossings.cache import Cache
 from crossings.linkcheck import check_site
-from crossings.server import make_server
 
-from .conftest import FIXTURES, REPO, SUBPATH_URL, Project, write_pyproject
+from .conftest import FIXTURES, REPO, SUBPATH_URL, Project, serving, write_pyproject
 from .test_incremental import clean_build, tree
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -347,12 +345,8 @@ def served(project: Project) -> Iterator[str]:
         write_article(project, TUNE[key])
     build(project)
     assert check_site(project.out, SUBPATH_URL) == []
-    server = make_server(project.out, BASE, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{BASE}"
-    server.shutdown()
-    server.server_close()
+    with serving(project.out, BASE) as origin:
+        yield origin + BASE
 
 
 def test_an_article_leads_to_its_story_and_the_story_to_every_article(served: str, browser) -> None:
