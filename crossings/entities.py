@@ -32,6 +32,9 @@ ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", 
 ARABIC_PREFIXES = ("و", "ف", "ب", "ك", "ل", "وب", "وك", "ول", "فب", "فك", "فل")  # and, so; in, like, to
 PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "نا", "كم")  # "نظيره": his counterpart (ة, a different letter, ends many first names)
 WINDOW = 30  # "near" means in the same sentence and at most this many words away
+# Words an acronym skips when it is spelled out ("Association mauritanienne des droits de l'homme": AMDH)
+JOINING = frozenset("""de des du d la le les l et aux au pour sur en of the and for on in at to del el los las y para por e da do das dos""".split())
+SPELLING_GAP = re.compile(r"^[ \u00a0\-'’]*$")  # between the words of a spelled-out name: spaces, hyphens, apostrophes
 
 Outcome = tuple[tuple[str, str], ...]  # (kind, id) pairs: ("country", "BE"), ("organization", "EU")
 Slot = tuple[dict[str, list[tuple["Name", bool]]], list[tuple["Name", bool]], "set[str] | None"]
@@ -104,7 +107,7 @@ class When:
     after_arabic_name: Phrases | None = None  # just after an Arabic word without ال that is none of these particles
     followed_by_name: bool = False  # just before a capitalised word that is no known name (a surname)
     after_definite: bool | None = None  # True: just after a definite Arabic word (ال…, …ه); False: not just after one
-    person: bool = False  # the word is then a person's name
+    person: bool = False  # the word is then a person's name (or, in an [[ambiguous]] entry with `spreads`, has this meaning in the whole article)
 
     def holds(self, scan: Scan, start: int, end: int) -> bool:
         folded = scan.folded
@@ -289,6 +292,36 @@ class Scan:
         return not (after < len(self.words) and self.line_of(after) == n and self.words[after][0].isupper()
                     and self.gaps(n)[after - self.starts[n]] == " ")
 
+    def spelled_out(self, acronym: str) -> list[tuple[int, int]]:
+        """Where the article spells ``acronym`` out: a run of words on one line whose initials, skipping joining
+        words (de, of, y…), are its letters, the first word capitalised and not an organisation's name, at most one
+        country named in it (for two letters, every initial capitalised: "Universidad de Alicante" for UA,
+        "American University" for AU, "International Cricket Council" for ICC)."""
+        letters = fold(acronym)
+        if len(letters) < 2 or not letters.isalpha():
+            return []
+        known = {s for s, _, name in self.matches if name.kind == "organization" or (name.kind == "rule" and not _names_country(name))}
+        countries = {s for s, _, name in self.matches if _names_country(name)}
+        found = []
+        words, folded = self.words, self.folded
+        for i, word in enumerate(folded):
+            if word[0] != letters[0] or not words[i][0].isupper() or words[i].isupper() or word in JOINING or i in known:
+                continue
+            n = self.line_of(i)
+            gaps, first = self.gaps(n), self.starts[n]
+            last = self.starts[n + 1] if n + 1 < len(self.starts) else len(words)
+            j, k = i + 1, 1
+            while k < len(letters) and j < last and SPELLING_GAP.match(gaps[j - first]):
+                if folded[j] in JOINING and j + 1 < last:
+                    j += 1
+                    continue
+                if folded[j][0] != letters[k] or words[j].isupper() or (len(letters) == 2 and not words[j][0].isupper()):
+                    break
+                j, k = j + 1, k + 1
+            if k == len(letters) and sum(x in countries for x in range(i, j)) <= 1:  # "Ethiopia and Uganda" is no "EU"
+                found.append((i, j))
+        return found
+
     def named_between(self, low: int, high: int, ids: frozenset[str], skip: tuple[int, int]) -> bool:
         """One of ``ids`` is named by a plain name between words ``low`` and ``high`` (outside ``skip``); countries inside organisations' names count."""
         around = self.matches[bisect.bisect_left(self.match_starts, low):bisect.bisect_left(self.match_starts, high)]
@@ -304,6 +337,7 @@ class Entities:
     organizations: dict[str, dict[str, str]] = field(default_factory=dict)
     digest: str = ""
     given_names: frozenset[str] = frozenset()  # [person_cues] given_names, accents off, case kept
+    org_words: dict[str, frozenset[str]] = field(default_factory=dict)  # an organisation's id -> the words of its names
     _compiled: dict[str, Slot] | None = None
 
     def compiled(self) -> dict[str, Slot]:
@@ -388,7 +422,40 @@ class Entities:
             rule = name.rule
             if id(rule) not in persons or (rule.place_before and rule.place_before.ends_at(scan.folded, start)):
                 found.append((start, outcome))
-        return self._ordered(scan, found)
+        return self._ordered(scan, self._spelled_otherwise(scan, found))
+
+    def _spelled_otherwise(self, scan: Scan, found: list[tuple[int, Outcome]]) -> list[tuple[int, Outcome]]:
+        """Leave out an organisation named by an acronym that the article spells out as something else.
+
+        "Universidad de Alicante (UA)", "the International Cricket Council" then "ICC",
+        "l'Association mauritanienne des droits de l'homme" with "AMDH": the acronym is
+        that body here, not the listed one. A spelling counts as the listed body's own
+        when more than half of its words (joining words aside) are words of the body's
+        names ("Haut Commissariat aux réfugiés" for HCR) and it names no country the
+        body's names do not ("mauritanienne" in Morocco's AMDH)."""
+        acronyms = {start: scan.words[start] for start, _, name in scan.matches
+                    if name.acronym and scan.words[start].isupper() and len(scan.words[start]) > 1}
+        if not acronyms:
+            return found
+        spelled: dict[tuple[str, str], bool] = {}
+
+        def otherwise(acronym: str, org: str) -> bool:
+            key = (acronym, org)
+            if key not in spelled:
+                own = self.org_words.get(org, frozenset())
+                spans = scan.spelled_out(acronym)
+                countries = {s: name for s, _, name in scan.matches if _names_country(name)}
+                spelled[key] = bool(spans) and not any(_same_body(scan.folded[a:b], [countries[i] for i in range(a, b) if i in countries], own)
+                                                       for a, b in spans)
+            return spelled[key]
+
+        kept = []
+        for start, outcome in found:
+            acronym = acronyms.get(start)
+            if acronym is not None:
+                outcome = tuple(key for key in outcome if key[0] != "organization" or not otherwise(acronym, key[1]))
+            kept.append((start, outcome))
+        return kept
 
     def _ordered(self, scan: Scan, found: list[tuple[int, Outcome]]) -> tuple[list[str], list[str]]:
         title_end, lead_end = scan.title_end, scan.lead_end
@@ -417,6 +484,14 @@ class Entities:
                 continue
             return name
         return None
+
+
+def _same_body(words: list[str], countries: list[Name], own: frozenset[str]) -> bool:
+    """A spelled-out name (its folded words, the country names in it) is the body whose names have the words ``own``."""
+    content = [w for w in words if w not in JOINING]
+    if any(not set(name.words) <= own for name in countries):
+        return False
+    return sum(w in own for w in content) * 2 > len(content)
 
 
 def _names_country(name: Name) -> bool:
@@ -544,8 +619,13 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
                 add(form, "country", code)
     for id_, spec in data.get("organizations", {}).items():
         entities.organizations[id_] = dict(spec.get("names", {}))
+        entities.org_words[id_] = frozenset(fold(w) for name in spec.get("aliases", []) + list(spec.get("names", {}).values())
+                                            for w in TOKEN.findall(prepare(name)))
         for name in spec.get("aliases", []) + list(spec.get("names", {}).values()):
             entities.add(re.sub(r"\s*\([^)]*\)$", "", name), "organization", id_)
+            owner = re.match(r"([A-Z]{2,5}) ([a-z].*)$", name)  # "UN refugee agency" is also "the UN's refugee agency"
+            if owner:
+                entities.add(f"{owner[1]}'s {owner[2]}", "organization", id_)
 
     shown = display_path(path) if path is not None else "entities.toml"
 
@@ -633,7 +713,10 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
         if default is None:
             continue
         whens = [w for w in (when(cue, where) for cue in spec.get("when", [])) if w is not None]
-        rule = Rule(default, whens, in_capitals=spec.get("in_capitals", True))
+        spreads = spec.get("spreads", False)
+        for w in whens:  # with `spreads`, a context that holds once decides for the bare word everywhere in the article
+            w.person = spreads
+        rule = Rule(default, whens, in_capitals=spec.get("in_capitals", True), person_spreads=spreads)
         for name in spec.get("names", []):
             entities.add(name, "rule", "", rule)
     return entities, problems
