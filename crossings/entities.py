@@ -292,6 +292,13 @@ class Scan:
         return not (after < len(self.words) and self.line_of(after) == n and self.words[after][0].isupper()
                     and self.gaps(n)[after - self.starts[n]] == " ")
 
+    def bracketed(self, i: int) -> bool:
+        """Word ``i`` stands alone in brackets just after another word: "… pour les réfugiés (DRC)"."""
+        n = self.line_of(i)
+        first, gaps = self.starts[n], self.gaps(n)
+        end = sum(map(len, gaps[:i + 1 - first])) + sum(map(len, self.words[first:i + 1]))  # where the word ends in its line
+        return i > first and gaps[i - first].strip() == "(" and self.lines[n][end:].lstrip().startswith(")")
+
     def spelled_out(self, acronym: str) -> list[tuple[int, int]]:
         """Where the article spells ``acronym`` out: a run of words on one line whose initials, skipping joining
         words (de, of, y…), are its letters, the first word capitalised and not an organisation's name, at most one
@@ -425,35 +432,43 @@ class Entities:
         return self._ordered(scan, self._spelled_otherwise(scan, found))
 
     def _spelled_otherwise(self, scan: Scan, found: list[tuple[int, Outcome]]) -> list[tuple[int, Outcome]]:
-        """Leave out an organisation named by an acronym that the article spells out as something else.
+        """Leave out an organisation or country named by an acronym that the article spells out as something else.
 
         "Universidad de Alicante (UA)", "the International Cricket Council" then "ICC",
-        "l'Association mauritanienne des droits de l'homme" with "AMDH": the acronym is
-        that body here, not the listed one. A spelling counts as the listed body's own
-        when more than half of its words (joining words aside) are words of the body's
-        names ("Haut Commissariat aux réfugiés" for HCR) and it names no country the
-        body's names do not ("mauritanienne" in Morocco's AMDH)."""
+        "l'Association mauritanienne des droits de l'homme" with "AMDH", "the Danish
+        Refugee Council (DRC)", "le Conseil danois pour les réfugiés (DRC)": the acronym is that body here, not the listed one. A
+        spelling counts as a listed body's own when more than half of its words (joining
+        words aside) are words of the body's names ("Haut Commissariat aux réfugiés" for
+        HCR) and it names no country the body's names do not ("mauritanienne" in
+        Morocco's AMDH); as a country's own when it names that country ("République
+        démocratique du Congo (RDC)")."""
         acronyms = {start: scan.words[start] for start, _, name in scan.matches
                     if name.acronym and scan.words[start].isupper() and len(scan.words[start]) > 1}
         if not acronyms:
             return found
-        spelled: dict[tuple[str, str], bool] = {}
+        spelled: dict[tuple[str, str, str], bool] = {}
+        countries = {s: name for s, _, name in scan.matches if _names_country(name)}
 
-        def otherwise(acronym: str, org: str) -> bool:
-            key = (acronym, org)
+        def otherwise(acronym: str, kind: str, id_: str) -> bool:
+            key = (acronym, kind, id_)
             if key not in spelled:
-                own = self.org_words.get(org, frozenset())
                 spans = scan.spelled_out(acronym)
-                countries = {s: name for s, _, name in scan.matches if _names_country(name)}
-                spelled[key] = bool(spans) and not any(_same_body(scan.folded[a:b], [countries[i] for i in range(a, b) if i in countries], own)
-                                                       for a, b in spans)
+                if kind == "organization":
+                    own = self.org_words.get(id_, frozenset())
+                    same = [_same_body(scan.folded[a:b], [countries[i] for i in range(a, b) if i in countries], own) for a, b in spans]
+                else:  # a country's: its name in the spelling, or just before the acronym in brackets
+                    same = [any(i in countries and ("country", id_) in _outcomes(countries[i]) for i in range(a, b)) for a, b in spans]
+                    for i in [i for i, word in acronyms.items() if word == acronym and scan.bracketed(i)]:
+                        spans.append((i, i))
+                        same.append(any(e == i and ("country", id_) in _outcomes(name) for _, e, name in scan.matches))
+                spelled[key] = bool(spans) and not any(same)
             return spelled[key]
 
         kept = []
         for start, outcome in found:
             acronym = acronyms.get(start)
             if acronym is not None:
-                outcome = tuple(key for key in outcome if key[0] != "organization" or not otherwise(acronym, key[1]))
+                outcome = tuple(key for key in outcome if not otherwise(acronym, *key))
             kept.append((start, outcome))
         return kept
 
@@ -492,6 +507,11 @@ def _same_body(words: list[str], countries: list[Name], own: frozenset[str]) -> 
     if any(not set(name.words) <= own for name in countries):
         return False
     return sum(w in own for w in content) * 2 > len(content)
+
+
+def _outcomes(name: Name) -> Outcome:
+    """What a name tags when nothing in its context decides otherwise."""
+    return name.rule.default if name.kind == "rule" else ((name.kind, name.id),)
 
 
 def _names_country(name: Name) -> bool:

@@ -342,6 +342,10 @@ def test_rules_from_the_fifth_set(found: entities.Entities, text: str, countries
     ("L'OIT publie ses chiffres.\n\nL'Observatoire international du tourisme compte 3 millions de visiteurs en Tunisie.", ["TN"], []),
     ("Refugee players hope for an ICC youth cup.\n\nThe International Cricket Council declined to comment.", [], []),
     ("En Mauritanie, l'AMDH dénonce des refoulements.\n\nL'Association mauritanienne des droits de l'homme cite 500 cas.", ["MR"], []),
+    ("The Danish Refugee Council (DRC) runs the camp.", ["DK"], []),  # a country's acronym too
+    ("Le Conseil danois pour les réfugiés (DRC) gère le camp.", ["DK"], []),  # in brackets after another name
+    ("La République démocratique du Congo (RDC) accueille des réfugiés.", ["CD"], []),
+    ("Les Émirats arabes unis (EAU) expulsent des travailleurs.", ["AE"], []),
     # …and the listed body's own spelling keeps it, even one the file does not list
     ("Le Haut Commissariat aux réfugiés (HCR) s'inquiète.", [], ["UNHCR"]),
     ("L'Association marocaine des droits de l'homme (AMDH) dénonce des refoulements à Nador.", ["MA"], ["AMDH"]),
@@ -360,6 +364,10 @@ def test_rules_from_the_fifth_set(found: entities.Entities, text: str, countries
     ("Red Crescent steps up aid to Syrians.\n\nThe Turkish Red Crescent distributed food parcels.", ["SY", "TR"], []),
     ("La Croix-Rouge au secours des exilés.\n\nLa Croix-Rouge italienne a ouvert un centre à Vintimille.", ["IT"], []),
     ("La Cruz Roja atendió a 40 personas.", [], ["ICRC"]),
+    # bodies named like listed ones, and listed ones in lower case
+    ("Le Conseil européen pour les réfugiés et exilés critique le pacte.", [], []),
+    ("El Consejo Europeo para los Refugiados y Exiliados criticó el pacto.", [], []),
+    ("La agencia de asilo de la UE informó de un aumento de solicitudes.", [], ["EUAA"]),
     # Spanish "EU" is the United States in a Spanish article
     ("La ONU pidió a EU frenar las deportaciones, según la agencia.", ["US"], ["UN"]),
     ("EU deportó a 300 guatemaltecos, informó el gobierno.", ["US", "GT"], []),
