@@ -63,7 +63,6 @@ class Phrases:
                 self.seqs.add(words)
         self.lengths = sorted({len(s) for s in self.seqs}, reverse=True)
         self.firsts = {s[0] for s in self.seqs}
-        self.arabic = any("\u0600" <= s[0][0] <= "\u06ff" for s in self.seqs)
 
     def __bool__(self) -> bool:
         return bool(self.seqs)
@@ -81,13 +80,12 @@ class Phrases:
         """A phrase starts at word ``start``, ends at or before ``high`` (and after ``beyond``)."""
         return any(beyond < start + n <= high and self._at(folded, start, n) for n in self.lengths)
 
-    def within(self, folded: list[str], low: int, high: int, skip: tuple[int, int]) -> bool:
+    def within(self, scan: Scan, low: int, high: int, skip: tuple[int, int]) -> bool:
         """A phrase lies between words ``low`` and ``high`` and is not inside the span ``skip`` (the ambiguous word itself)."""
-        firsts = self.firsts
-        for j in range(low, high):
-            word = folded[j]
-            if word in firsts or (self.arabic and "\u0600" <= word[0] <= "\u06ff" and any(v in firsts for v in variants(word))):
-                if self.starts_at(folded, j, high, skip[1] if skip[0] <= j < skip[1] else 0):
+        folded, positions = scan.folded, scan.positions()
+        for first in self.firsts:
+            for j in positions.get(first, ()):
+                if low <= j < high and self.starts_at(folded, j, high, skip[1] if skip[0] <= j < skip[1] else 0):
                     return True
         return False
 
@@ -127,7 +125,7 @@ class When:
             return True
         if self.near or self.near_ids:
             low, high = (0, len(folded)) if self.in_article else scan.sentence(start)
-            if self.near and self.near.within(folded, low, high, (start, end)):
+            if self.near and self.near.within(scan, low, high, (start, end)):
                 return True
             if self.near_ids and scan.named_between(low, high, self.near_ids, (start, end)):
                 return True
@@ -174,6 +172,9 @@ class Scan:
         self.inner: list[tuple[int, int, Name]] = []  # countries named inside organisations' names ("Association marocaine…")
         self._sentences: dict[int, list[int]] = {}
         self._gaps: dict[int, list[str]] = {}
+        self._initials: dict[str, list[int]] | None = None
+        self._positions: dict[str, list[int]] | None = None
+        self._spelled: dict[str, list[tuple[int, int]]] = {}
         index = entities.compiled()
         free, count = 0, len(folded)
         for i in [i for i, w in enumerate(folded) if w in index]:
@@ -198,6 +199,15 @@ class Scan:
                         if inner is not None:
                             self.inner.append((j, j + len(inner.words), inner))
         self.match_starts = [s for s, _, _ in self.matches]
+
+    def positions(self) -> dict[str, list[int]]:
+        """Where each word stands (an Arabic word also under its forms without prefixes), for finding cue words."""
+        if self._positions is None:
+            self._positions = {}
+            for i, word in enumerate(self.folded):
+                for form in variants(word):
+                    self._positions.setdefault(form, []).append(i)
+        return self._positions
 
     def line_of(self, i: int) -> int:
         return bisect.bisect_right(self.starts, i) - 1
@@ -307,12 +317,22 @@ class Scan:
         letters = fold(acronym)
         if len(letters) < 2 or not letters.isalpha():
             return []
+        words, folded = self.words, self.folded
+        if self._initials is None:  # where each capitalised word (not in capitals, no joining word) stands, by its initial
+            self._initials = {}
+            for i, word in enumerate(words):
+                if word[0].isupper() and not word.isupper() and folded[i] not in JOINING:
+                    self._initials.setdefault(folded[i][0], []).append(i)
+        starts = self._initials.get(letters[0])
+        if not starts:
+            return []
+        if acronym in self._spelled:
+            return list(self._spelled[acronym])
         known = {s for s, _, name in self.matches if name.kind == "organization" or (name.kind == "rule" and not _names_country(name))}
         countries = {s for s, _, name in self.matches if _names_country(name)}
-        found = []
-        words, folded = self.words, self.folded
-        for i, word in enumerate(folded):
-            if word[0] != letters[0] or not words[i][0].isupper() or words[i].isupper() or word in JOINING or i in known:
+        found = self._spelled[acronym] = []
+        for i in starts:
+            if i in known:
                 continue
             n = self.line_of(i)
             gaps, first = self.gaps(n), self.starts[n]
@@ -327,7 +347,7 @@ class Scan:
                 j, k = j + 1, k + 1
             if k == len(letters) and sum(x in countries for x in range(i, j)) <= 1:  # "Ethiopia and Uganda" is no "EU"
                 found.append((i, j))
-        return found
+        return list(found)
 
     def named_between(self, low: int, high: int, ids: frozenset[str], skip: tuple[int, int]) -> bool:
         """One of ``ids`` is named by a plain name between words ``low`` and ``high`` (outside ``skip``); countries inside organisations' names count."""
