@@ -204,9 +204,14 @@ class Scan:
         """Where each word stands (an Arabic word also under its forms without prefixes), for finding cue words."""
         if self._positions is None:
             self._positions = {}
+            positions = self._positions
             for i, word in enumerate(self.folded):
-                for form in variants(word):
-                    self._positions.setdefault(form, []).append(i)
+                for form in variants(word) if "\u0600" <= word[0] <= "\u06ff" else (word,):
+                    found = positions.get(form)
+                    if found is None:
+                        positions[form] = [i]
+                    else:
+                        found.append(i)
         return self._positions
 
     def line_of(self, i: int) -> int:
