@@ -105,7 +105,7 @@ class When:
     after_arabic_name: Phrases | None = None  # just after an Arabic word without ال that is none of these particles
     followed_by_name: bool = False  # just before a capitalised word that is no known name (a surname)
     after_definite: bool | None = None  # True: just after a definite Arabic word (ال…, …ه); False: not just after one
-    person: bool = False  # the word is then a person's name (or, in an [[ambiguous]] entry with `spreads`, has this meaning in the whole article)
+    person: bool = False  # the word is then a person's name
 
     def holds(self, scan: Scan, start: int, end: int) -> bool:
         folded = scan.folded
@@ -314,6 +314,24 @@ class Scan:
         end = sum(map(len, gaps[:i + 1 - first])) + sum(map(len, self.words[first:i + 1]))  # where the word ends in its line
         return i > first and gaps[i - first].strip() == "(" and self.lines[n][end:].lstrip().startswith(")")
 
+    def spelled_before(self, i: int, acronym: str) -> tuple[int, int] | None:
+        """The words just before the bracketed acronym at ``i`` whose initials are its letters, in any case
+        ("unités d'enseignement (UE)"), joining words skipped; None if they do not spell it."""
+        letters = fold(acronym)
+        if not self.bracketed(i) or not letters.isalpha():
+            return None
+        n = self.line_of(i)
+        first, gaps = self.starts[n], self.gaps(n)
+        j, k = i - 1, len(letters) - 1
+        while k >= 0 and j >= first and SPELLING_GAP.match(gaps[j + 1 - first] if j + 1 < i else " "):
+            if self.folded[j] in JOINING and k < len(letters) - 1:
+                j -= 1
+                continue
+            if self.folded[j][0] != letters[k] or self.words[j].isupper():
+                return None
+            j, k = j - 1, k - 1
+        return (j + 1, i) if k < 0 else None
+
     def spelled_out(self, acronym: str) -> list[tuple[int, int]]:
         """Where the article spells ``acronym`` out: a run of words on one line whose initials, skipping joining
         words (de, of, y…), are its letters, the first word capitalised and not an organisation's name, at most one
@@ -436,6 +454,9 @@ class Entities:
         persons: set[int] = set()  # rules whose person the article names
         bare: list[tuple[int, int, Name, Outcome]] = []
         for start, end, name in scan.matches:
+            if name.kind == "rule" and end == start + 1 and _names_country(name) and scan.after_given_name(start, self.given_names):
+                persons.add(id(name.rule))  # a family name, whatever the word's rule: "Claire Hollande" (and a later bare "Hollande")
+                continue
             if name.kind == "rule":
                 rule = name.rule
                 outcome, person = rule.resolve(scan, start, end)
@@ -480,6 +501,7 @@ class Entities:
                 spans = scan.spelled_out(acronym)
                 if kind == "organization":
                     own = self.org_words.get(id_, frozenset())
+                    spans += [span for span in (scan.spelled_before(i, acronym) for i, word in acronyms.items() if word == acronym) if span]
                     same = [_same_body(scan.folded[a:b], [countries[i] for i in range(a, b) if i in countries], own) for a, b in spans]
                 else:  # a country's: its name in the spelling, or just before the acronym in brackets
                     same = [any(i in countries and ("country", id_) in _outcomes(countries[i]) for i in range(a, b)) for a, b in spans]
@@ -728,6 +750,7 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
                 whens.append(When(w.means, near=w.near, near_ids=frozenset(id_ for _, id_ in w.means), in_article=True))
         if spec.get("country_cues"):  # then the entry's own places in the city (Manhattan), anywhere in the article
             whens.append(When(as_country, near=phrases(spec["country_cues"]), in_article=True))
+        whens.append(When(as_country, near_ids=frozenset([country]), in_article=True))  # then the country named anywhere
         rule = Rule(default, whens)
         for name in spec.get("names", []):
             entities.add(name, "rule", "", rule)
@@ -758,10 +781,7 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
         if default is None:
             continue
         whens = [w for w in (when(cue, where) for cue in spec.get("when", [])) if w is not None]
-        spreads = spec.get("spreads", False)
-        for w in whens:  # with `spreads`, a context that holds once decides for the bare word everywhere in the article
-            w.person = spreads
-        rule = Rule(default, whens, in_capitals=spec.get("in_capitals", True), person_spreads=spreads)
+        rule = Rule(default, whens, in_capitals=spec.get("in_capitals", True))
         for name in spec.get("names", []):
             entities.add(name, "rule", "", rule)
     return entities, problems
