@@ -51,6 +51,9 @@ def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, st
         auto_reload=False,
         extensions=["jinja2.ext.i18n"],
     )
+    # JSON-LD in the page's own characters ("é", not "\u00e9": an Arabic description is a third of the bytes);
+    # tojson still escapes <, >, & and ' so that nothing closes the script element.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     base_path = config.base_path
     language = config.language
     catalogs = catalogs if catalogs is not None else load_catalogs(config.locales)

@@ -31,7 +31,7 @@ MEASURES = {"dead": N_("dead"), "missing": N_("missing"), "rescued": N_("rescued
 """How a story page names each measure (after its numbers)."""
 STORIES = N_("Stories")
 STORIES_INTRO = N_("Each story gathers the articles that report one incident, across publishers and languages.")
-COVERAGE_SHOWN = 12
+COVERAGE_SHOWN = 6
 """At most this many other articles of the story on an article's page (then a link to the story)."""
 
 
