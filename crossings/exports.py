@@ -1,6 +1,6 @@
 """Take the archive away: BibTeX for each article and the whole archive, CSV of every article,
-for each year a CSV and a JSON Lines file (with the text), listed in data/index.json, and
-CSV and JSON of every story.
+for each year a CSV and a gzip-compressed JSON Lines file (with the text), listed in
+data/index.json, and CSV and JSON of every story.
 
 Year files keep each download small and each change local: a new article rewrites
 its year's two files (and the combined CSV, the BibTeX file and the index), never
@@ -17,6 +17,7 @@ is prefixed with an apostrophe. Ordering is stable: by date, then by id.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
 import json
@@ -33,7 +34,7 @@ from .library import Record
 from .site import Output, Site, _fixed, _newest, _page, digest, each_language
 from .storypages import _entities
 
-EXPORTS_VERSION = "2"  # bump when the year files' bytes change for the same articles
+EXPORTS_VERSION = "3"  # bump when the year files' bytes change for the same articles (3: JSON Lines gzip-compressed)
 
 FIELDS = [
     ("id", N_("The article's permanent name in this archive; its page is articles/<id>/.")),
@@ -123,7 +124,14 @@ def articles_jsonl(site: Site, records: list[Record]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
-YEAR_FILES = (("csv", articles_csv), ("jsonl", articles_jsonl))
+def articles_jsonl_gz(site: Site, records: list[Record]) -> bytes:
+    """The JSON Lines file compressed with gzip: the full texts take a third of the bytes or less. Level 6
+    (about 80 MB/s here) and no time stamp in the header, so that two builds give the same bytes."""
+    return gzip.compress(articles_jsonl(site, records), compresslevel=6, mtime=0)
+
+
+YEAR_FILES = (("csv", "csv", articles_csv), ("jsonl", "jsonl.gz", articles_jsonl_gz))
+"""Each year's files: the kind (its key in data/index.json), the file name's extension, how it is made."""
 KEEP_MADE = 32_000_000
 """Year files made at plan time (for their size and hash) are kept to be written, up to this
 many bytes in all (a change's year or two); past it (a cold build) they are made again by
@@ -131,7 +139,7 @@ the rendering workers, in parallel, rather than held in memory."""
 
 
 def plan_years(site: Site) -> tuple[list[Output], list[dict]]:
-    """data/YYYY.csv and data/YYYY.jsonl for every year, and data/index.json listing them.
+    """data/YYYY.csv and data/YYYY.jsonl.gz for every year, and data/index.json listing them.
 
     The size and hash of a year file come from the build cache when it made that file
     from the same articles before (the key says what from), else from making it now;
@@ -146,7 +154,7 @@ def plan_years(site: Site) -> tuple[list[Output], list[dict]]:
         records = list(group)
         every = [(r.article.slug, r.file_sha, _story_of(site, r), site.stories.copies.get(r.article.slug, ())) for r in records]
         entry = {"year": year, "count": len(records)}
-        for kind, make in YEAR_FILES:
+        for kind, extension, make in YEAR_FILES:
             key = digest("year", kind, year, every, site.config.base_url, [name for name, _ in FIELDS], EXPORTS_VERSION)
             facts, made = known.get(key), None
             if facts is None:
@@ -154,7 +162,7 @@ def plan_years(site: Site) -> tuple[list[Output], list[dict]]:
                 facts = (len(made), hashlib.sha256(made).hexdigest())
                 budget -= len(made)
             fresh[key] = facts
-            path = f"data/{year}.{kind}"
+            path = f"data/{year}.{extension}"
             data = (lambda made=made: made) if made is not None and budget >= 0 else _year_file(site, make, records)
             outputs.append(Output(path, None, key, None, data, deferrable=True))
             entry[kind] = {"path": path, "url": absolute(site, path), "bytes": facts[0], "sha256": facts[1]}
@@ -240,13 +248,14 @@ def plan_exports(site: Site) -> list[Output]:
 def plan_data_page(site: Site, years: list[dict]) -> list[Output]:
     """The page documenting the exports, in every interface language (the files are one set, at the root),
     with the year files (newest first) and their sizes; ``years`` as ``plan_years`` lists them."""
-    sizes = [(y["year"], y["count"], y["csv"]["bytes"], y["jsonl"]["bytes"]) for y in reversed(years)]
+    sizes = [(y["year"], y["count"], y["csv"]["path"], y["csv"]["bytes"], y["jsonl"]["path"], y["jsonl"]["bytes"]) for y in reversed(years)]
 
     @each_language
     def plan(site: Site, lang: str) -> list[Output]:
         translator = site.translator(lang)
-        shown = [{"year": year, "count": count, "csv": f"data/{year}.csv", "csv_size": _size(csv_bytes, lang, translator),
-                  "jsonl": f"data/{year}.jsonl", "jsonl_size": _size(jsonl_bytes, lang, translator)} for year, count, csv_bytes, jsonl_bytes in sizes]
+        shown = [{"year": year, "count": count, "csv": csv_path, "csv_size": _size(csv_bytes, lang, translator),
+                  "jsonl": jsonl_path, "jsonl_size": _size(jsonl_bytes, lang, translator)}
+                 for year, count, csv_path, csv_bytes, jsonl_path, jsonl_bytes in sizes]
         context = {"page": _page(site, "data", "data/", "", lang, "data"),
                    "fields": [{"name": n, "description": translator.raw_gettext(d)} for n, d in FIELDS],
                    "story_fields": [{"name": n, "description": translator.raw_gettext(d)} for n, d in STORY_FIELDS],

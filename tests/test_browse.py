@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
 import json
@@ -227,7 +228,8 @@ def test_csv_and_json_exports(site: Project) -> None:
             data = (site.out / year[kind]["path"]).read_bytes()
             assert (len(data), hashlib.sha256(data).hexdigest()) == (year[kind]["bytes"], year[kind]["sha256"])
             assert year[kind]["url"] == SUBPATH_URL + year[kind]["path"]
-        lines = (site.out / year["jsonl"]["path"]).read_bytes().decode("utf-8").splitlines()
+        assert year["jsonl"]["path"] == f"data/{year['year']}.jsonl.gz"
+        lines = gzip.decompress((site.out / year["jsonl"]["path"]).read_bytes()).decode("utf-8").splitlines()
         assert len(lines) == year["count"] and all(json.loads(line)["date"].startswith(str(year["year"])) for line in lines)
         articles += [json.loads(line) for line in lines]
         year_rows = list(csv.DictReader(io.StringIO((site.out / year["csv"]["path"]).read_text(encoding="utf-8"), newline="")))
@@ -240,7 +242,7 @@ def test_csv_and_json_exports(site: Project) -> None:
     assert {(r["source_name"], r["source_host"]) for r in rows if r["seed"] == "000_0a1c3472872379bf"} == {("Yabiladi", "www.yabiladi.com")}
     assert "leurs gouvernements respectifs" in reference["text"] and reference["url"].startswith(SUBPATH_URL)
     page = html(site, "data/index.html")
-    assert '<a href="/crossings-test/data/2023.jsonl" download>2023.jsonl</a>' in page
+    assert '<a href="/crossings-test/data/2023.jsonl.gz" download>2023.jsonl.gz</a>' in page
     assert '<a href="/crossings-test/data/index.json" download>data/index.json</a>' in page
     for field in ("id", "url", "date", "title", "lang", "source_name", "source_host", "source", "countries", "organizations", "tags", "seed",
                   "story", "same_text", "text", "first", "last", "articles", "outlets", "languages", "members"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import gzip
 import json
 import shutil
 import tempfile
@@ -121,8 +122,8 @@ def outputs_of(root: Path) -> dict[str, object]:
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entry = atom.find("a:entry", ns)
     feed_json = json.loads((root / "_site" / "feed.json").read_bytes())["items"][0]
-    [year_file] = (root / "_site" / "data").glob("[0-9]*.jsonl")
-    export = json.loads(year_file.read_bytes())
+    [year_file] = (root / "_site" / "data").glob("[0-9]*.jsonl.gz")
+    export = json.loads(gzip.decompress(year_file.read_bytes()))
     [row] = csv.DictReader(io.StringIO((root / "_site" / "data" / "articles.csv").read_text(encoding="utf-8")))
     return {
         "front matter": articles.load(content.read_text(encoding="utf-8"), "x.md", "x", "fr")[0].title,

@@ -292,12 +292,12 @@ def test_the_data_page_lists_the_files_in_each_language(four: Path) -> None:
                                 ("ar/", "الملفات حسب السنة", "كيلوبايت")):
         html = text(four, f"{lang}data/index.html")
         assert f"<caption>{caption}</caption>" in html, lang
-        for rel in ("articles.csv", "articles.bib", "index.json", "stories.csv", "stories.json", "2022.csv", "2023.jsonl", "2024.jsonl"):
+        for rel in ("articles.csv", "articles.bib", "index.json", "stories.csv", "stories.json", "2022.csv", "2023.jsonl.gz", "2024.jsonl.gz"):
             assert f'href="{BASE}data/{rel}" download' in html, (lang, rel)
         if lang:  # the files exist once, at the root
             assert [p.name for p in (four / lang / "data").iterdir()] == ["index.html"], lang
         assert len(re.findall(rf"\(\d+ {unit}\)", html)) == 6, lang  # each year's two files, with their size
-        for code in ("YYYY.csv", "YYYY.jsonl", "index.json", "stories.csv", "stories.json", "story", "same_text", "members"):
+        for code in ("YYYY.csv", "YYYY.jsonl.gz", "index.json", "stories.csv", "stories.json", "story", "same_text", "members"):
             assert f"<code>{code}</code>" in html, (lang, code)
         assert 'lang="en"' not in html.split("<main", 1)[1], lang  # no part of the page left in English
 
@@ -333,7 +333,7 @@ def test_the_data_page_documents_the_files_and_fields_in_each_language(four: Pat
             words = set(re.findall(r"[A-Za-z_]{3,}", prose))
             assert words <= {"RFC", "UTF", "CRLF", "CSV", "JSON", "Lines", "jsonlines", "org", "SHA", "biblatex", "ISO", "alpha", "IOM",
                              "UNHCR", "Yabiladi", "yabiladi", "com", "lapresse", "AMP", "CDN", "YYYY", "seed", "front", "matter", "articles",
-                             "stories", "csv", "json", "jsonl", "story", "url", "date", "lang", "source_name", "title", "same_text"}, words
+                             "stories", "csv", "json", "jsonl", "gzip", "pandas", "story", "url", "date", "lang", "source_name", "title", "same_text"}, words
     # the files are one set, in English whatever the page's language
     index = json.loads((four / "data/index.json").read_bytes())
     assert index["fields"] == dict(exports.FIELDS) and index["stories"]["fields"] == dict(exports.STORY_FIELDS)

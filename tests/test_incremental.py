@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -151,13 +152,13 @@ def test_a_new_article_rewrites_only_its_years_exports(project: Project, tmp_pat
     project.run("build")
     data = project.out / "data"
     before = {p.name: p.stat().st_ino for p in data.iterdir()}
-    assert {"2019.csv", "2019.jsonl", "2020.csv", "2020.jsonl", "2021.csv", "2021.jsonl", "index.json", "articles.csv"} <= set(before)
+    assert {"2019.csv", "2019.jsonl.gz", "2020.csv", "2020.jsonl.gz", "2021.csv", "2021.jsonl.gz", "index.json", "articles.csv"} <= set(before)
     (project.content / "new.md").write_text("---\ntitle: New\ndate: 2021-06-01\n---\n\nNew text.\n", encoding="utf-8")
     assert_exact(project, tmp_path)
     after = {p.name: p.stat().st_ino for p in data.iterdir()}
     assert {name for name in after if before.get(name) != after[name]} == {
-        "2021.csv", "2021.jsonl", "index.json", "articles.csv", "articles.bib", "index.html"}
-    assert b"New text." in (data / "2021.jsonl").read_bytes()
+        "2021.csv", "2021.jsonl.gz", "index.json", "articles.csv", "articles.bib", "index.html"}
+    assert b"New text." in gzip.decompress((data / "2021.jsonl.gz").read_bytes())
 
 
 def test_unchanged_files_keep_their_identity(project: Project) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import gzip
 import json
 import subprocess
 import sys
@@ -240,7 +241,7 @@ def test_import_writes_the_name_and_one_source_page_holds_both_subdomains(projec
     # the export keeps each article's own host beside the publisher's name
     rows = list(csv.DictReader(io.StringIO((project.out / "data/articles.csv").read_text(encoding="utf-8"), newline="")))
     assert sorted((r["source_name"], r["source_host"]) for r in rows) == [("Yabiladi", "en.yabiladi.com"), ("Yabiladi", "www.yabiladi.com")]
-    data = [json.loads(line) for path in (project.out / "data").glob("*.jsonl") for line in path.read_bytes().splitlines()]
+    data = [json.loads(line) for path in (project.out / "data").glob("*.jsonl.gz") for line in gzip.decompress(path.read_bytes()).splitlines()]
     assert sorted(a["source_host"] for a in data) == ["en.yabiladi.com", "www.yabiladi.com"]
     index = json.loads((project.out / "data/index.json").read_bytes())
     assert "source_host" in index["fields"] and "<code>source_host</code>" in (project.out / "data/index.html").read_text(encoding="utf-8")
@@ -300,7 +301,7 @@ def test_hand_written_articles_are_named_too_and_incremental_builds_stay_exact(p
     hand = (project.out / "articles/hand/index.html").read_text(encoding="utf-8")
     assert 'rel="external noopener">Yabiladi (Maroc)</a>' in hand
     assert "Yabiladi (Maroc)" in (project.out / "articles/hand/citation.bib").read_text(encoding="utf-8")
-    assert any("Yabiladi (Maroc)" in p.read_text(encoding="utf-8") for p in (project.out / "data").glob("*.jsonl"))
+    assert any("Yabiladi (Maroc)" in gzip.decompress(p.read_bytes()).decode("utf-8") for p in (project.out / "data").glob("*.jsonl.gz"))
     # a change only a hand-written article feels
     path.write_text(path.read_text(encoding="utf-8").replace('name = "Le360"', 'name = "Le 360"'), encoding="utf-8")
     assert_exact(project, tmp_path)

@@ -4,6 +4,7 @@ editors' choices, stable ids, determinism, exact incremental builds, and the pag
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 import json
 import random
@@ -58,11 +59,11 @@ def write_article(project: Project, item: dict, name: str | None = None, **extra
 
 
 def exported(project: Project) -> dict[str, dict]:
-    """The articles of the year files (data/YYYY.jsonl, as data/index.json lists them), by article id."""
+    """The articles of the year files (data/YYYY.jsonl.gz, as data/index.json lists them), by article id."""
     index = json.loads((project.out / "data" / "index.json").read_bytes())
     found = {}
     for year in index["years"]:
-        for line in (project.out / year["jsonl"]["path"]).read_bytes().decode("utf-8").splitlines():
+        for line in gzip.decompress((project.out / year["jsonl"]["path"]).read_bytes()).decode("utf-8").splitlines():
             article = json.loads(line)
             found[article["id"]] = article
     assert len(found) == index["count"]
