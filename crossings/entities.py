@@ -742,7 +742,10 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
         if default is None or as_country is None:
             continue
         cues = [(cue, when(cue, where, country, in_article=False)) for cue in spec.get("cues", [])]
-        whens = [When(as_country, near=phrases(shared_country_cues + spec.get("country_cues", [])))]
+        # the words just before or after the city first ("con sede en Estrasburgo", "Cour de Strasbourg"), then
+        # the place cues of its sentence, then the other meanings' words in it
+        whens = [When(w.means, before=w.before, after=w.after) for _, w in cues if w is not None and (w.before or w.after)]
+        whens.append(When(as_country, near=phrases(shared_country_cues + spec.get("country_cues", []))))
         whens += [w for _, w in cues if w is not None]
         whens.append(When(as_country, near_ids=frozenset([country])))
         for cue, w in cues:  # failing all that, the institution itself or its cue words anywhere in the article

@@ -410,3 +410,28 @@ def test_general_rules_before_the_sixth_set(found: entities.Entities, text: str,
 ])
 def test_rules_from_the_sixth_set(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
     check(found, text, countries, organizations)
+
+
+@pytest.mark.parametrize(("text", "countries", "organizations"), [
+    # the words next to a city of [[institution_places]] before the place cues of its sentence
+    ("La corte con sede en Estrasburgo concluye que el joven fue entregado a la policía marroquí.", ["MA"], ["ECtHR"]),
+    ("Un centre ouvre à Bastogne, dans la province belge de Luxembourg.", ["BE"], []),
+    # Mali listed with Burkina Faso and Niger in Arabic: three countries, none swallowed
+    ("انسحاب مالي وبوركينا فاسو والنيجر من المجموعة", ["ML", "BF", "NE"], []),
+    ("قال محلل مالي إن الأسعار ارتفعت", [], []),
+    # first names and family names
+    ("Argentina Delgado, vecina de Los Cristianos, recibe a los que llegan.", ["ES"], []),
+    ("El alcalde, Ricardo Alemán, aseguró que los albergues están llenos.", [], []),
+    # places named like others
+    ("Valencia acoge a 200 refugiados ucranianos.", ["ES", "UA"], []),
+    ("Valencia, en el estado Carabobo, recibe a venezolanos retornados.", ["VE"], []),
+    ("Migrants camp outside Idomeni, in the Greek region of Macedonia.", ["GR"], []),
+    ("La Macédoine du Nord renforce sa frontière.", ["MK"], []),
+    ("Raids leave Panama City restaurants short-staffed.\n\nSeveral restaurants in Panama City, Florida, closed.", ["US"], []),
+    ("A boat found drifting in the Irish Sea.", [], []),
+    ("Un bateau de 37 Srilankais intercepté au large de Broome.", ["LK"], []),
+    ("Nearly 30,000 people fled eastern Democratic Republic of Congo.", ["CD"], []),
+    ("Growers wait for 40 men from Guanajuato.", ["MX"], []),
+])
+def test_rules_from_the_seventh_set(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
+    check(found, text, countries, organizations)
