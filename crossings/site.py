@@ -235,13 +235,14 @@ def _article_context(site: Site, record: Record, newer: Record | None, older: Re
 
 
 def news_article(site: Site, record: Record, countries: list[dict]) -> dict:
-    """schema.org NewsArticle for the article page's JSON-LD."""
+    """schema.org NewsArticle for the article page's JSON-LD: what the page's meta elements do not say already
+    (the description is the meta description; the countries are ``about``, once)."""
     article = record.article
     config = site.config
     url = (config.base_url if config.absolute_base else config.base_path) + article.url
     data = {
         "@context": "https://schema.org", "@type": "NewsArticle", "headline": article.title, "datePublished": article.date.isoformat(),
-        "inLanguage": article.lang, "url": url, "mainEntityOfPage": url, "description": record.excerpt,
+        "inLanguage": article.lang, "url": url,
         "publisher": {"@type": "Organization", "name": article.source_name or config.title},
         "isPartOf": {"@type": "WebSite", "name": config.title, "url": config.base_url if config.absolute_base else config.base_path},
     }
@@ -250,7 +251,6 @@ def news_article(site: Site, record: Record, countries: list[dict]) -> dict:
         data["publisher"]["url"] = article.source.split("/", 3)[0] + "//" + article.source.split("/", 3)[2] + "/"
     if countries:
         data["about"] = [{"@type": "Country", "name": c["name"], "identifier": c["code"]} for c in countries]
-        data["contentLocation"] = [{"@type": "Place", "name": c["name"], "address": {"@type": "PostalAddress", "addressCountry": c["code"]}} for c in countries]
     return data
 
 

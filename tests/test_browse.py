@@ -187,7 +187,7 @@ def test_article_metadata_for_search_engines_and_reference_managers(site: Projec
     assert ld["@type"] == "NewsArticle" and ld["headline"].startswith("Maroc : L'OIM") and ld["datePublished"] == "2023-01-27"
     assert ld["inLanguage"] == "fr" and ld["isBasedOn"].startswith("https://www.yabiladi.com/articles/details/136423/")
     assert ld["about"] == [{"@type": "Country", "name": "Maroc", "identifier": "MA"}]
-    assert ld["contentLocation"][0]["address"]["addressCountry"] == "MA"
+    assert set(ld) == {"@context", "@type", "headline", "datePublished", "inLanguage", "url", "publisher", "isPartOf", "isBasedOn", "about"}
     assert ld["publisher"] == {"@type": "Organization", "name": "Yabiladi", "url": "https://www.yabiladi.com/"}
     assert found.meta["citation_publisher"] == ["Yabiladi"] and found.meta["citation_journal_title"] == ["Yabiladi"]
 
