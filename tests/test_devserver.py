@@ -256,6 +256,14 @@ def test_the_overlay_shows_on_pages_opened_while_broken(dev: DevServer, project:
     text = page.locator("#crossings-problems").inner_text()
     assert "templates/month.html:1: error: template error while rendering timeline/" in text
     assert page.locator("h1").inner_text() == "Chronologie"  # the last good page is still served
+    # the editor hides it: it stays hidden on the next pages while the problems are the same…
+    page.get_by_role("button", name="Hide").click()
+    page.locator("#crossings-problems").wait_for(state="detached", timeout=5000)
+    page.goto(f"http://127.0.0.1:{dev.port}{BASE}browse/")
+    page.locator("#crossings-problems").wait_for(state="detached", timeout=15000)  # the page's own overlay, taken away
+    # …and shows again when they change
+    (project.root / "templates" / "month.html").write_text("{% extends 'base.html' %}{% block main %}{{ other.y }}{% endblock %}", encoding="utf-8")
+    page.locator("#crossings-problems").get_by_text("'other' is undefined", exact=False).first.wait_for(timeout=15000)
     page.close()
 
 

@@ -39,9 +39,14 @@
     });
   }
 
+  // An editor may hide the overlay (it covers half a phone's screen); it stays hidden, in this tab,
+  // until the list of problems changes.
+  const HIDDEN = "crossings-hidden-problems";
+
   function showProblems(problems) {
     document.getElementById("crossings-problems")?.remove();
     if (!problems || problems.length === 0) return;
+    if (sessionStorage.getItem(HIDDEN) === JSON.stringify(problems)) return;
     const box = document.createElement("section");
     box.id = "crossings-problems";
     box.setAttribute("role", "alert");
@@ -58,7 +63,16 @@
       item.textContent = text;  // text only: problems quote files an editor or a scraper wrote
       list.append(item);
     }
-    box.append(title, list);
+    const hide = document.createElement("button");
+    hide.type = "button";
+    hide.textContent = "Hide";
+    hide.setAttribute("style", "float:right;margin:0 0 .5rem 1rem;font:inherit;color:#fff;background:transparent;border:1px solid #fff;" +
+      "border-radius:3px;padding:.1rem .6rem;cursor:pointer");
+    hide.addEventListener("click", () => {
+      sessionStorage.setItem(HIDDEN, JSON.stringify(problems));
+      box.remove();
+    });
+    box.append(hide, title, list);
     document.body.append(box);
   }
 
