@@ -81,11 +81,12 @@ class Phrases:
         return any(beyond < start + n <= high and self._at(folded, start, n) for n in self.lengths)
 
     def within(self, scan: Scan, low: int, high: int, skip: tuple[int, int]) -> bool:
-        """A phrase lies between words ``low`` and ``high`` and is not inside the span ``skip`` (the ambiguous word itself)."""
-        folded, positions = scan.folded, scan.positions()
+        """A phrase lies between words ``low`` and ``high``, not inside the span ``skip`` (the ambiguous word itself)
+        nor inside a name that tags nothing."""
+        folded, positions, silenced = scan.folded, scan.positions(), scan.silenced
         for first in self.firsts:
             for j in positions.get(first, ()):
-                if low <= j < high and self.starts_at(folded, j, high, skip[1] if skip[0] <= j < skip[1] else 0):
+                if low <= j < high and j not in silenced and self.starts_at(folded, j, high, skip[1] if skip[0] <= j < skip[1] else 0):
                     return True
         return False
 
@@ -199,6 +200,8 @@ class Scan:
                         if inner is not None:
                             self.inner.append((j, j + len(inner.words), inner))
         self.match_starts = [s for s, _, _ in self.matches]
+        # words inside names that tag nothing (a treaty, "siège genevois") are no cue words either
+        self.silenced = {j for s, e, name in self.matches if name.kind == "none" for j in range(s, e)}
 
     def positions(self) -> dict[str, list[int]]:
         """Where each word stands (an Arabic word also under its forms without prefixes), for finding cue words."""
@@ -360,22 +363,31 @@ class Scan:
             n = self.line_of(i)
             gaps, first = self.gaps(n), self.starts[n]
             last = self.starts[n + 1] if n + 1 < len(self.starts) else len(words)
-            j, k = i + 1, 1
-            while k < len(letters) and j < last and SPELLING_GAP.match(gaps[j - first]):
-                if folded[j] in JOINING and j + 1 < last:
-                    j += 1
-                    continue
-                if folded[j][0] != letters[k] or words[j].isupper() or (len(letters) == 2 and not words[j][0].isupper()):
-                    break
-                j, k = j + 1, k + 1
-            if k == len(letters) and sum(x in countries for x in range(i, j)) <= 1:  # "Ethiopia and Uganda" is no "EU"
+
+            def rest(j: int, k: int) -> int | None:
+                """Where the spelling of letters[k:] from word j ends, or None; a joining word is skipped, or
+                stands for its letter ("Isle of Man" for IOM)."""
+                if k == len(letters):
+                    return j
+                if j >= last or not SPELLING_GAP.match(gaps[j - first]) or words[j].isupper():
+                    return None
+                joining = folded[j] in JOINING
+                if folded[j][0] == letters[k] and (joining or len(letters) > 2 or words[j][0].isupper()):
+                    end = rest(j + 1, k + 1)
+                    if end is not None:
+                        return end
+                return rest(j + 1, k) if joining else None
+
+            j = rest(i + 1, 1)
+            if j is not None and sum(x in countries for x in range(i, j)) <= 1:  # "Ethiopia and Uganda" is no "EU"
                 found.append((i, j))
         return list(found)
 
     def named_between(self, low: int, high: int, ids: frozenset[str], skip: tuple[int, int]) -> bool:
-        """One of ``ids`` is named by a plain name between words ``low`` and ``high`` (outside ``skip``); countries inside organisations' names count."""
+        """One of ``ids`` is named between words ``low`` and ``high`` (outside ``skip``), by a plain name or a word whose
+        context decides (by what it means when nothing decides: "l'UE"); countries inside organisations' names count."""
         around = self.matches[bisect.bisect_left(self.match_starts, low):bisect.bisect_left(self.match_starts, high)]
-        return any(low <= s < high and not skip[0] <= s < skip[1] and name.kind in ("country", "organization") and name.id in ids
+        return any(low <= s < high and not skip[0] <= s < skip[1] and any(i in ids for _, i in _outcomes(name))
                    for s, _, name in around + self.inner)
 
 
@@ -721,7 +733,7 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
         return When(means, before=phrases(cue.get("before", [])), after=phrases(cue.get("after", [])), near=phrases(cue.get("near", [])),
                     near_ids=frozenset(cue.get("named", [])), in_article=cue.get("in_article", False) if in_article is None else in_article,
                     beside_country=cue.get("beside_country", False), listed_with_country=cue.get("listed_with_country", False),
-                    after_definite=cue.get("after_definite"))
+                    after_definite=cue.get("after_definite"), followed_by_name=cue.get("followed_by_name", False))
 
     def label(section: str, n: int, spec: dict) -> str:
         return f"[[{section}]] #{n} ({', '.join(spec.get('names', [])[:1])})"
@@ -748,8 +760,8 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
         whens.append(When(as_country, near=phrases(shared_country_cues + spec.get("country_cues", []))))
         whens += [w for _, w in cues if w is not None]
         whens.append(When(as_country, near_ids=frozenset([country])))
-        for cue, w in cues:  # failing all that, the institution itself or its cue words anywhere in the article
-            if w is not None and w.means:
+        for cue, w in cues:  # failing all that, the institution itself or its cue words anywhere in the article (cues with words near)
+            if w is not None and w.means and w.near:
                 whens.append(When(w.means, near=w.near, near_ids=frozenset(id_ for _, id_ in w.means), in_article=True))
         if spec.get("country_cues"):  # then the entry's own places in the city (Manhattan), anywhere in the article
             whens.append(When(as_country, near=phrases(spec["country_cues"]), in_article=True))

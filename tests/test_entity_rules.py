@@ -435,3 +435,31 @@ def test_rules_from_the_sixth_set(found: entities.Entities, text: str, countries
 ])
 def test_rules_from_the_seventh_set(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
     check(found, text, countries, organizations)
+
+
+@pytest.mark.parametrize(("text", "countries", "organizations"), [
+    # an acronym spelled out with a joining word as one of its letters
+    ("Isle of Man seeks nurses.\n\nA spokesperson for the IOM health service said permits would be fast-tracked.", ["IM"], []),
+    ("The International Organization for Migration (IOM) said 40 people died.", [], ["IOM"]),
+    # "la Commission", "el Consejo" alone: the EU's in an article about the EU, another body when a name follows
+    ("Le texte invite la Commission à présenter des propositions. L'UE est divisée.", [], ["EC", "EU"]),
+    ("El texto deberá ser aprobado por el Parlamento Europeo y el Consejo.", [], ["EP", "EUCouncil"]),
+    ("La Comisión Mexicana de Ayuda a Refugiados atiende a 300 personas.", ["MX"], []),
+    ("Kent County Council said the EU rules were unclear.", ["GB"], ["EU"]),
+    ("The Commission approved the plan.", [], []),
+    # words inside a name that tags nothing are no cue words
+    ("Genève : l'OIM supprime 300 postes.\n\nL'Organisation a annoncé depuis son siège genevois une réduction de ses effectifs.", [], ["IOM"]),
+    ("Les auditeurs de Luxembourg recommandent à l'UE de mieux contrôler ses partenaires.", [], ["EU"]),
+    ("Luxembourg agrees to take in 50 asylum seekers under the EU's mechanism.", ["LU"], ["EU"]),
+    # more bodies and places
+    ("Spain's maritime rescue service recovered seven bodies off El Hierro.", ["ES"], ["SalvamentoMaritimo"]),
+    ("La Agencia Europea de la Guardia de Fronteras y Costas colabora con Mauritania.", ["MR"], ["Frontex"]),
+    ("Nurses leave after WHO guidance.\n\nThe World Health Organization lists 55 countries.", [], ["UN"]),
+    ("Des agents ont interpellé 97 travailleurs dans une usine de Lebanon, dans le Tennessee.", ["US"], []),
+    ("Los migrantes llegan a la provincia argentina de Córdoba.", ["AR"], []),
+    ("Son avocate, Me Sofia Benali, a souligné l'erreur de la préfecture.", [], []),
+    ("Le texte rappelle le protocole de Dakar de 1979.", [], []),
+    ("Le dossier d'un ressortissant moldave.", ["MD"], []),
+])
+def test_rules_from_the_eighth_set(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
+    check(found, text, countries, organizations)
