@@ -176,6 +176,7 @@ class Scan:
         self._initials: dict[str, list[int]] | None = None
         self._positions: dict[str, list[int]] | None = None
         self._spelled: dict[str, list[tuple[int, int]]] = {}
+        self._named: dict[str, list[int]] | None = None
         index = entities.compiled()
         free, count = 0, len(folded)
         for i in [i for i, w in enumerate(folded) if w in index]:
@@ -314,8 +315,14 @@ class Scan:
         """Word ``i`` stands alone in brackets just after another word: "… pour les réfugiés (DRC)"."""
         n = self.line_of(i)
         first, gaps = self.starts[n], self.gaps(n)
-        end = sum(map(len, gaps[:i + 1 - first])) + sum(map(len, self.words[first:i + 1]))  # where the word ends in its line
-        return i > first and gaps[i - first].strip() == "(" and self.lines[n][end:].lstrip().startswith(")")
+        if i == first or gaps[i - first].strip() != "(":
+            return False
+        if i + 1 - first < len(gaps):  # the characters after it: up to the next word, or to the line's end
+            after = gaps[i + 1 - first]
+        else:
+            line = self.lines[n]
+            after = line[line.rfind(self.words[i]) + len(self.words[i]):]
+        return after.lstrip().startswith(")")
 
     def spelled_before(self, i: int, acronym: str) -> tuple[int, int] | None:
         """The words just before the bracketed acronym at ``i`` whose initials are its letters, in any case
@@ -386,9 +393,20 @@ class Scan:
     def named_between(self, low: int, high: int, ids: frozenset[str], skip: tuple[int, int]) -> bool:
         """One of ``ids`` is named between words ``low`` and ``high`` (outside ``skip``), by a plain name or a word whose
         context decides (by what it means when nothing decides: "l'UE"); countries inside organisations' names count."""
-        around = self.matches[bisect.bisect_left(self.match_starts, low):bisect.bisect_left(self.match_starts, high)]
-        return any(low <= s < high and not skip[0] <= s < skip[1] and any(i in ids for _, i in _outcomes(name))
-                   for s, _, name in around + self.inner)
+        if self._named is None:  # each id, where it is named (in order)
+            self._named = {}
+            for s, _, name in sorted(self.matches + self.inner, key=lambda m: m[0]):
+                for _, i in _outcomes(name):
+                    self._named.setdefault(i, []).append(s)
+        for i in ids:
+            starts = self._named.get(i)
+            if starts:
+                k = bisect.bisect_left(starts, low)
+                while k < len(starts) and starts[k] < high:
+                    if not skip[0] <= starts[k] < skip[1]:
+                        return True
+                    k += 1
+        return False
 
 
 @dataclass
