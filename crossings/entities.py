@@ -324,6 +324,18 @@ class Scan:
             after = line[line.rfind(self.words[i]) + len(self.words[i]):]
         return after.lstrip().startswith(")")
 
+    def after_street(self, start: int, streets: Phrases) -> bool:
+        """Word ``start`` comes just after a street word, or after one and joining words, on the same line ("rue du Maroc")."""
+        n = self.line_of(start)
+        first, gaps = self.starts[n], self.gaps(n)
+        low = max(first, start - 4)
+        j = start
+        while j > low and self.folded[j - 1] in JOINING:
+            j -= 1
+        if not all(SPELLING_GAP.match(gaps[k - first]) for k in range(j, start + 1) if k > first):
+            return False  # "…on the street. Morocco says": a sentence between
+        return streets.ends_at(self.folded, j, low)
+
     def spelled_before(self, i: int, acronym: str) -> tuple[int, int] | None:
         """The words just before the bracketed acronym at ``i`` whose initials are its letters, in any case
         ("unités d'enseignement (UE)"), joining words skipped; None if they do not spell it."""
@@ -418,6 +430,8 @@ class Entities:
     digest: str = ""
     given_names: frozenset[str] = frozenset()  # [person_cues] given_names, accents off, case kept
     org_words: dict[str, frozenset[str]] = field(default_factory=dict)  # an organisation's id -> the words of its names
+    streets: Phrases | None = None  # [place_cues] streets: a country named just after one names a street ("rue du Maroc")
+    place_before: Phrases | None = None  # [person_cues] place_before: a country's name just after one is the place ("en Hollande")
     _compiled: dict[str, Slot] | None = None
 
     def compiled(self) -> dict[str, Slot]:
@@ -483,7 +497,14 @@ class Entities:
         found: list[tuple[int, Outcome]] = []
         persons: set[int] = set()  # rules whose person the article names
         bare: list[tuple[int, int, Name, Outcome]] = []
+        family = {scan.folded[start] for start, end, name in scan.matches  # "Sarah Holland": then "Holland said" is her too
+                  if name.kind == "country" and end == start + 1 and scan.after_given_name(start, self.given_names)}
         for start, end, name in scan.matches:
+            if _names_country(name) and self.streets and scan.after_street(start, self.streets):
+                continue  # a street or a square: "rue du Maroc", "calle Argentina", "شارع المغرب"
+            if name.kind == "country" and end == start + 1 and scan.folded[start] in family and scan.words[start][:1].isupper() \
+                    and not (self.place_before and self.place_before.ends_at(scan.folded, start)):
+                continue
             if name.kind == "rule" and end == start + 1 and _names_country(name) and scan.after_given_name(start, self.given_names):
                 persons.add(id(name.rule))  # a family name, whatever the word's rule: "Claire Hollande" (and a later bare "Hollande")
                 continue
@@ -496,8 +517,6 @@ class Entities:
                     bare.append((start, end, name, outcome))
                     continue
                 found.append((start, outcome))
-            elif name.kind == "country" and end == start + 1 and scan.after_given_name(start, self.given_names):
-                continue  # a family name: "Claire Ireland", "Mary French", "Julio Portugal"
             elif name.kind != "none":
                 found.append((start, ((name.kind, name.id),)))
         found += [(start, (("country", name.id),)) for start, _, name in scan.inner]
@@ -791,6 +810,8 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
     people = data.get("person_cues", {})
     titles, place_before = people.get("titles", []), phrases(people.get("place_before", []))
     entities.given_names = frozenset(fold_case(name) for name in people.get("given_names", []))
+    entities.place_before = place_before
+    entities.streets = phrases(data.get("place_cues", {}).get("streets", []))
     particles = Phrases(people.get("arabic_particles", []))
     for n, spec in enumerate(data.get("people", []), 1):
         where = label("people", n, spec)

@@ -463,3 +463,29 @@ def test_rules_from_the_seventh_set(found: entities.Entities, text: str, countri
 ])
 def test_rules_from_the_eighth_set(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
     check(found, text, countries, organizations)
+
+
+@pytest.mark.parametrize(("text", "countries", "organizations"), [
+    # streets named after countries
+    ("Paris : un squat d'exilés évacué rue du Maroc, dans le 19e.", ["FR"], []),
+    ("La calle Argentina, en Madrid, acoge un centro.", ["ES"], []),
+    ("À la place de la France, l'Italie a accueilli le navire.", ["FR", "IT"], []),
+    ("Migrants protest on the avenue. Morocco says it will respond.", ["MA"], []),
+    # a family name after a given name is hers in the rest of the article too
+    ("Sarah Holland, head of the council, spoke.\n\nHolland said many had fled Sudan.", ["SD"], []),
+    ("Il vit en Hollande depuis 2010. Claire Hollande le confirme.", ["NL"], []),
+    # first names
+    ("Le tribunal de Liège a relaxé France Dubreuil, 64 ans.", ["BE"], []),
+    ("France Travail recrute des réfugiés.", ["FR"], []),
+    ("When Kenya Adeyemi began working night shifts in Birmingham, she met Ukrainians.", ["GB", "UA"], []),
+    # the Dutch courts of The Hague are the Netherlands
+    ("Saisis par le tribunal de district de La Haye, les juges ont statué.", ["NL"], []),
+    # places and demonyms
+    ("Migrant deaths on railway line in Greek Macedonia.", ["GR"], []),
+    ("Keralites working in the UAE sent home a record amount.", ["AE"], []),
+    ("La medida afecta a las comunidades boliviana y paraguaya.", ["BO", "PY"], []),
+    ("La organización fundada en Badalona denuncia la retención.", ["ES"], []),
+    ("Familias de Nueva Italia, en Michoacán, llegaron a Tijuana.", ["MX"], []),
+])
+def test_rules_from_the_ninth_set(found: entities.Entities, text: str, countries: list[str], organizations: list[str]) -> None:
+    check(found, text, countries, organizations)
