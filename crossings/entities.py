@@ -175,6 +175,7 @@ class Scan:
         self._gaps: dict[int, list[str]] = {}
         self._initials: dict[str, list[int]] | None = None
         self._positions: dict[str, list[int]] | None = None
+        self.cue_words = entities.cue_words()
         self._spelled: dict[str, list[tuple[int, int]]] = {}
         self._named: dict[str, list[int]] | None = None
         index = entities.compiled()
@@ -208,14 +209,15 @@ class Scan:
         """Where each word stands (an Arabic word also under its forms without prefixes), for finding cue words."""
         if self._positions is None:
             self._positions = {}
-            positions = self._positions
+            positions, cues = self._positions, self.cue_words
             for i, word in enumerate(self.folded):
                 for form in variants(word) if "\u0600" <= word[0] <= "\u06ff" else (word,):
-                    found = positions.get(form)
-                    if found is None:
-                        positions[form] = [i]
-                    else:
-                        found.append(i)
+                    if form in cues:
+                        found = positions.get(form)
+                        if found is None:
+                            positions[form] = [i]
+                        else:
+                            found.append(i)
         return self._positions
 
     def line_of(self, i: int) -> int:
@@ -327,14 +329,15 @@ class Scan:
     def after_street(self, start: int, streets: Phrases) -> bool:
         """Word ``start`` comes just after a street word, or after one and joining words, on the same line ("rue du Maroc")."""
         n = self.line_of(start)
-        first, gaps = self.starts[n], self.gaps(n)
+        first = self.starts[n]
         low = max(first, start - 4)
         j = start
         while j > low and self.folded[j - 1] in JOINING:
             j -= 1
-        if not all(SPELLING_GAP.match(gaps[k - first]) for k in range(j, start + 1) if k > first):
-            return False  # "…on the street. Morocco says": a sentence between
-        return streets.ends_at(self.folded, j, low)
+        if not streets.ends_at(self.folded, j, low):
+            return False
+        gaps = self.gaps(n)  # "…on the avenue. Morocco says": a sentence between is no street name
+        return all(SPELLING_GAP.match(gaps[k - first]) for k in range(j, start + 1) if k > first)
 
     def spelled_before(self, i: int, acronym: str) -> tuple[int, int] | None:
         """The words just before the bracketed acronym at ``i`` whose initials are its letters, in any case
@@ -433,6 +436,14 @@ class Entities:
     streets: Phrases | None = None  # [place_cues] streets: a country named just after one names a street ("rue du Maroc")
     place_before: Phrases | None = None  # [person_cues] place_before: a country's name just after one is the place ("en Hollande")
     _compiled: dict[str, Slot] | None = None
+    _cue_words: frozenset[str] | None = None
+
+    def cue_words(self) -> frozenset[str]:
+        """The first words of every rule's `near` phrases: the only words whose places an article's index keeps."""
+        if self._cue_words is None:
+            rules = {id(n.rule): n.rule for entries in self.index.values() for n, _ in entries if n.rule is not None}
+            self._cue_words = frozenset(first for rule in rules.values() for when in rule.whens if when.near for first in when.near.firsts)
+        return self._cue_words
 
     def compiled(self) -> dict[str, Slot]:
         """The index for matching: word -> (names of several words by their second word, names of one word,
@@ -467,7 +478,7 @@ class Entities:
             keys += [(p + first, True) for p in ARABIC_PREFIXES]
             if first.startswith("ال"):
                 keys += [(p + "ل" + first[1:], True) for p in ("", "و", "ف")]  # لل: ل + ال without its alif
-        self._compiled = None
+        self._compiled = self._cue_words = None
         for key, prefixed in keys:
             entries = self.index.setdefault(key, [])
             if kind in ("rule", "none"):
