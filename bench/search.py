@@ -72,7 +72,8 @@ def after_home(folder: Path, base_path: str, search: str, ready: str, results: s
     headers of every request after the home page but the search page's own HTML:
     scripts, WebAssembly, index metadata, filters, chunks, the results' fragments.
     Returns bytes, requests, seconds from asking for the search page to results shown,
-    and the number of results shown (``results``, a JavaScript function).
+    the number of results shown (``results``, a JavaScript function), and the bytes
+    by kind of file (``kinds``: index chunks, filters, metadata, fragments…).
     """
     from playwright.sync_api import sync_playwright
 
@@ -105,7 +106,24 @@ def after_home(folder: Path, base_path: str, search: str, ready: str, results: s
     finally:
         server.shutdown()
         server.server_close()
-    return {"bytes": sum(sizes.values()), "requests": len(sizes), "seconds": seconds, "results": shown}
+    kinds: dict[str, int] = {}
+    for url, size in sizes.items():
+        kinds[kind_of(url)] = kinds.get(kind_of(url), 0) + size
+    return {"bytes": sum(sizes.values()), "requests": len(sizes), "seconds": seconds, "results": shown,
+            "kinds": dict(sorted(kinds.items(), key=lambda kv: -kv[1]))}
+
+
+KINDS = [("index chunks", r"\.pf_index$"), ("filters", r"\.pf_filter$"), ("metadata", r"\.pf_meta$"), ("fragments", r"\.pf_fragment$"),
+         ("WebAssembly", r"\.pagefind$"), ("worker", r"pagefind-worker\.js$"), ("library", r"pagefind\.js$"),
+         ("entry", r"pagefind-entry\.json$"), ("manifest", r"shards\.json$|search\.json$")]
+
+
+def kind_of(url: str) -> str:
+    """What a search download is, by its name: index chunks, filters, metadata, fragments, WebAssembly…"""
+    import re
+
+    path = url.split("?")[0]
+    return next((kind for kind, pattern in KINDS if re.search(pattern, path)), "other")
 
 
 def rare_word(texts: list[str]) -> tuple[str, int]:

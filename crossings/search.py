@@ -43,7 +43,7 @@ def _search_version() -> str:
         return "1"
 
 
-SEARCH_VERSION = _search_version() + "/3"
+SEARCH_VERSION = _search_version() + "/4"
 SHARED = re.compile(r"^(?:pagefind\.js|pagefind-worker\.js|wasm\.[a-z-]+\.pagefind)$")
 UNUSED = re.compile(r"^pagefind-(?:ui|component-ui|modular-ui|highlight)\.(?:js|css)$")
 # Where the two scripts find the WebAssembly and the worker: from the index's own
@@ -51,6 +51,10 @@ UNUSED = re.compile(r"^pagefind-(?:ui|component-ui|modular-ui|highlight)\.(?:js|
 SHARED_PATHS = [
     ("const wasm_url=`${this.basePath}wasm.${language}.pagefind`", "const wasm_url=`${this.basePath.replace(/s\\d+\\/$/,\"\")}wasm.${language}.pagefind`"),
     ("workerUrl=`${basePath}pagefind-worker.js`", "workerUrl=`${basePath.replace(/s\\d+\\/$/,\"\")}pagefind-worker.js`"),
+    # Every index of a language (one per shard) would fetch the language's WebAssembly
+    # again (~72 kB each: 16 times for a query at 10,000 articles); fetched once, shared.
+    ("let compressed_resp=await this.throttledFetch(wasm_url);let compressed_wasm=await compressed_resp.arrayBuffer();",
+     "let compressed_wasm=await((globalThis.__crossingsWasm??={})[wasm_url]??=this.throttledFetch(wasm_url).then((r)=>r.arrayBuffer()));"),
 ]
 
 
