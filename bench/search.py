@@ -3,7 +3,7 @@
     python bench/search.py                    # N = 1,000 and 10,000 (bench/run.py's corpus)
     python bench/search.py --sizes 10000 --query migrants
 
-Index time is Pagefind's work for every shard from nothing (as in a cold build);
+Index time is Pagefind's work for every period from nothing (as in a cold build);
 bytes per query are every file the search page fetches for its search library
 and index (scripts, WebAssembly, metadata, index chunks, fragments of the results
 shown), measured in Chromium. Printed, and written to bench/out/search.json.
@@ -31,23 +31,22 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 def index_time(project: Path) -> tuple[float, int]:
-    """Seconds to index every shard from nothing, and the number of shards."""
+    """Seconds to index every period from nothing, and the number of periods."""
     from crossings.cache import Cache
     from crossings.config import load_config
     from crossings.library import Library
-    from crossings.search import index_shard, shard_count, shard_of
+    from crossings.search import index_shard, periods
     from crossings.site import build_site
 
     config, _ = load_config(project / "pyproject.toml")
     library = Library(config, Cache(config.cache))
     records, _ = library.load()
     site, _ = build_site(records, config, library)
-    count = shard_count(len(site.records), config.search_shard_size)
-    shards = [[r for r in site.records if shard_of(r.article.slug, count) == n] for n in range(count)]
+    runs = periods(site.records, config.search_shard_size)
     started = time.perf_counter()
-    for shard in shards:
-        index_shard(site, shard)
-    return time.perf_counter() - started, count
+    for _, records in runs:
+        index_shard(site, records)
+    return time.perf_counter() - started, len(runs)
 
 
 def query_bytes(project: Path, query: str) -> tuple[int, int, int]:
@@ -115,7 +114,7 @@ def after_home(folder: Path, base_path: str, search: str, ready: str, results: s
 
 KINDS = [("index chunks", r"\.pf_index$"), ("filters", r"\.pf_filter$"), ("metadata", r"\.pf_meta$"), ("fragments", r"\.pf_fragment$"),
          ("WebAssembly", r"\.pagefind$"), ("worker", r"pagefind-worker\.js$"), ("library", r"pagefind\.js$"),
-         ("entry", r"pagefind-entry\.json$"), ("manifest", r"shards\.json$|search\.json$")]
+         ("entry", r"pagefind-entry\.json$"), ("manifest", r"shards\.json$|search\.json$"), ("labels", r"labels\.json$")]
 
 
 def kind_of(url: str) -> str:
@@ -146,7 +145,7 @@ def main() -> None:
         seconds, shards = index_time(project)
         size = sum(p.stat().st_size for p in (project / "_site" / "pagefind").rglob("*") if p.is_file())
         downloaded, requests, results = query_bytes(project, args.query)
-        figures[n] = {"index build (s)": round(seconds, 2), "shards": shards, "index size (MB)": round(size / 1e6, 1),
+        figures[n] = {"index build (s)": round(seconds, 2), "periods": shards, "index size (MB)": round(size / 1e6, 1),
                       f"bytes for one query '{args.query}' (kB)": round(downloaded / 1000, 1), "requests": requests, "results": results}
         print(f"N = {n:,}: {figures[n]}", flush=True)
     (HERE / "out" / "search.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")

@@ -15,7 +15,7 @@ BASE = "/crossings-test/"
 
 @pytest.fixture
 def served(project: Project) -> Iterator[str]:
-    write_pyproject(project.root, search_shard_size=2)  # several shards, merged in the browser
+    write_pyproject(project.root, search_shard_size=2)  # several periods, merged in the browser
     for path in OK_SEEDS:
         project.add_seed(path.name, path.read_bytes())
     status, _, err = project.run("build")
@@ -67,6 +67,8 @@ def test_typing_filtering_sorting_and_opening_a_result(served: str, browser) -> 
     status = page.locator("#search-status")
     assert status.get_attribute("aria-live") == "polite" and status.get_attribute("role") == "status"
     assert status.inner_text() == f"{len(found)} articles trouvés pour « migration »."
+    assert page.locator("#search-filters-panel").get_attribute("open") is None  # closed: the query loaded no filter data
+    page.get_by_text("Filtres", exact=True).click()  # opened: the filters' data and names load, and their counts show
     page.get_by_label("Anglais").check()  # a filter, with its count
     page.wait_for_function(f"() => document.querySelectorAll('#search-results li').length < {len(found)}")
     narrowed = results(page)
