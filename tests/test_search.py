@@ -112,3 +112,56 @@ def test_without_javascript_the_search_box_leads_somewhere(served: str, browser)
     links = page.eval_on_selector_all("#search-fallback a", "links => links.map(a => a.getAttribute('href'))")
     assert BASE + "timeline/" in links and BASE + "countries/" in links
     context.close()
+
+
+def test_search_after_incremental_updates_that_move_the_periods(project: Project, browser, tmp_path) -> None:
+    # The index is updated in place, build after build, while articles come, change and go,
+    # and the periods themselves change (one overflows, one empties); each build is the clean
+    # build's twin, and a reader's search sees the archive as it is now.
+    import json
+
+    from .test_incremental import assert_exact
+
+    write_pyproject(project.root, search_shard_size=2)
+    seeds = {path.name[:3]: path for path in OK_SEEDS}
+
+    def periods() -> dict[str, int]:
+        manifest = json.loads((project.out / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+        return {name: sum(langs.values()) for name, langs in manifest["shards"].items()}
+
+    for code in ("000", "103"):  # French (January 2023) and Spanish (May 2023): one period
+        project.add_seed(seeds[code].name, seeds[code].read_bytes())
+    assert_exact(project, tmp_path)
+    assert periods() == {"2023-01/": 2}
+    project.add_seed(seeds["102"].name, seeds["102"].read_bytes())  # English, March 2024: the newest year starts its own
+    assert_exact(project, tmp_path)
+    assert periods() == {"2023-01/": 2, "2024-03/": 1}
+    for code in ("104", "105"):  # two more in January 2023: May moves to a period of its own
+        project.add_seed(seeds[code].name, seeds[code].read_bytes())
+        assert_exact(project, tmp_path)
+    assert periods() == {"2023-01/": 3, "2023-05/": 1, "2024-03/": 1}
+    [english] = project.content.rglob("2024-03-14-*.md")
+    english.write_text(english.read_text(encoding="utf-8").replace("Canary", "Tenerife"), encoding="utf-8")
+    assert_exact(project, tmp_path)
+    (project.seeds / seeds["103"].name).unlink()  # the Spanish article taken away: its period goes
+    for path in project.content.rglob("2023-05-02-*.md"):
+        path.unlink()
+    assert_exact(project, tmp_path)
+    assert periods() == {"2023-01/": 3, "2024-03/": 1}
+
+    with serving(project.out, BASE) as origin:
+        page = browser.new_page()
+        for query, found in [("Tenerife", ["Spain: coast guard rescues 58 people off the Tenerife Islands"]),
+                             ("refuerzan", []),  # the Spanish article's word: gone with it
+                             ("cooperación", ["Maroc : L'OIM tient un dialogue interrégional sur le Pacte sur les migrations"]),
+                             ("الميثاق", ["المغرب: المنظمة الدولية للهجرة تعقد حوارا إقليميا حول الميثاق العالمي للهجرة"])]:
+            page.goto(origin + BASE + "search/?q=" + query)
+            assert results(page) == found, query
+        page.goto(origin + BASE + "search/?q=migration")
+        everything = results(page)
+        assert len(everything) >= 2
+        page.get_by_text("Filtres", exact=True).click()
+        page.get_by_label("Anglais").check()
+        page.wait_for_function(f"() => document.querySelectorAll('#search-results li').length < {len(everything)}")
+        assert results(page) == ["Spain: coast guard rescues 58 people off the Tenerife Islands"]
+        page.close()
