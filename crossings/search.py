@@ -135,7 +135,7 @@ def scratch_folder() -> str | None:
 
 
 def index_shard(site: Site, records: list[Record], cancel=None) -> dict[str, bytes]:
-    """Run Pagefind over one shard's articles; return its files (path inside the bundle → bytes)."""
+    """Run Pagefind over one period's articles; return its files (path inside the bundle → bytes)."""
     with tempfile.TemporaryDirectory(prefix="crossings-search-", dir=scratch_folder()) as tmp:
         pages = Path(tmp) / "site"
         for record in records:
@@ -165,7 +165,7 @@ def index_shard(site: Site, records: list[Record], cancel=None) -> dict[str, byt
 
 
 def share_wasm(script: bytes, name: str) -> bytes:
-    """Make a Pagefind script fetch the WebAssembly (and its worker) from the folder above the shard's."""
+    """Make a Pagefind script fetch the WebAssembly (and its worker) from the folder above the period's."""
     text = script.decode("utf-8")
     for old, new in SHARED_PATHS:
         if old in text:

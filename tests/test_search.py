@@ -47,8 +47,8 @@ def test_one_box_finds_every_language(served: str, browser, query: str, title: s
     ("onerror", '<script>alert("x")</script> & *stars*, _under_ [link](javascript:alert(1)) `code`'),
     ("Canary", "Spain: coast guard rescues 58 people off the Canary Islands"),
 ])
-def test_a_word_held_by_one_shard_finds_only_its_article(served: str, browser, query: str, title: str) -> None:
-    # The other shards have no such word; Pagefind would answer from them with
+def test_a_word_held_by_one_period_finds_only_its_article(served: str, browser, query: str, title: str) -> None:
+    # The other periods have no such word; Pagefind would answer from them with
     # a shorter word the query starts with ("on", "can"), which must not show.
     page = browser.new_page()
     page.goto(served + "search/?q=" + query)

@@ -43,7 +43,7 @@ const plurals = new Intl.PluralRules(document.documentElement.lang);
 const RTL = new Set(["ar", "fa", "he", "ur"]);
 
 const ARABIC_SCRIPT = new Set(["ar", "fa", "ur", "ps"]);
-let shards = [], library = null;
+let shards = [], library = null;  // shards: [folder of a period's index, {language: articles}]
 const started = new Map();  // language → Promise of its Pagefinds, one per period holding it
 
 function wanted(query) {
@@ -128,10 +128,10 @@ async function withoutStandIns(query, searches) {
   // A Pagefind index with no word starting with a query word searches instead for
   // the longest word of its own that the query word starts with ("on" for
   // "onerror", "lamp" for "Lampedusa"). In one index of the whole archive that
-  // happens only when nothing else matches; with shards, a shard lacking the word
+  // happens only when nothing else matches; with periods, a period lacking the word
   // would answer with such stand-ins while others hold the word itself. So a
-  // shard whose best match for a query word is a stand-in at least three letters
-  // shorter than another shard's match is left out, as a single index would.
+  // period whose best match for a query word is a stand-in at least three letters
+  // shorter than another period's match is left out, as a single index would.
   // (Pagefind counts a page's words by splitting its content on white space.)
   const words = query.split(/\s+/).map(fold).filter(Boolean);
   const answered = searches.filter((s) => s.results.length);
@@ -156,7 +156,7 @@ async function withoutStandIns(query, searches) {
 }
 
 async function searchAll(query, options) {
-  // Every shard's and language's results, as one list: by score, or by date when sorting.
+  // Every period's and language's results, as one list: by score, or by date when sorting.
   const instances = (await Promise.all(wanted(query).map(pagefindsFor))).flat();
   let searches = await Promise.all(instances.map((p) => p.search(query, options)));
   if (query) searches = await withoutStandIns(query, searches);
