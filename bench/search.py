@@ -31,25 +31,27 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 def index_time(project: Path) -> tuple[float, int, float]:
-    """Seconds to index every period from nothing, the number of periods, and seconds to
-    index the newest period again (what one new article, dated in the newest year, costs)."""
+    """Seconds to index every index (language and period) from nothing, their number, and
+    seconds to index the largest of the newest periods again (what one new article, dated
+    in the newest year, costs at most)."""
     from crossings.cache import Cache
     from crossings.config import load_config
     from crossings.library import Library
-    from crossings.search import index_shard, periods
+    from crossings.search import index_shard, indexes
     from crossings.site import build_site
 
     config, _ = load_config(project / "pyproject.toml")
     library = Library(config, Cache(config.cache))
     records, _ = library.load()
     site, _ = build_site(records, config, library)
-    runs = periods(site.records, config.search_shard_size)
+    runs = indexes(site.records, config.search_shard_size)
     started = time.perf_counter()
     for _, records in runs:
         index_shard(site, records)
     cold = time.perf_counter() - started
     started = time.perf_counter()
-    index_shard(site, runs[-1][1])
+    newest = max(name.rsplit("-", 2)[1] for name, _ in runs)
+    index_shard(site, max((records for name, records in runs if name.rsplit("-", 2)[1] == newest), key=len))
     return cold, len(runs), time.perf_counter() - started
 
 

@@ -3,11 +3,15 @@
 Pagefind (through ``pagefind[bin]``) indexes about 700 articles a second on
 two cores and holds ~200 MB of memory per 1,000: one index of a 10,000-article
 archive would make every change wait fifteen seconds and need 2 GB. So the
-archive is indexed by period: runs of consecutive months, oldest first, of at
-most ``search_shard_size`` articles each (a month with more stands alone), the
-newest year starting a run of its own. A new article, dated in the newest year,
-re-indexes only the newest period (~150 articles at 10,000 over thirty years); an
-edit re-indexes its article's period; the periods before an article never move.
+archive is indexed by language and period: each language's articles in runs of
+consecutive months, oldest first, of at most ``search_shard_size`` articles each
+(a month with more stands alone), the newest year starting a run of its own. A new
+article, dated in the newest year, re-indexes only its language's newest period
+(~120 articles at 10,000 over thirty years); an edit re-indexes its article's
+period; the periods before an article never move. A query loads at least one chunk
+of every index it searches (~30 kB), so indexes of one language each (rather than
+periods holding every language, each index of which would be searched) spare a
+query in French the English periods' chunks but for the English articles' own.
 The assignment depends only on the articles, so a clean build gives the very same
 files. The browser merges the periods (and, inside each, Pagefind's per-language
 indexes, so one query finds French, English, Spanish and Arabic articles alike).
@@ -85,12 +89,24 @@ def pagefind_binary() -> str:
     return os.path.join(os.path.dirname(pagefind_bin.__file__), "pagefind" + (".exe" if os.name == "nt" else ""))
 
 
-def periods(records: list[Record], size: int) -> list[tuple[str, list[Record]]]:
+def indexes(records: list[Record], size: int) -> list[tuple[str, list[Record]]]:
+    """The search indexes: (folder, articles), for each language its periods (``fr-2019-03``)."""
+    if not records:
+        return []
+    newest = max(record.article.date.year for record in records)
+    found = []
+    for lang in sorted({record.article.lang for record in records}):
+        name = re.sub(r"[^a-z0-9-]", "_", lang.lower())
+        found += [(f"{name}-{start}", group) for start, group in periods([r for r in records if r.article.lang == lang], size, newest)]
+    return found
+
+
+def periods(records: list[Record], size: int, newest: int | None = None) -> list[tuple[str, list[Record]]]:
     """The search indexes: (name, articles) for runs of consecutive months, oldest first.
 
     Months are taken in order and added to the current run while it stays within
     ``size`` articles (a month with more makes a run of its own); the newest year
-    of the archive starts a new run, so that new articles, which are dated there,
+    of the archive (``newest``, by default the records') starts a new run, so that new articles, which are dated there,
     change only the last run or two. A run is named after its first month
     (``2019-03``). Adding or editing an article changes its own run and, when the
     run overflows, those after it; the runs before it never move.
@@ -100,7 +116,7 @@ def periods(records: list[Record], size: int) -> list[tuple[str, list[Record]]]:
         months.setdefault((record.article.date.year, record.article.date.month), []).append(record)
     if not months:
         return []
-    newest = max(months)[0]
+    newest = max(months)[0] if newest is None else newest
     runs: list[tuple[str, list[Record]]] = []
     for year, month in sorted(months):
         found = months[(year, month)]
@@ -187,7 +203,7 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=N
     files beside a new period's could show an article twice.
     """
     pending = False
-    runs = periods(site.records, site.config.search_shard_size)
+    runs = indexes(site.records, site.config.search_shard_size)
     known = cache.load("search") or {}
     if later and set(known.get("periods", ())) != {name for name, _ in runs}:
         later = False

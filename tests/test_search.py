@@ -116,8 +116,8 @@ def test_without_javascript_the_search_box_leads_somewhere(served: str, browser)
 
 def test_search_after_incremental_updates_that_move_the_periods(project: Project, browser, tmp_path) -> None:
     # The index is updated in place, build after build, while articles come, change and go,
-    # and the periods themselves change (one overflows, one empties); each build is the clean
-    # build's twin, and a reader's search sees the archive as it is now.
+    # and the periods themselves change (one overflows, one empties, two become one); each
+    # build is the clean build's twin, and a reader's search sees the archive as it is now.
     import json
 
     from .test_incremental import assert_exact
@@ -129,17 +129,25 @@ def test_search_after_incremental_updates_that_move_the_periods(project: Project
         manifest = json.loads((project.out / "pagefind" / "shards.json").read_text(encoding="utf-8"))
         return {name: sum(langs.values()) for name, langs in manifest["shards"].items()}
 
-    for code in ("000", "103"):  # French (January 2023) and Spanish (May 2023): one period
+    def french(name: str, day: str, word: str) -> None:
+        (project.content / f"{name}.md").write_text(f"---\ntitle: Escale à {word}\ndate: {day}\nlang: fr\n---\n\nUn bateau fait escale à {word}.\n",
+                                                      encoding="utf-8")
+
+    for code in ("000", "103"):  # French (January 2023) and Spanish (May 2023)
         project.add_seed(seeds[code].name, seeds[code].read_bytes())
     assert_exact(project, tmp_path)
-    assert periods() == {"2023-01/": 2}
-    project.add_seed(seeds["102"].name, seeds["102"].read_bytes())  # English, March 2024: the newest year starts its own
+    assert periods() == {"fr-2023-01/": 1, "es-2023-05/": 1}
+    project.add_seed(seeds["102"].name, seeds["102"].read_bytes())  # English, March 2024: the newest year
     assert_exact(project, tmp_path)
-    assert periods() == {"2023-01/": 2, "2024-03/": 1}
-    for code in ("104", "105"):  # two more in January 2023: May moves to a period of its own
+    assert periods() == {"fr-2023-01/": 1, "es-2023-05/": 1, "en-2024-03/": 1}
+    french("kalamata", "2023-02-10", "Kalamata")  # joins January's French period
+    assert_exact(project, tmp_path)
+    french("lavrio", "2023-03-10", "Lavrio")  # which is full: a new period
+    assert_exact(project, tmp_path)
+    assert periods() == {"fr-2023-01/": 2, "fr-2023-03/": 1, "es-2023-05/": 1, "en-2024-03/": 1}
+    for code in ("104", "105"):  # Arabic and English, January 2023
         project.add_seed(seeds[code].name, seeds[code].read_bytes())
         assert_exact(project, tmp_path)
-    assert periods() == {"2023-01/": 3, "2023-05/": 1, "2024-03/": 1}
     [english] = project.content.rglob("2024-03-14-*.md")
     english.write_text(english.read_text(encoding="utf-8").replace("Canary", "Tenerife"), encoding="utf-8")
     assert_exact(project, tmp_path)
@@ -147,12 +155,15 @@ def test_search_after_incremental_updates_that_move_the_periods(project: Project
     for path in project.content.rglob("2023-05-02-*.md"):
         path.unlink()
     assert_exact(project, tmp_path)
-    assert periods() == {"2023-01/": 3, "2024-03/": 1}
+    (project.content / "kalamata.md").unlink()  # January's French period has room again: March's joins it
+    assert_exact(project, tmp_path)
+    assert periods() == {"ar-2023-01/": 1, "en-2023-01/": 1, "fr-2023-01/": 2, "en-2024-03/": 1}
 
     with serving(project.out, BASE) as origin:
         page = browser.new_page()
         for query, found in [("Tenerife", ["Spain: coast guard rescues 58 people off the Tenerife Islands"]),
-                             ("refuerzan", []),  # the Spanish article's word: gone with it
+                             ("refuerzan", []), ("Kalamata", []),  # words of articles taken away
+                             ("Lavrio", ["Escale à Lavrio"]),
                              ("cooperación", ["Maroc : L'OIM tient un dialogue interrégional sur le Pacte sur les migrations"]),
                              ("الميثاق", ["المغرب: المنظمة الدولية للهجرة تعقد حوارا إقليميا حول الميثاق العالمي للهجرة"])]:
             page.goto(origin + BASE + "search/?q=" + query)
