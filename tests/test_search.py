@@ -176,3 +176,48 @@ def test_search_after_incremental_updates_that_move_the_periods(project: Project
         page.wait_for_function(f"() => document.querySelectorAll('#search-results li').length < {len(everything)}")
         assert results(page) == ["Spain: coast guard rescues 58 people off the Tenerife Islands"]
         page.close()
+
+
+def test_sorting_by_date_merges_the_indexes_as_the_reader_pages(project: Project, browser) -> None:
+    # 60 articles with the word, in three languages and several periods each: sorted by
+    # date, each page of 10 is the next 10 of the whole archive, and a page loads the
+    # fragments of its own results and of at most one waiting result per index, not
+    # those of every result.
+    import datetime as dt
+    import json
+
+    write_pyproject(project.root, search_shard_size=8)
+    day = dt.date(2019, 1, 5)
+    for n in range(60):
+        lang = ("fr", "en", "es")[n % 3]
+        (project.content / f"a{n:02d}.md").write_text(
+            f"---\ntitle: Escale numéro {n}\ndate: {day + dt.timedelta(days=37 * n)}\nlang: {lang}\n---\n\nUn bateau fait escale à Kalamata, numéro {n}.\n",
+            encoding="utf-8")
+    assert project.run("build")[0] == 0
+    indexes = len(json.loads((project.out / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"])
+    assert 6 <= indexes <= 20
+    dates = sorted((str(day + dt.timedelta(days=37 * n)) for n in range(60)), reverse=True)
+    with serving(project.out, BASE) as origin:
+        page = browser.new_page()
+        page.goto(origin + BASE + "search/?q=Kalamata")
+        assert len(results(page)) == 10
+        fragments = []
+        page.on("request", lambda request: fragments.append(request.url) if request.url.endswith(".pf_fragment") else None)
+        page.get_by_label("Ordre").select_option("desc")
+        page.wait_for_function("() => document.querySelector('#search-results time')?.getAttribute('datetime') === '%s'" % dates[0])
+        results(page)
+        shown = page.eval_on_selector_all("#search-results time", "times => times.map(t => t.getAttribute('datetime'))")
+        assert shown == dates[:10]
+        assert page.locator("#search-status").inner_text() == "60 articles trouvés pour « Kalamata »."
+        assert len(fragments) <= 10 + indexes < 50  # not the 50 not loaded yet (10 were, for the order by relevance)
+        for end in (20, 30, 40, 50, 60):
+            page.locator("#search-more").click()
+            page.wait_for_function(f"() => document.querySelectorAll('#search-results li').length === {end}")
+            shown = page.eval_on_selector_all("#search-results time", "times => times.map(t => t.getAttribute('datetime'))")
+            assert shown == dates[:end]
+        assert page.locator("#search-more").is_hidden()
+        page.get_by_label("Ordre").select_option("asc")
+        page.wait_for_function("() => document.querySelector('#search-results time')?.getAttribute('datetime') === '%s'" % dates[-1])
+        shown = page.eval_on_selector_all("#search-results time", "times => times.map(t => t.getAttribute('datetime'))")
+        assert shown == sorted(dates)[:10]
+        page.close()
