@@ -1,4 +1,4 @@
-"""Full-text search with Pagefind, in indexes by period that are indexed again only when their articles change.
+"""Full-text search with Pagefind, in indexes by language and period, indexed again only when their articles change.
 
 Pagefind (through ``pagefind[bin]``) indexes about 700 articles a second on
 two cores and holds ~200 MB of memory per 1,000: one index of a 10,000-article
@@ -9,19 +9,19 @@ consecutive months, oldest first, of at most ``search_shard_size`` articles each
 article, dated in the newest year, re-indexes only its language's newest period
 (~120 articles at 10,000 over thirty years); an edit re-indexes its article's
 period; the periods before an article never move. A query loads at least one chunk
-of every index it searches (~30 kB), so indexes of one language each (rather than
-periods holding every language, each index of which would be searched) spare a
-query in French the English periods' chunks but for the English articles' own.
-The assignment depends only on the articles, so a clean build gives the very same
-files. The browser merges the periods (and, inside each, Pagefind's per-language
-indexes, so one query finds French, English, Spanish and Arabic articles alike).
+(~20–40 kB) of every index it searches: periods of one language each make fewer
+indexes to search than periods holding every language (at 10,000 articles, a query
+in Latin letters searches 7 rather than 12). The assignment depends only on the
+articles, so a clean build gives the very same files. The browser merges the
+indexes of every language and period, so that one query finds French, English,
+Spanish and Arabic articles alike.
 
 What gets indexed is only each article's title and body (minimal pages written
 for Pagefind, never the site's navigation or listings), with filters (country,
 organisation, source, language, year, story), a date to sort on, and the metadata a
-result shows. Every period would carry the same WebAssembly search code; the two
-Pagefind scripts are rewritten (one line each, checked) to fetch it once from
-``pagefind/`` for all periods, and once per language rather than once per index.
+result shows. Every index would carry the same WebAssembly search code; the two
+Pagefind scripts are rewritten (a few lines, checked) to fetch it from ``pagefind/``
+for all indexes, and once per language rather than once per index.
 The names of filter values (story titles, countries in each interface language)
 are in ``pagefind/labels.json``, which the search page reads only when its filters
 are opened.
