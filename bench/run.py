@@ -406,6 +406,8 @@ def details(results: dict) -> str:
                 if key != "words":
                     lines.append(f"    {key:16} {value['bytes'] / 1000:8.1f} kB in {value['requests']:3} requests, results after {value['seconds']:.2f} s"
                                  f" ({value['results']} shown)")
+                    if value.get("kinds"):
+                        lines.append("      " + ", ".join(f"{kind} {size / 1000:.0f}" for kind, size in value["kinds"].items()) + " (kB)")
     return "\n".join(lines)
 
 

@@ -3,7 +3,7 @@
     python bench/search.py                    # N = 1,000 and 10,000 (bench/run.py's corpus)
     python bench/search.py --sizes 10000 --query migrants
 
-Index time is Pagefind's work for every shard from nothing (as in a cold build);
+Index time is Pagefind's work for every period from nothing (as in a cold build);
 bytes per query are every file the search page fetches for its search library
 and index (scripts, WebAssembly, metadata, index chunks, fragments of the results
 shown), measured in Chromium. Printed, and written to bench/out/search.json.
@@ -30,24 +30,29 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def index_time(project: Path) -> tuple[float, int]:
-    """Seconds to index every shard from nothing, and the number of shards."""
+def index_time(project: Path) -> tuple[float, int, float]:
+    """Seconds to index every index (language and period) from nothing, their number, and
+    seconds to index the largest of the newest periods again (what one new article, dated
+    in the newest year, costs at most)."""
     from crossings.cache import Cache
     from crossings.config import load_config
     from crossings.library import Library
-    from crossings.search import index_shard, shard_count, shard_of
+    from crossings.search import index_shard, indexes
     from crossings.site import build_site
 
     config, _ = load_config(project / "pyproject.toml")
     library = Library(config, Cache(config.cache))
     records, _ = library.load()
     site, _ = build_site(records, config, library)
-    count = shard_count(len(site.records), config.search_shard_size)
-    shards = [[r for r in site.records if shard_of(r.article.slug, count) == n] for n in range(count)]
+    runs = indexes(site.records, config.search_shard_size)
     started = time.perf_counter()
-    for shard in shards:
-        index_shard(site, shard)
-    return time.perf_counter() - started, count
+    for _, records in runs:
+        index_shard(site, records)
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    newest = max(name.rsplit("-", 2)[1] for name, _ in runs)
+    index_shard(site, max((records for name, records in runs if name.rsplit("-", 2)[1] == newest), key=len))
+    return cold, len(runs), time.perf_counter() - started
 
 
 def query_bytes(project: Path, query: str) -> tuple[int, int, int]:
@@ -72,7 +77,8 @@ def after_home(folder: Path, base_path: str, search: str, ready: str, results: s
     headers of every request after the home page but the search page's own HTML:
     scripts, WebAssembly, index metadata, filters, chunks, the results' fragments.
     Returns bytes, requests, seconds from asking for the search page to results shown,
-    and the number of results shown (``results``, a JavaScript function).
+    the number of results shown (``results``, a JavaScript function), and the bytes
+    by kind of file (``kinds``: index chunks, filters, metadata, fragments…).
     """
     from playwright.sync_api import sync_playwright
 
@@ -105,7 +111,24 @@ def after_home(folder: Path, base_path: str, search: str, ready: str, results: s
     finally:
         server.shutdown()
         server.server_close()
-    return {"bytes": sum(sizes.values()), "requests": len(sizes), "seconds": seconds, "results": shown}
+    kinds: dict[str, int] = {}
+    for url, size in sizes.items():
+        kinds[kind_of(url)] = kinds.get(kind_of(url), 0) + size
+    return {"bytes": sum(sizes.values()), "requests": len(sizes), "seconds": seconds, "results": shown,
+            "kinds": dict(sorted(kinds.items(), key=lambda kv: -kv[1]))}
+
+
+KINDS = [("index chunks", r"\.pf_index$"), ("filters", r"\.pf_filter$"), ("metadata", r"\.pf_meta$"), ("fragments", r"\.pf_fragment$"),
+         ("WebAssembly", r"\.pagefind$"), ("worker", r"pagefind-worker\.js$"), ("library", r"pagefind\.js$"),
+         ("entry", r"pagefind-entry\.json$"), ("manifest", r"shards\.json$|search\.json$"), ("labels", r"labels\.json$")]
+
+
+def kind_of(url: str) -> str:
+    """What a search download is, by its name: index chunks, filters, metadata, fragments, WebAssembly…"""
+    import re
+
+    path = url.split("?")[0]
+    return next((kind for kind, pattern in KINDS if re.search(pattern, path)), "other")
 
 
 def rare_word(texts: list[str]) -> tuple[str, int]:
@@ -125,10 +148,11 @@ def main() -> None:
     for n in args.sizes:
         project = crossings_project(HERE / "out" / str(n), n)
         subprocess.run([sys.executable, str(REPO / "build.py"), "build"], cwd=project, check=True, stdout=subprocess.DEVNULL)
-        seconds, shards = index_time(project)
+        seconds, shards, newest = index_time(project)
         size = sum(p.stat().st_size for p in (project / "_site" / "pagefind").rglob("*") if p.is_file())
         downloaded, requests, results = query_bytes(project, args.query)
-        figures[n] = {"index build (s)": round(seconds, 2), "shards": shards, "index size (MB)": round(size / 1e6, 1),
+        figures[n] = {"index build (s)": round(seconds, 2), "periods": shards, "newest period again (s)": round(newest, 2),
+                      "index size (MB)": round(size / 1e6, 1),
                       f"bytes for one query '{args.query}' (kB)": round(downloaded / 1000, 1), "requests": requests, "results": results}
         print(f"N = {n:,}: {figures[n]}", flush=True)
     (HERE / "out" / "search.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")

@@ -41,9 +41,11 @@ class Config:
     per_page: int = 20
     """Articles per page on the home page and on list pages."""
     search_shard_size: int = 2000
-    """At most this many articles (on average) per search index shard. A change re-indexes
-    its whole shard (Pagefind takes ~1.5 ms per article, ~200 MB of memory per 1,000);
-    every shard adds ~25 kB per language to what one query downloads."""
+    """At most this many articles per search index. Each language's articles are indexed by
+    period: runs of consecutive months within this size (a month with more stands alone), the
+    newest year apart, so that a new article re-indexes only its language's newest period. A change re-indexes its
+    whole period (Pagefind takes ~1.5 ms per article, ~200 MB of memory per 1,000); every
+    period adds ~30 kB per language to what one query downloads."""
     seeds_dir: str = "seeds"
     content_dir: str = "content"
     templates_dir: str = "templates"

@@ -1,21 +1,30 @@
-"""Full-text search with Pagefind, in shards that are indexed again only when their articles change.
+"""Full-text search with Pagefind, in indexes by language and period, indexed again only when their articles change.
 
 Pagefind (through ``pagefind[bin]``) indexes about 700 articles a second on
 two cores and holds ~200 MB of memory per 1,000: one index of a 10,000-article
-archive would make every change wait fifteen seconds and need 2 GB. So articles
-are spread over shards by a stable hash of their id (a power of two of them,
-at most ``search_shard_size`` articles each on average), and a build indexes
-only the shards whose articles changed; the browser merges the shards (and, inside each,
-Pagefind's per-language indexes, so one query finds French, English, Spanish
-and Arabic articles alike). The assignment depends only on the articles, so a
-clean build gives the very same files.
+archive would make every change wait fifteen seconds and need 2 GB. So the
+archive is indexed by language and period: each language's articles in runs of
+consecutive months, oldest first, of at most ``search_shard_size`` articles each
+(a month with more stands alone), the newest year starting a run of its own. A new
+article, dated in the newest year, re-indexes only its language's newest period
+(~120 articles at 10,000 over thirty years); an edit re-indexes its article's
+period; the periods before an article never move. A query loads at least one chunk
+(~20–40 kB) of every index it searches: periods of one language each make fewer
+indexes to search than periods holding every language (at 10,000 articles, a query
+in Latin letters searches 7 rather than 12). The assignment depends only on the
+articles, so a clean build gives the very same files. The browser merges the
+indexes of every language and period, so that one query finds French, English,
+Spanish and Arabic articles alike.
 
 What gets indexed is only each article's title and body (minimal pages written
 for Pagefind, never the site's navigation or listings), with filters (country,
 organisation, source, language, year, story), a date to sort on, and the metadata a
-result shows. Every shard would carry the same WebAssembly search code; the two
-Pagefind scripts are rewritten (one line, checked) to fetch it once from
-``pagefind/`` for all shards.
+result shows. Every index would carry the same WebAssembly search code; the two
+Pagefind scripts are rewritten (a few lines, checked) to fetch it from ``pagefind/``
+for all indexes, and once per language rather than once per index.
+The names of filter values (story titles, countries in each interface language)
+are in ``pagefind/labels.json``, which the search page reads only when its filters
+are opened.
 """
 
 from __future__ import annotations
@@ -43,14 +52,26 @@ def _search_version() -> str:
         return "1"
 
 
-SEARCH_VERSION = _search_version() + "/3"
+SEARCH_VERSION = _search_version() + "/4"
 SHARED = re.compile(r"^(?:pagefind\.js|pagefind-worker\.js|wasm\.[a-z-]+\.pagefind)$")
 UNUSED = re.compile(r"^pagefind-(?:ui|component-ui|modular-ui|highlight)\.(?:js|css)$")
 # Where the two scripts find the WebAssembly and the worker: from the index's own
-# folder (pagefind/sN/) up to the shared pagefind/ folder.
+# folder (pagefind/<period>/) up to the shared pagefind/ folder.
 SHARED_PATHS = [
-    ("const wasm_url=`${this.basePath}wasm.${language}.pagefind`", "const wasm_url=`${this.basePath.replace(/s\\d+\\/$/,\"\")}wasm.${language}.pagefind`"),
-    ("workerUrl=`${basePath}pagefind-worker.js`", "workerUrl=`${basePath.replace(/s\\d+\\/$/,\"\")}pagefind-worker.js`"),
+    ("const wasm_url=`${this.basePath}wasm.${language}.pagefind`", "const wasm_url=`${this.basePath.replace(/[^\\/]+\\/$/,\"\")}wasm.${language}.pagefind`"),
+    ("workerUrl=`${basePath}pagefind-worker.js`", "workerUrl=`${basePath.replace(/[^\\/]+\\/$/,\"\")}pagefind-worker.js`"),
+    # Every index (one per period and language) would fetch its WebAssembly again, ~72 kB
+    # each, though the script's WebAssembly module, once started, is the one all its
+    # indexes use: fetched and started once per copy of the script (that is, per language
+    # in the page; in the worker, the first). Started together, several would also
+    # overwrite each other's memory.
+    ('let compressed_resp=await this.throttledFetch(wasm_url);let compressed_wasm=await compressed_resp.arrayBuffer();'
+     'const final_wasm=this.decompress(new Uint8Array(compressed_wasm),"Pagefind WebAssembly");'
+     'if(!final_wasm){throw new Error("No WASM after decompression");}this.wasm=await this.backend({module_or_path:final_wasm});',
+     'this.wasm=await(this.backend.crossingsStarted??=(async()=>{'
+     'let compressed_resp=await this.throttledFetch(wasm_url);let compressed_wasm=await compressed_resp.arrayBuffer();'
+     'const final_wasm=this.decompress(new Uint8Array(compressed_wasm),"Pagefind WebAssembly");'
+     'if(!final_wasm){throw new Error("No WASM after decompression");}return this.backend({module_or_path:final_wasm});})());'),
 ]
 
 
@@ -68,22 +89,41 @@ def pagefind_binary() -> str:
     return os.path.join(os.path.dirname(pagefind_bin.__file__), "pagefind" + (".exe" if os.name == "nt" else ""))
 
 
-def shard_count(articles: int, size: int) -> int:
-    """The fewest shards, a power of two, that hold ``articles`` with at most ``size`` each on average.
+def indexes(records: list[Record], size: int) -> list[tuple[str, list[Record]]]:
+    """The search indexes: (folder, articles), for each language its periods (``fr-2019-03``)."""
+    if not records:
+        return []
+    newest = max(record.article.date.year for record in records)
+    found = []
+    for lang in sorted({record.article.lang for record in records}):
+        name = re.sub(r"[^a-z0-9-]", "_", lang.lower())
+        found += [(f"{name}-{start}", group) for start, group in periods([r for r in records if r.article.lang == lang], size, newest)]
+    return found
 
-    Doubling (rather than adding one shard per ``size`` articles) keeps the
-    assignment, which moves every article when the count changes, stable from
-    one article to the next: it changes at 2 × size, 4 × size, 8 × size…
-    Shards stay bounded, so Pagefind's memory and the cost of a change do too.
+
+def periods(records: list[Record], size: int, newest: int | None = None) -> list[tuple[str, list[Record]]]:
+    """The search indexes: (name, articles) for runs of consecutive months, oldest first.
+
+    Months are taken in order and added to the current run while it stays within
+    ``size`` articles (a month with more makes a run of its own); the newest year
+    of the archive (``newest``, by default the records') starts a new run, so that new articles, which are dated there,
+    change only the last run or two. A run is named after its first month
+    (``2019-03``). Adding or editing an article changes its own run and, when the
+    run overflows, those after it; the runs before it never move.
     """
-    count = 1
-    while articles > count * size:
-        count *= 2
-    return count
-
-
-def shard_of(slug: str, count: int) -> int:
-    return int.from_bytes(hashlib.blake2b(slug.encode(), digest_size=4).digest(), "big") % count
+    months: dict[tuple[int, int], list[Record]] = {}
+    for record in records:
+        months.setdefault((record.article.date.year, record.article.date.month), []).append(record)
+    if not months:
+        return []
+    newest = max(months)[0] if newest is None else newest
+    runs: list[tuple[str, list[Record]]] = []
+    for year, month in sorted(months):
+        found = months[(year, month)]
+        if not runs or len(runs[-1][1]) + len(found) > size or (year == newest and not runs[-1][0].startswith(f"{newest:04d}-")):
+            runs.append((f"{year:04d}-{month:02d}", []))
+        runs[-1][1].extend(found)
+    return runs
 
 
 def search_page(site: Site, record: Record) -> str:
@@ -111,7 +151,7 @@ def scratch_folder() -> str | None:
 
 
 def index_shard(site: Site, records: list[Record], cancel=None) -> dict[str, bytes]:
-    """Run Pagefind over one shard's articles; return its files (path inside the bundle → bytes)."""
+    """Run Pagefind over one period's articles; return its files (path inside the bundle → bytes)."""
     with tempfile.TemporaryDirectory(prefix="crossings-search-", dir=scratch_folder()) as tmp:
         pages = Path(tmp) / "site"
         for record in records:
@@ -141,7 +181,7 @@ def index_shard(site: Site, records: list[Record], cancel=None) -> dict[str, byt
 
 
 def share_wasm(script: bytes, name: str) -> bytes:
-    """Make a Pagefind script fetch the WebAssembly (and its worker) from the folder above the shard's."""
+    """Make a Pagefind script fetch the WebAssembly (and its worker) from the folder above the period's."""
     text = script.decode("utf-8")
     for old, new in SHARED_PATHS:
         if old in text:
@@ -152,59 +192,59 @@ def share_wasm(script: bytes, name: str) -> bytes:
 
 
 def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=None) -> tuple[list[Output], bool]:
-    """Outputs of the search index: unchanged shards reused, changed shards indexed now.
+    """Outputs of the search index: unchanged periods reused, changed periods indexed now.
 
     ``kept(path, key)`` tells whether the live or spare site already has that file
     built from that key (then it is not indexed again). With ``later``, a changed
-    shard whose previous files are still there keeps them for now (the dev server
+    period whose previous files are still there keeps them for now (the dev server
     shows the pages first and catches up on search right after); the second value
-    returned says whether such a catch-up is due.
+    returned says whether such a catch-up is due. When the periods themselves change
+    (one overflowed), every changed period is indexed now: keeping an old period's
+    files beside a new period's could show an article twice.
     """
     pending = False
-    count = shard_count(len(site.records), site.config.search_shard_size)
-    shards: list[list[Record]] = [[] for _ in range(count)]
-    for record in site.records:
-        shards[shard_of(record.article.slug, count)].append(record)
+    runs = indexes(site.records, site.config.search_shard_size)
     known = cache.load("search") or {}
-    if later and known.get("count") not in (None, count):
-        # The number of shards changes: every article moves. The dev server keeps the
-        # previous shards for now; the catch-up build indexes the new ones.
-        count, shards = known["count"], [[] for _ in range(known["count"])]
-        for record in site.records:
-            shards[shard_of(record.article.slug, count)].append(record)
-    fresh: dict = {"shared": known.get("shared", {}), "count": count}
+    if later and set(known.get("periods", ())) != {name for name, _ in runs}:
+        later = False
+    fresh: dict = {"shared": known.get("shared", {}), "periods": [name for name, _ in runs]}
     outputs: list[Output] = []
     languages: dict[str, dict[str, int]] = {}
-    for number, records in enumerate(shards):
-        key = digest(SEARCH_VERSION, count, [(r.article.slug, r.file_sha, _story(site, r)) for r in records])
-        previous = known.get(str(number))
-        reusable = previous and all(kept(f"pagefind/s{number}/{rel}", "search:" + sha) for rel, sha in previous[1])
+    for name, records in runs:
+        key = digest(SEARCH_VERSION, name, [(r.article.slug, r.file_sha, _story(site, r)) for r in records])
+        previous = known.get("index:" + name)
+        reusable = previous and all(kept(f"pagefind/{name}/{rel}", "search:" + sha) for rel, sha in previous[1])
         if reusable and (previous[0] == key or later):
             pending = pending or previous[0] != key
             files, listing, entry = None, previous[1], previous[2]
             key = previous[0]
         else:
-            files = index_shard(site, records, cancel) if records else {}
-            for name in [n for n in files if SHARED.match(n)]:
-                data = files.pop(name)
-                fresh["shared"][name] = share_wasm(data, name) if name.endswith(".js") else data
+            files = index_shard(site, records, cancel)
+            for shared in [n for n in files if SHARED.match(n)]:
+                data = files.pop(shared)
+                fresh["shared"][shared] = share_wasm(data, shared) if shared.endswith(".js") else data
             listing = [(rel, hashlib.sha256(data).hexdigest()) for rel, data in files.items()]
             entry = json.loads(files.get("pagefind-entry.json", b'{"languages": {}}'))["languages"]
-        fresh[str(number)] = (key, listing, entry)
-        languages[f"s{number}/"] = {lang: info["page_count"] for lang, info in entry.items()}
+        fresh["index:" + name] = (key, listing, entry)
+        languages[f"{name}/"] = {lang: info["page_count"] for lang, info in entry.items()}
         for rel, sha in listing:
             data = (files or {}).get(rel)
-            outputs.append(Output(f"pagefind/s{number}/{rel}", None, "search:" + sha, None, _bytes(data)))
+            outputs.append(Output(f"pagefind/{name}/{rel}", None, "search:" + sha, None, _bytes(data)))
     needed = {f"wasm.{lang}.pagefind" for counts in languages.values() for lang in counts} | {"pagefind.js", "pagefind-worker.js"}
-    for name in sorted(needed & fresh["shared"].keys()):
-        data = fresh["shared"][name]
-        outputs.append(Output(f"pagefind/{name}", None, "search:" + hashlib.sha256(data).hexdigest(), None, _bytes(data)))
-    manifest = {"shards": languages, "labels": _labels(site, site.config.language),
-                "story_langs": {story.id: story.title_record.article.lang for story in site.stories.stories.values()}}
+    for shared in sorted(needed & fresh["shared"].keys()):
+        data = fresh["shared"][shared]
+        outputs.append(Output(f"pagefind/{shared}", None, "search:" + hashlib.sha256(data).hexdigest(), None, _bytes(data)))
+    # What the search page needs to start (the indexes, the names of languages for its results) apart
+    # from what only its filters need (every value's name, stories' titles): labels.json, read when they open.
+    manifest = {"shards": languages, "languages": _labels(site, site.config.language)["language"]}
+    labels = {"labels": _labels(site, site.config.language),
+              "story_langs": {story.id: story.title_record.article.lang for story in site.stories.stories.values()}}
     if len(site.config.interface) > 1:  # the search page in each interface language names the filters' values in it
-        manifest["translated_labels"] = {lang: _labels(site, lang) for lang in site.config.interface[1:]}
-    data = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    outputs.append(Output("pagefind/shards.json", None, "search:" + hashlib.sha256(data).hexdigest(), None, _bytes(data)))
+        manifest["translated_languages"] = {lang: _labels(site, lang)["language"] for lang in site.config.interface[1:]}
+        labels["translated_labels"] = {lang: _labels(site, lang) for lang in site.config.interface[1:]}
+    for path, content in (("pagefind/shards.json", manifest), ("pagefind/labels.json", labels)):
+        data = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        outputs.append(Output(path, None, "search:" + hashlib.sha256(data).hexdigest(), None, _bytes(data)))
     if fresh != known:
         cache.save("search", fresh)
     return outputs, pending

@@ -353,9 +353,13 @@ def test_the_search_page_speaks_each_language(four: Path) -> None:
                                  "few": "{n} مقالات لـ «{q}».", "many": "{n} مقالًا لـ «{q}».", "other": "{n} مقال لـ «{q}»."}
     assert strings("en/search/index.html")["results"] == {"one": "One article found for “{q}”.", "other": "{n} articles found for “{q}”."}
     assert strings("search/index.html")["none"] == "Aucun article trouvé pour « {q} »."
+    # the filters' names, read when the filters open; the languages' names, which results show, in the manifest read first
+    labels = json.loads((four / "pagefind/labels.json").read_bytes())
+    assert labels["labels"]["country"]["MA"] == "Maroc"
+    assert labels["translated_labels"]["ar"]["country"]["MA"] == "المغرب" and labels["translated_labels"]["en"]["language"]["fr"] == "French"
     manifest = json.loads((four / "pagefind/shards.json").read_bytes())
-    assert manifest["labels"]["country"]["MA"] == "Maroc"
-    assert manifest["translated_labels"]["ar"]["country"]["MA"] == "المغرب" and manifest["translated_labels"]["en"]["language"]["fr"] == "French"
+    assert manifest["languages"]["fr"] == "Français" and manifest["translated_languages"]["en"]["fr"] == "French"
+    assert "labels" not in manifest and "translated_labels" not in manifest
 
 
 # --- catalogs ------------------------------------------------------------------------------------

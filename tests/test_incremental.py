@@ -25,7 +25,7 @@ OK_SEEDS = sorted((FIXTURES / "seeds" / "ok").glob("*.txt"))
 # Pagefind writes these in a different order on every run (Rust hash maps), so two
 # clean builds differ there; its index chunks and fragments are stable. They are
 # compared by what they say rather than byte for byte.
-UNSTABLE = re.compile(r"^pagefind/s\d+/(?:filter/.*|pagefind\.[a-z-]+_[0-9a-f]+\.pf_meta|pagefind-entry\.json)$")
+UNSTABLE = re.compile(r"^pagefind/[a-z0-9_-]+-\d{4}-\d\d/(?:filter/.*|pagefind\.[a-z-]+_[0-9a-f]+\.pf_meta|pagefind-entry\.json)$")
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -62,7 +62,7 @@ def assert_exact(project: Project, tmp: Path) -> str:
 
 
 def test_edit_sequences_give_the_clean_build(project: Project, tmp_path: Path) -> None:
-    write_pyproject(project.root, search_shard_size=1)  # several search shards, until the settings change below
+    write_pyproject(project.root, search_shard_size=1)  # several search periods, until the settings change below
     for path in OK_SEEDS[:3]:
         project.add_seed(path.name, path.read_bytes())
     assert_exact(project, tmp_path)
@@ -128,21 +128,22 @@ def test_a_template_change_renders_only_the_pages_that_use_it(project: Project, 
     assert status == 0 and "; 3 pages written" in out  # the three month pages, nothing else
 
 
-def test_an_edit_indexes_only_its_search_shard(project: Project, tmp_path: Path) -> None:
+def test_an_edit_indexes_only_its_search_period(project: Project, tmp_path: Path) -> None:
     write_pyproject(project.root, search_shard_size=1)
     for path in OK_SEEDS:
         project.add_seed(path.name, path.read_bytes())
     project.run("build")
     shards = json.loads((project.out / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"]
-    assert len(shards) == 8  # 5 articles, at most 1 per shard: the next power of two
-    assert sum(sum(languages.values()) for languages in shards.values()) == 5
+    # 5 articles, each language's in periods of at most 1 (but for a month that has more)
+    assert {name: sum(languages.values()) for name, languages in shards.items()} == {
+        "ar-2023-01/": 1, "en-2023-01/": 1, "en-2024-03/": 1, "es-2023-05/": 1, "fr-2023-01/": 1}
     before = {p: p.stat().st_ino for p in (project.out / "pagefind").rglob("*") if p.is_file()}
     [article] = project.content.rglob("2023-05-02-*.md")
     article.write_text(article.read_text(encoding="utf-8").replace("Rabat", "Tanger"), encoding="utf-8")
     assert_exact(project, tmp_path)
     after = {p: p.stat().st_ino for p in (project.out / "pagefind").rglob("*") if p.is_file()}
     changed = {p.relative_to(project.out / "pagefind").parts[0] for p in after if before.get(p) != after[p]}
-    assert len(changed - {"shards.json"}) == 1  # the edited article's shard, nothing else
+    assert changed - {"shards.json", "labels.json"} == {"es-2023-05"}  # the edited article's language and period, nothing else
 
 
 def test_a_new_article_rewrites_only_its_years_exports(project: Project, tmp_path: Path) -> None:

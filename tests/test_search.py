@@ -15,7 +15,7 @@ BASE = "/crossings-test/"
 
 @pytest.fixture
 def served(project: Project) -> Iterator[str]:
-    write_pyproject(project.root, search_shard_size=2)  # several shards, merged in the browser
+    write_pyproject(project.root, search_shard_size=2)  # several periods, merged in the browser
     for path in OK_SEEDS:
         project.add_seed(path.name, path.read_bytes())
     status, _, err = project.run("build")
@@ -47,8 +47,8 @@ def test_one_box_finds_every_language(served: str, browser, query: str, title: s
     ("onerror", '<script>alert("x")</script> & *stars*, _under_ [link](javascript:alert(1)) `code`'),
     ("Canary", "Spain: coast guard rescues 58 people off the Canary Islands"),
 ])
-def test_a_word_held_by_one_shard_finds_only_its_article(served: str, browser, query: str, title: str) -> None:
-    # The other shards have no such word; Pagefind would answer from them with
+def test_a_word_held_by_one_period_finds_only_its_article(served: str, browser, query: str, title: str) -> None:
+    # The other periods have no such word; Pagefind would answer from them with
     # a shorter word the query starts with ("on", "can"), which must not show.
     page = browser.new_page()
     page.goto(served + "search/?q=" + query)
@@ -67,6 +67,8 @@ def test_typing_filtering_sorting_and_opening_a_result(served: str, browser) -> 
     status = page.locator("#search-status")
     assert status.get_attribute("aria-live") == "polite" and status.get_attribute("role") == "status"
     assert status.inner_text() == f"{len(found)} articles trouvés pour « migration »."
+    assert page.locator("#search-filters-panel").get_attribute("open") is None  # closed: the query loaded no filter data
+    page.get_by_text("Filtres", exact=True).click()  # opened: the filters' data and names load, and their counts show
     page.get_by_label("Anglais").check()  # a filter, with its count
     page.wait_for_function(f"() => document.querySelectorAll('#search-results li').length < {len(found)}")
     narrowed = results(page)
@@ -110,3 +112,112 @@ def test_without_javascript_the_search_box_leads_somewhere(served: str, browser)
     links = page.eval_on_selector_all("#search-fallback a", "links => links.map(a => a.getAttribute('href'))")
     assert BASE + "timeline/" in links and BASE + "countries/" in links
     context.close()
+
+
+def test_search_after_incremental_updates_that_move_the_periods(project: Project, browser, tmp_path) -> None:
+    # The index is updated in place, build after build, while articles come, change and go,
+    # and the periods themselves change (one overflows, one empties, two become one); each
+    # build is the clean build's twin, and a reader's search sees the archive as it is now.
+    import json
+
+    from .test_incremental import assert_exact
+
+    write_pyproject(project.root, search_shard_size=2)
+    seeds = {path.name[:3]: path for path in OK_SEEDS}
+
+    def periods() -> dict[str, int]:
+        manifest = json.loads((project.out / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+        return {name: sum(langs.values()) for name, langs in manifest["shards"].items()}
+
+    def french(name: str, day: str, word: str) -> None:
+        (project.content / f"{name}.md").write_text(f"---\ntitle: Escale à {word}\ndate: {day}\nlang: fr\n---\n\nUn bateau fait escale à {word}.\n",
+                                                      encoding="utf-8")
+
+    for code in ("000", "103"):  # French (January 2023) and Spanish (May 2023)
+        project.add_seed(seeds[code].name, seeds[code].read_bytes())
+    assert_exact(project, tmp_path)
+    assert periods() == {"fr-2023-01/": 1, "es-2023-05/": 1}
+    project.add_seed(seeds["102"].name, seeds["102"].read_bytes())  # English, March 2024: the newest year
+    assert_exact(project, tmp_path)
+    assert periods() == {"fr-2023-01/": 1, "es-2023-05/": 1, "en-2024-03/": 1}
+    french("kalamata", "2023-02-10", "Kalamata")  # joins January's French period
+    assert_exact(project, tmp_path)
+    french("lavrio", "2023-03-10", "Lavrio")  # which is full: a new period
+    assert_exact(project, tmp_path)
+    assert periods() == {"fr-2023-01/": 2, "fr-2023-03/": 1, "es-2023-05/": 1, "en-2024-03/": 1}
+    for code in ("104", "105"):  # Arabic and English, January 2023
+        project.add_seed(seeds[code].name, seeds[code].read_bytes())
+        assert_exact(project, tmp_path)
+    [english] = project.content.rglob("2024-03-14-*.md")
+    english.write_text(english.read_text(encoding="utf-8").replace("Canary", "Tenerife"), encoding="utf-8")
+    assert_exact(project, tmp_path)
+    (project.seeds / seeds["103"].name).unlink()  # the Spanish article taken away: its period goes
+    for path in project.content.rglob("2023-05-02-*.md"):
+        path.unlink()
+    assert_exact(project, tmp_path)
+    (project.content / "kalamata.md").unlink()  # January's French period has room again: March's joins it
+    assert_exact(project, tmp_path)
+    assert periods() == {"ar-2023-01/": 1, "en-2023-01/": 1, "fr-2023-01/": 2, "en-2024-03/": 1}
+
+    with serving(project.out, BASE) as origin:
+        page = browser.new_page()
+        for query, found in [("Tenerife", ["Spain: coast guard rescues 58 people off the Tenerife Islands"]),
+                             ("refuerzan", []), ("Kalamata", []),  # words of articles taken away
+                             ("Lavrio", ["Escale à Lavrio"]),
+                             ("cooperación", ["Maroc : L'OIM tient un dialogue interrégional sur le Pacte sur les migrations"]),
+                             ("الميثاق", ["المغرب: المنظمة الدولية للهجرة تعقد حوارا إقليميا حول الميثاق العالمي للهجرة"])]:
+            page.goto(origin + BASE + "search/?q=" + query)
+            assert results(page) == found, query
+        page.goto(origin + BASE + "search/?q=migration")
+        everything = results(page)
+        assert len(everything) >= 2
+        page.get_by_text("Filtres", exact=True).click()
+        page.get_by_label("Anglais").check()
+        page.wait_for_function(f"() => document.querySelectorAll('#search-results li').length < {len(everything)}")
+        assert results(page) == ["Spain: coast guard rescues 58 people off the Tenerife Islands"]
+        page.close()
+
+
+def test_sorting_by_date_merges_the_indexes_as_the_reader_pages(project: Project, browser) -> None:
+    # 60 articles with the word, in three languages and several periods each: sorted by
+    # date, each page of 10 is the next 10 of the whole archive, and a page loads the
+    # fragments of its own results and of at most one waiting result per index, not
+    # those of every result.
+    import datetime as dt
+    import json
+
+    write_pyproject(project.root, search_shard_size=8)
+    day = dt.date(2019, 1, 5)
+    for n in range(60):
+        lang = ("fr", "en", "es")[n % 3]
+        (project.content / f"a{n:02d}.md").write_text(
+            f"---\ntitle: Escale numéro {n}\ndate: {day + dt.timedelta(days=37 * n)}\nlang: {lang}\n---\n\nUn bateau fait escale à Kalamata, numéro {n}.\n",
+            encoding="utf-8")
+    assert project.run("build")[0] == 0
+    indexes = len(json.loads((project.out / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"])
+    assert 6 <= indexes <= 20
+    dates = sorted((str(day + dt.timedelta(days=37 * n)) for n in range(60)), reverse=True)
+    with serving(project.out, BASE) as origin:
+        page = browser.new_page()
+        page.goto(origin + BASE + "search/?q=Kalamata")
+        assert len(results(page)) == 10
+        fragments = []
+        page.on("request", lambda request: fragments.append(request.url) if request.url.endswith(".pf_fragment") else None)
+        page.get_by_label("Ordre").select_option("desc")
+        page.wait_for_function("() => document.querySelector('#search-results time')?.getAttribute('datetime') === '%s'" % dates[0])
+        results(page)
+        shown = page.eval_on_selector_all("#search-results time", "times => times.map(t => t.getAttribute('datetime'))")
+        assert shown == dates[:10]
+        assert page.locator("#search-status").inner_text() == "60 articles trouvés pour « Kalamata »."
+        assert len(fragments) <= 10 + indexes < 50  # not the 50 not loaded yet (10 were, for the order by relevance)
+        for end in (20, 30, 40, 50, 60):
+            page.locator("#search-more").click()
+            page.wait_for_function(f"() => document.querySelectorAll('#search-results li').length === {end}")
+            shown = page.eval_on_selector_all("#search-results time", "times => times.map(t => t.getAttribute('datetime'))")
+            assert shown == dates[:end]
+        assert page.locator("#search-more").is_hidden()
+        page.get_by_label("Ordre").select_option("asc")
+        page.wait_for_function("() => document.querySelector('#search-results time')?.getAttribute('datetime') === '%s'" % dates[-1])
+        shown = page.eval_on_selector_all("#search-results time", "times => times.map(t => t.getAttribute('datetime'))")
+        assert shown == sorted(dates)[:10]
+        page.close()
