@@ -118,19 +118,32 @@ def site_globals(config: Config, lang: str) -> dict:
     return _site_globals(config, lang)
 
 
-def template_digests(env: Environment) -> dict[str, str]:
-    """For every template, a hash of it and of every template it extends, includes or imports."""
+def template_digests(env: Environment, cache=None) -> dict[str, str]:
+    """For every template, a hash of it and of every template it extends, includes or imports.
+
+    What a template's source references is remembered in ``cache`` (a ``Cache``), by the
+    source's hash: parsing every template each build costs more than the rest of this."""
     sources = {}
     for name in env.list_templates():
         source, _, _ = env.loader.get_source(env, name)
         sources[name] = source
+    known: dict[str, tuple | None] = (cache.load("template-references") or {}) if cache is not None else {}
+    fresh: dict[str, tuple | None] = {}
     references: dict[str, set[str] | None] = {}
     for name, source in sources.items():
-        try:
-            found = set(meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateSyntaxError:
-            found = set()  # reported when the template is rendered
-        references[name] = None if None in found else found
+        key = hashlib.sha256(f"{jinja2.__version__}\0{source}".encode()).hexdigest()
+        if key in known:
+            found = known[key]
+        else:
+            try:
+                parsed = set(meta.find_referenced_templates(env.parse(source)))
+                found = None if None in parsed else tuple(sorted(parsed))
+            except jinja2.TemplateSyntaxError:
+                found = ()  # reported when the template is rendered
+        fresh[key] = found
+        references[name] = None if found is None else set(found)
+    if cache is not None and fresh != known:
+        cache.save("template-references", fresh)
     digests = {}
     for name in sources:
         closure, stack = set(), [name]
