@@ -225,16 +225,63 @@ def plan_exports(site: Site) -> list[Output]:
     for record in site.records:
         outputs.append(Output(record.article.url + "citation.bib", None, digest("bib", record.file_sha), None, _bib(site, record)))
     every = [(r.article.slug, r.file_sha, _story_of(site, r), site.stories.copies.get(r.article.slug, ())) for r in chronological(site)]
-    outputs.append(Output("data/articles.csv", None, digest("csv", every), None, lambda: articles_csv(site), deferrable=True))
+    outputs.append(Output("data/articles.csv", None, digest("csv", every), None, lambda: combined_csv(site), deferrable=True))
     stories = [(s.id, [(r.article.slug, site.version(r)) for r in s.records], _story_labels(site, s)) for s in site.stories.stories.values()]
     outputs.append(Output("data/stories.csv", None, digest("stories-csv", stories), None, lambda: stories_csv(site), deferrable=True))
     outputs.append(Output("data/stories.json", None, digest("stories-json", stories), None, lambda: stories_json(site), deferrable=True))
     outputs.append(Output("data/articles.bib", None, digest("bib-all", [(slug, sha) for slug, sha, _, _ in every]), None,
-                          lambda: "\n".join(bibtex(site, r) for r in chronological(site)).encode("utf-8"), deferrable=True))
+                          lambda: combined_bib(site), deferrable=True))
     found, years = plan_years(site)
     outputs += found
     outputs.extend(plan_data_page(site, years))
     return outputs
+
+
+def by_year(site: Site) -> list[tuple[int, list[Record]]]:
+    return [(year, list(group)) for year, group in groupby(chronological(site), key=lambda r: r.article.date.year)]
+
+
+def year_parts(site: Site, store: str, part_key, make) -> list[bytes]:
+    """``make(records)`` for the articles of each year, oldest year first; each year's bytes remembered in
+    the build cache store ``store`` by ``part_key(year, records)`` (what they are made from), so that
+    a change makes only its year's part again."""
+    cache = site.library.cache
+    known: dict[str, bytes] = cache.load(store) or {}
+    fresh: dict[str, bytes] = {}
+    parts = []
+    for year, records in by_year(site):
+        key = part_key(year, records)
+        part = known.get(key)
+        if part is None:
+            part = make(records)
+        fresh[key] = part
+        parts.append(part)
+    if fresh != known:
+        cache.save(store, fresh)
+    return parts
+
+
+def combined_csv(site: Site) -> bytes:
+    """data/articles.csv: the header, then every year's rows (the year file's, less its header; made again
+    only for the years whose articles changed)."""
+    header = len(articles_csv(site, []))
+
+    def key(year: int, records: list[Record]) -> str:
+        return digest("csv-part", year, [(r.article.slug, r.file_sha, _story_of(site, r), site.stories.copies.get(r.article.slug, ())) for r in records],
+                      site.config.base_url, [name for name, _ in FIELDS], EXPORTS_VERSION)
+
+    parts = year_parts(site, "export-csv", key, lambda records: articles_csv(site, records)[header:])
+    return articles_csv(site, []) + b"".join(parts)
+
+
+def combined_bib(site: Site) -> bytes:
+    """data/articles.bib: every article's entry, oldest first, one blank line apart (made again only for
+    the years whose articles changed)."""
+    def key(year: int, records: list[Record]) -> str:
+        return digest("bib-part", year, [(r.article.slug, r.file_sha) for r in records], site.config.base_url, site.config.title, EXPORTS_VERSION)
+
+    parts = year_parts(site, "export-bib", key, lambda records: "\n".join(bibtex(site, r) for r in records).encode("utf-8"))
+    return b"\n".join(parts)
 
 
 def plan_data_page(site: Site, years: list[dict]) -> list[Output]:
