@@ -5,13 +5,16 @@
     python bench/latency.py --repo ../other-checkout # also time another checkout, run for run
 
 The archive is bench/run.py's (bench/out/N/crossings: generated, imported and built
-once if missing). Each run, as whole ``build.py build`` processes:
+once if missing). Each run, as whole processes (a ``build`` by ``crossings.cli.main``, as
+build.py runs it, which then prints its resource usage):
 - **new seed**: one seed dated in the archive's newest year is added (import and the
   whole site: pages, search, exports), then taken away again (a build, not timed);
 - **edit**: one article's text gets a sentence, then gets it back (a build, not timed);
 - **no change**: a build with nothing to do.
-Wall seconds and CPU seconds (the process and the children it waited for: workers,
-Pagefind) are printed, medians of the runs. With ``--repo``, each step is timed with
+Wall seconds and CPU seconds are printed, medians of the runs: CPU of Crossings' own
+process (start-up, import, planning, rendering, the pages it writes for Pagefind) and
+of its children (Pagefind, which indexes the changed shard; render or import workers
+when a change is big enough to fork them). With ``--repo``, each step is timed with
 every checkout in turn, on its own copy of the project (its own build cache and
 site), so that the figures compare on a shared, busy machine.
 Nothing is asserted.
@@ -20,6 +23,7 @@ Nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -39,17 +43,27 @@ from run import crossings_project  # noqa: E402
 OUT = HERE / "out"
 
 
-def timed(repo: Path, project: Path, *args: str, env: dict | None = None) -> tuple[float, float]:
-    """Run ``build.py`` of ``repo`` in ``project``: (wall seconds, CPU seconds, children included)."""
+RUN = """import json, resource, sys
+from crossings.cli import main
+status = main(sys.argv[1:])
+me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print("RUSAGE " + json.dumps([me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime]), file=sys.stderr)
+sys.exit(status)
+"""
+
+
+def timed(repo: Path, project: Path, *args: str, env: dict | None = None) -> tuple[float, float, float]:
+    """Run ``build.py`` of ``repo`` in ``project`` (its ``main``, in a process of its own): (wall seconds,
+    CPU seconds of that process, CPU seconds of its children: Pagefind, and workers if any)."""
     environment = dict(os.environ, PYTHONPATH=str(repo), **(env or {}))
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, str(repo / "build.py"), *args], cwd=project, env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    process = subprocess.Popen([sys.executable, "-c", RUN, *args], cwd=project, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, err = process.communicate()
     wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"build failed in {project} ({repo}):\n{process.stderr.read().decode()[-3000:]}")
-    return wall, usage.ru_utime + usage.ru_stime
+    if process.returncode != 0:
+        raise SystemExit(f"build failed in {project} ({repo}):\n{err.decode()[-3000:]}")
+    me, children = json.loads(err.decode().rsplit("RUSAGE ", 1)[1])
+    return wall, me, children
 
 
 def prepare(n: int, repo: Path) -> Path:
@@ -86,7 +100,7 @@ def remove_seed(project: Path, extra: Path) -> None:
 
 def bench(n: int, runs: int, repos: list[Path]) -> dict:
     projects = {repo: prepare(n, repo) for repo in repos}
-    figures: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    figures: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     for run in range(runs):
         for repo, project in projects.items():
             article = sorted((project / "content").rglob("*.md"))[n // 2]
@@ -101,7 +115,7 @@ def bench(n: int, runs: int, repos: list[Path]) -> dict:
             figures.setdefault((str(repo), "edit"), []).append(timed(repo, project, "build"))
             article.write_bytes(original)
             timed(repo, project, "build")
-    return {key: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values)) for key, values in figures.items()}
+    return {key: tuple(statistics.median(v[i] for v in values) for i in range(3)) for key, values in figures.items()}
 
 
 def main() -> None:
@@ -114,8 +128,9 @@ def main() -> None:
     for n in args.sizes:
         results = bench(n, args.runs, repos)
         print(f"\nN = {n:,} articles (medians of {args.runs}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-        for (repo, what), (wall, cpu) in results.items():
-            print(f"  {Path(repo).name:16} {what:10} {wall:6.2f} s wall {cpu:6.2f} s CPU")
+        for (repo, what), (wall, me, children) in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+            print(f"  {what:10} {Path(repo).name:18} {wall:6.2f} s wall, CPU {me + children:6.2f} s: Crossings' process {me:5.2f} s,"
+                  f" its children (Pagefind) {children:5.2f} s")
 
 
 if __name__ == "__main__":
