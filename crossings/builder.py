@@ -12,6 +12,7 @@ import gc
 import hashlib
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -125,52 +126,123 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     site, problems = build_site(records, config, library, catalogs)
     report.problems.extend(problems)
     report.articles = len(site.records)
-    outputs = plan(site, report.lap)
-    report.lap("plan")
-    report.problems.extend(site.stories.problems)
-    statics, assets = static_outputs(config, cache, scan, {o.path for o in outputs}, report)
-    outputs += statics
-    report.pages = sum(1 for o in outputs if o.path.endswith(".html"))
-    env = make_env(config, config.cache if write else None, assets, catalogs)
-    report.lap("static, env")
-    if not write:
-        _check_render(env, config, outputs, report)
-        report.problems.extend(untranslated(catalogs, sorted(set(config.interface) | set(catalogs.catalogs)), config.templates, config.root))
-    else:
-        _write(env, config, cache, site, outputs, report, strict, progress, search_later, cancel, catalogs)
-        if report.written and not report.search_pending:
-            cache.save("build", {"inputs": inputs, "problems": tuple(p.as_tuple() for p in report.all_problems()), "articles": report.articles})
+    ahead = search_ahead(config, cache, scan, site, search_later, cancel) if write and not strict else None
+    report.lap("search started")
+    try:
+        outputs = plan(site, report.lap)
+        report.lap("plan")
+        report.problems.extend(site.stories.problems)
+        statics, assets = static_outputs(config, cache, scan, {o.path for o in outputs}, report)
+        outputs += statics
+        report.pages = sum(1 for o in outputs if o.path.endswith(".html"))
+        env = make_env(config, config.cache if write else None, assets, catalogs)
+        report.lap("static, env")
+        if not write:
+            _check_render(env, config, outputs, report)
+            report.problems.extend(untranslated(catalogs, sorted(set(config.interface) | set(catalogs.catalogs)), config.templates, config.root))
+        else:
+            _write(env, config, cache, site, outputs, report, strict, progress, search_later, cancel, catalogs, ahead)
+            if report.written and not report.search_pending:
+                cache.save("build", {"inputs": inputs, "problems": tuple(p.as_tuple() for p in report.all_problems()), "articles": report.articles})
+    finally:
+        if ahead is not None:
+            ahead.join()
     for warning in cache.warnings:
         print(warning, file=sys.stderr)
     report.seconds = time.perf_counter() - started
     return report
 
 
+def protected(config: Config) -> list:
+    return [config.root, config.seeds, config.content, config.templates, config.static]
+
+
+class SearchAhead:
+    """The search index planned (Pagefind run on the changed shards) in a thread, while the pages are
+    planned: Pagefind works on another core meanwhile, and the thread mostly waits for it.
+
+    ``kept`` needs the settings' digest, which needs the hashed names of static files: they are
+    taken before planning (``static_outputs`` without the generated paths); if the build's own
+    differ (a static file that collides with a page is left out), the search is planned again."""
+
+    def __init__(self, site, cache: Cache, tree: OutputTree, settings: str, later: bool, cancel) -> None:
+        self.site, self.cache, self.tree, self.settings, self.later, self.cancel = site, cache, tree, settings, later, cancel
+        self._result: tuple | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="crossings-search")
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._result = self.plan(self.settings)
+        except BaseException as exc:  # noqa: BLE001 - handed to the build's thread, which handles it
+            self._error = exc
+
+    def plan(self, settings: str) -> tuple[list[Output], bool]:
+        return plan_search(self.site, self.cache, kept_in(self.tree, settings), later=self.later, cancel=self.cancel)
+
+    def result(self, settings: str) -> tuple[list[Output], bool]:
+        self._thread.join()
+        if settings != self.settings:
+            return self.plan(settings)
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+    def join(self) -> None:
+        self._thread.join()
+
+
+def kept_in(tree: OutputTree, settings: str):
+    """``kept(path, key)`` for ``plan_search``: whether the live or spare site has that file made from that key."""
+    def kept(path: str, key: str) -> bool:
+        final = digest(key, "data", settings)
+        return any(m is not None and m.get(path, ("",))[0] == final for m in (tree.live, tree.spare_manifest))
+    return kept
+
+
+def search_ahead(config: Config, cache: Cache, scan: Scan, site, later: bool, cancel) -> SearchAhead | None:
+    """Start planning the search index now (see ``SearchAhead``), unless the site will not be written there."""
+    if output_problem(config.output, protected(config)):
+        return None
+    try:
+        tree = OutputTree(config.output, cache)
+    except OSError:
+        return None  # _write says why
+    _, assets = static_outputs(config, cache, scan, set(), BuildReport())
+    site.stories  # what the thread reads of the model is made before it starts, not by both threads at once
+    for lang in config.interface:
+        site.facets_in(lang)
+    return SearchAhead(site, cache, tree, settings_digest(config, assets), later, cancel)
+
+
 def _write(env, config: Config, cache: Cache, site, outputs: list[Output], report: BuildReport, strict: bool, progress: bool,
-           search_later: bool = False, cancel=None, catalogs: Catalogs | None = None) -> None:
+           search_later: bool = False, cancel=None, catalogs: Catalogs | None = None, ahead: SearchAhead | None = None) -> None:
     """Render what changed into the spare folder and swap it in, unless something forbids it."""
-    why = output_problem(config.output, [config.root, config.seeds, config.content, config.templates, config.static])
+    why = output_problem(config.output, protected(config))
     if why:
         report.problems.append(error(display_path(config.output), None, f"will not write the site there: {why}", "choose another --out folder"))
         return
     if strict and report.all_problems():
         return
-    try:
-        tree = OutputTree(config.output, cache)
-    except OSError as exc:
-        report.problems.append(write_problem(exc, config))
-        return
+    if ahead is not None:
+        tree = ahead.tree
+    else:
+        try:
+            tree = OutputTree(config.output, cache)
+        except OSError as exc:
+            report.problems.append(write_problem(exc, config))
+            return
     settings = settings_digest(config, env.globals.get("assets"))
-
-    def kept(path: str, key: str) -> bool:
-        final = digest(key, "data", settings)
-        return any(m is not None and m.get(path, ("",))[0] == final for m in (tree.live, tree.spare_manifest))
 
     try:
         report.lap("write setup")
-        found, report.search_pending = plan_search(site, cache, kept, later=search_later, cancel=cancel)
+        if ahead is not None:
+            found, report.search_pending = ahead.result(settings)
+        else:
+            found, report.search_pending = plan_search(site, cache, kept_in(tree, settings), later=search_later, cancel=cancel)
         outputs = outputs + found
-        report.lap("search")
+        report.lap("search (what was left of it)" if ahead is not None else "search")
     except Cancelled:
         report.cancelled = True
         return
