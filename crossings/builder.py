@@ -25,7 +25,7 @@ from .importer import ImportReport, Importer
 from .library import Library
 from .problems import Problem, display_path, error, has_errors
 from .problems import warning as warning_problem
-from .render import RENDER_ERRORS, make_env, render, render_all, template_digests, template_problem, write_problem
+from .render import RENDER_ERRORS, in_process, make_env, render, render_all, template_digests, template_problem, write_problem
 from .search import Cancelled, SearchError, plan_search
 from .site import Output, build_site, digest, plan
 from .writer import OutputTree, output_problem
@@ -234,6 +234,12 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
             report.problems.append(write_problem(exc, config))
             return
     settings = settings_digest(config, env.globals.get("assets"))
+    templates = template_digests(env, cache)
+    early = None
+    if ahead is not None and cancel is None and not search_later:
+        early = _render_early(env, config, outputs, tree, templates, catalogs, report, progress)
+        if early is False:
+            return
 
     try:
         report.lap("write setup")
@@ -241,7 +247,6 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
             found, report.search_pending = ahead.result(settings)
         else:
             found, report.search_pending = plan_search(site, cache, kept_in(tree, settings), later=search_later, cancel=cancel)
-        outputs = outputs + found
         report.lap("search (what was left of it)" if ahead is not None else "search")
     except Cancelled:
         report.cancelled = True
@@ -253,7 +258,11 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
     except SearchError as exc:
         report.problems.append(error("pagefind", None, f"the search index could not be built: {exc}", "check that the pagefind[bin] package is installed (make build installs it)"))
         return
-    keys = output_keys(env, config, outputs, catalogs, cache)
+    if early is not None:  # the pages are in the spare: now the search index, then the swap
+        _finish_early(env, config, cache, tree, found, early, templates, settings, report)
+        return
+    outputs = outputs + found
+    keys = output_keys(env, config, outputs, catalogs, templates=templates)
     report.lap("keys")
     if search_later and tree.live:
         for output in outputs:  # the dev server shows the pages first; exports catch up right after
@@ -281,6 +290,62 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
         return
     report.changed = True
     report.rendered = sum(1 for o in pending if o.path.endswith(".html"))
+    report.written = True
+    report.problems.extend(size_problems(config, cache, tree.live))
+    report.lap("sizes")
+
+
+def _render_early(env, config: Config, outputs: list[Output], tree: OutputTree, templates: dict[str, str], catalogs: Catalogs | None,
+                  report: BuildReport, progress: bool):
+    """While the search index is being made (``SearchAhead``), prepare the spare and render the pages
+    that changed; return (their keys, the hashes of what was written, the outputs rendered), None when
+    no page changed (nothing is touched: the search index alone may have), or False after a problem.
+
+    Only when rendering stays in this process: forking render workers while the search thread runs
+    is not safe."""
+    keys = output_keys(env, config, outputs, catalogs, templates=templates)
+    report.lap("keys")
+    live = tree.live
+    if live is not None and all(live.get(rel, ("",))[0] == key for rel, key in keys.items()):
+        return None
+    try:
+        todo = set(tree.prepare(keys, remove=False))
+        pending = [o for o in outputs if o.path in todo]
+        if not in_process(pending):
+            return keys, {}, [], pending  # rendered after the search, with the workers
+        report.lap("prepare spare")
+        shas, problem = render_all(env, config, pending, tree.put, progress and sys.stderr.isatty())
+        report.lap(f"render {len(pending)} while the search runs")
+    except OSError as exc:
+        report.problems.append(write_problem(exc, config))
+        return False
+    if problem:
+        report.problems.append(problem)
+        return False
+    return keys, shas, pending, []
+
+
+def _finish_early(env, config: Config, cache: Cache, tree: OutputTree, found: list[Output], early: tuple, templates: dict[str, str],
+                  settings: str, report: BuildReport) -> None:
+    """After ``_render_early``: the search index's files (and pages left for the workers) into the spare, then the swap."""
+    keys, shas, rendered, later = early
+    keys = {**keys, **output_keys(None, config, found, None, templates=templates, settings=settings)}
+    try:
+        todo = set(tree.prepare({o.path: keys[o.path] for o in found}, remove=False))
+        pending = later + [o for o in found if o.path in todo]
+        more, problem = render_all(env, config, pending, tree.put, False)
+        report.lap(f"write {len(pending)}")
+        if problem:
+            report.problems.append(problem)
+            return
+        tree.remove_unwanted(keys)
+        tree.commit(keys, {**shas, **more})
+        report.lap("commit")
+    except OSError as exc:
+        report.problems.append(write_problem(exc, config))
+        return
+    report.changed = True
+    report.rendered = sum(1 for o in rendered + pending if o.path.endswith(".html"))
     report.written = True
     report.problems.extend(size_problems(config, cache, tree.live))
     report.lap("sizes")
@@ -337,11 +402,12 @@ def settings_digest(config: Config, assets: dict[str, str] | None = None) -> str
     return digest(__version__, sorted((assets or {}).items()), *(v for k, v in dataclasses.asdict(config).items() if k != "root"))
 
 
-def output_keys(env, config: Config, outputs: list[Output], catalogs: Catalogs | None = None, cache: Cache | None = None) -> dict[str, str]:
+def output_keys(env, config: Config, outputs: list[Output], catalogs: Catalogs | None = None, cache: Cache | None = None,
+                templates: dict[str, str] | None = None, settings: str | None = None) -> dict[str, str]:
     """The final key of every output: its own key, its templates, the settings, the version, and for a
     page in an interface language, that language's catalog (so a .po change rebuilds exactly its pages)."""
-    settings = settings_digest(config, env.globals.get("assets"))
-    templates = template_digests(env, cache)
+    settings = settings if settings is not None else settings_digest(config, env.globals.get("assets"))
+    templates = templates if templates is not None else template_digests(env, cache)
     keys = {}
     for o in outputs:
         parts = (o.key, templates.get(o.template, "") if o.template else "data", settings)

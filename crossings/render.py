@@ -214,6 +214,11 @@ def write_problem(exc: OSError, config: Config) -> Problem:
                  "free some disk space or make the folder writable; the previous site is unchanged")
 
 
+def in_process(outputs: list[Output]) -> bool:
+    """Whether ``render_all`` renders these outputs in this process (no workers forked)."""
+    return len(outputs) < PARALLEL_FROM or parallel.worker_count() < 2 or "fork" not in get_all_start_methods()
+
+
 def render_all(env: Environment, config: Config, outputs: list[Output], put: Callable[[str, bytes], str],
                progress: bool = False) -> tuple[dict[str, str], Problem | None]:
     """Render ``outputs`` and hand each one's bytes to ``put``; stop at the first template error."""
@@ -223,7 +228,7 @@ def render_all(env: Environment, config: Config, outputs: list[Output], put: Cal
     workers = parallel.worker_count()
     shas: dict[str, str] = {}
     try:
-        if len(outputs) < PARALLEL_FROM or workers < 2 or "fork" not in get_all_start_methods():
+        if in_process(outputs):
             for n, chunk in enumerate(chunks):
                 done, problem = _render_some(chunk)
                 shas.update(done)
