@@ -144,6 +144,10 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
             _write(env, config, cache, site, outputs, report, strict, progress, search_later, cancel, catalogs, ahead)
             if report.written and not report.search_pending:
                 cache.save("build", {"inputs": inputs, "problems": tuple(p.as_tuple() for p in report.all_problems()), "articles": report.articles})
+    except BaseException:
+        if ahead is not None:
+            ahead.stop()  # e.g. Ctrl-C: Pagefind is stopped rather than waited for
+        raise
     finally:
         if ahead is not None:
             ahead.join()
@@ -166,7 +170,9 @@ class SearchAhead:
     differ (a static file that collides with a page is left out), the search is planned again."""
 
     def __init__(self, site, cache: Cache, tree: OutputTree, settings: str, later: bool, cancel) -> None:
-        self.site, self.cache, self.tree, self.settings, self.later, self.cancel = site, cache, tree, settings, later, cancel
+        self.site, self.cache, self.tree, self.settings, self.later = site, cache, tree, settings, later
+        self._stopped = threading.Event()
+        self.cancel = _Either(cancel, self._stopped) if cancel is not None else self._stopped
         self._result: tuple | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="crossings-search")
@@ -189,8 +195,22 @@ class SearchAhead:
             raise self._error
         return self._result
 
+    def stop(self) -> None:
+        """Call the search off (the build stops): Pagefind is killed, the thread ends soon."""
+        self._stopped.set()
+
     def join(self) -> None:
         self._thread.join()
+
+
+class _Either:
+    """Set when either of two events is (the caller's cancel, or the build's own stop)."""
+
+    def __init__(self, first: threading.Event, second: threading.Event) -> None:
+        self.first, self.second = first, second
+
+    def is_set(self) -> bool:
+        return self.first.is_set() or self.second.is_set()
 
 
 def kept_in(tree: OutputTree, settings: str):
