@@ -121,8 +121,9 @@ def site_globals(config: Config, lang: str) -> dict:
 def template_digests(env: Environment, cache=None) -> dict[str, str]:
     """For every template, a hash of it and of every template it extends, includes or imports.
 
-    What a template's source references is remembered in ``cache`` (a ``Cache``), by the
-    source's hash: parsing every template each build costs more than the rest of this."""
+    What a template's source references is remembered in ``cache`` (a ``Cache``), by the hash
+    of the source, Jinja's version and the environment's extensions (they change what parses):
+    parsing every template each build costs more than the rest of this."""
     sources = {}
     for name in env.list_templates():
         source, _, _ = env.loader.get_source(env, name)
@@ -131,7 +132,7 @@ def template_digests(env: Environment, cache=None) -> dict[str, str]:
     fresh: dict[str, tuple | None] = {}
     references: dict[str, set[str] | None] = {}
     for name, source in sources.items():
-        key = hashlib.sha256(f"{jinja2.__version__}\0{source}".encode()).hexdigest()
+        key = hashlib.sha256(f"{jinja2.__version__}\0{sorted(env.extensions)}\0{source}".encode()).hexdigest()
         if key in known:
             found = known[key]
         else:
