@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import os
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -23,7 +25,7 @@ from .importer import ImportReport, Importer
 from .library import Library
 from .problems import Problem, display_path, error, has_errors
 from .problems import warning as warning_problem
-from .render import RENDER_ERRORS, make_env, render, render_all, template_digests, template_problem, write_problem
+from .render import RENDER_ERRORS, in_process, make_env, render, render_all, template_digests, template_problem, write_problem
 from .search import Cancelled, SearchError, plan_search
 from .site import Output, build_site, digest, plan
 from .writer import OutputTree, output_problem
@@ -49,6 +51,16 @@ class BuildReport:
     changed: bool = False
     """Whether the site folder changed (False for a build that found nothing to do)."""
     seconds: float = 0.0
+    phases: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Wall and CPU seconds of each step of this process, in order (printed with CROSSINGS_TIMINGS=1)."""
+
+    def lap(self, name: str) -> None:
+        now = (time.perf_counter(), time.process_time())
+        wall, cpu = self.phases.get(name, (0.0, 0.0))
+        self.phases[name] = (wall + now[0] - self._lap[0], cpu + now[1] - self._lap[1])
+        self._lap = now
+
+    _lap: tuple[float, float] = field(default_factory=lambda: (time.perf_counter(), time.process_time()))
 
     def all_problems(self) -> list[Problem]:
         return (self.imports.problems if self.imports else []) + self.problems
@@ -59,19 +71,31 @@ class BuildReport:
 
 
 def build(config: Config, *, write: bool = True, strict: bool = False, progress: bool = False, search_later: bool = False,
-          cancel=None) -> BuildReport:
-    """Build the site into ``config.output``; with ``write=False``, render in memory only (check)."""
+          cancel=None, collect: bool = True) -> BuildReport:
+    """Build the site into ``config.output``; with ``write=False``, render in memory only (check).
+
+    ``collect=False`` (the command line, which exits right after) skips the final collection
+    of the build's garbage: at 10,000 articles it takes a tenth of a second or more."""
     # A build allocates a great many small objects and frees them all at the end;
     # the cyclic collector would rescan the growing heap over and over (it tripled
     # the time to load the caches at 10,000 articles). One collection at the end.
     collecting = gc.isenabled()
     gc.disable()
+    report = None
     try:
-        return _build(config, write=write, strict=strict, progress=progress, search_later=search_later, cancel=cancel)
+        report = _build(config, write=write, strict=strict, progress=progress, search_later=search_later, cancel=cancel)
+        return report
     finally:
         if collecting:
+            if collect:
+                gc.collect()
+            else:  # about to exit: nothing to reclaim, and nothing for the collector to scan again
+                gc.freeze()
             gc.enable()
-            gc.collect()
+        if report is not None and os.environ.get("CROSSINGS_TIMINGS"):
+            report.lap("collect")
+            print("timings (wall/CPU s): " + ", ".join(f"{name} {wall:.3f}/{cpu:.3f}" for name, (wall, cpu) in report.phases.items())
+                  + f"; CPU since the process started {time.process_time():.3f}", file=sys.stderr)
 
 
 def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_later: bool, cancel=None) -> BuildReport:
@@ -82,9 +106,11 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     scan = Scan()
     importer = Importer(config, cache, write, scan)
     report.imports = importer.run()
+    report.lap("import")
     # Nothing changed since the last build: say so, with the problems it found.
     inputs = input_signature(config, scan, importer.listing)
     state = cache.load("build") or {}
+    report.lap("unchanged?")
     if write and state.get("inputs") == inputs and config.output.is_dir():
         report.problems = [Problem(*p) for p in state["problems"]]
         report.articles = state["articles"]
@@ -94,53 +120,154 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     library = Library(config, cache, read=importer.index.read, scan=scan)
     records, problems = library.load()
     report.problems.extend(problems)
+    report.lap("library")
     catalogs = load_catalogs(config.locales)
     report.problems.extend(catalogs.problems)
     site, problems = build_site(records, config, library, catalogs)
     report.problems.extend(problems)
     report.articles = len(site.records)
-    outputs = plan(site)
-    report.problems.extend(site.stories.problems)
-    statics, assets = static_outputs(config, cache, scan, {o.path for o in outputs}, report)
-    outputs += statics
-    report.pages = sum(1 for o in outputs if o.path.endswith(".html"))
-    env = make_env(config, config.cache if write else None, assets, catalogs)
-    if not write:
-        _check_render(env, config, outputs, report)
-        report.problems.extend(untranslated(catalogs, sorted(set(config.interface) | set(catalogs.catalogs)), config.templates, config.root))
-    else:
-        _write(env, config, cache, site, outputs, report, strict, progress, search_later, cancel, catalogs)
-        if report.written and not report.search_pending:
-            cache.save("build", {"inputs": inputs, "problems": tuple(p.as_tuple() for p in report.all_problems()), "articles": report.articles})
+    ahead = search_ahead(config, cache, scan, site, search_later, cancel) if write and not strict else None
+    report.lap("search started")
+    try:
+        outputs = plan(site, report.lap)
+        report.lap("plan")
+        report.problems.extend(site.stories.problems)
+        statics, assets = static_outputs(config, cache, scan, {o.path for o in outputs}, report)
+        outputs += statics
+        report.pages = sum(1 for o in outputs if o.path.endswith(".html"))
+        env = make_env(config, config.cache if write else None, assets, catalogs)
+        report.lap("static, env")
+        if not write:
+            _check_render(env, config, outputs, report)
+            report.problems.extend(untranslated(catalogs, sorted(set(config.interface) | set(catalogs.catalogs)), config.templates, config.root))
+        else:
+            _write(env, config, cache, site, outputs, report, strict, progress, search_later, cancel, catalogs, ahead)
+            if report.written and not report.search_pending:
+                cache.save("build", {"inputs": inputs, "problems": tuple(p.as_tuple() for p in report.all_problems()), "articles": report.articles})
+    except BaseException:
+        if ahead is not None:
+            ahead.stop()  # e.g. Ctrl-C: Pagefind is stopped rather than waited for
+        raise
+    finally:
+        if ahead is not None:
+            ahead.join()
     for warning in cache.warnings:
         print(warning, file=sys.stderr)
     report.seconds = time.perf_counter() - started
     return report
 
 
+def protected(config: Config) -> list:
+    return [config.root, config.seeds, config.content, config.templates, config.static]
+
+
+class SearchAhead:
+    """The search index planned (Pagefind run on the changed shards) in a thread, while the pages are
+    planned: Pagefind works on another core meanwhile, and the thread mostly waits for it.
+
+    ``kept`` needs the settings' digest, which needs the hashed names of static files: they are
+    taken before planning (``static_outputs`` without the generated paths); if the build's own
+    differ (a static file that collides with a page is left out), the search is planned again."""
+
+    def __init__(self, site, cache: Cache, tree: OutputTree, settings: str, later: bool, cancel) -> None:
+        self.site, self.cache, self.tree, self.settings, self.later = site, cache, tree, settings, later
+        self._stopped = threading.Event()
+        self.cancel = _Either(cancel, self._stopped) if cancel is not None else self._stopped
+        self._result: tuple | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="crossings-search")
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._result = self.plan(self.settings)
+        except BaseException as exc:  # noqa: BLE001 - handed to the build's thread, which handles it
+            self._error = exc
+
+    def plan(self, settings: str) -> tuple[list[Output], bool]:
+        return plan_search(self.site, self.cache, kept_in(self.tree, settings), later=self.later, cancel=self.cancel)
+
+    def result(self, settings: str) -> tuple[list[Output], bool]:
+        self._thread.join()
+        if settings != self.settings:
+            return self.plan(settings)
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+    def stop(self) -> None:
+        """Call the search off (the build stops): Pagefind is killed, the thread ends soon."""
+        self._stopped.set()
+
+    def join(self) -> None:
+        self._thread.join()
+
+
+class _Either:
+    """Set when either of two events is (the caller's cancel, or the build's own stop)."""
+
+    def __init__(self, first: threading.Event, second: threading.Event) -> None:
+        self.first, self.second = first, second
+
+    def is_set(self) -> bool:
+        return self.first.is_set() or self.second.is_set()
+
+
+def kept_in(tree: OutputTree, settings: str):
+    """``kept(path, key)`` for ``plan_search``: whether the live or spare site has that file made from that key."""
+    def kept(path: str, key: str) -> bool:
+        final = digest(key, "data", settings)
+        return any(m is not None and m.get(path, ("",))[0] == final for m in (tree.live, tree.spare_manifest))
+    return kept
+
+
+def search_ahead(config: Config, cache: Cache, scan: Scan, site, later: bool, cancel) -> SearchAhead | None:
+    """Start planning the search index now (see ``SearchAhead``), unless the site will not be written there."""
+    if output_problem(config.output, protected(config)):
+        return None
+    try:
+        tree = OutputTree(config.output, cache)
+    except OSError:
+        return None  # _write says why
+    _, assets = static_outputs(config, cache, scan, set(), BuildReport())
+    site.stories  # what the thread reads of the model is made before it starts, not by both threads at once
+    for lang in config.interface:
+        site.facets_in(lang)
+    return SearchAhead(site, cache, tree, settings_digest(config, assets), later, cancel)
+
+
 def _write(env, config: Config, cache: Cache, site, outputs: list[Output], report: BuildReport, strict: bool, progress: bool,
-           search_later: bool = False, cancel=None, catalogs: Catalogs | None = None) -> None:
+           search_later: bool = False, cancel=None, catalogs: Catalogs | None = None, ahead: SearchAhead | None = None) -> None:
     """Render what changed into the spare folder and swap it in, unless something forbids it."""
-    why = output_problem(config.output, [config.root, config.seeds, config.content, config.templates, config.static])
+    why = output_problem(config.output, protected(config))
     if why:
         report.problems.append(error(display_path(config.output), None, f"will not write the site there: {why}", "choose another --out folder"))
         return
     if strict and report.all_problems():
         return
-    try:
-        tree = OutputTree(config.output, cache)
-    except OSError as exc:
-        report.problems.append(write_problem(exc, config))
-        return
+    if ahead is not None:
+        tree = ahead.tree
+    else:
+        try:
+            tree = OutputTree(config.output, cache)
+        except OSError as exc:
+            report.problems.append(write_problem(exc, config))
+            return
     settings = settings_digest(config, env.globals.get("assets"))
-
-    def kept(path: str, key: str) -> bool:
-        final = digest(key, "data", settings)
-        return any(m is not None and m.get(path, ("",))[0] == final for m in (tree.live, tree.spare_manifest))
+    templates = template_digests(env, cache)
+    early = None
+    if ahead is not None and cancel is None and not search_later:
+        early = _render_early(env, config, outputs, tree, templates, catalogs, report, progress)
+        if early is False:
+            return
 
     try:
-        found, report.search_pending = plan_search(site, cache, kept, later=search_later, cancel=cancel)
-        outputs = outputs + found
+        report.lap("write setup")
+        if ahead is not None:
+            found, report.search_pending = ahead.result(settings)
+        else:
+            found, report.search_pending = plan_search(site, cache, kept_in(tree, settings), later=search_later, cancel=cancel)
+        report.lap("search (what was left of it)" if ahead is not None else "search")
     except Cancelled:
         report.cancelled = True
         return
@@ -151,7 +278,12 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
     except SearchError as exc:
         report.problems.append(error("pagefind", None, f"the search index could not be built: {exc}", "check that the pagefind[bin] package is installed (make build installs it)"))
         return
-    keys = output_keys(env, config, outputs, catalogs)
+    if early is not None:  # the pages are in the spare: now the search index, then the swap
+        _finish_early(env, config, cache, tree, found, early, templates, settings, report)
+        return
+    outputs = outputs + found
+    keys = output_keys(env, config, outputs, catalogs, templates=templates)
+    report.lap("keys")
     if search_later and tree.live:
         for output in outputs:  # the dev server shows the pages first; exports catch up right after
             old = tree.live.get(output.path)
@@ -165,11 +297,14 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
     try:
         todo = set(tree.prepare(keys))
         pending = [o for o in outputs if o.path in todo]
+        report.lap("prepare spare")
         shas, problem = render_all(env, config, pending, tree.put, progress and sys.stderr.isatty())
+        report.lap(f"render {len(pending)}")
         if problem:
             report.problems.append(problem)
             return
         tree.commit(keys, shas)
+        report.lap("commit")
     except OSError as exc:
         report.problems.append(write_problem(exc, config))
         return
@@ -177,6 +312,63 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
     report.rendered = sum(1 for o in pending if o.path.endswith(".html"))
     report.written = True
     report.problems.extend(size_problems(config, cache, tree.live))
+    report.lap("sizes")
+
+
+def _render_early(env, config: Config, outputs: list[Output], tree: OutputTree, templates: dict[str, str], catalogs: Catalogs | None,
+                  report: BuildReport, progress: bool):
+    """While the search index is being made (``SearchAhead``), prepare the spare and render the pages
+    that changed; return (their keys, the hashes of what was written, the outputs rendered), None when
+    no page changed (nothing is touched: the search index alone may have), or False after a problem.
+
+    Only when rendering stays in this process: forking render workers while the search thread runs
+    is not safe."""
+    keys = output_keys(env, config, outputs, catalogs, templates=templates)
+    report.lap("keys")
+    live = tree.live
+    if live is not None and all(live.get(rel, ("",))[0] == key for rel, key in keys.items()):
+        return None
+    try:
+        todo = set(tree.prepare(keys, remove=False))
+        pending = [o for o in outputs if o.path in todo]
+        if not in_process(pending):
+            return keys, {}, [], pending  # rendered after the search, with the workers
+        report.lap("prepare spare")
+        shas, problem = render_all(env, config, pending, tree.put, progress and sys.stderr.isatty())
+        report.lap(f"render {len(pending)} while the search runs")
+    except OSError as exc:
+        report.problems.append(write_problem(exc, config))
+        return False
+    if problem:
+        report.problems.append(problem)
+        return False
+    return keys, shas, pending, []
+
+
+def _finish_early(env, config: Config, cache: Cache, tree: OutputTree, found: list[Output], early: tuple, templates: dict[str, str],
+                  settings: str, report: BuildReport) -> None:
+    """After ``_render_early``: the search index's files (and pages left for the workers) into the spare, then the swap."""
+    keys, shas, rendered, later = early
+    keys = {**keys, **output_keys(None, config, found, None, templates=templates, settings=settings)}
+    try:
+        todo = set(tree.prepare({o.path: keys[o.path] for o in found}, remove=False))
+        pending = later + [o for o in found if o.path in todo]
+        more, problem = render_all(env, config, pending, tree.put, False)
+        report.lap(f"write {len(pending)}")
+        if problem:
+            report.problems.append(problem)
+            return
+        tree.remove_unwanted(keys)
+        tree.commit(keys, {**shas, **more})
+        report.lap("commit")
+    except OSError as exc:
+        report.problems.append(write_problem(exc, config))
+        return
+    report.changed = True
+    report.rendered = sum(1 for o in rendered + pending if o.path.endswith(".html"))
+    report.written = True
+    report.problems.extend(size_problems(config, cache, tree.live))
+    report.lap("sizes")
 
 
 def _size(n: int) -> str:
@@ -230,11 +422,12 @@ def settings_digest(config: Config, assets: dict[str, str] | None = None) -> str
     return digest(__version__, sorted((assets or {}).items()), *(v for k, v in dataclasses.asdict(config).items() if k != "root"))
 
 
-def output_keys(env, config: Config, outputs: list[Output], catalogs: Catalogs | None = None) -> dict[str, str]:
+def output_keys(env, config: Config, outputs: list[Output], catalogs: Catalogs | None = None, cache: Cache | None = None,
+                templates: dict[str, str] | None = None, settings: str | None = None) -> dict[str, str]:
     """The final key of every output: its own key, its templates, the settings, the version, and for a
     page in an interface language, that language's catalog (so a .po change rebuilds exactly its pages)."""
-    settings = settings_digest(config, env.globals.get("assets"))
-    templates = template_digests(env)
+    settings = settings if settings is not None else settings_digest(config, env.globals.get("assets"))
+    templates = templates if templates is not None else template_digests(env, cache)
     keys = {}
     for o in outputs:
         parts = (o.key, templates.get(o.template, "") if o.template else "data", settings)

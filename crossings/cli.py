@@ -93,7 +93,7 @@ def run_import(config, args, problems: list[Problem]) -> int:
 def run_build(config, args, problems: list[Problem]) -> int:
     if args.clean:
         shutil.rmtree(config.cache, ignore_errors=True)
-    report = build(config, strict=args.strict, progress=True)
+    report = build(config, strict=args.strict, progress=True, collect=False)
     return _finish("build", report, problems, args.strict, args.github_annotations)
 
 

@@ -34,7 +34,7 @@ from . import articles, parallel, publishers, seeds
 from .cache import Cache, Scan, sha, signature
 from .config import Config
 from .problems import Problem, display_path, error, warning
-from .watch import is_temporary
+from .watch import TEMPORARY
 
 # Besides editors' temporary files (watch.TEMPORARY), what may lie in the seeds folder
 # without being a seed: hidden files, backups, a README.
@@ -144,7 +144,7 @@ def seed_files(seeds_dir: Path, listing: list[tuple[str, tuple]] | None = None) 
     prefix = display_path(seeds_dir)
     for entry in sorted(os.scandir(seeds_dir), key=lambda e: e.name):
         name = entry.name
-        if NOT_SEEDS.match(name) or is_temporary(Path(name)):
+        if NOT_SEEDS.match(name) or TEMPORARY.match(name):
             continue
         if listing is not None:
             try:
@@ -200,7 +200,10 @@ class Importer:
         shown = [f"{prefix}/{entry.name}" for entry in entries]
         looks = [self.look(entry) for entry in entries]
         jobs = [(i, (entry.path, entry.name[:-4], shown[i], *look[2])) for i, (entry, look) in enumerate(zip(entries, looks)) if look[2]]
+        names = self.publisher_names() if any(job[3] is None for _, job in jobs) else None
         done = dict(zip((i for i, _ in jobs), read_all([job for _, job in jobs], self.config, self.rules, self.write)))
+        if names is not None:
+            self.save_publisher_names(*names)
         self.temporary = {result[1][4] for result in done.values() if result[1] is not None and result[1][4]}
         try:
             self.decide(entries, shown, looks, done)
@@ -212,6 +215,21 @@ class Importer:
         if self.report.imported:
             self.scan.forget(self.config.content)
         return self.report
+
+    def publisher_names(self) -> tuple[tuple, int]:
+        """Give the publishers table the hosts' names found by earlier runs (under the same table and
+        Public Suffix List): importing one seed then needs no tldextract. Returns (key, names known)."""
+        table = _publishers(self.config, self.rules)
+        key = publishers.names_key(self.config)
+        stored = self.cache.load("publisher-names") or {}
+        if stored.get("key") == key:
+            table.learn(stored["names"])
+        return key, len(table.names())
+
+    def save_publisher_names(self, key: tuple, known: int) -> None:
+        names = _publishers(self.config, self.rules).names()
+        if self.write and len(names) != known:
+            self.cache.save("publisher-names", {"key": key, "names": names})
 
     def decide(self, entries: list[os.DirEntry], shown: list[str], looks: list[tuple], done: dict[int, tuple]) -> None:
         new = [found for i, entry in enumerate(entries) if (found := self.one(entry, shown[i], looks[i], done.get(i))) is not None]
@@ -433,6 +451,13 @@ def _read_some(jobs: list[tuple]) -> list[tuple]:
     return [read_one(*job) for job in jobs]
 
 
+def _read_some_named(jobs: list[tuple]) -> tuple[list[tuple], dict[str, str]]:
+    """``_read_some`` in a worker: the results, and the names of the publishers it found (for the parent's table)."""
+    results = _read_some(jobs)
+    config, rules, _ = _JOB
+    return results, _publishers(config, rules).names()
+
+
 def read_all(jobs: list[tuple], config: Config, rules: str, write: bool = False) -> list[tuple]:
     """``read_one`` of every job, in order: on every core when there are enough of them.
 
@@ -455,8 +480,13 @@ def read_all(jobs: list[tuple], config: Config, rules: str, write: bool = False)
             preload(config.languages)
         size = max(16, min(256, len(jobs) // (workers * 8)))
         chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        results = []
+        table = _publishers(config, rules)
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            return [result for chunk in pool.map(_read_some, chunks) for result in chunk]
+            for chunk, names in pool.map(_read_some_named, chunks):
+                results.extend(chunk)
+                table.learn(names)
+        return results
     finally:
         _JOB = None
 

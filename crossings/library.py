@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from typing import NamedTuple
 from pathlib import Path
 
@@ -60,6 +61,7 @@ class Library:
         self.config = config
         self.cache = cache
         self.renderer = renderer or Renderer()
+        self._renderer_lock = threading.Lock()  # one Python-Markdown instance, not safe in two threads at once
         self.prefix = display_path(config.content)
         self._html: dict[str, tuple[str, str]] | None = None
         self._html_dirty = False
@@ -165,4 +167,5 @@ class Library:
         paragraphs = plain_paragraphs(body)
         if paragraphs is not None:
             return paragraphs_html(paragraphs), "\n\n".join(paragraphs)
-        return self.renderer.render(body)
+        with self._renderer_lock:  # the search is planned in a thread while pages are (builder.SearchAhead)
+            return self.renderer.render(body)

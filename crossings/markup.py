@@ -17,7 +17,6 @@ from __future__ import annotations
 import html
 import re
 
-import markdown
 import nh3
 
 # Python-Markdown's own escapable characters that can start markup inside a line.
@@ -82,13 +81,18 @@ def paragraphs_html(paragraphs: list[str]) -> str:
 
 
 class Renderer:
-    """Renders article bodies; keeps one Python-Markdown instance for speed."""
+    """Renders article bodies; keeps one Python-Markdown instance for speed, made (and Python-Markdown
+    imported) only when a body is not plain paragraphs: most builds never need it."""
 
     def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=list(EXTENSIONS), output_format="html")
+        self._md = None
 
     def markdown(self, body: str) -> str:
         """Render Markdown with Python-Markdown, without sanitising."""
+        if self._md is None:
+            import markdown
+
+            self._md = markdown.Markdown(extensions=list(EXTENSIONS), output_format="html")
         self._md.reset()
         return self._md.convert(body)
 

@@ -86,6 +86,16 @@ class Table:
             name = self._names[host] = publisher.name if publisher else registrable(host)
         return name
 
+    def names(self) -> dict[str, str]:
+        """Every host named so far, with its name (for ``learn`` in a later run)."""
+        return dict(self._names)
+
+    def learn(self, names: dict[str, str]) -> None:
+        """Take names found before, by this table or one equal to it with the same Public Suffix List
+        (see ``names_key``): a known host then needs no look-up (nor tldextract, slow to import)."""
+        for host, name in names.items():
+            self._names.setdefault(host, name)
+
 
 def slug(name: str) -> str:
     """The stable slug of a display name, for the source's page: 'El País' → 'el-pais', 'lapresse.it' stays."""
@@ -184,6 +194,17 @@ def read(config) -> tuple[bytes | None, str]:
         return path.read_bytes(), display_path(path)
     except OSError:
         return None, display_path(path)
+
+
+def names_key(config) -> tuple:
+    """What the names of hosts depend on: the table, and the Public Suffix List (tldextract's snapshot)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        psl = version("tldextract")
+    except PackageNotFoundError:
+        psl = ""
+    return (table_digest(config), psl)
 
 
 def table_digest(config) -> str:

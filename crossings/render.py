@@ -122,19 +122,33 @@ def site_globals(config: Config, lang: str) -> dict:
     return _site_globals(config, lang)
 
 
-def template_digests(env: Environment) -> dict[str, str]:
-    """For every template, a hash of it and of every template it extends, includes or imports."""
+def template_digests(env: Environment, cache=None) -> dict[str, str]:
+    """For every template, a hash of it and of every template it extends, includes or imports.
+
+    What a template's source references is remembered in ``cache`` (a ``Cache``), by the hash
+    of the source, Jinja's version and the environment's extensions (they change what parses):
+    parsing every template each build costs more than the rest of this."""
     sources = {}
     for name in env.list_templates():
         source, _, _ = env.loader.get_source(env, name)
         sources[name] = source
+    known: dict[str, tuple | None] = (cache.load("template-references") or {}) if cache is not None else {}
+    fresh: dict[str, tuple | None] = {}
     references: dict[str, set[str] | None] = {}
     for name, source in sources.items():
-        try:
-            found = set(meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateSyntaxError:
-            found = set()  # reported when the template is rendered
-        references[name] = None if None in found else found
+        key = hashlib.sha256(f"{jinja2.__version__}\0{sorted(env.extensions)}\0{source}".encode()).hexdigest()
+        if key in known:
+            found = known[key]
+        else:
+            try:
+                parsed = set(meta.find_referenced_templates(env.parse(source)))
+                found = None if None in parsed else tuple(sorted(parsed))
+            except jinja2.TemplateSyntaxError:
+                found = ()  # reported when the template is rendered
+        fresh[key] = found
+        references[name] = None if found is None else set(found)
+    if cache is not None and fresh != known:
+        cache.save("template-references", fresh)
     digests = {}
     for name in sources:
         closure, stack = set(), [name]
@@ -211,6 +225,11 @@ def write_problem(exc: OSError, config: Config) -> Problem:
                  "free some disk space or make the folder writable; the previous site is unchanged")
 
 
+def in_process(outputs: list[Output]) -> bool:
+    """Whether ``render_all`` renders these outputs in this process (no workers forked)."""
+    return len(outputs) < PARALLEL_FROM or parallel.worker_count() < 2 or "fork" not in get_all_start_methods()
+
+
 def render_all(env: Environment, config: Config, outputs: list[Output], put: Callable[[str, bytes], str],
                progress: bool = False) -> tuple[dict[str, str], Problem | None]:
     """Render ``outputs`` and hand each one's bytes to ``put``; stop at the first template error."""
@@ -220,7 +239,7 @@ def render_all(env: Environment, config: Config, outputs: list[Output], put: Cal
     workers = parallel.worker_count()
     shas: dict[str, str] = {}
     try:
-        if len(outputs) < PARALLEL_FROM or workers < 2 or "fork" not in get_all_start_methods():
+        if in_process(outputs):
             for n, chunk in enumerate(chunks):
                 done, problem = _render_some(chunk)
                 shas.update(done)

@@ -151,8 +151,8 @@ def build_site(records: list[Record], config: Config, library: Library, catalogs
 
 # --- planners: one function per page kind --------------------------------------
 
-def plan(site: Site) -> list[Output]:
-    """Every output of the site, in a stable order."""
+def plan(site: Site, lap: Callable[[str], None] | None = None) -> list[Output]:
+    """Every output of the site, in a stable order (``lap(name)`` is told when each planner is done)."""
     from .exports import plan_exports
     from .feeds import plan_feeds, plan_sitemap
     from .storypages import plan_stories
@@ -160,6 +160,8 @@ def plan(site: Site) -> list[Output]:
     outputs: list[Output] = []
     for planner in PLANNERS + [plan_stories, plan_feeds, plan_exports]:
         outputs.extend(planner(site))
+        if lap is not None:
+            lap(planner.__name__)
     outputs.extend(plan_sitemap(site, outputs))
     return outputs
 
@@ -179,10 +181,8 @@ def plan_articles(site: Site) -> list[Output]:
         older = records[i + 1] if i + 1 < len(records) else None
         related = site.related.get(record.rel, [])
         ui = site.interface_of(record.article.lang)
-        story, also, story_key = article_part(site, record, ui)
-        if story is not None or also:  # what "Other coverage" and "Also published by" show is not repeated
-            entries = (story or {}).get("entries", ())
-            shown = {e["url"] for e in entries} | {c["url"] for e in entries for c in e["also"]} | {a["url"] for a in also}
+        story, also, story_key, shown = article_part(site, record, ui)
+        if shown:  # what "Other coverage" and "Also published by" show is not repeated
             related = [r for r in related if r.article.url not in shown]
         key = digest(record.file_sha, site.version(newer), site.version(older), [site.version(r) for r in related], _labels_key(site, record, ui), ui,
                      story_key)
@@ -212,7 +212,7 @@ def article_facets(site: Site, record: Record, lang: str) -> list[dict]:
 
 
 def _article_context(site: Site, record: Record, newer: Record | None, older: Record | None, related: list[Record], ui: str,
-                     story: dict | None = None, also: list[dict] = ()) -> Callable[[], dict]:
+                     story: Callable[[], dict] | None = None, also: list[dict] = ()) -> Callable[[], dict]:
     def context() -> dict:
         article = record.article
         html, _ = site.library.body(record)
@@ -225,7 +225,7 @@ def _article_context(site: Site, record: Record, newer: Record | None, older: Re
                         "countries": countries, "bib": article.url + "citation.bib"},
             "facets": facets,
             "related": [site.entry(r) for r in related],
-            "story": story,
+            "story": story() if story is not None else None,
             "also": list(also),
             "older": site.entry(older),
             "newer": site.entry(newer),
@@ -263,29 +263,42 @@ def related_articles(records: list[Record]) -> dict[str, list[Record]]:
     """For each article, up to five others sharing the most entities, nearest in time first.
 
     Candidates are an article's neighbours in time within each entity it has (the
-    ``NEIGHBOURS`` before and after), so the cost stays linear in the archive.
+    ``NEIGHBOURS`` before and after), so the cost stays linear in the archive. The
+    order (most shared first, then nearest in time, then by file name) is one
+    integer per candidate: the score, the distance in days and the rank of the
+    file name, each in its own bits, compared at C speed.
     """
     lists: dict[tuple[str, str], list[int]] = defaultdict(list)
     positions: list[list[tuple[list[int], int, int]]] = [[] for _ in records]
     for index, record in enumerate(records):  # newest first
-        for kind, weight in WEIGHTS.items():
-            for key in keys_of(record, kind):
+        article = record.article
+        found = positions[index]
+        for kind, keys in (("countries", article.countries), ("organizations", article.organizations), ("tags", article.tags)):
+            weight = WEIGHTS[kind]
+            for key in keys:
                 items = lists[(kind, key)]
-                positions[index].append((items, len(items), weight))
+                found.append((items, len(items), weight))
                 items.append(index)
     ordinals = [r.article.date.toordinal() for r in records]
+    by_name = sorted(range(len(records)), key=lambda i: records[i].rel)
+    rank = [0] * len(records)  # each record's place in the order of file names
+    for place, index in enumerate(by_name):
+        rank[index] = place
     related: dict[str, list[Record]] = {}
     for index, record in enumerate(records):
         scores: dict[int, int] = {}
+        get = scores.get
         for items, at, weight in positions[index]:
-            for other in items[max(0, at - NEIGHBOURS):at] + items[at + 1:at + 1 + NEIGHBOURS]:
-                scores[other] = scores.get(other, 0) + weight
+            for other in items[at - NEIGHBOURS if at > NEIGHBOURS else 0:at]:
+                scores[other] = get(other, 0) - weight
+            for other in items[at + 1:at + 1 + NEIGHBOURS]:
+                scores[other] = get(other, 0) - weight
         if not scores:
             related[record.rel] = []
             continue
         ordinal = ordinals[index]
-        best = heapq.nsmallest(RELATED, scores, key=lambda o: (-scores[o], abs(ordinals[o] - ordinal), records[o].rel))
-        related[record.rel] = [records[o] for o in best]
+        best = heapq.nsmallest(RELATED, [(score << 64) | (abs(ordinals[o] - ordinal) << 32) | rank[o] for o, score in scores.items()])
+        related[record.rel] = [records[by_name[key & 0xFFFFFFFF]] for key in best]
     return related
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -99,6 +100,8 @@ class StoryIndex:
     grouper: engine.Grouper | None = None
     nodes: dict[str, engine.Node] = field(default_factory=dict)
     table_digest: str = ""
+    reports_of: dict[str, tuple] = field(default_factory=dict, repr=False)
+    """Story id → what article pages show of its reports (see ``_reports``), made once per build."""
 
     def numbers(self, story: Story) -> list[tuple[str, list[float]]]:
         """For each measure the headlines and first paragraphs report differently: the values, smallest first."""
@@ -161,32 +164,55 @@ def story_summary(site: Site, story: Story, lang: str) -> dict:
             "language_names": [language_name(code, lang) for code in story.languages]}
 
 
-def article_part(site: Site, record: Record, lang: str) -> tuple[dict | None, list[dict], tuple]:
-    """For an article page in ``lang``: its story (or None), the articles carrying its text, and a key of both."""
+def _reports(site: Site, story: Story) -> tuple:
+    """For the article pages of a story, each report's (lead's slug, key, every address it links to), and
+    the story's version: the same for every article of the story, so made once."""
+    index = site.stories
+    found = index.reports_of.get(story.id)
+    if found is None:
+        rows = [(lead.article.slug, (lead.article.slug, site.version(lead), tuple(c.article.slug for c in copies)),
+                 (lead.article.url, *(c.article.url for c in copies))) for lead, copies in story.reports]
+        found = index.reports_of[story.id] = (rows, story_version(site, story))
+    return found
+
+
+def article_part(site: Site, record: Record, lang: str) -> tuple[Callable[[], dict] | None, list[dict], tuple, set[str]]:
+    """For an article page in ``lang``: what its story part shows (made only when the page is rendered;
+    None without a story), the articles carrying its text, a key of both, and the addresses both link to
+    (the page's own and its copies' among them, which no list of related articles holds anyway)."""
     index = site.stories
     slug = record.article.slug
     by_slug = site.by_slug
-    same = [by_slug[s] for s in index.copies.get(slug, ()) if s in by_slug]
+    copies_of = index.copies.get(slug)
+    same = [by_slug[s] for s in copies_of if s in by_slug] if copies_of else []
     also = [{"name": r.article.source_name or r.article.title, "url": r.article.url, "lang": r.article.lang} for r in same]
+    urls = {a["url"] for a in also}
     story = index.of.get(slug)
     key: tuple = (tuple((r.article.slug, site.version(r)) for r in same),)
     if story is None:
-        return None, also, key
+        return None, also, key, urls
     hidden = {slug} | {r.article.slug for r in same}
-    others = [(r, copies) for r, copies in story.reports if r.article.slug not in hidden]
+    rows, version = _reports(site, story)
+    others = [i for i, row in enumerate(rows) if row[0] not in hidden]
     shown = others[:COVERAGE_SHOWN]
-    entries = []
-    for lead, copies in shown:
-        entry = dict(site.entry(lead))
-        entry["language_name"] = language_name(lead.article.lang, lang)
-        entry["also"] = [{"name": c.article.source_name or c.article.title, "url": c.article.url} for c in copies if c.article.slug not in hidden]
-        entries.append(entry)
-    part = {"id": story.id, "title": story.title, "url": story.url, "lang": story.title_record.article.lang,
-            "dir": story.title_record.article.dir, "articles": len(story.records), "outlets": len(story.outlets),
-            "languages": len(story.languages), "entries": entries, "more": len(others) - len(shown)}
-    key += (story_version(site, story), tuple((r.article.slug, site.version(r), tuple(c.article.slug for c in copies)) for r, copies in shown),
-            len(others))
-    return part, also, key
+    for i in shown:
+        urls.update(rows[i][2])
+
+    def part() -> dict:
+        reports = story.reports
+        entries = []
+        for i in shown:
+            lead, copies = reports[i]
+            entry = dict(site.entry(lead))
+            entry["language_name"] = language_name(lead.article.lang, lang)
+            entry["also"] = [{"name": c.article.source_name or c.article.title, "url": c.article.url} for c in copies if c.article.slug not in hidden]
+            entries.append(entry)
+        return {"id": story.id, "title": story.title, "url": story.url, "lang": story.title_record.article.lang,
+                "dir": story.title_record.article.dir, "articles": len(story.records), "outlets": len(story.outlets),
+                "languages": len(story.languages), "entries": entries, "more": len(others) - len(shown)}
+
+    key += (version, tuple(rows[i][1] for i in shown), len(others))
+    return part, also, key, urls
 
 
 # --- planners ------------------------------------------------------------------------------------------

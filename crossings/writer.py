@@ -79,6 +79,8 @@ class OutputTree:
         self.spare_manifest: Manifest | None = state.get("spare") if self.spare.is_dir() else None
         self.shas: dict[str, str] = {}
         self._folders: set[str] = set()
+        self._fresh: bool | None = None
+        """Whether ``prepare`` found the spare's state unknown and began it afresh (None: not prepared yet)."""
 
     def _spare_path(self) -> Path:
         """In the cache folder when it is on the output's file system, else beside the output."""
@@ -105,15 +107,20 @@ class OutputTree:
         return self.live is not None and len(self.live) == len(wanted) and all(
             self.live.get(rel, ("",))[0] == key for rel, key in wanted.items())
 
-    def prepare(self, wanted: dict[str, str]) -> list[str]:
-        """Bring the spare up to date except for what must be rendered; return that."""
-        self._save(spare=None)  # from here until commit, the spare's state is unknown
-        spare = self.spare_manifest
-        fresh = spare is None
-        if fresh:
-            remove_later(self.spare)
-            self.spare.mkdir(parents=True)
-            spare = {}
+    def prepare(self, wanted: dict[str, str], remove: bool = True) -> list[str]:
+        """Bring the spare up to date except for what must be rendered; return that.
+
+        With ``remove=False``, ``wanted`` is only a part of the new site (the build prepares the
+        pages while the search index is still being made, then the index): files of the spare
+        that are not wanted stay until ``remove_unwanted`` is given the whole site."""
+        if self._fresh is None:
+            self._save(spare=None)  # from here until commit, the spare's state is unknown
+            self._fresh = self.spare_manifest is None
+            if self._fresh:
+                remove_later(self.spare)
+                self.spare.mkdir(parents=True)
+        spare = self.spare_manifest or {}
+        fresh = self._fresh
         live = self.live or {}
         todo = []
         made: set[str] = set()
@@ -125,9 +132,14 @@ class OutputTree:
                 self.shas[rel] = live[rel][1]
             else:
                 todo.append(rel)
-        for rel in spare.keys() - wanted.keys():
-            self._remove(rel)
+        if remove:
+            self.remove_unwanted(wanted)
         return todo
+
+    def remove_unwanted(self, wanted: dict[str, str]) -> None:
+        """Remove from the spare the files the new site (all of it: ``wanted``) does not have."""
+        for rel in (self.spare_manifest or {}).keys() - wanted.keys():
+            self._remove(rel)
 
     def put(self, rel: str, data: bytes) -> str:
         """Write one file of the new site (a new file: the live twin is never touched)."""
