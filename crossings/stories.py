@@ -60,6 +60,7 @@ LINK = 4.0
 AVERAGE = 2.0
 """Two groups merge when the average score over every pair across them reaches this."""
 KEEP = 1.0
+MONTHS_KEPT = 12  # month stores held at once after grouping
 """Pairs scoring at least this (vetoed or not) are kept: they weigh in the averages."""
 TEXT_CHARS = 3000
 """Only the beginning of a long article is read: what happened is told at the top."""
@@ -811,10 +812,13 @@ class Grouper:
         self.text_of = text_of  # key → (title, text), read only for articles whose features are not cached
         self._months: dict[str, dict] = {}
         self._dirty: set[str] = set()
+        self._settled = False  # grouped: the month stores are only read now (story pages' numbers), a few at a time
 
     # month stores: {"features": {sha: (lang, features)}, "links": {key: {other: (score, veto)}}}
     def _month(self, month: str) -> dict:
         if month not in self._months:
+            if self._settled and len(self._months) >= MONTHS_KEPT:
+                del self._months[next(iter(self._months))]  # the month loaded first: pages come in date order
             stored = self.cache.load(f"stories-{month}") if self.cache is not None else None
             if stored and stored[0] == self.table.digest:
                 self._months[month] = {"features": dict(stored[1]["features"]), "links": dict(stored[1]["links"])}
@@ -869,6 +873,7 @@ class Grouper:
         current = {key: signature(node) for key, node in nodes.items()}
         copies = {k: set(v) for k, v in state["copies"].items()}
         if current == state["nodes"]:
+            self._release()
             return finish(nodes, state["stories"], copies)
         known = state["nodes"]
         changed = sorted(k for k in set(known) | set(current) if known.get(k) != current.get(k))
@@ -904,7 +909,17 @@ class Grouper:
                 store["links"] = {k: row for k, row in store["links"].items() if k in nodes}
                 self.cache.save(f"stories-{month}", (self.table.digest, store))
             self.cache.save("stories", state)
+        self._release()
         return finish(nodes, state["stories"], copies)
+
+    def _release(self) -> None:
+        """Forget the month stores once grouped (every article's features and links: 70 MB at 10,000
+        articles); ``features_of`` loads a month again, from the cache, when a story page needs it."""
+        if self.cache is not None and self.cache.root is not None:  # a month forgotten is loaded again (or its features made again)
+            if not self.cache.read_only:
+                self._months.clear()
+                self._dirty.clear()
+            self._settled = True
 
     def _link(self, nodes: dict[str, Node], added: list[str], copies: dict[str, set[str]]) -> None:
         """Score every new article against its candidates: within ``WINDOW`` days and sharing a key (blocking)."""
