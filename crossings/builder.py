@@ -10,9 +10,13 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import os
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import __version__
@@ -120,7 +124,40 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
 
 def _write(env, config: Config, cache: Cache, site, outputs: list[Output], report: BuildReport, strict: bool, progress: bool,
            search_later: bool = False, cancel=None, catalogs: Catalogs | None = None) -> None:
-    """Render what changed into the spare folder and swap it in, unless something forbids it."""
+    """Render what changed into the spare folder and swap it in, unless something forbids it.
+
+    The search indexes made on the way wait on disk, in a folder of the cache removed at the end,
+    rather than in memory."""
+    try:
+        if cache.root is not None:
+            cache.root.mkdir(parents=True, exist_ok=True)
+            _remove_stale_spools(cache.root)
+        spool = tempfile.mkdtemp(prefix=f".search-{os.getpid()}-", dir=cache.root)
+    except OSError:
+        spool = None
+    try:
+        _write_spooled(env, config, cache, site, outputs, report, strict, progress, search_later, cancel, catalogs, spool)
+    finally:
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
+
+
+def _remove_stale_spools(root: Path) -> None:
+    """Remove the search spools that killed builds left (their process is gone)."""
+    for folder in root.glob(".search-*-*"):
+        pid = folder.name.split("-")[1]
+        try:
+            os.kill(int(pid), 0)
+            continue  # its build is still running (the dev server and a build side by side)
+        except ProcessLookupError:
+            pass
+        except (ValueError, OSError):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_spooled(env, config: Config, cache: Cache, site, outputs: list[Output], report: BuildReport, strict: bool, progress: bool,
+                   search_later: bool, cancel, catalogs: Catalogs | None, spool: str | None) -> None:
     why = output_problem(config.output, [config.root, config.seeds, config.content, config.templates, config.static])
     if why:
         report.problems.append(error(display_path(config.output), None, f"will not write the site there: {why}", "choose another --out folder"))
@@ -139,7 +176,8 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
         return any(m is not None and m.get(path, ("",))[0] == final for m in (tree.live, tree.spare_manifest))
 
     try:
-        found, report.search_pending = plan_search(site, cache, kept, later=search_later, cancel=cancel)
+        found, report.search_pending = plan_search(site, cache, kept, later=search_later, cancel=cancel,
+                                                   spool=Path(spool) if spool is not None else None)
         outputs = outputs + found
     except Cancelled:
         report.cancelled = True
