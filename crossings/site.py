@@ -170,7 +170,7 @@ def _newest(records: list[Record]) -> str:
 
 def plan_articles(site: Site) -> list[Output]:
     """One page per article, in the article's language, linked to its neighbours in time and to its month."""
-    from .storypages import article_part
+    from .storypages import article_story
 
     outputs = []
     records = site.records
@@ -179,15 +179,14 @@ def plan_articles(site: Site) -> list[Output]:
         older = records[i + 1] if i + 1 < len(records) else None
         related = site.related.get(record.rel, [])
         ui = site.interface_of(record.article.lang)
-        story, also, story_key = article_part(site, record, ui)
-        if story is not None or also:  # what "Other coverage" and "Also published by" show is not repeated
-            entries = (story or {}).get("entries", ())
-            shown = {e["url"] for e in entries} | {c["url"] for e in entries for c in e["also"]} | {a["url"] for a in also}
+        story, story_key = article_story(site, record)
+        if story.story is not None or story.same:  # what "Other coverage" and "Also published by" show is not repeated
+            shown = story.urls()
             related = [r for r in related if r.article.url not in shown]
         key = digest(record.file_sha, site.version(newer), site.version(older), [site.version(r) for r in related], _labels_key(site, record, ui), ui,
                      story_key)
         outputs.append(Output(record.article.url + "index.html", "article.html", key,
-                              _article_context(site, record, newer, older, related, ui, story, also),
+                              _article_context(site, record, newer, older, related, ui, story),
                               lastmod=record.article.date.isoformat(), lang=ui))
     return outputs
 
@@ -212,8 +211,11 @@ def article_facets(site: Site, record: Record, lang: str) -> list[dict]:
 
 
 def _article_context(site: Site, record: Record, newer: Record | None, older: Record | None, related: list[Record], ui: str,
-                     story: dict | None = None, also: list[dict] = ()) -> Callable[[], dict]:
+                     part=None) -> Callable[[], dict]:
     def context() -> dict:
+        from .storypages import story_dicts
+
+        story, also = story_dicts(site, part, ui) if part is not None else (None, [])
         article = record.article
         html, _ = site.library.body(record)
         facets = article_facets(site, record, ui)

@@ -13,6 +13,7 @@ import html
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from babel.numbers import format_decimal
 
@@ -161,32 +162,58 @@ def story_summary(site: Site, story: Story, lang: str) -> dict:
             "language_names": [language_name(code, lang) for code in story.languages]}
 
 
-def article_part(site: Site, record: Record, lang: str) -> tuple[dict | None, list[dict], tuple]:
-    """For an article page in ``lang``: its story (or None), the articles carrying its text, and a key of both."""
+class ArticleStory(NamedTuple):
+    """What an article page shows of its story and copies, as records (the page's dicts are made when it is rendered)."""
+
+    same: list[Record]
+    """The other articles carrying its text."""
+    story: Story | None
+    shown: list[tuple[Record, list[Record]]]
+    """The other reports of its story shown on the page, each with its copies."""
+    others: int
+    """How many other reports the story has in all."""
+    hidden: set[str]
+
+    def urls(self) -> set[str]:
+        """The addresses the page links to as its story's reports or as copies ("Other coverage" is not repeated in "Related")."""
+        return ({r.article.url for r, _ in self.shown} | {c.article.url for _, copies in self.shown for c in copies if c.article.slug not in self.hidden}
+                | {r.article.url for r in self.same})
+
+
+def article_story(site: Site, record: Record) -> tuple[ArticleStory, tuple]:
+    """An article page's story and copies (see ``ArticleStory``), and a key of both."""
     index = site.stories
     slug = record.article.slug
     by_slug = site.by_slug
     same = [by_slug[s] for s in index.copies.get(slug, ()) if s in by_slug]
-    also = [{"name": r.article.source_name or r.article.title, "url": r.article.url, "lang": r.article.lang} for r in same]
     story = index.of.get(slug)
     key: tuple = (tuple((r.article.slug, site.version(r)) for r in same),)
     if story is None:
-        return None, also, key
+        return ArticleStory(same, None, [], 0, set()), key
     hidden = {slug} | {r.article.slug for r in same}
     others = [(r, copies) for r, copies in story.reports if r.article.slug not in hidden]
     shown = others[:COVERAGE_SHOWN]
+    key += (story_version(site, story), tuple((r.article.slug, site.version(r), tuple(c.article.slug for c in copies)) for r, copies in shown),
+            len(others))
+    return ArticleStory(same, story, shown, len(others), hidden), key
+
+
+def story_dicts(site: Site, part: ArticleStory, lang: str) -> tuple[dict | None, list[dict]]:
+    """What the article page's template is given of ``part``: its story (or None) and the articles carrying its text."""
+    also = [{"name": r.article.source_name or r.article.title, "url": r.article.url, "lang": r.article.lang} for r in part.same]
+    story, shown, hidden = part.story, part.shown, part.hidden
+    if story is None:
+        return None, also
     entries = []
     for lead, copies in shown:
         entry = dict(site.entry(lead))
         entry["language_name"] = language_name(lead.article.lang, lang)
         entry["also"] = [{"name": c.article.source_name or c.article.title, "url": c.article.url} for c in copies if c.article.slug not in hidden]
         entries.append(entry)
-    part = {"id": story.id, "title": story.title, "url": story.url, "lang": story.title_record.article.lang,
-            "dir": story.title_record.article.dir, "articles": len(story.records), "outlets": len(story.outlets),
-            "languages": len(story.languages), "entries": entries, "more": len(others) - len(shown)}
-    key += (story_version(site, story), tuple((r.article.slug, site.version(r), tuple(c.article.slug for c in copies)) for r, copies in shown),
-            len(others))
-    return part, also, key
+    part_dict = {"id": story.id, "title": story.title, "url": story.url, "lang": story.title_record.article.lang,
+                 "dir": story.title_record.article.dir, "articles": len(story.records), "outlets": len(story.outlets),
+                 "languages": len(story.languages), "entries": entries, "more": part.others - len(shown)}
+    return part_dict, also
 
 
 # --- planners ------------------------------------------------------------------------------------------
