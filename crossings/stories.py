@@ -931,19 +931,32 @@ class Grouper:
             near = [key for key, node in nodes.items() if _near(days, node.ordinal)]
         window = sorted(near, key=lambda k: (nodes[k].ordinal, k))
         self.prefetch([nodes[key] for key in window])
-        articles = {key: Article(nodes[key], self.features_of(nodes[key]), self.table) for key in window}
+        for key in window:
+            self.features_of(nodes[key])
+        # The articles as sets are made when first compared and let go once out of the window of the one being
+        # linked (made again if an article comes back): a build from nothing held all of them at once (GBs at 100,000).
+        articles: dict[str, Article] = {}
+
+        def article(key: str) -> Article:
+            found = articles.get(key)
+            if found is None:
+                found = articles[key] = Article(nodes[key], self.features_of(nodes[key]), self.table)
+            return found
+
         by_day = [(nodes[key].ordinal, key) for key in window]
         fresh = set(added)
         for key in added:
-            a = articles[key]
-            node = a.node
-            row = self.links_of(key, node.ordinal)
+            node = nodes[key]
             lo = bisect.bisect_left(by_day, (node.ordinal - WINDOW,))
             hi = bisect.bisect_right(by_day, (node.ordinal + WINDOW, "\uffff"))
+            if len(articles) > 2 * (hi - lo) + 1000:
+                articles = {k: a for k, a in articles.items() if abs(a.node.ordinal - node.ordinal) <= WINDOW}
+            a = article(key)
+            row = self.links_of(key, node.ordinal)
             for _, other in by_day[lo:hi]:
                 if other == key or (other in fresh and other < key):
                     continue
-                b = articles[other]
+                b = article(other)
                 if a.keys.isdisjoint(b.keys):
                     continue
                 copy = is_copy(a, b)
