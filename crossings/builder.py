@@ -11,10 +11,13 @@ import dataclasses
 import gc
 import hashlib
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import __version__
@@ -126,7 +129,8 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     site, problems = build_site(records, config, library, catalogs)
     report.problems.extend(problems)
     report.articles = len(site.records)
-    ahead = search_ahead(config, cache, scan, site, search_later, cancel) if write and not strict else None
+    spool = make_spool(cache) if write else None
+    ahead = search_ahead(config, cache, scan, site, search_later, cancel, spool) if write and not strict else None
     report.lap("search started")
     try:
         outputs = plan(site, report.lap)
@@ -141,7 +145,7 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
             _check_render(env, config, outputs, report)
             report.problems.extend(untranslated(catalogs, sorted(set(config.interface) | set(catalogs.catalogs)), config.templates, config.root))
         else:
-            _write(env, config, cache, site, outputs, report, strict, progress, search_later, cancel, catalogs, ahead)
+            _write(env, config, cache, site, outputs, report, strict, progress, search_later, cancel, catalogs, ahead, spool)
             if report.written and not report.search_pending:
                 cache.save("build", {"inputs": inputs, "problems": tuple(p.as_tuple() for p in report.all_problems()), "articles": report.articles})
     except BaseException:
@@ -151,6 +155,8 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     finally:
         if ahead is not None:
             ahead.join()
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
     for warning in cache.warnings:
         print(warning, file=sys.stderr)
     report.seconds = time.perf_counter() - started
@@ -169,8 +175,9 @@ class SearchAhead:
     taken before planning (``static_outputs`` without the generated paths); if the build's own
     differ (a static file that collides with a page is left out), the search is planned again."""
 
-    def __init__(self, site, cache: Cache, tree: OutputTree, settings: str, later: bool, cancel) -> None:
+    def __init__(self, site, cache: Cache, tree: OutputTree, settings: str, later: bool, cancel, spool: str | None = None) -> None:
         self.site, self.cache, self.tree, self.settings, self.later = site, cache, tree, settings, later
+        self.spool = Path(spool) if spool is not None else None
         self._stopped = threading.Event()
         self.cancel = _Either(cancel, self._stopped) if cancel is not None else self._stopped
         self._result: tuple | None = None
@@ -185,7 +192,7 @@ class SearchAhead:
             self._error = exc
 
     def plan(self, settings: str) -> tuple[list[Output], bool]:
-        return plan_search(self.site, self.cache, kept_in(self.tree, settings), later=self.later, cancel=self.cancel)
+        return plan_search(self.site, self.cache, kept_in(self.tree, settings), later=self.later, cancel=self.cancel, spool=self.spool)
 
     def result(self, settings: str) -> tuple[list[Output], bool]:
         self._thread.join()
@@ -221,7 +228,7 @@ def kept_in(tree: OutputTree, settings: str):
     return kept
 
 
-def search_ahead(config: Config, cache: Cache, scan: Scan, site, later: bool, cancel) -> SearchAhead | None:
+def search_ahead(config: Config, cache: Cache, scan: Scan, site, later: bool, cancel, spool: str | None = None) -> SearchAhead | None:
     """Start planning the search index now (see ``SearchAhead``), unless the site will not be written there."""
     if output_problem(config.output, protected(config)):
         return None
@@ -233,12 +240,42 @@ def search_ahead(config: Config, cache: Cache, scan: Scan, site, later: bool, ca
     site.stories  # what the thread reads of the model is made before it starts, not by both threads at once
     for lang in config.interface:
         site.facets_in(lang)
-    return SearchAhead(site, cache, tree, settings_digest(config, assets), later, cancel)
+    return SearchAhead(site, cache, tree, settings_digest(config, assets), later, cancel, spool)
+
+
+def make_spool(cache: Cache) -> str | None:
+    """A folder in the cache where the search indexes made by this build wait until the site is written
+    (rather than in memory: 545 MB at 100,000 articles); None if it cannot be made (then in memory)."""
+    try:
+        if cache.root is not None:
+            cache.root.mkdir(parents=True, exist_ok=True)
+            _remove_stale_spools(cache.root)
+        return tempfile.mkdtemp(prefix=f".search-{os.getpid()}-", dir=cache.root)
+    except OSError:
+        return None
+
+
+def _remove_stale_spools(root: Path) -> None:
+    """Remove the search spools that killed builds left (their process is gone)."""
+    for folder in root.glob(".search-*-*"):
+        pid = folder.name.split("-")[1]
+        try:
+            os.kill(int(pid), 0)
+            continue  # its build is still running (the dev server and a build side by side)
+        except ProcessLookupError:
+            pass
+        except (ValueError, OSError):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _write(env, config: Config, cache: Cache, site, outputs: list[Output], report: BuildReport, strict: bool, progress: bool,
-           search_later: bool = False, cancel=None, catalogs: Catalogs | None = None, ahead: SearchAhead | None = None) -> None:
-    """Render what changed into the spare folder and swap it in, unless something forbids it."""
+           search_later: bool = False, cancel=None, catalogs: Catalogs | None = None, ahead: SearchAhead | None = None,
+           spool: str | None = None) -> None:
+    """Render what changed into the spare folder and swap it in, unless something forbids it.
+
+    The search indexes made on the way wait on disk in ``spool`` (a folder of the cache that the
+    build removes at its end, see ``make_spool``) rather than in memory."""
     why = output_problem(config.output, protected(config))
     if why:
         report.problems.append(error(display_path(config.output), None, f"will not write the site there: {why}", "choose another --out folder"))
@@ -266,7 +303,8 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
         if ahead is not None:
             found, report.search_pending = ahead.result(settings)
         else:
-            found, report.search_pending = plan_search(site, cache, kept_in(tree, settings), later=search_later, cancel=cancel)
+            found, report.search_pending = plan_search(site, cache, kept_in(tree, settings), later=search_later, cancel=cancel,
+                                                       spool=Path(spool) if spool is not None else None)
         report.lap("search (what was left of it)" if ahead is not None else "search")
     except Cancelled:
         report.cancelled = True

@@ -40,6 +40,7 @@ from .watch import TEMPORARY
 # without being a seed: hidden files, backups, a README.
 NOT_SEEDS = re.compile(r"^(?:\..*|.*\.(?:bak|orig)|README.*)$", re.IGNORECASE)
 PARALLEL_FROM = 200  # below this many seeds to read, forking costs more than it saves
+KEEP_READ = 16_000_000  # bytes of content files kept for the build to reuse (re-reading one costs little)
 INDEX_KEY = re.compile(r"^(seed|source)[ \t]*:[ \t]*(?:\"([^\"]*)\"|'([^']*)'|(\S[^#\n]*?))[ \t]*$", re.MULTILINE)
 
 
@@ -81,7 +82,8 @@ class ContentIndex:
     read: dict[str, tuple[tuple, bytes]] = field(default_factory=dict)
     """Files read in this run with the signature they had, so that the build need not
     read them again; only valid while the file still has that signature (import may
-    rewrite a file after reading it)."""
+    rewrite a file after reading it). At most ``KEEP_READ`` bytes in all: past that (a build
+    with the cache lost), the build reads the files again rather than hold the whole folder."""
     by_seed: dict[str, str] = field(default_factory=dict)
     by_source: dict[str, str] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)
@@ -108,6 +110,7 @@ def index_content(config: Config, cache: Cache, scan: Scan | None = None) -> Con
     known: dict[str, tuple] = cache.load("content-index") or {}
     fresh: dict[str, tuple] = {}
     index = ContentIndex()
+    budget = KEEP_READ
     for rel, stat in (scan or Scan()).walk(config.content, ".md").items():
         sig = signature(stat)
         entry = known.get(rel)
@@ -116,7 +119,9 @@ def index_content(config: Config, cache: Cache, scan: Scan | None = None) -> Con
                 data = (config.content / rel).read_bytes()
             except OSError:
                 continue
-            index.read[rel] = (sig, data)
+            if len(data) <= budget:
+                index.read[rel] = (sig, data)
+                budget -= len(data)
             entry = (sig, dataclasses.astuple(read_content_file(data.decode("utf-8", errors="replace"))))
         fresh[rel] = entry
         info = ContentFile(*entry[1])

@@ -65,7 +65,6 @@ class Library:
         self.prefix = display_path(config.content)
         self._html: dict[str, tuple[str, str]] | None = None
         self._html_dirty = False
-        self._rendered: dict[str, tuple[str, str]] = {}
         self._read_already = read or {}
         self.scan = scan or Scan()
         self._publishers: publishers.Table | None = None
@@ -138,7 +137,8 @@ class Library:
         if not is_plain:  # Markdown: worth remembering between builds
             self.html_store()[key] = (html, plain)
             self._html_dirty = True
-        self._rendered[key] = (html, plain)
+        # A plain body is not kept: ``body`` reads it again when a page needs it (cheaper than holding every
+        # article's text and HTML for the whole build: 135 MB at 10,000 articles).
         short = excerpt(plain)
         record = Record(article._replace(body=""), rel, key, short, entry_version(article, short))
         return (sig, digest, record.as_tuple(), plain_problems, named_by)
@@ -159,7 +159,7 @@ class Library:
 
     def body(self, record: Record) -> tuple[str, str]:
         """The article's body as (safe HTML, plain text)."""
-        stored = self._rendered.get(record.file_sha) or self.html_store().get(record.file_sha)
+        stored = self.html_store().get(record.file_sha)
         if stored:
             return stored
         text = (self.config.content / record.rel).read_text(encoding="utf-8")

@@ -7,10 +7,12 @@ model and the compiled templates without copying, and write their files directly
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 import sys
 import traceback
+from contextlib import contextmanager
 from functools import lru_cache
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -203,6 +205,29 @@ RENDER_ERRORS = (jinja2.TemplateError, TypeError, ValueError, KeyError, Attribut
 _JOB: tuple | None = None  # (env, config, outputs, put) for forked workers
 
 
+def _collect_in_worker() -> None:
+    """A rendering worker collects the cycles that rendering makes (Jinja's contexts and frames): the build
+    turned the cyclic collector off, and a worker left so grew with every page it rendered. What the worker
+    shares with the build is frozen first, so that collections never walk (or copy) the model."""
+    gc.freeze()
+    gc.enable()
+
+
+@contextmanager
+def _collecting():
+    """Rendering in the build's own process: the same, for the time of rendering (then as the build left it)."""
+    if gc.isenabled():
+        yield
+        return
+    gc.freeze()
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.disable()
+        gc.unfreeze()
+
+
 def _render_some(indices: list[int]) -> tuple[dict[str, str], Problem | None]:
     env, config, outputs, put = _JOB
     shas = {}
@@ -240,14 +265,15 @@ def render_all(env: Environment, config: Config, outputs: list[Output], put: Cal
     shas: dict[str, str] = {}
     try:
         if in_process(outputs):
-            for n, chunk in enumerate(chunks):
-                done, problem = _render_some(chunk)
-                shas.update(done)
-                _progress(progress, (n + 1) * CHUNK, len(outputs))
-                if problem:
-                    return shas, problem
+            with _collecting():
+                for n, chunk in enumerate(chunks):
+                    done, problem = _render_some(chunk)
+                    shas.update(done)
+                    _progress(progress, (n + 1) * CHUNK, len(outputs))
+                    if problem:
+                        return shas, problem
             return shas, None
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_collect_in_worker) as pool:
             futures = [pool.submit(_render_some, chunk) for chunk in chunks]
             for n, future in enumerate(as_completed(futures)):
                 done, problem = future.result()

@@ -150,15 +150,20 @@ def scratch_folder() -> str | None:
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
 
 
-def index_shard(site: Site, records: list[Record], cancel=None) -> dict[str, bytes]:
-    """Run Pagefind over one period's articles; return its files (path inside the bundle → bytes)."""
+def index_shard(site: Site, records: list[Record], cancel=None, keep: Path | None = None) -> dict[str, bytes | Path]:
+    """Run Pagefind over one period's articles; return its files (path inside the bundle → bytes).
+
+    With ``keep`` (a folder that does not exist yet), Pagefind writes the index there and the files
+    stay on disk until the site is written: each file is given by its path, except the shared ones
+    (the scripts and the WebAssembly) and pagefind-entry.json, given by their bytes."""
     with tempfile.TemporaryDirectory(prefix="crossings-search-", dir=scratch_folder()) as tmp:
         pages = Path(tmp) / "site"
         for record in records:
             folder = pages / "articles" / record.article.slug
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "index.html").write_text(search_page(site, record), encoding="utf-8")
-        out = Path(tmp) / "out"
+        out = keep if keep is not None else Path(tmp) / "out"
+        out.parent.mkdir(parents=True, exist_ok=True)
         process = subprocess.Popen([pagefind_binary(), "--site", str(pages), "--output-path", str(out), "--quiet"],
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         while True:
@@ -176,7 +181,7 @@ def index_shard(site: Site, records: list[Record], cancel=None) -> dict[str, byt
         for path in sorted(out.rglob("*")):
             rel = path.relative_to(out).as_posix()
             if path.is_file() and not UNUSED.match(rel):
-                files[rel] = path.read_bytes()
+                files[rel] = path if keep is not None and not SHARED.match(rel) and rel != "pagefind-entry.json" else path.read_bytes()
         return files
 
 
@@ -191,7 +196,7 @@ def share_wasm(script: bytes, name: str) -> bytes:
     return text.encode("utf-8")
 
 
-def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=None) -> tuple[list[Output], bool]:
+def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=None, spool: Path | None = None) -> tuple[list[Output], bool]:
     """Outputs of the search index: unchanged periods reused, changed periods indexed now.
 
     ``kept(path, key)`` tells whether the live or spare site already has that file
@@ -200,7 +205,9 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=N
     shows the pages first and catches up on search right after); the second value
     returned says whether such a catch-up is due. When the periods themselves change
     (one overflowed), every changed period is indexed now: keeping an old period's
-    files beside a new period's could show an article twice.
+    files beside a new period's could show an article twice. With ``spool`` (a folder that
+    lasts until the site is written), the indexes' files wait there rather than in memory
+    (545 MB at 100,000 articles).
     """
     pending = False
     runs = indexes(site.records, site.config.search_shard_size)
@@ -219,11 +226,11 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=N
             files, listing, entry = None, previous[1], previous[2]
             key = previous[0]
         else:
-            files = index_shard(site, records, cancel)
+            files = index_shard(site, records, cancel, spool / name if spool is not None else None)
             for shared in [n for n in files if SHARED.match(n)]:
                 data = files.pop(shared)
                 fresh["shared"][shared] = share_wasm(data, shared) if shared.endswith(".js") else data
-            listing = [(rel, hashlib.sha256(data).hexdigest()) for rel, data in files.items()]
+            listing = [(rel, _sha256(data)) for rel, data in files.items()]
             entry = json.loads(files.get("pagefind-entry.json", b'{"languages": {}}'))["languages"]
         fresh["index:" + name] = (key, listing, entry)
         languages[f"{name}/"] = {lang: info["page_count"] for lang, info in entry.items()}
@@ -250,11 +257,15 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=N
     return outputs, pending
 
 
-def _bytes(data: bytes | None):
+def _sha256(data: bytes | Path) -> str:
+    return hashlib.sha256(data.read_bytes() if isinstance(data, Path) else data).hexdigest()
+
+
+def _bytes(data: bytes | Path | None):
     def read() -> bytes:
         if data is None:
             raise SearchError("a search file vanished from the site; build again with --clean")
-        return data
+        return data.read_bytes() if isinstance(data, Path) else data
     return read
 
 

@@ -60,6 +60,7 @@ LINK = 4.0
 AVERAGE = 2.0
 """Two groups merge when the average score over every pair across them reaches this."""
 KEEP = 1.0
+MONTHS_KEPT = 12  # month stores held at once after grouping
 """Pairs scoring at least this (vetoed or not) are kept: they weigh in the averages."""
 TEXT_CHARS = 3000
 """Only the beginning of a long article is read: what happened is told at the top."""
@@ -811,10 +812,13 @@ class Grouper:
         self.text_of = text_of  # key → (title, text), read only for articles whose features are not cached
         self._months: dict[str, dict] = {}
         self._dirty: set[str] = set()
+        self._settled = False  # grouped: the month stores are only read now (story pages' numbers), a few at a time
 
     # month stores: {"features": {sha: (lang, features)}, "links": {key: {other: (score, veto)}}}
     def _month(self, month: str) -> dict:
         if month not in self._months:
+            if self._settled and len(self._months) >= MONTHS_KEPT:
+                del self._months[next(iter(self._months))]  # the month loaded first: pages come in date order
             stored = self.cache.load(f"stories-{month}") if self.cache is not None else None
             if stored and stored[0] == self.table.digest:
                 self._months[month] = {"features": dict(stored[1]["features"]), "links": dict(stored[1]["links"])}
@@ -869,6 +873,7 @@ class Grouper:
         current = {key: signature(node) for key, node in nodes.items()}
         copies = {k: set(v) for k, v in state["copies"].items()}
         if current == state["nodes"]:
+            self._release()
             return finish(nodes, state["stories"], copies)
         known = state["nodes"]
         changed = sorted(k for k in set(known) | set(current) if known.get(k) != current.get(k))
@@ -904,7 +909,17 @@ class Grouper:
                 store["links"] = {k: row for k, row in store["links"].items() if k in nodes}
                 self.cache.save(f"stories-{month}", (self.table.digest, store))
             self.cache.save("stories", state)
+        self._release()
         return finish(nodes, state["stories"], copies)
+
+    def _release(self) -> None:
+        """Forget the month stores once grouped (every article's features and links: 70 MB at 10,000
+        articles); ``features_of`` loads a month again, from the cache, when a story page needs it."""
+        if self.cache is not None and self.cache.root is not None:  # a month forgotten is loaded again (or its features made again)
+            if not self.cache.read_only:
+                self._months.clear()
+                self._dirty.clear()
+            self._settled = True
 
     def _link(self, nodes: dict[str, Node], added: list[str], copies: dict[str, set[str]]) -> None:
         """Score every new article against its candidates: within ``WINDOW`` days and sharing a key (blocking)."""
@@ -916,19 +931,32 @@ class Grouper:
             near = [key for key, node in nodes.items() if _near(days, node.ordinal)]
         window = sorted(near, key=lambda k: (nodes[k].ordinal, k))
         self.prefetch([nodes[key] for key in window])
-        articles = {key: Article(nodes[key], self.features_of(nodes[key]), self.table) for key in window}
+        for key in window:
+            self.features_of(nodes[key])
+        # The articles as sets are made when first compared and let go once out of the window of the one being
+        # linked (made again if an article comes back): a build from nothing held all of them at once (GBs at 100,000).
+        articles: dict[str, Article] = {}
+
+        def article(key: str) -> Article:
+            found = articles.get(key)
+            if found is None:
+                found = articles[key] = Article(nodes[key], self.features_of(nodes[key]), self.table)
+            return found
+
         by_day = [(nodes[key].ordinal, key) for key in window]
         fresh = set(added)
         for key in added:
-            a = articles[key]
-            node = a.node
-            row = self.links_of(key, node.ordinal)
+            node = nodes[key]
             lo = bisect.bisect_left(by_day, (node.ordinal - WINDOW,))
             hi = bisect.bisect_right(by_day, (node.ordinal + WINDOW, "\uffff"))
+            if len(articles) > 2 * (hi - lo) + 1000:
+                articles = {k: a for k, a in articles.items() if abs(a.node.ordinal - node.ordinal) <= WINDOW}
+            a = article(key)
+            row = self.links_of(key, node.ordinal)
             for _, other in by_day[lo:hi]:
                 if other == key or (other in fresh and other < key):
                     continue
-                b = articles[other]
+                b = article(other)
                 if a.keys.isdisjoint(b.keys):
                     continue
                 copy = is_copy(a, b)
