@@ -251,24 +251,29 @@ def by_year(site: Site) -> list[tuple[int, list[Record]]]:
     return [(year, list(group)) for year, group in groupby(chronological(site), key=lambda r: r.article.date.year)]
 
 
-def year_parts(site: Site, store: str, part_key, make) -> list[bytes]:
-    """``make(records)`` for the articles of each year, oldest year first; each year's bytes remembered in
-    the build cache store ``store`` by ``part_key(year, records)`` (what they are made from), so that
-    a change makes only its year's part again."""
+def cached_parts(site: Site, store: str, keyed) -> list:
+    """The parts ``keyed`` lists as (key, make) pairs, in order: each part remembered in the build cache
+    store ``store`` by its key (what it is made from), so that a change makes again only the parts whose
+    key changed."""
     cache = site.library.cache
-    known: dict[str, bytes] = cache.load(store) or {}
-    fresh: dict[str, bytes] = {}
+    known: dict = cache.load(store) or {}
+    fresh: dict = {}
     parts = []
-    for year, records in by_year(site):
-        key = part_key(year, records)
+    for key, make in keyed:
         part = known.get(key)
         if part is None:
-            part = make(records)
+            part = make()
         fresh[key] = part
         parts.append(part)
     if fresh != known:
         cache.save(store, fresh)
     return parts
+
+
+def year_parts(site: Site, store: str, part_key, make) -> list[bytes]:
+    """``make(records)`` for the articles of each year, oldest year first, kept by ``part_key(year, records)``
+    (see ``cached_parts``): a change makes only its year's part again."""
+    return cached_parts(site, store, ((part_key(year, records), lambda records=records: make(records)) for year, records in by_year(site)))
 
 
 def combined_csv(site: Site) -> bytes:
@@ -355,24 +360,16 @@ def stories_csv(site: Site) -> bytes:
 
 
 def story_parts(site: Site, store: str, make) -> list[str]:
-    """``make(story)`` for every story, oldest first (then by id), each kept in the build cache store
-    ``store`` by what a story's row shows."""
-    cache = site.library.cache
-    known: dict[str, str] = cache.load(store) or {}
-    fresh: dict[str, str] = {}
-    parts = []
+    """``make(story)`` for every story, oldest first (then by id), each kept by what a story's row shows
+    (see ``cached_parts``)."""
     copies = site.stories.copies
-    for story in sorted(site.stories.stories.values(), key=lambda s: (s.first, s.id)):
-        key = digest("story-row", story.id, [(r.article.slug, site.version(r), copies.get(r.article.slug, ())) for r in story.records],
-                     _story_labels(site, story), site.config.base_url, EXPORTS_VERSION)
-        part = known.get(key)
-        if part is None:
-            part = make(story)
-        fresh[key] = part
-        parts.append(part)
-    if fresh != known:
-        cache.save(store, fresh)
-    return parts
+
+    def key(story) -> str:
+        return digest("story-row", story.id, [(r.article.slug, site.version(r), copies.get(r.article.slug, ())) for r in story.records],
+                      _story_labels(site, story), site.config.base_url, EXPORTS_VERSION)
+
+    stories = sorted(site.stories.stories.values(), key=lambda s: (s.first, s.id))
+    return cached_parts(site, store, ((key(story), lambda story=story: make(story)) for story in stories))
 
 
 def stories_json(site: Site) -> bytes:
