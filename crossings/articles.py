@@ -139,6 +139,10 @@ def _check_plain(values: list[str]) -> None:
         _READS_BACK.clear()
     todo = [v for v in dict.fromkeys(values) if v not in _READS_BACK and v.isprintable() and PLAIN.fullmatch(v)
             and ": " not in v and " #" not in v]
+    sure = [v for v in todo if _resolves_to_itself(v)]
+    if sure:
+        _READS_BACK.update(sure)
+        todo = [v for v in todo if v not in _READS_BACK]
     if len(todo) < 2:
         return
     try:
@@ -147,6 +151,24 @@ def _check_plain(values: list[str]) -> None:
         return
     if isinstance(found, dict):
         _READS_BACK.update(v for n, v in enumerate(todo) if found.get(f"k{n}") == v)
+
+
+def _resolves_to_itself(text: str) -> bool:
+    """Whether a value that passed ``_check_plain``'s tests reads back as itself, known without parsing.
+
+    Such a value is one plain scalar on its line: its first character is no indicator
+    and it holds no ': ', ' #' or line break, so the parser reads exactly its characters,
+    unless it ends with ':' (then a mapping follows). What the value then becomes is up to
+    the resolver that CSafeLoader itself uses: a string unless one of its implicit
+    patterns (booleans, null, numbers, dates, '<<', '=') matches. This is what the YAML
+    document in ``_check_plain`` would say, at a hundredth of the cost; tests/test_content.py
+    checks the two agree.
+    """
+    return not text.endswith(":") and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def fingerprint(text: str) -> str:

@@ -9,13 +9,17 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .builder import BuildReport, build, exit_status
 from .cache import Cache
 from .config import load_config
 from .importer import import_seeds
 from .problems import Problem, display_path, workflow_command
 
+if TYPE_CHECKING:
+    from .builder import BuildReport
+
+# The builder (Jinja2, Markdown, Babel...) is imported by the verbs that build, not by `import`.
 DESCRIPTION = "Crossings turns seed files of migration news into a static, browsable archive."
 
 
@@ -91,6 +95,8 @@ def run_import(config, args, problems: list[Problem]) -> int:
 
 
 def run_build(config, args, problems: list[Problem]) -> int:
+    from .builder import build
+
     if args.clean:
         shutil.rmtree(config.cache, ignore_errors=True)
     report = build(config, strict=args.strict, progress=True, collect=False)
@@ -98,6 +104,7 @@ def run_build(config, args, problems: list[Problem]) -> int:
 
 
 def run_check(config, args, problems: list[Problem]) -> int:
+    from .builder import build
     from .linkcheck import check_built_site
 
     report = build(config, write=False)
@@ -111,6 +118,7 @@ def run_check(config, args, problems: list[Problem]) -> int:
 
 
 def run_serve(config, args, problems: list[Problem]) -> int:
+    from .builder import build
     from .devserver import DevServer
 
     if args.clean:
@@ -132,6 +140,8 @@ def run_serve(config, args, problems: list[Problem]) -> int:
 
 def _finish(verb: str, report: BuildReport, problems: list[Problem], strict: bool, annotate: bool = False) -> int:
     """Print every problem, what import kept, and the summary line; return the exit status."""
+    from .builder import exit_status
+
     print_summary(verb, report, problems, strict, annotate=annotate)
     if verb == "build" and not report.written:
         print("build: the site was not replaced; the previous one stays in place", file=sys.stderr)

@@ -20,6 +20,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 
 from .problems import Problem, display_path, error, warning
@@ -168,7 +169,7 @@ class Scan:
                 ends.append(len(words))
         self.title_end, self.lead_end = (ends + ends[-1:] * 2 + [0, 0])[:2]
         self.words = words
-        self.folded = folded = [fold(w) for w in words]
+        self.folded = folded = list(map(fold, words))
         self.matches: list[tuple[int, int, Name]] = []
         self.inner: list[tuple[int, int, Name]] = []  # countries named inside organisations' names ("Association marocaine…")
         self._sentences: dict[int, list[int]] = {}
@@ -180,7 +181,7 @@ class Scan:
         self._named: dict[str, list[int]] | None = None
         index = entities.compiled()
         free, count = 0, len(folded)
-        for i in [i for i, w in enumerate(folded) if w in index]:
+        for i in list(compress(range(len(folded)), map(index.__contains__, folded))):  # the words that may start a name
             if i < free:
                 continue
             multi, single, forms = index[folded[i]]
