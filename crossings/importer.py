@@ -269,10 +269,10 @@ class Importer:
             return sig, cached, None, None
         return sig, cached, (None, False), None
 
-    def one(self, entry: os.DirEntry, shown: str, look: tuple, done: tuple | None) -> tuple[str, seeds.Seed, str, str, str] | None:
+    def one(self, entry: os.DirEntry, shown: str, look: tuple, done: tuple | None) -> tuple[str, seeds.Seed, str, str, str, str, str] | None:
         """Import one seed file whose article exists, recording the outcome in the report;
-        return a new seed's (shown path, seed, file text, file name, file written ahead)
-        for ``add``. ``done`` is what ``read_one`` made of it, if ``look`` asked."""
+        return a new seed's (shown path, seed, file text, file name, file written ahead,
+        normalised source URL, hash of the file text) for ``add``. ``done`` is what ``read_one`` made of it, if ``look`` asked."""
         seed_id = entry.name[:-4]
         report = self.report
         sig, cached, _, failure = look
@@ -304,7 +304,7 @@ class Importer:
             report.rejected.append(shown)
             self.fresh[entry.name] = cached
             return None
-        seed, wanted, problems, name, tmp = done[1]
+        seed, wanted, problems, name, tmp, key, text_hash = done[1]
         report.problems.extend(problems)
         if seed is None:
             report.rejected.append(shown)
@@ -312,23 +312,21 @@ class Importer:
             return None
         self.fresh[entry.name] = (sig, cached[1], None, seed_hash)
         if rel is None:
-            return shown, seed, wanted, name, tmp
-        self.save(rel, wanted, tmp)
-        source = seeds.normalize_url(seed.source)
-        if source != info.source:
-            self.sources[rel] = source
+            return shown, seed, wanted, name, tmp, key, text_hash
+        self.save(rel, wanted, tmp, text_hash)
+        if key != info.source:
+            self.sources[rel] = key
         return None
 
-    def add(self, shown: str, seed: seeds.Seed, wanted: str, name: str, tmp: str) -> None:
-        """Write a new seed's article, unless its source URL is already in the archive."""
+    def add(self, shown: str, seed: seeds.Seed, wanted: str, name: str, tmp: str, key: str, text_hash: str) -> None:
+        """Write a new seed's article, unless its source URL (normalised: ``key``) is already in the archive."""
         report = self.report
-        key = seeds.normalize_url(seed.source)
         owner = self.index.by_source.get(key)
         info = self.index.files.get(owner) if owner else None
         if info is not None and not info.edited and info.seed and info.seed not in self.present:
             # The seed of that article is gone and this one has its source URL: the seed
             # was renamed. Its article follows it (same file, same address).
-            self.save(owner, wanted, tmp)
+            self.save(owner, wanted, tmp, text_hash)
             self.index.by_seed[seed.seed_id] = owner
             self.present.add(info.seed)  # one new name per article
             return
@@ -338,14 +336,15 @@ class Importer:
             report.duplicates.append(shown)
             return
         rel = self.free_name(name, seed.seed_id)
-        self.save(rel, wanted, tmp)
+        self.save(rel, wanted, tmp, text_hash)
         self.index.names.add(rel.lower())
         self.index.by_seed[seed.seed_id] = rel
         self.seen[key] = f"{self.shown(rel)} (imported from {shown})"
 
-    def save(self, rel: str, text: str, tmp: str = "") -> None:
+    def save(self, rel: str, text: str, tmp: str = "", text_hash: str = "") -> None:
         """Write a content file: move in the copy a worker wrote ahead (``tmp``) when it lies
-        in the same folder (creating files is what costs, on a slow file system)."""
+        in the same folder (creating files is what costs, on a slow file system). ``text_hash``:
+        the hash of ``text``, if the worker computed it."""
         if self.write:
             path = self.config.content / rel
             if tmp and os.path.dirname(tmp) == str(path.parent):
@@ -353,7 +352,7 @@ class Importer:
                 self.temporary.discard(tmp)
             else:
                 write_atomic(path, text)
-            self.report.written[path] = sha(text.encode("utf-8"))
+            self.report.written[path] = text_hash or sha(text.encode("utf-8"))
         self.report.imported.append(self.shown(rel))
 
     def shown(self, rel: str) -> str:
@@ -379,7 +378,8 @@ def import_seeds(config: Config, cache: Cache | None = None, *, write: bool = Tr
 
 # Bump when import would write different files from the same seeds (a fix in the
 # parser or the entity matcher): unedited content files are then written again.
-IMPORT_RULES = "4"  # 2: the fingerprint records the seed file's own hash; 3: the entity rules of #16; 4: acronyms spelled out, bare Red Cross, given names before any country word
+IMPORT_RULES = "5"  # 2: the fingerprint records the seed file's own hash; 3: the entity rules of #16; 4: acronyms spelled out, bare Red Cross, given names before any country word;
+                   # 5: the language read from the first 600 characters, not 1,500
 
 
 def rules_digest(config: Config) -> str:
@@ -413,9 +413,10 @@ _JOB: tuple | None = None  # (config, rules, write) for forked workers
 
 def read_one(path: str, seed_id: str, shown: str, article_hash: str | None, edited: bool) -> tuple:
     """Read a seed and hash it: (sha, None when the seed's article is up to date
-    (``article_hash``) or edited, else ``convert``'s result with the article's file name
-    and, when writing, a temporary copy of the file in its folder); or (None, OSError)
-    if it cannot be read."""
+    (``article_hash``) or edited, else ``convert``'s result with the article's file name,
+    when writing a temporary copy of the file in its folder, the normalised source URL and
+    the hash of the file's text); or (None, OSError) if it cannot be read. Whatever depends
+    on this seed alone is done here, on the worker's core, not in the parent's ``decide``."""
     config, rules, write = _JOB
     try:
         raw = Path(path).read_bytes()
@@ -426,10 +427,11 @@ def read_one(path: str, seed_id: str, shown: str, article_hash: str | None, edit
         return digest, None
     seed, wanted, problems = convert(raw, seed_id, shown, config, rules)
     if seed is None:
-        return digest, (None, wanted, problems, "", "")
+        return digest, (None, wanted, problems, "", "", "", "")
     name = articles.file_name(seed.date, seed.title, seed.seed_id)
     tmp = _write_ahead(config.content / name, wanted) if write else ""
-    return digest, (dataclasses.replace(seed, paragraphs=()), wanted, problems, name, tmp)  # the paragraphs are in wanted
+    return digest, (dataclasses.replace(seed, paragraphs=()), wanted, problems, name, tmp,  # the paragraphs are in wanted
+                    seeds.normalize_url(seed.source), sha(wanted.encode("utf-8")) if write else "")
 
 
 def _write_ahead(path: Path, text: str) -> str:

@@ -12,8 +12,16 @@ long, so each text with at least 120 letters goes to a low-accuracy detector,
 which loads only the trigram models (0.1 s instead of 2 s for eight languages,
 and a tenth of the memory in every import worker); a shorter text goes to the
 high-accuracy detector, loaded only then. The answers are those of the
-high-accuracy mode alone (tests/test_importer.py compares the two on the
+high-accuracy mode alone (tests/test_import_parallel.py compares the two on the
 labelled sets).
+
+Only the first ``SAMPLE_CHARS`` characters are read (the title and the lead):
+Lingua's time grows with the text's length (about 0.6 µs a character for eight
+languages), and an article's opening says its language as well as its whole.
+600 characters give the same answers as 1,500 did on every labelled set under
+tests/fixtures (1,293 texts, all right either way, though most are shorter than 600
+characters) and on the 10,000 seeds of the bench corpus, ~6,000 characters each
+(none differs; nor at 400), in less than half the time.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from functools import lru_cache
 
 from lingua import IsoCode639_1, LanguageDetector, LanguageDetectorBuilder
 
-SAMPLE_CHARS = 1500
+SAMPLE_CHARS = 600
 LONG_TEXT = 120
 """Lingua's own threshold (HIGH_ACCURACY_MODE_MAX_TEXT_LENGTH), counted on its cleaned text;
 counting letters only is a lower bound of that length."""
