@@ -109,6 +109,11 @@ def _patterns(languages: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     )
 
 
+def patterns(languages: tuple[str, ...]) -> None:
+    """Build the date patterns of ``languages`` now (before import forks its workers, which share them)."""
+    _patterns(tuple(languages))
+
+
 CANONICAL_FORM = re.compile(r"\d{2}\.\d{2}\.\d{4}")
 
 

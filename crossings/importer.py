@@ -480,11 +480,14 @@ def read_all(jobs: list[tuple], config: Config, rules: str, write: bool = False)
         if workers < 2 or "fork" not in get_all_start_methods():
             return _read_some(jobs)
         if any(job[3] is None for job in jobs):  # new seeds to convert: load the tables once, for every worker
+            from . import dates
             from .language import preload
 
             _entities(config.entities, rules)[0].compiled()  # its matching index too, built lazily otherwise (once per worker)
             _publishers(config, rules)
             preload(config.languages)
+            dates.patterns(config.languages)  # from Babel's month and day names: 0.2-0.3 s a process
+            publishers.preload()  # tldextract and its suffix list, 0.3-0.5 s a process: so many seeds name some unlisted host
         size = max(16, min(256, len(jobs) // (workers * 8)))
         chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         results = []

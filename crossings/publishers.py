@@ -149,6 +149,11 @@ def _extractor():
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True, include_psl_private_domains=True)
 
 
+def preload() -> None:
+    """Import tldextract and read its Public Suffix List now (before import forks its workers, which share them)."""
+    _extractor()("example.org")
+
+
 @lru_cache(maxsize=4096)
 def registrable(host: str) -> str:
     """The registrable domain of a host by the Public Suffix List, shown in Unicode:

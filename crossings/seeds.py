@@ -33,6 +33,7 @@ SENTENCE_END = ".!?…"
 # Runs of plain spaces and tabs are layout; non-breaking, narrow and thin spaces
 # (U+00A0, U+202F, U+2009: "2 457 migrants", "Maroc :", "« … »") are text.
 WHITESPACE = re.compile(r"[ \t]+")
+URL_BREAKER = re.compile(r'[\s<>"]')  # \s: exactly the characters str.isspace() accepts
 DATE_HINT = "the line after the title should be 'DD.MM.YYYY Title', e.g. '27.01.2023 Maroc : …'"
 
 
@@ -215,7 +216,7 @@ def url_problem(url: str) -> str:
     host = parts.hostname or ""
     if not host or ("." not in host and host != "localhost"):
         return "has no host name"
-    if any(c.isspace() or c in '<>"' for c in url):
+    if URL_BREAKER.search(url):
         return "contains spaces or quotes"
     return ""
 
@@ -257,7 +258,10 @@ def squash(text: str) -> str:
 def fold_title(text: str) -> str:
     """Compare titles ignoring case, accents, spacing and typographic quotes."""
     text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("«", '"').replace("»", '"'))
-    return squash("".join(c for c in text if not unicodedata.combining(c))).casefold()
+    marks = [c for c in set(text) if unicodedata.combining(c)]  # each distinct character looked at once
+    if marks:
+        text = text.translate(dict.fromkeys(map(ord, marks)))
+    return squash(text).casefold()
 
 
 def source_name(url: str) -> str:
