@@ -1,4 +1,4 @@
-"""Where import's time goes, per 1,000 seeds, on one core; and the whole import on every core.
+"""Where import's CPU time goes, per 1,000 seeds, on one core; and the whole import on every core.
 
     python bench/import_costs.py                  # bench/run.py's 1,000-seed corpus
     python bench/import_costs.py --sizes 10000
@@ -7,7 +7,9 @@ Each step of ``importer.convert`` is timed on its own over the same seeds, in on
 process (first the tables and Lingua's models are loaded, which the figures leave
 out and print apart): reading and parsing the seed, identifying its language,
 finding its entities, naming its publisher, writing its content file's text
-(``articles.seed_text``, YAML checks included) and writing the file. Then
+(``articles.seed_text``, YAML checks included) and writing the file (its name, the
+slug, included). The steps are counted in CPU seconds of the process (user + system):
+on a machine shared with other work, wall time mostly measures the others. Then
 ``build.py import`` runs as a whole process on an empty content folder, with one
 worker and with the default (every core), for the figure that counts: wall time.
 Printed; nothing is asserted.
@@ -43,30 +45,30 @@ def steps(project: Path) -> dict[str, float]:
     files = sorted((project / "seeds").iterdir())
     rules = importer.rules_digest(config)
     times = dict.fromkeys(("read + parse", "language (Lingua)", "entities", "publisher name", "content text (YAML checks)", "write file"), 0.0)
-    started = time.perf_counter()
+    started = time.process_time()
     entities, _ = importer._entities(config.entities, rules)
     table = publishers.for_config(config)
     identify("Une phrase en français pour charger les modèles.", config.languages, config.language)
-    setup = time.perf_counter() - started
+    setup = time.process_time() - started
     out = Path(tempfile.mkdtemp(prefix="import-costs-", dir=project))
     try:
         for path in files:
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             raw = path.read_bytes()
             text, _ = seeds.decode(raw, path.name)
             seed, _ = seeds.parse(text, path.stem, path.name, config.languages)
             body = "\n".join(seed.paragraphs)
-            t1 = time.perf_counter()
+            t1 = time.process_time()
             lang = identify(seed.title + "\n" + body, config.languages, config.language)
-            t2 = time.perf_counter()
+            t2 = time.process_time()
             countries, organizations = entities.find(seed.title + "\n" + body)
-            t3 = time.perf_counter()
+            t3 = time.process_time()
             name = table.name_of(seed.source)
-            t4 = time.perf_counter()
+            t4 = time.process_time()
             content = articles.seed_text(seed, lang, importer.input_hash(sha(raw), rules), countries, organizations, name)
-            t5 = time.perf_counter()
+            t5 = time.process_time()
             importer.write_atomic(out / articles.file_name(seed.date, seed.title, seed.seed_id), content)
-            t6 = time.perf_counter()
+            t6 = time.process_time()
             for key, seconds in zip(times, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)):
                 times[key] += seconds
     finally:

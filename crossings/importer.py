@@ -21,6 +21,7 @@ order, in one process, so the outcome is the same as on one core.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import re
 import tempfile
@@ -492,10 +493,14 @@ def read_all(jobs: list[tuple], config: Config, rules: str, write: bool = False)
         chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         results = []
         table = _publishers(config, rules)
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            for chunk, names in pool.map(_read_some_named, chunks):
-                results.extend(chunk)
-                table.learn(names)
+        gc.freeze()  # the tables are for reading: the workers' collections then never walk them (nor copy their pages)
+        try:
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+                for chunk, names in pool.map(_read_some_named, chunks):
+                    results.extend(chunk)
+                    table.learn(names)
+        finally:
+            gc.unfreeze()
         return results
     finally:
         _JOB = None
