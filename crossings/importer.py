@@ -352,6 +352,9 @@ class Importer:
                 os.replace(tmp, path)
                 self.temporary.discard(tmp)
             else:
+                if not text:  # a worker sends no text it wrote ahead: it is in that file
+                    with open(tmp, encoding="utf-8", newline="") as ahead:
+                        text = ahead.read()
                 write_atomic(path, text)
             self.report.written[path] = text_hash or sha(text.encode("utf-8"))
         self.report.imported.append(self.shown(rel))
@@ -415,8 +418,9 @@ _JOB: tuple | None = None  # (config, rules, write) for forked workers
 def read_one(path: str, seed_id: str, shown: str, article_hash: str | None, edited: bool) -> tuple:
     """Read a seed and hash it: (sha, None when the seed's article is up to date
     (``article_hash``) or edited, else ``convert``'s result with the article's file name,
-    when writing a temporary copy of the file in its folder, the normalised source URL and
-    the hash of the file's text); or (None, OSError) if it cannot be read. Whatever depends
+    when writing a temporary copy of the file in its folder (then instead of the file's text,
+    '': the parent need not receive and hold it), the normalised source URL and the hash of
+    the file's text); or (None, OSError) if it cannot be read. Whatever depends
     on this seed alone is done here, on the worker's core, not in the parent's ``decide``."""
     config, rules, write = _JOB
     try:
@@ -431,7 +435,7 @@ def read_one(path: str, seed_id: str, shown: str, article_hash: str | None, edit
         return digest, (None, wanted, problems, "", "", "", "")
     name = articles.file_name(seed.date, seed.title, seed.seed_id)
     tmp = _write_ahead(config.content / name, wanted) if write else ""
-    return digest, (dataclasses.replace(seed, paragraphs=()), wanted, problems, name, tmp,  # the paragraphs are in wanted
+    return digest, (dataclasses.replace(seed, paragraphs=()), "" if tmp else wanted, problems, name, tmp,  # the paragraphs are in wanted
                     seeds.normalize_url(seed.source), sha(wanted.encode("utf-8")) if write else "")
 
 
@@ -489,7 +493,7 @@ def read_all(jobs: list[tuple], config: Config, rules: str, write: bool = False)
             preload(config.languages)
             dates.patterns(config.languages)  # from Babel's month and day names: 0.2-0.3 s a process
             publishers.preload()  # tldextract and its suffix list, 0.3-0.5 s a process: so many seeds name some unlisted host
-        size = max(16, min(256, len(jobs) // (workers * 8)))
+        size = max(16, min(64, len(jobs) // (workers * 8)))  # small enough that the workers finish together
         chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         results = []
         table = _publishers(config, rules)

@@ -81,6 +81,22 @@ def test_an_unedited_file_follows_its_corrected_seed(project: Project) -> None:
     assert "Yabiladi (corrigé)." in (project.content / REFERENCE_MD).read_text(encoding="utf-8")
 
 
+def test_a_corrected_date_rewrites_the_article_where_it_is(project: Project) -> None:
+    """The seed's new date names a file in another year's folder, where the worker wrote its text
+    ahead; the article keeps its file, and gets exactly the text a fresh import would write."""
+    from crossings.importer import convert
+
+    seed = project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    project.run("import")
+    seed.write_bytes(seed.read_bytes().replace(b"27.01.2023", b"27.01.2022"))
+    status, out, err = project.run("import")
+    assert status == 0 and out.startswith("import: 1 imported"), err
+    _, wanted, _ = convert(seed.read_bytes(), seed.stem, "seed", project.config())
+    assert "date: 2022-01-27" in wanted
+    assert project.content_files() == {REFERENCE_MD: wanted.encode("utf-8")}  # and no file written ahead is left
+    assert sorted(p.name for p in project.content.rglob("*") if p.is_file()) == [REFERENCE_MD.split("/")[1]]
+
+
 def test_a_deleted_content_file_comes_back_from_its_seed(project: Project) -> None:
     project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
     project.run("import")
