@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_all_start_methods, get_context
 from typing import NamedTuple
 from pathlib import Path
 
 from slugify import slugify
 
-from . import articles, publishers
+from . import articles, parallel, publishers
 from .cache import Cache, Scan, sha, signature
 from .config import Config
 from .markup import Renderer, excerpt, paragraphs_html, plain_paragraphs
@@ -86,11 +88,14 @@ class Library:
         fresh: dict[str, tuple] = {}
         records: list[Record] = []
         problems: list[Problem] = []
-        for rel, stat in self.scan.walk(self.config.content, ".md").items():
+        walked = self.scan.walk(self.config.content, ".md")
+        todo = [(rel, signature(stat)) for rel, stat in walked.items() if (rel not in known or known[rel][0] != signature(stat))]
+        made = self._read_many([(rel, sig, known.get(rel)) for rel, sig in todo]) if len(todo) >= PARALLEL_FROM else {}
+        for rel, stat in walked.items():
             sig = signature(stat)
             entry = known.get(rel)
             if entry is None or entry[0] != sig:
-                entry = self._read(rel, sig, entry)
+                entry = made.pop(rel, None) or self._read(rel, sig, entry)
             if entry[4] and entry[4] != self.publishers_key():  # its publisher's name came from a table since changed
                 entry = self._read(rel, sig, None)
             fresh[rel] = entry
@@ -143,6 +148,31 @@ class Library:
         record = Record(article._replace(body=""), rel, key, short, entry_version(article, short))
         return (sig, digest, record.as_tuple(), plain_problems, named_by)
 
+    def _read_many(self, jobs: list[tuple[str, tuple, tuple | None]]) -> dict[str, tuple]:
+        """``_read`` of many files (a build whose cache was lost reads every one), in worker processes;
+        {} where forking is not worth it. The same entries as one by one, and the same Markdown kept."""
+        workers = min(parallel.worker_count(), len(jobs) // PARALLEL_FROM)
+        if workers < 2 or "fork" not in get_all_start_methods():
+            return {}
+        self.publishers(), self.publishers_key()  # loaded once, before the fork
+        global _JOB
+        _JOB = (self, jobs)
+        made: dict[str, tuple] = {}
+        try:
+            size = max(16, min(256, len(jobs) // (workers * 8)))
+            chunks = [range(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+                for chunk, (entries, html) in zip(chunks, pool.map(_read_some, chunks)):
+                    for i, entry in zip(chunk, entries):
+                        made[jobs[i][0]] = entry
+                        self._read_already.pop(jobs[i][0], None)
+                    if html:
+                        self.html_store().update(html)
+                        self._html_dirty = True
+        finally:
+            _JOB = None
+        return made
+
     def _already_read(self, rel: str, sig: tuple) -> bytes | None:
         """The bytes import read of this file, if the file is still what it read.
 
@@ -169,3 +199,16 @@ class Library:
             return paragraphs_html(paragraphs), "\n\n".join(paragraphs)
         with self._renderer_lock:  # the search is planned in a thread while pages are (builder.SearchAhead)
             return self.renderer.render(body)
+
+
+PARALLEL_FROM = 400
+"""Below this many files to parse, forking workers costs more than it saves."""
+_JOB: tuple | None = None  # (library, [(rel, signature, cached entry)]) for forked workers
+
+
+def _read_some(indices: range) -> tuple[list[tuple], dict[str, tuple[str, str]]]:
+    """In a worker: ``Library._read`` of some files, and the Markdown bodies rendered on the way."""
+    library, jobs = _JOB
+    library._html = {}  # this worker's additions only (``_read`` adds to the store, never reads it)
+    entries = [library._read(*jobs[i]) for i in indices]
+    return entries, library._html

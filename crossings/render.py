@@ -74,17 +74,43 @@ def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, st
         npgettext=pass_context(lambda context, ctx, singular, plural, n: escape(translator(context).raw_npgettext(ctx, singular, plural, n))),
         newstyle=True,
     )
+    # The same, faster: a page asks ~25 messages and ~20 links, and each call that takes the
+    # context costs a new context inside a loop or block. ``render`` says which page is being
+    # rendered (its interface language, its links' prefix) in ``env.crossings_page``; each
+    # translation (escaped, then formatted as the extension does, even without placeholders)
+    # is made once per language.
+    current = env.crossings_page = {"lang": language, "prefix": ""}
+    made: dict[tuple, Markup] = {}
+
+    def gettext(message, **variables):
+        key = (current["lang"], message)
+        rv = made.get(key)
+        if rv is None:
+            rv = made[key] = Markup(escape(catalogs.translator(key[0]).raw_gettext(message)))
+        if variables:
+            return rv % variables
+        plain = made.get(key + (None,))
+        if plain is None:
+            plain = made[key + (None,)] = rv % {}
+        return plain
+
+    def ngettext(singular, plural, n, **variables):
+        key = (current["lang"], singular, plural, n)
+        rv = made.get(key)
+        if rv is None:
+            rv = made[key] = Markup(escape(catalogs.translator(key[0]).raw_ngettext(singular, plural, n)))
+        variables.setdefault("num", n)
+        return rv % variables
+
+    env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
 
     def url(path: str = "") -> str:
         """A site path (``articles/x/``, ``data/articles.csv``) as a link that works under the base path."""
         return base_path + path.lstrip("/")
 
-    @pass_context
-    def link(context, path: str = "") -> str:
+    def link(path: str = "") -> str:
         """A page of the archive (``timeline/``), in the version this page's links go to (``ar/timeline/``)."""
-        page = context.get("page")
-        prefix = page.get("prefix", "") if isinstance(page, dict) else ""
-        return base_path + prefix + path.lstrip("/")
+        return base_path + current["prefix"] + path.lstrip("/")
 
     env.globals.update(
         site=site_globals(config, language),
@@ -175,6 +201,10 @@ def render(env: Environment, output: Output) -> bytes:
     context = output.context()
     lang = output.lang or env.globals["site"]["language"]
     extra = {"ui_lang": lang, "site": env.globals["_site_in"](lang)}
+    page = context.get("page")
+    current = env.crossings_page
+    current["lang"] = lang
+    current["prefix"] = page.get("prefix", "") if isinstance(page, dict) else ""
     if STRINGS:  # old-style strings not yet moved into the catalogs (python -m crossings.catalogs convert)
         extra["t"] = strings(lang)
     text = env.get_template(output.template).render({**context, **extra})
@@ -273,6 +303,11 @@ def render_all(env: Environment, config: Config, outputs: list[Output], put: Cal
                     if problem:
                         return shas, problem
             return shas, None
+        for name in sorted({o.template for o in outputs if o.data is None}):
+            try:
+                env.get_template(name)  # compiled once here rather than in every worker
+            except RENDER_ERRORS:
+                break  # said by the worker that renders with it, with the page
         with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_collect_in_worker) as pool:
             futures = [pool.submit(_render_some, chunk) for chunk in chunks]
             for n, future in enumerate(as_completed(futures)):

@@ -1,0 +1,82 @@
+"""Reading the content folder across cores gives what one core gives: the same records in the
+same order, the same problems, the same Markdown kept, on a build whose cache was lost.
+
+The folder holds enough files for the workers to fork (``library.PARALLEL_FROM``): plain
+articles, Markdown ones (their HTML is kept in the cache), articles whose publisher is named
+from publishers.toml, and broken files (bad YAML, no title, not UTF-8).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from crossings import library as library_
+from crossings.cache import Cache, Scan
+from crossings.library import Library
+
+from crossings.config import load_config
+
+from .conftest import lay_out
+
+
+def _article(n: int) -> bytes:
+    year = 2000 + n % 20
+    if n % 97 == 5:
+        return b"---\ntitle: [unclosed\ndate: 2020-01-01\n---\nBody.\n"
+    if n % 97 == 6:
+        return b"---\ndate: 2020-01-01\n---\nNo title here.\n"
+    if n % 97 == 7:
+        return "---\ntitle: Caf\u00e9\ndate: 2020-01-01\n---\nBody.\n".encode("latin-1")
+    source = f"https://www.example{n % 7}.org/news/{n}" if n % 3 else f"https://www.lemonde.fr/international/{n}.html"
+    body = (f"Paragraph {n} on migrants at sea.\n\nA second paragraph with *emphasis* and a [link](https://example.org/{n}).\n"
+            if n % 5 == 0 else f"Plain paragraph {n} about arrivals in Lampedusa.\n\nAnother plain one.\n")
+    lang = ("fr", "en", "es", "ar")[n % 4]
+    return (f"---\ntitle: \"Article {n}: arrivals\"\ndate: {year}-0{1 + n % 9}-1{n % 10}\nlang: {lang}\n"
+            f"source: {source}\ncountries: [MA, ES]\norganizations: [IOM]\n---\n{body}").encode("utf-8")
+
+
+def _load(root: Path, cache_dir: Path, workers: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CROSSINGS_WORKERS", workers)
+    config, problems = load_config(root / "pyproject.toml")
+    assert not problems
+    cache = Cache(cache_dir)
+    lib = Library(config, cache, scan=Scan())
+    records, found = lib.load()
+    return records, found, dict(cache.load("html") or {}), dict(cache.load("content") or {})
+
+
+def test_parallel_read_equals_one_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = lay_out(tmp_path / "site")
+    count = 2 * library_.PARALLEL_FROM + 37
+    for n in range(count):
+        folder = root / "content" / str(2000 + n % 20)
+        folder.mkdir(exist_ok=True)
+        (folder / f"article-{n:04d}.md").write_bytes(_article(n))
+    monkeypatch.chdir(root)
+
+    forked = []
+    real_read_many = Library._read_many
+
+    def spy(self, jobs):
+        made = real_read_many(self, jobs)
+        forked.append(len(made))
+        return made
+
+    monkeypatch.setattr(Library, "_read_many", spy)
+    one = _load(root, tmp_path / "cache-one", "1", monkeypatch)
+    assert forked == [0]  # one core: nothing forked
+    two = _load(root, tmp_path / "cache-two", "2", monkeypatch)
+    assert forked[1] == count  # every file read by the workers
+    records_one, problems_one, html_one, content_one = one
+    records_two, problems_two, html_two, content_two = two
+    assert [r.as_tuple() for r in records_two] == [r.as_tuple() for r in records_one]
+    assert problems_two == problems_one
+    assert html_two == html_one and html_one  # the Markdown bodies' HTML, kept alike
+    assert content_two == content_one
+    assert len(records_one) == count - sum(1 for n in range(count) if n % 97 in (5, 6, 7))
+    assert any("not UTF-8" in p.message for p in problems_one)
+    assert any("not valid YAML" in p.message for p in problems_one)
+    assert any(r.article.source_name == "Le Monde" for r in records_one)  # named from publishers.toml
