@@ -82,9 +82,17 @@ def _fold_char(char: str) -> str:
     return unicodedata.normalize("NFD", char)[0].casefold()[:1] or char
 
 
+NUMERIC = (
+    re.compile(r"(?P<day>\d{1,2})(?P<sep>[./-])(?P<mnum>\d{1,2})(?P=sep)(?P<year>\d{4})(?!\d)"),
+    re.compile(r"(?P<year>\d{4})(?P<sep>[./-])(?P<mnum>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?!\d)"),
+)
+"""Dates in digits, day first or year first: tried before the written-out ones (and most seeds have one)."""
+
+
 @lru_cache(maxsize=8)
-def _patterns(languages: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    """Compile the numeric and written-out date patterns for ``languages``."""
+def _written(languages: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """Compile the written-out date patterns for ``languages`` (from Babel's month and day names:
+    0.2-0.3 s, spent only when a date is not in digits)."""
     months: dict[str, int] = {}
     ambiguous: set[str] = set()
     weekdays: set[str] = set()
@@ -102,16 +110,20 @@ def _patterns(languages: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     day = r"(?P<day>\d{1,2})(?:er|st|nd|rd|th|º|°|o)?\.?"
     year = r"(?P<year>\d{4})(?!\d)"
     return (
-        re.compile(r"(?P<day>\d{1,2})(?P<sep>[./-])(?P<mnum>\d{1,2})(?P=sep)" + year),
-        re.compile(r"(?P<year>\d{4})(?P<sep>[./-])(?P<mnum>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?!\d)"),
         re.compile(weekday + day + r"\s+(?:de\s+)?" + month + r",?\s+(?:de\s+|del\s+)?" + year),
         re.compile(weekday + month + r"\s+" + day + r",?\s+" + year),
     )
 
 
+def _patterns(languages: tuple[str, ...]):
+    """The date patterns for ``languages``, in the order they are tried; the written-out ones made when first needed."""
+    yield from NUMERIC
+    yield from _written(languages)
+
+
 def patterns(languages: tuple[str, ...]) -> None:
     """Build the date patterns of ``languages`` now (before import forks its workers, which share them)."""
-    _patterns(tuple(languages))
+    _written(tuple(languages))
 
 
 CANONICAL_FORM = re.compile(r"\d{2}\.\d{2}\.\d{4}")
