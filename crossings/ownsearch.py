@@ -40,11 +40,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 import unicodedata
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 
 from .facets import keys_of
 from .library import Record
@@ -70,7 +69,7 @@ def fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.category(c).startswith("M"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stemmer(lang: str):
     import snowballstemmer
 
