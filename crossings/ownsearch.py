@@ -40,10 +40,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from collections import Counter
 from functools import cache
+from pathlib import Path
 
 from .facets import keys_of
 from .library import Record
@@ -139,34 +141,44 @@ def parts(records: list[Record]) -> list[tuple[str, list[Record]]]:
     return ([("old", older)] if older else []) + [(f"y{newest}", ordered([r for r in records if r.article.date.year == newest]))]
 
 
+def part_inputs(site: Site, records: list[Record]) -> list[tuple[dict, list[tuple[str, str]]]]:
+    """What the index needs of each article (all of it plain data, as a forked process can take it):
+    its result's fields with its text, and its filter values."""
+    return [({"url": f"{site.config.base_path}articles/{r.article.slug}/", "title": r.article.title, "date": r.article.date.isoformat(),
+              "lang": r.article.lang, "source": r.article.source_name or "", "text": text_of(site, r)}, filters_of(site, r))
+            for r in records]
+
+
 def build_part(site: Site, records: list[Record], first: int, words: Words, languages: list[str]) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
     """One part's files (name → bytes) and its chunks' first keys with their file names."""
+    return build_part_from(part_inputs(site, records), first, words, languages)
+
+
+def build_part_from(inputs: list[tuple[dict, list[tuple[str, str]]]], first: int, words: Words,
+                    languages: list[str]) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
     counts: list[dict[tuple[str, str], int]] = []
     lengths: list[int] = []
     forms: dict[str, str] = {}  # form → the word it was first seen as (what is stemmed in every language)
     fragments: dict[str, bytes] = {}
     facets: dict[str, dict[str, list[int]]] = {}
-    for local, record in enumerate(records):
-        article = record.article
-        body = text_of(site, record)
+    for local, (fragment, filters) in enumerate(inputs):
+        lang = fragment["lang"]
         found: dict[tuple[str, str], int] = {}
-        said = Counter(WORD.findall(body.lower()))
-        title = Counter(WORD.findall(article.title.lower()))
+        said = Counter(WORD.findall(fragment["text"].lower()))
+        title = Counter(WORD.findall(fragment["title"].lower()))
         length = sum(said.values()) + sum(title.values())
         for word, times in title.items():
             said[word] += times * TITLE_WEIGHT
         for word, times in said.items():
-            form, stem = words(article.lang, word)
+            form, stem = words(lang, word)
             if form not in forms:
                 forms[form] = word
-            key = (article.lang, stem)
+            key = (lang, stem)
             found[key] = found.get(key, 0) + times
         counts.append(found)
         lengths.append(max(length, 1))
-        fragment = {"url": f"{site.config.base_path}articles/{article.slug}/", "title": article.title, "date": article.date.isoformat(),
-                    "lang": article.lang, "source": article.source_name or "", "text": body}
         fragments[f"f{first + local}.json"] = _json(fragment)
-        for name, value in filters_of(site, record):
+        for name, value in filters:
             facets.setdefault(name, {}).setdefault(value, []).append(local)
     average = sum(lengths) / len(lengths) if lengths else 1
     stems: dict[str, dict[str, tuple[list[int], list[int]]]] = {}
@@ -212,36 +224,118 @@ def _json(content) -> bytes:
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def _bytes(data: bytes):
-    return lambda: data
+def _bytes(data: bytes | Path):
+    return data.read_bytes if isinstance(data, Path) else (lambda: data)
 
 
-def plan_own_search(site: Site, cache, kept: callable, labels_of: callable, later: bool = False) -> tuple[list[Output], bool]:
+def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool: Path | None = None) -> dict[str, tuple]:
+    """Make the parts to make: name → (key, chunks, listing, files). With ``spool`` (a folder that lasts
+    until the site is written), in a forked process that writes the files there, on another core
+    than the pages being rendered meanwhile (in this process, the index would share their core:
+    one interpreter runs one thread at a time); its files are then given by their paths."""
+    if not todo:
+        return {}
+    inputs = [(name, key, first, part_inputs(site, records)) for name, key, first, records in todo]
+    if spool is None or not hasattr(os, "fork"):
+        words, made = Words(), {}
+        for name, key, first, data in inputs:
+            chunks, files = build_part_from(data, first, words, languages)
+            made[name] = (key, chunks, [(rel, hashlib.sha256(b).hexdigest()) for rel, b in sorted(files.items())], files)
+        return made
+    import multiprocessing
+    import time
+
+    folder = Path(spool) / "ownsearch"
+    for lang in STEMMERS:  # imported and made here: the child must import nothing (another thread may hold the import lock)
+        _stemmer(lang)
+    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+    pid = os.fork()
+    if pid == 0:  # the child: makes the parts, writes their files, sends their lists, and leaves at once
+        status = 1
+        try:
+            reader.close()
+            words, made = Words(), {}
+            for name, key, first, data in inputs:
+                chunks, files = build_part_from(data, first, words, languages)
+                (folder / name).mkdir(parents=True, exist_ok=True)
+                for rel, b in files.items():
+                    (folder / name / rel).write_bytes(b)
+                made[name] = (key, chunks, [(rel, hashlib.sha256(b).hexdigest()) for rel, b in sorted(files.items())])
+            writer.send(made)
+            status = 0
+        finally:
+            os._exit(status)
+    writer.close()
+    try:
+        while not reader.poll(0.1):
+            if cancel is not None and cancel.is_set():
+                os.kill(pid, 9)
+                from .search import Cancelled
+
+                raise Cancelled
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                pid = 0
+                if not reader.poll(0.1):
+                    from .search import SearchError
+
+                    raise SearchError("the search index could not be made (its process stopped)")
+                break
+        found = reader.recv()
+    finally:
+        reader.close()
+        if pid:
+            while True:
+                try:
+                    os.waitpid(pid, 0)
+                    break
+                except ChildProcessError:
+                    break
+                except InterruptedError:
+                    time.sleep(0.01)
+    return {name: (key, chunks, listing, {rel: folder / name / rel for rel, _ in listing}) for name, (key, chunks, listing) in found.items()}
+
+
+def plan_own_search(site: Site, cache, kept: callable, labels_of: callable, later: bool = False, cancel=None,
+                    spool: Path | None = None) -> tuple[list[Output], bool]:
     """Outputs of the search index: a part whose articles did not change is reused as it is
     (its files' names and keys from the cache, its bytes from the site already written)."""
     known = cache.load("ownsearch") or {}
-    fresh: dict = {}
+    languages = sorted({r.article.lang for r in site.records})
+    found = parts(site.records)
+    # With ``later`` (the dev server), a part whose articles were only edited keeps its files for now and
+    # is made again right after the pages are shown; not when articles came or went (numbers move).
+    structure = [name for name, _ in found] + [len(records) for _, records in found] + languages
+    if later and known.get("structure") != structure:
+        later = False
+    fresh: dict = {"structure": structure}
     outputs: list[Output] = []
     manifest_parts = []
     first = 0
-    words = Words()
     pending = False
-    languages = sorted({r.article.lang for r in site.records})
-    for name, records in parts(site.records):
+    todo = []  # the parts to make: (name, key, first, records)
+    for name, records in found:
         key = digest(OWN_VERSION, name, first, site.config.base_path, languages,
                      [(r.article.slug, r.file_sha, _story(site, r)) for r in records])
         previous = known.get(name)
-        if previous and previous[0] == key and all(kept(f"search/{name}/{rel}", "search:" + sha) for rel, sha in previous[2]):
-            chunks, listing, files = previous[1], previous[2], None
+        if previous and (previous[0] == key or later) and all(kept(f"search/{name}/{rel}", "search:" + sha) for rel, sha in previous[2]):
+            pending = pending or previous[0] != key
+            fresh[name] = (previous[0], previous[1], previous[2])
         else:
-            chunks, files = build_part(site, records, first, words, languages)
-            listing = [(rel, hashlib.sha256(data).hexdigest()) for rel, data in sorted(files.items())]
-        fresh[name] = (key, chunks, listing)
-        for rel, sha in listing:
-            outputs.append(Output(f"search/{name}/{rel}", None, "search:" + sha, None,
-                                  _bytes(files[rel]) if files is not None else _vanished))
-        manifest_parts.append({"name": name, "first": first, "count": len(records), "chunks": chunks})
+            todo.append((name, key, first, records))
+        manifest_parts.append({"name": name, "first": first, "count": len(records)})
         first += len(records)
+    made = make_parts(site, todo, languages, cancel, spool)
+    for part in manifest_parts:
+        name = part["name"]
+        if name in made:
+            key, chunks, listing, files = made[name]
+            fresh[name] = (key, chunks, listing)
+        else:
+            (key, chunks, listing), files = fresh[name], None
+        part["chunks"] = chunks
+        for rel, sha in listing:
+            data = files.get(rel) if files is not None else None
+            outputs.append(Output(f"search/{name}/{rel}", None, "search:" + sha, None, _bytes(data) if data is not None else _vanished))
     manifest = {"version": OWN_VERSION, "parts": manifest_parts, "langs": languages, "languages": labels_of(site, site.config.language)["language"]}
     labels = {"labels": labels_of(site, site.config.language),
               "story_langs": {story.id: story.title_record.article.lang for story in site.stories.stories.values()}}

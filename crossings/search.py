@@ -212,7 +212,7 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=N
     if site.config.search == "crossings":
         from .ownsearch import plan_own_search
 
-        return plan_own_search(site, cache, kept, _labels, later)
+        return plan_own_search(site, cache, kept, _labels, later, cancel, spool)
     pending = False
     runs = indexes(site.records, site.config.search_shard_size)
     known = cache.load("search") or {}
