@@ -14,7 +14,7 @@ and those of the newest year. A new article, dated in the newest year, rewrites 
 newest part (and the small manifest); the older part changes only when an older article
 does or a new year begins. Each part holds:
 
-- ``c-<hash>.json``: chunks of its sorted words, each ~``CHUNK`` bytes: ``{"f": {form:
+- ``c-<hash>.jsonz``: chunks of its sorted words, each ~``CHUNK`` bytes: ``{"f": {form:
   {lang: stem}}, "s": {stem: {lang: postings}}}`` (a form's stem in each language of the
   archive where it is not the form itself; a stem's articles in each language), forms and stems in one sorted order, a chunk holding
   those from its first key (listed in the manifest) to the next chunk's. A query word fetches
@@ -25,12 +25,14 @@ does or a new year begins. Each part holds:
   article, the difference from the previous article's number times 8 plus a weight 0–7
   (how often the word is there for the article's length, BM25's term part, the title
   counting three times), written as a variable number of base-32 digits (``VARINT``).
-- ``f<n>.json`` for each article: its address, title, date, language, source and text, for
+- ``f<n>.jsonz`` for each article: its address, title, date, language, source and text, for
   the result and its excerpt (computed in the browser around the first match).
-- ``filters.json``: for each filter, each value's articles (postings without weights):
+- ``filters.jsonz``: for each filter, each value's articles (postings without weights):
   read only when the reader opens the filters, or comes with one chosen.
 
-``search/index.json`` lists the parts (first article number, count, chunks), and the
+These are JSON, gzip-compressed (a third of the size or less, on disk and in a query's
+download; the browser unpacks them with ``DecompressionStream``), named ``.jsonz`` so that
+no server announces them as gzip-encoded. ``search/index.json`` lists the parts (first article number, count, chunks), and the
 languages' names; ``search/labels.json`` the names of filter values, as for Pagefind. The
 output is a function of the articles alone (no build history), so that an incremental
 build gives the clean build's files.
@@ -38,6 +40,7 @@ build gives the clean build's files.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -177,7 +180,7 @@ def build_part_from(inputs: list[tuple[dict, list[tuple[str, str]]]], first: int
             found[key] = found.get(key, 0) + times
         counts.append(found)
         lengths.append(max(length, 1))
-        fragments[f"f{first + local}.json"] = _json(fragment)
+        fragments[f"f{first + local}.jsonz"] = _gzip(_json(fragment))
         for name, value in filters:
             facets.setdefault(name, {}).setdefault(value, []).append(local)
     average = sum(lengths) / len(lengths) if lengths else 1
@@ -208,20 +211,30 @@ def build_part_from(inputs: list[tuple[dict, list[tuple[str, str]]]], first: int
         previous = key
     if start is not None:
         chunks.append(_chunk(start, current, files))
-    files["filters.json"] = _json({name: {value: postings(numbers) for value, numbers in sorted(values.items())}
+    files["filters.jsonz"] = _gzip_json({name: {value: postings(numbers) for value, numbers in sorted(values.items())}
                                    for name, values in sorted(facets.items())})
     return chunks, files
 
 
 def _chunk(start: str, content: dict, files: dict[str, bytes]) -> tuple[str, str]:
     data = _json(content)
-    name = f"c-{hashlib.sha256(data).hexdigest()[:16]}.json"
+    name = f"c-{hashlib.sha256(data).hexdigest()[:16]}.jsonz"
+    data = _gzip(data)
     files[name] = data
     return start, name
 
 
 def _json(content) -> bytes:
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _gzip(data: bytes) -> bytes:
+    """Gzip-compressed, the same bytes for the same data (no time, no name in the header)."""
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _gzip_json(content) -> bytes:
+    return _gzip(_json(content))
 
 
 def _bytes(data: bytes | Path):

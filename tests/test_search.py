@@ -211,8 +211,8 @@ def test_sorting_by_date_merges_the_indexes_as_the_reader_pages(project: Project
             f"---\ntitle: Escale numéro {n}\ndate: {day + dt.timedelta(days=37 * n)}\nlang: {lang}\n---\n\nUn bateau fait escale à Kalamata, numéro {n}.\n",
             encoding="utf-8")
     assert project.run("build")[0] == 0
-    if engine == "crossings":  # the results' texts: f<n>.json, one per article
-        indexes, fragment = len(json.loads((project.out / "search" / "index.json").read_text(encoding="utf-8"))["parts"]), r"/search/[^/]+/f\d+\.json$"
+    if engine == "crossings":  # the results' texts: f<n>.jsonz, one per article
+        indexes, fragment = len(json.loads((project.out / "search" / "index.json").read_text(encoding="utf-8"))["parts"]), r"/search/[^/]+/f\d+\.jsonz$"
         assert indexes == 2
     else:
         indexes, fragment = len(json.loads((project.out / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"]), r"\.pf_fragment$"

@@ -47,7 +47,15 @@ const RTL = new Set(["ar", "fa", "he", "ur"]);
 let manifest = null;
 const files = new Map();  // address → Promise of its JSON, each file fetched once
 const getJSON = (path) => {
-  if (!files.has(path)) files.set(path, fetch(`${base}search/${path}`).then((r) => { if (!r.ok) throw new Error(`${path}: ${r.status}`); return r.json(); }));
+  // The index's files are gzip-compressed (.jsonz), a third of their size or less, unpacked here
+  // (unless the server already did, saying Content-Encoding: gzip: then they come as JSON).
+  if (!files.has(path)) files.set(path, fetch(`${base}search/${path}`).then(async (r) => {
+    if (!r.ok) throw new Error(`${path}: ${r.status}`);
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    const packed = bytes[0] === 0x1f && bytes[1] === 0x8b;
+    const text = packed ? await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text() : new TextDecoder().decode(bytes);
+    return JSON.parse(text);
+  }));
   return files.get(path);
 };
 
@@ -72,7 +80,7 @@ let facets = null;  // filter → value → sorted article numbers, once the fil
 function wantFilters() {
   // The first time the filters are shown (or one is chosen): the names of their values and every part's filter data.
   withFilters ??= (async () => {
-    const [names, ...data] = await Promise.all([getJSON("labels.json"), ...manifest.parts.map((part) => getJSON(`${part.name}/filters.json`))]);
+    const [names, ...data] = await Promise.all([getJSON("labels.json"), ...manifest.parts.map((part) => getJSON(`${part.name}/filters.jsonz`))]);
     // The filters' values named in this page's language (labels.json has them for every interface language).
     labels = names.translated_labels?.[document.documentElement.lang] || names.labels;
     storyLangs = names.story_langs || {};  // a story is named by its title, in its own language
@@ -277,7 +285,7 @@ async function searchAll(query, options) {
   else numbers.sort((a, b) => candidates.get(b) - candidates.get(a) || b - a);
   const take = (from, n) => Promise.all(numbers.slice(from, from + n).map(async (number) => {
     const part = manifest.parts.find((p) => number >= p.first && number < p.first + p.count);
-    const data = await getJSON(`${part.name}/f${number}.json`);
+    const data = await getJSON(`${part.name}/f${number}.jsonz`);
     return { url: data.url, meta: data, excerpt: excerpt(data.text, marks) };
   }));
   return { results: { count: numbers.length, take }, filters: counts };
