@@ -46,7 +46,7 @@ class Config:
     newest year apart, so that a new article re-indexes only its language's newest period. A change re-indexes its
     whole period (Pagefind takes ~1.5 ms per article, ~200 MB of memory per 1,000); every
     period adds ~30 kB per language to what one query downloads."""
-    search: str = "pagefind"
+    search: str = "crossings"
     """The search engine: ``"crossings"`` (our own index, ``crossings/ownsearch.py``: no WebAssembly,
     a query downloads the chunks of its words and its results' texts) or ``"pagefind"`` (Pagefind's
     indexes by language and period, ``crossings/search.py``)."""

@@ -78,7 +78,7 @@ def test_the_browsers_stemmers_give_the_builds_stems(tmp_path: Path) -> None:
         assert differ == [], (lang, len(words[lang]), differ[:10])
     python = _stemmer("en").stemWords(words["en"])
     agree = sum(p == j for p, j in zip(python, stems["en"])) / len(python)
-    assert agree >= 0.8, agree
+    assert agree >= 0.9, agree  # 404 of 425 words
 
 
 def test_a_new_article_rewrites_only_the_newest_part(project: Project) -> None:
@@ -100,3 +100,14 @@ def test_a_new_article_rewrites_only_the_newest_part(project: Project) -> None:
     changed = sorted(path for path in after if before.get(path) != after[path])
     assert changed and all(path.startswith("search/y2024/") or path == "search/index.json" for path in changed), changed
     assert {path for path in before if path.startswith("search/old/")} == {path for path in after if path.startswith("search/old/")}
+
+
+def test_the_search_setting_names_an_engine(tmp_path: Path) -> None:
+    from crossings.config import load_config
+
+    (tmp_path / "pyproject.toml").write_text('[tool.crossings]\nsearch = "lunr"\n', encoding="utf-8")
+    config, problems = load_config(tmp_path / "pyproject.toml")
+    assert [p.message for p in problems] == ["'search' must be \"crossings\" or \"pagefind\", not 'lunr'"]
+    assert config.search == "crossings"
+    (tmp_path / "pyproject.toml").write_text('[tool.crossings]\nsearch = "pagefind"\n', encoding="utf-8")
+    assert load_config(tmp_path / "pyproject.toml")[0].search == "pagefind"
