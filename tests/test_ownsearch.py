@@ -111,3 +111,27 @@ def test_the_search_setting_names_an_engine(tmp_path: Path) -> None:
     assert config.search == "crossings"
     (tmp_path / "pyproject.toml").write_text('[tool.crossings]\nsearch = "pagefind"\n', encoding="utf-8")
     assert load_config(tmp_path / "pyproject.toml")[0].search == "pagefind"
+
+
+def test_the_preview_shows_an_edit_first_and_its_search_right_after(project: Project, tmp_path: Path) -> None:
+    # The dev server builds with search_later: an edit of an article in the older part keeps that part's
+    # files for the moment (the pages come first) and says a catch-up is due; the catch-up gives the clean build.
+    from crossings.builder import build
+    from crossings.config import load_config
+
+    from .test_incremental import assert_exact
+
+    write_pyproject(project.root, search="crossings")
+    for path in sorted((FIXTURES / "seeds" / "ok").glob("*.txt")):
+        project.add_seed(path.name, path.read_bytes())
+    assert project.run("build")[0] == 0
+    older = {p: p.read_bytes() for p in (project.out / "search" / "old").iterdir()}
+    [article] = project.content.rglob("2023-05-02-*.md")
+    article.write_text(article.read_text(encoding="utf-8").replace("Rabat", "Tanger"), encoding="utf-8")
+    config, _ = load_config(project.root / "pyproject.toml")
+    report = build(config, search_later=True)
+    assert report.search_pending
+    assert {p: p.read_bytes() for p in (project.out / "search" / "old").iterdir()} == older
+    assert "Tanger" in (project.out / "articles" / article.stem / "index.html").read_text(encoding="utf-8")
+    assert_exact(project, tmp_path)  # the catch-up: the older part made again, as a clean build makes it
+    assert {p: p.read_bytes() for p in (project.out / "search" / "old").iterdir()} != older
