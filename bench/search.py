@@ -120,7 +120,10 @@ def after_home(folder: Path, base_path: str, search: str, ready: str, results: s
 
 KINDS = [("index chunks", r"\.pf_index$"), ("filters", r"\.pf_filter$"), ("metadata", r"\.pf_meta$"), ("fragments", r"\.pf_fragment$"),
          ("WebAssembly", r"\.pagefind$"), ("worker", r"pagefind-worker\.js$"), ("library", r"pagefind\.js$"),
-         ("entry", r"pagefind-entry\.json$"), ("manifest", r"shards\.json$|search\.json$"), ("labels", r"labels\.json$")]
+         ("entry", r"pagefind-entry\.json$"), ("manifest", r"shards\.json$|search\.json$|/search/index\.json$"), ("labels", r"labels\.json$"),
+         # our own index (search = "crossings"): chunks of words, the results' texts, filters, the script and its stemmers
+         ("index chunks", r"/search/[^/]+/c-[0-9a-f]+\.jsonz$"), ("fragments", r"/search/[^/]+/f\d+\.jsonz$"),
+         ("filters", r"/search/[^/]+/filters\.jsonz$"), ("stemmers", r"/js/stemmers/"), ("library", r"/js/search[.0-9a-f-]*\.js$")]
 
 
 def kind_of(url: str) -> str:

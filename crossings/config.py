@@ -46,6 +46,10 @@ class Config:
     newest year apart, so that a new article re-indexes only its language's newest period. A change re-indexes its
     whole period (Pagefind takes ~1.5 ms per article, ~200 MB of memory per 1,000); every
     period adds ~30 kB per language to what one query downloads."""
+    search: str = "crossings"
+    """The search engine: ``"crossings"`` (our own index, ``crossings/ownsearch.py``: no WebAssembly,
+    a query downloads the chunks of its words and its results' texts) or ``"pagefind"`` (Pagefind's
+    indexes by language and period, ``crossings/search.py``)."""
     seeds_dir: str = "seeds"
     content_dir: str = "content"
     templates_dir: str = "templates"
@@ -192,6 +196,8 @@ def _check(key: str, value: object) -> tuple[object, tuple[str, str] | None]:
         return None, (f"'{key}' must be a whole number of at least 1", f"for example {key} = {default}")
     if key == "base_url":
         return _check_base_url(str(value))
+    if key == "search" and value not in ("crossings", "pagefind"):
+        return None, (f"'search' must be \"crossings\" or \"pagefind\", not {value!r}", 'for example search = "crossings"')
     if key == "cname" and value and not re.fullmatch(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}", str(value)):
         return None, (f"'cname' must be a domain name such as news.example.org: {value!r}", "without https:// or a path")
     if key == "language":

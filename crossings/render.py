@@ -142,7 +142,7 @@ def _site_globals(config: Config, lang: str) -> dict:
     described = lang if lang in dict(config.descriptions) else config.language  # the language the description is in
     return {"title": config.title, "description": config.description_in(lang), "language": config.language,
             "description_lang": described, "description_dir": "rtl" if described in RTL else "ltr",
-            "base_url": config.base_url, "base_path": config.base_path}
+            "base_url": config.base_url, "base_path": config.base_path, "search": config.search}
 
 
 def site_globals(config: Config, lang: str) -> dict:

@@ -209,6 +209,10 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=N
     lasts until the site is written), the indexes' files wait there rather than in memory
     (545 MB at 100,000 articles).
     """
+    if site.config.search == "crossings":
+        from .ownsearch import plan_own_search
+
+        return plan_own_search(site, cache, kept, _labels, later, cancel, spool)
     pending = False
     runs = indexes(site.records, site.config.search_shard_size)
     known = cache.load("search") or {}

@@ -23,7 +23,8 @@ MIME = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", 
         ".xml": "application/xml; charset=utf-8", ".json": "application/json; charset=utf-8", ".txt": "text/plain; charset=utf-8",
         ".svg": "image/svg+xml", ".ico": "image/x-icon", ".atom": "application/atom+xml; charset=utf-8",
         ".bib": "text/plain; charset=utf-8", ".csv": "text/csv; charset=utf-8", ".webmanifest": "application/manifest+json",
-        ".pf_meta": "application/octet-stream", ".pf_index": "application/octet-stream", ".pf_fragment": "application/octet-stream"}
+        ".pf_meta": "application/octet-stream", ".pf_index": "application/octet-stream", ".pf_fragment": "application/octet-stream",
+        ".jsonz": "application/octet-stream"}
 EVENTS = "/__crossings/events"
 CLIENT = "/__crossings/reload.js"
 HEARTBEAT = 15.0

@@ -73,7 +73,7 @@ def test_bad_settings_are_reported_without_a_traceback(project: Project) -> None
     assert result.stderr.splitlines() == [
         "pyproject.toml:2: error: 'per_page' must be a whole number of at least 1 — for example per_page = 20",
         "pyproject.toml:3: error: 'base_url' must be an http(s) URL or a path: 'ftp://x' — for example base_url = \"https://USER.github.io/REPO/\" or \"/\"",
-        "pyproject.toml:4: warning: unknown setting 'titel' in [tool.crossings] — known settings: title, description, descriptions, base_url, language, interface_languages, languages, timezone, per_page, search_shard_size, seeds_dir, content_dir, templates_dir, static_dir, output_dir, cache_dir, cname, entities_file, publishers_file, places_file, locales_dir",
+        "pyproject.toml:4: warning: unknown setting 'titel' in [tool.crossings] — known settings: title, description, descriptions, base_url, language, interface_languages, languages, timezone, per_page, search_shard_size, search, seeds_dir, content_dir, templates_dir, static_dir, output_dir, cache_dir, cname, entities_file, publishers_file, places_file, locales_dir",
     ]
 
 

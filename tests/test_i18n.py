@@ -164,7 +164,7 @@ def test_the_default_site_has_no_language_versions(single: Project) -> None:
 
 # --- the archive in four languages -----------------------------------------------------------
 
-ARCHIVE = re.compile(r"^(?!articles/|pagefind/|data/(?!index\.html)|(?:css|js)/)")
+ARCHIVE = re.compile(r"^(?!articles/|pagefind/|search/(?!index\.html)|data/(?!index\.html)|(?:css|js)/)")
 
 
 def test_four_interface_languages_build_four_versions_of_the_archive(four: Path) -> None:
@@ -354,10 +354,10 @@ def test_the_search_page_speaks_each_language(four: Path) -> None:
     assert strings("en/search/index.html")["results"] == {"one": "One article found for “{q}”.", "other": "{n} articles found for “{q}”."}
     assert strings("search/index.html")["none"] == "Aucun article trouvé pour « {q} »."
     # the filters' names, read when the filters open; the languages' names, which results show, in the manifest read first
-    labels = json.loads((four / "pagefind/labels.json").read_bytes())
+    labels = json.loads((four / "search/labels.json").read_bytes())
     assert labels["labels"]["country"]["MA"] == "Maroc"
     assert labels["translated_labels"]["ar"]["country"]["MA"] == "المغرب" and labels["translated_labels"]["en"]["language"]["fr"] == "French"
-    manifest = json.loads((four / "pagefind/shards.json").read_bytes())
+    manifest = json.loads((four / "search/index.json").read_bytes())
     assert manifest["languages"]["fr"] == "Français" and manifest["translated_languages"]["en"]["fr"] == "French"
     assert "labels" not in manifest and "translated_labels" not in manifest
 

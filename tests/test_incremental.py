@@ -129,7 +129,7 @@ def test_a_template_change_renders_only_the_pages_that_use_it(project: Project, 
 
 
 def test_an_edit_indexes_only_its_search_period(project: Project, tmp_path: Path) -> None:
-    write_pyproject(project.root, search_shard_size=1)
+    write_pyproject(project.root, search_shard_size=1, search="pagefind")  # ours: test_ownsearch.py
     for path in OK_SEEDS:
         project.add_seed(path.name, path.read_bytes())
     project.run("build")

@@ -1,7 +1,10 @@
-"""Search in a real browser, against the built site served under a subpath."""
+"""Search in a real browser, against the built site served under a subpath, with each engine
+(``search = "crossings"``, our own index, and ``search = "pagefind"``): the same tests, but where
+they look at an engine's own files."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -13,9 +16,17 @@ OK_SEEDS = sorted((FIXTURES / "seeds" / "ok").glob("*.txt"))
 BASE = "/crossings-test/"
 
 
+ENGINES = ["crossings", "pagefind"]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def served(project: Project) -> Iterator[str]:
-    write_pyproject(project.root, search_shard_size=2)  # several periods, merged in the browser
+def served(project: Project, engine: str) -> Iterator[str]:
+    write_pyproject(project.root, search_shard_size=2, search=engine)  # Pagefind: several periods, merged in the browser
     for path in OK_SEEDS:
         project.add_seed(path.name, path.read_bytes())
     status, _, err = project.run("build")
@@ -114,7 +125,7 @@ def test_without_javascript_the_search_box_leads_somewhere(served: str, browser)
     context.close()
 
 
-def test_search_after_incremental_updates_that_move_the_periods(project: Project, browser, tmp_path) -> None:
+def test_search_after_incremental_updates_that_move_the_periods(project: Project, browser, tmp_path, engine: str) -> None:
     # The index is updated in place, build after build, while articles come, change and go,
     # and the periods themselves change (one overflows, one empties, two become one); each
     # build is the clean build's twin, and a reader's search sees the archive as it is now.
@@ -122,12 +133,18 @@ def test_search_after_incremental_updates_that_move_the_periods(project: Project
 
     from .test_incremental import assert_exact
 
-    write_pyproject(project.root, search_shard_size=2)
+    write_pyproject(project.root, search_shard_size=2, search=engine)
     seeds = {path.name[:3]: path for path in OK_SEEDS}
 
     def periods() -> dict[str, int]:
+        if engine == "crossings":  # one part for the years before the newest, one for the newest
+            manifest = json.loads((project.out / "search" / "index.json").read_text(encoding="utf-8"))
+            return {part["name"]: part["count"] for part in manifest["parts"]}
         manifest = json.loads((project.out / "pagefind" / "shards.json").read_text(encoding="utf-8"))
         return {name: sum(langs.values()) for name, langs in manifest["shards"].items()}
+
+    def expect(pagefind: dict[str, int], crossings: dict[str, int]) -> None:
+        assert periods() == (crossings if engine == "crossings" else pagefind)
 
     def french(name: str, day: str, word: str) -> None:
         (project.content / f"{name}.md").write_text(f"---\ntitle: Escale à {word}\ndate: {day}\nlang: fr\n---\n\nUn bateau fait escale à {word}.\n",
@@ -136,15 +153,15 @@ def test_search_after_incremental_updates_that_move_the_periods(project: Project
     for code in ("000", "103"):  # French (January 2023) and Spanish (May 2023)
         project.add_seed(seeds[code].name, seeds[code].read_bytes())
     assert_exact(project, tmp_path)
-    assert periods() == {"fr-2023-01/": 1, "es-2023-05/": 1}
+    expect({"fr-2023-01/": 1, "es-2023-05/": 1}, {"y2023": 2})
     project.add_seed(seeds["102"].name, seeds["102"].read_bytes())  # English, March 2024: the newest year
     assert_exact(project, tmp_path)
-    assert periods() == {"fr-2023-01/": 1, "es-2023-05/": 1, "en-2024-03/": 1}
+    expect({"fr-2023-01/": 1, "es-2023-05/": 1, "en-2024-03/": 1}, {"old": 2, "y2024": 1})
     french("kalamata", "2023-02-10", "Kalamata")  # joins January's French period
     assert_exact(project, tmp_path)
     french("lavrio", "2023-03-10", "Lavrio")  # which is full: a new period
     assert_exact(project, tmp_path)
-    assert periods() == {"fr-2023-01/": 2, "fr-2023-03/": 1, "es-2023-05/": 1, "en-2024-03/": 1}
+    expect({"fr-2023-01/": 2, "fr-2023-03/": 1, "es-2023-05/": 1, "en-2024-03/": 1}, {"old": 4, "y2024": 1})
     for code in ("104", "105"):  # Arabic and English, January 2023
         project.add_seed(seeds[code].name, seeds[code].read_bytes())
         assert_exact(project, tmp_path)
@@ -157,7 +174,7 @@ def test_search_after_incremental_updates_that_move_the_periods(project: Project
     assert_exact(project, tmp_path)
     (project.content / "kalamata.md").unlink()  # January's French period has room again: March's joins it
     assert_exact(project, tmp_path)
-    assert periods() == {"ar-2023-01/": 1, "en-2023-01/": 1, "fr-2023-01/": 2, "en-2024-03/": 1}
+    expect({"ar-2023-01/": 1, "en-2023-01/": 1, "fr-2023-01/": 2, "en-2024-03/": 1}, {"old": 4, "y2024": 1})
 
     with serving(project.out, BASE) as origin:
         page = browser.new_page()
@@ -178,7 +195,7 @@ def test_search_after_incremental_updates_that_move_the_periods(project: Project
         page.close()
 
 
-def test_sorting_by_date_merges_the_indexes_as_the_reader_pages(project: Project, browser) -> None:
+def test_sorting_by_date_merges_the_indexes_as_the_reader_pages(project: Project, browser, engine: str) -> None:
     # 60 articles with the word, in three languages and several periods each: sorted by
     # date, each page of 10 is the next 10 of the whole archive, and a page loads the
     # fragments of its own results and of at most one waiting result per index, not
@@ -186,7 +203,7 @@ def test_sorting_by_date_merges_the_indexes_as_the_reader_pages(project: Project
     import datetime as dt
     import json
 
-    write_pyproject(project.root, search_shard_size=8)
+    write_pyproject(project.root, search_shard_size=8, search=engine)
     day = dt.date(2019, 1, 5)
     for n in range(60):
         lang = ("fr", "en", "es")[n % 3]
@@ -194,15 +211,19 @@ def test_sorting_by_date_merges_the_indexes_as_the_reader_pages(project: Project
             f"---\ntitle: Escale numéro {n}\ndate: {day + dt.timedelta(days=37 * n)}\nlang: {lang}\n---\n\nUn bateau fait escale à Kalamata, numéro {n}.\n",
             encoding="utf-8")
     assert project.run("build")[0] == 0
-    indexes = len(json.loads((project.out / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"])
-    assert 6 <= indexes <= 20
+    if engine == "crossings":  # the results' texts: f<n>.jsonz, one per article
+        indexes, fragment = len(json.loads((project.out / "search" / "index.json").read_text(encoding="utf-8"))["parts"]), r"/search/[^/]+/f\d+\.jsonz$"
+        assert indexes == 2
+    else:
+        indexes, fragment = len(json.loads((project.out / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"]), r"\.pf_fragment$"
+        assert 6 <= indexes <= 20
     dates = sorted((str(day + dt.timedelta(days=37 * n)) for n in range(60)), reverse=True)
     with serving(project.out, BASE) as origin:
         page = browser.new_page()
         page.goto(origin + BASE + "search/?q=Kalamata")
         assert len(results(page)) == 10
         fragments = []
-        page.on("request", lambda request: fragments.append(request.url) if request.url.endswith(".pf_fragment") else None)
+        page.on("request", lambda request: fragments.append(request.url) if re.search(fragment, request.url) else None)
         page.get_by_label("Ordre").select_option("desc")
         page.wait_for_function("() => document.querySelector('#search-results time')?.getAttribute('datetime') === '%s'" % dates[0])
         results(page)

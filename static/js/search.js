@@ -1,9 +1,10 @@
-// Crossings search: Pagefind's indexes, one per period and language, merged here, with
-// filters, counts and sorting. Progressive enhancement: without this script the
-// search page offers the timeline and the facet pages instead. What a query downloads
-// is kept to what it needs: the WebAssembly of the query's languages, each index's
-// metadata and the chunks holding its words; the filters' data (and the names of
-// their values) only once the reader opens the filters, or comes with one chosen.
+// Crossings search, on our own index (crossings/ownsearch.py explains its files): no
+// WebAssembly, no library. Progressive enhancement: without this script the search
+// page offers the timeline and the facet pages instead. A query downloads the manifest,
+// for each of its words the chunk of each part that holds the word's form (its stems in
+// every language) and those holding its stems, then the texts of the 10 results shown;
+// the filters' data (and the names of their values) only once the reader opens the
+// filters, or comes with one chosen.
 const app = document.getElementById("search-app");
 const base = app.dataset.base;
 const ui = JSON.parse(document.getElementById("search-strings").textContent);
@@ -20,7 +21,7 @@ const PAGE = 10;
 const chosen = Object.fromEntries(FILTERS.map((name) => [name, new Set()]));
 let labels = {}, languageNames = {}, storyLangs = {}, shown = 0, generation = 0;
 let current = { count: 0, take: async () => [] };  // the results: how many, and take(from, n) gives their data
-let withFilters = null;  // a Promise once the filters are wanted: their names loaded, every index's filter data too
+let withFilters = null;  // a Promise once the filters are wanted: their names and every part's filter data loaded
 let filtersStale = false;  // results were shown while the filters were closed: opening them searches again, for their counts
 
 // Every word the script shows comes from the page (#search-strings), in the page's language;
@@ -43,59 +44,25 @@ function dateFormat(lang) {
 const plurals = new Intl.PluralRules(document.documentElement.lang);
 const RTL = new Set(["ar", "fa", "he", "ur"]);
 
-const ARABIC_SCRIPT = new Set(["ar", "fa", "ur", "ps"]);
-let shards = [], library = null;  // shards: [folder of a period's index, {language: articles}]
-const started = new Map();  // language → Promise of its Pagefinds, one per period holding it
-
-function wanted(query) {
-  // A query in Latin letters cannot match Arabic words and vice versa: only the
-  // indexes of the query's script are loaded and searched (less to download).
-  const arabic = /[\u0600-\u06ff]/.test(query || ""), latin = /[A-Za-zÀ-ɏ]/.test(query || "");
-  const languages = [...new Set(shards.flatMap(([, langs]) => Object.keys(langs)))].sort();
-  if (!query || (arabic && latin)) return languages;
-  return languages.filter((l) => ARABIC_SCRIPT.has(l) === arabic);
-}
-
-function pagefindsFor(language) {
-  if (!started.has(language)) started.set(language, startPagefinds(language));
-  return started.get(language);
-}
-
-async function startPagefinds(language) {
-  // One Pagefind module per language: a module (and its worker) handles every
-  // query in the language it started with, so merging other languages into it
-  // would leave them unstemmed (Arabic would find nothing). The script is fetched
-  // once and instantiated from a blob URL for each language. Inside, one instance
-  // per period, so that searchAll can tell which period a result came from.
-  // Pagefind takes an instance's language from the page, when it is created.
-  library ??= fetch(`${base}pagefind/pagefind.js`).then((r) => r.text()).then((code) => new Blob([code], { type: "text/javascript" }));
-  const pagefind = await import(URL.createObjectURL(await library));
-  const folders = shards.filter(([, langs]) => langs[language]).map(([path]) => `${base}pagefind/${path}`);
-  const create = async (folder) => {
-    const pageLanguage = document.documentElement.lang;
-    let instance;
-    try {
-      document.documentElement.lang = language;
-      instance = pagefind.createInstance({ basePath: folder, baseUrl: base, excerptLength: 30 });
-    } finally {
-      document.documentElement.lang = pageLanguage;
-    }
-    await instance.init();
-    if (withFilters) await instance.filters();  // loads the filter data, so that searches report counts
-    return instance;
-  };
-  // The first instance starts the module's worker; the others join it once it runs
-  // (started together, some would wait for ever).
-  const instances = folders.length ? [await create(folders[0])] : [];
-  instances.push(...await Promise.all(folders.slice(1).map(create)));
-  return instances;
-}
+let manifest = null;
+const files = new Map();  // address → Promise of its JSON, each file fetched once
+const getJSON = (path) => {
+  // The index's files are gzip-compressed (.jsonz), a third of their size or less, unpacked here
+  // (unless the server already did, saying Content-Encoding: gzip: then they come as JSON).
+  if (!files.has(path)) files.set(path, fetch(`${base}search/${path}`).then(async (r) => {
+    if (!r.ok) throw new Error(`${path}: ${r.status}`);
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    const packed = bytes[0] === 0x1f && bytes[1] === 0x8b;
+    const text = packed ? await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text() : new TextDecoder().decode(bytes);
+    return JSON.parse(text);
+  }));
+  return files.get(path);
+};
 
 async function start() {
-  const manifest = await (await fetch(`${base}pagefind/shards.json`)).json();
+  manifest = await getJSON("index.json");
   // The languages' names in this page's language (the manifest has them for every interface language).
   languageNames = manifest.translated_languages?.[document.documentElement.lang] || manifest.languages;
-  shards = Object.entries(manifest.shards).sort();
   app.hidden = false;
   document.getElementById("search-fallback").hidden = true;
   const params = new URLSearchParams(location.search);
@@ -108,104 +75,253 @@ async function start() {
   if (query || FILTERS.some((name) => chosen[name].size)) run();
 }
 
+let facets = null;  // filter → value → sorted article numbers, once the filters are wanted
+
 function wantFilters() {
-  // The first time the filters are shown: the names of their values, and every started
-  // index's filter data (indexes started later load theirs as they start).
+  // The first time the filters are shown (or one is chosen): the names of their values and every part's filter data.
   withFilters ??= (async () => {
-    const [names] = await Promise.all([
-      fetch(`${base}pagefind/labels.json`).then((r) => r.json()),
-      ...[...started.values()].map(async (pagefinds) => Promise.all((await pagefinds).map((p) => p.filters()))),
-    ]);
+    const [names, ...data] = await Promise.all([getJSON("labels.json"), ...manifest.parts.map((part) => getJSON(`${part.name}/filters.jsonz`))]);
     // The filters' values named in this page's language (labels.json has them for every interface language).
     labels = names.translated_labels?.[document.documentElement.lang] || names.labels;
     storyLangs = names.story_langs || {};  // a story is named by its title, in its own language
+    const found = {};
+    manifest.parts.forEach((part, i) => {
+      for (const [name, values] of Object.entries(data[i])) {
+        found[name] ??= {};
+        for (const [value, list] of Object.entries(values)) {
+          const numbers = decode(list).numbers.map((n) => n + part.first);
+          found[name][value] = found[name][value] ? found[name][value].concat(numbers) : numbers;
+        }
+      }
+    });
+    facets = found;
   })();
   return withFilters;
 }
 
-const fold = (word) => word.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
-
-async function withoutStandIns(query, searches) {
-  // A Pagefind index with no word starting with a query word searches instead for
-  // the longest word of its own that the query word starts with ("on" for
-  // "onerror", "lamp" for "Lampedusa"). In one index of the whole archive that
-  // happens only when nothing else matches; with periods, a period lacking the word
-  // would answer with such stand-ins while others hold the word itself. So a
-  // period whose best match for a query word is a stand-in at least three letters
-  // shorter than another period's match is left out, as a single index would.
-  // (Pagefind counts a page's words by splitting its content on white space.)
-  const words = query.split(/\s+/).map(fold).filter(Boolean);
-  const answered = searches.filter((s) => s.results.length);
-  if (answered.length < 2 || !words.length) return searches;
-  const matched = await Promise.all(answered.map(async (s) => {
-    const { content = "", locations = [] } = await s.results[0].data();  // its best result's matched words
-    const text = content.split(/\s+/);
-    return locations.map((at) => fold(text[at] || "")).filter(Boolean);
-  }));
-  const common = (a, b) => { let i = 0; while (i < a.length && i < b.length && a[i] === b[i]) i++; return i; };
-  const dropped = new Set();
-  for (const word of words) {
-    const best = matched.map((found) => Math.max(0, ...found.map((w) => common(w, word))));
-    const longest = Math.max(...best);
-    matched.forEach((found, i) => {
-      // No word matched in the text: a match on metadata alone (a source's domain…).
-      const standIn = !found.length || found.some((w) => word.startsWith(w) && w.length < word.length);
-      if (standIn && best[i] + 3 <= longest) dropped.add(answered[i]);
-    });
+// Postings: base-32 digits, the last of each number from FINAL; a number is the difference
+// from the previous article's, times 8, plus the word's weight in the article (0–7).
+const DIGIT = {}, LAST = {};
+[..."0123456789abcdefghijklmnopqrstuv"].forEach((c, i) => { DIGIT[c] = i; });
+[..."ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.~()"].forEach((c, i) => { LAST[c] = i; });
+function decode(text) {
+  const numbers = [], weights = [];
+  let value = 0, last = 0;
+  for (const c of text) {
+    if (c in DIGIT) { value = value * 32 + DIGIT[c]; continue; }
+    value = value * 32 + LAST[c];
+    last += Math.floor(value / 8);
+    numbers.push(last);
+    weights.push(value % 8);
+    value = 0;
   }
-  return searches.filter((s) => !dropped.has(s));
+  return { numbers, weights };
+}
+
+const WORD = /(?:[\p{L}\p{N}]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670])+/gu;  // as crossings/ownsearch.py's WORD
+const fold = (word) => word.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+const ARABIC = /[\u0600-\u06ff]/;
+
+function chunkOf(part, key) {
+  // The chunk whose range holds key: the last one starting at or before it (-1: before the first).
+  let lo = 0, hi = part.chunks.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (part.chunks[mid][0] <= key) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return found;
+}
+const chunk = (part, i) => getJSON(`${part.name}/${part.chunks[i][1]}`);
+
+const stemmers = new Map();  // language → Promise of Snowball's stemmer, for words the archive does not hold
+function stemmerFor(lang) {
+  if (!["fr", "en", "es", "ar"].includes(lang)) return Promise.resolve(null);
+  if (!stemmers.has(lang)) stemmers.set(lang, import(new URL(`stemmers/${lang}.js`, import.meta.url)).then((m) => m.stemmer, () => null));
+  return stemmers.get(lang);
+}
+
+async function stemsOf(word) {
+  // A query word's stem in each language of the archive: from the index when the archive holds
+  // the word (in any part), otherwise from Snowball's JavaScript stemmers.
+  const form = fold(word);
+  const langs = manifest.langs;
+  for (const part of manifest.parts) {
+    const i = chunkOf(part, form);
+    if (i < 0) continue;
+    const entry = (await chunk(part, i)).f?.[form];
+    if (entry) return Object.fromEntries(langs.map((lang) => [lang, entry[lang] ?? form]));
+  }
+  const arabic = ARABIC.test(word);
+  return Object.fromEntries(await Promise.all(langs.map(async (lang) => {
+    const stemmer = (lang === "ar") === arabic ? await stemmerFor(lang) : null;
+    return [lang, stemmer ? fold(stemmer(word)) || form : form];
+  })));
+}
+
+async function matches(stem, lang) {
+  // Every article with a word whose stem, in this language, starts with stem: [article, weight, exact].
+  const found = [];
+  await Promise.all(manifest.parts.map(async (part) => {
+    const first = Math.max(0, chunkOf(part, stem)), wanted = [first];  // its chunk, and the next ones while their keys start with it
+    for (let i = first + 1; i < part.chunks.length && part.chunks[i][0].startsWith(stem); i++) wanted.push(i);
+    for (const content of await Promise.all(wanted.map((j) => chunk(part, j)))) {
+      for (const [key, byLang] of Object.entries(content.s || {})) {
+        if (!key.startsWith(stem) || !byLang[lang]) continue;
+        found.push([key === stem, decode(byLang[lang])]);
+      }
+    }
+  }));
+  return found;
+}
+
+async function searchWords(query) {
+  // Articles with every word of the query (in any of its stems), scored: for each word, its best
+  // stem's weight in the article times how rare the stem is, a longer word it begins counting half.
+  const words = [...new Set(query.toLowerCase().match(WORD) || [])];
+  const total = manifest.parts.reduce((n, part) => n + part.count, 0);
+  const marks = [];  // what the excerpts highlight: each word's stems
+  let scores = null;
+  for (const word of words) {
+    const stems = await stemsOf(word);
+    const pairs = [...new Set(Object.entries(stems).map(([lang, stem]) => `${lang}\u0000${stem}`))].map((p) => p.split("\u0000"));
+    marks.push([fold(word), ...new Set(Object.values(stems))]);
+    const mine = new Map();
+    for (const found of await Promise.all(pairs.map(([lang, stem]) => matches(stem, lang)))) {
+      for (const [exact, { numbers, weights }] of found) {
+        const rarity = Math.log(1 + total / numbers.length);
+        numbers.forEach((n, i) => {
+          const score = rarity * (weights[i] + 1) * (exact ? 1 : 0.5);
+          if (!(mine.get(n) >= score)) mine.set(n, score);
+        });
+      }
+    }
+    if (!mine.size) {  // nothing has the word: as Pagefind, the longest word of the archive that it starts with
+      const standIn = await standInFor(pairs);
+      if (standIn) {
+        marks[marks.length - 1].push(standIn.stem);
+        for (const [n, weight] of standIn.articles) mine.set(n, weight);
+      }
+    }
+    if (scores === null) scores = mine;
+    else for (const [n, score] of scores) { if (mine.has(n)) scores.set(n, score + mine.get(n)); else scores.delete(n); }
+  }
+  return { scores: scores || new Map(), marks };
+}
+
+async function standInFor(pairs) {
+  // The longest stem (at least 3 letters) that one of the word's stems starts with, in that stem's
+  // language, and its articles: a word the archive lacks ("cooperación") finds the nearest it holds
+  // ("cooper"), as a Pagefind index does; none when the archive holds the word.
+  let best = null;
+  await Promise.all(pairs.map(async ([lang, stem]) => {
+    for (const part of manifest.parts) {
+      const prefixes = [];
+      for (let k = stem.length - 1; k >= 3; k--) prefixes.push(stem.slice(0, k));
+      const chunks = [...new Set(prefixes.map((p) => chunkOf(part, p)).filter((i) => i >= 0))];
+      const contents = await Promise.all(chunks.map((i) => chunk(part, i)));
+      for (const prefix of prefixes) {
+        const found = contents.map((c) => c.s?.[prefix]?.[lang]).find(Boolean);
+        if (!found) continue;
+        if (!best || prefix.length > best.stem.length) best = { stem: prefix, lists: [] };
+        if (prefix.length === best.stem.length) best.lists.push(decode(found));
+        break;
+      }
+    }
+  }));
+  if (!best) return null;
+  const total = manifest.parts.reduce((n, part) => n + part.count, 0);
+  const articles = new Map();
+  for (const { numbers, weights } of best.lists) {
+    const rarity = Math.log(1 + total / numbers.length);
+    numbers.forEach((n, i) => articles.set(n, Math.max(articles.get(n) || 0, rarity * (weights[i] + 1) * 0.5)));
+  }
+  return { stem: best.stem, articles };
+}
+
+function allowed(except) {
+  // The chosen filters but one (except): a value of each chosen filter (any), every chosen filter (all).
+  const sets = [];
+  for (const name of FILTERS) {
+    if (name === except || !chosen[name].size) continue;
+    const set = new Set();
+    for (const value of chosen[name]) for (const n of facets?.[name]?.[value] || []) set.add(n);
+    sets.push(set);
+  }
+  return (n) => sets.every((set) => set.has(n));
 }
 
 async function searchAll(query, options) {
-  // Every period's and language's results, as one sequence: by score, or by date when sorting.
-  const instances = (await Promise.all(wanted(query).map(pagefindsFor))).flat();
-  let searches = await Promise.all(instances.map((p) => p.search(query, options)));
-  if (query) searches = await withoutStandIns(query, searches);
-  const filters = {};
-  for (const search of searches) {
-    for (const [name, values] of Object.entries(search.filters || {})) {
-      filters[name] ??= {};
-      for (const [value, count] of Object.entries(values)) filters[name][value] = (filters[name][value] || 0) + count;
+  const filtering = FILTERS.some((name) => chosen[name].size);
+  if (filtering || filtersPanel.open) await wantFilters();
+  let candidates, marks = [];
+  if (query) {
+    const found = await searchWords(query);
+    candidates = found.scores;
+    marks = found.marks;
+  } else {  // filters alone: every article they allow
+    candidates = new Map();
+    const total = manifest.parts.reduce((n, part) => n + part.count, 0);
+    for (let n = 0; n < total; n++) candidates.set(n, 0);
+  }
+  const keep = allowed(null);
+  const numbers = [...candidates.keys()].filter(keep);
+  // Counts: for each filter, the results that the other chosen filters allow, by value.
+  const counts = {};
+  if (facets) {
+    for (const name of FILTERS) {
+      const others = allowed(name);
+      const base = new Set([...candidates.keys()].filter(others));
+      counts[name] = {};
+      for (const [value, list] of Object.entries(facets[name] || {})) {
+        let n = 0;
+        for (const number of list) if (base.has(number)) n++;
+        counts[name][value] = n;
+      }
     }
   }
-  if (options.sort) return { results: byDate(searches.map((s) => s.results), options.sort.date), filters };
-  const results = searches.flatMap((s) => s.results).sort((a, b) => b.score - a.score);
-  return { results: { count: results.length, take: (from, n) => Promise.all(results.slice(from, from + n).map((r) => r.data())) }, filters };
+  // Articles are numbered in date order: by date is by number; by relevance, the newer first among equals.
+  if (options.sort?.date === "asc") numbers.sort((a, b) => a - b);
+  else if (options.sort) numbers.sort((a, b) => b - a);
+  else numbers.sort((a, b) => candidates.get(b) - candidates.get(a) || b - a);
+  const take = (from, n) => Promise.all(numbers.slice(from, from + n).map(async (number) => {
+    const part = manifest.parts.find((p) => number >= p.first && number < p.first + p.count);
+    const data = await getJSON(`${part.name}/f${number}.jsonz`);
+    return { url: data.url, meta: data, excerpt: excerpt(data.text, marks) };
+  }));
+  return { results: { count: numbers.length, take }, filters: counts };
 }
 
-function byDate(lists, order) {
-  // Each index gives its results in date order already; they are merged as the reader
-  // pages through them, a result's data (its fragment, which holds its date) loaded only
-  // when it comes to the head of its list: 10 results cost at most 10 fragments plus one
-  // per index, rather than every result's (15 MB for "migrants" at 10,000 articles).
-  // Equal dates keep the indexes' order, as a stable sort of the lists one after another.
-  const heads = lists.filter((l) => l.length).map((l) => ({ list: l, at: 0, data: null }));
-  const taken = [];
-  const date = async (head) => ((await (head.data ??= head.list[head.at].data())).meta.date || "");
-  let queue = Promise.resolve();  // one merge at a time (a second "More results" waits for the first)
-  const merge = async (from, n) => {
-    while (taken.length < from + n && heads.length) {
-      const dates = await Promise.all(heads.map(date));
-      let best = 0;
-      for (let i = 1; i < heads.length; i++) if (order === "asc" ? dates[i] < dates[best] : dates[i] > dates[best]) best = i;
-      const head = heads[best];
-      taken.push(await head.data);
-      head.at += 1;
-      head.data = null;
-      if (head.at >= head.list.length) heads.splice(best, 1);
-    }
-    return taken.slice(from, from + n);
-  };
-  return {
-    count: lists.reduce((n, l) => n + l.length, 0),
-    take: (from, n) => (queue = queue.then(() => merge(from, n))),
-  };
+function hits(token, marks) {
+  // Whether a word of an article is one the query found: its very form, or a word beginning with
+  // one of the query word's stems (in Arabic script, holding it: its stems drop prefixes too).
+  const form = fold(token);
+  return marks.some(([word, ...stems]) => form === word || stems.some((stem) => stem.length >= 2 &&
+    (form.startsWith(stem) || (ARABIC.test(stem) && stem.length >= 3 && form.includes(stem)))));
 }
 
-function filterOption() {
-  const filters = {};
-  for (const name of FILTERS) if (chosen[name].size) filters[name] = { any: [...chosen[name]] };
-  return filters;
+function excerpt(body, marks) {
+  // About 30 words of the article around its first word the query found, those words marked;
+  // built as text nodes and <mark> elements (nothing of the article is read as markup).
+  const out = document.createElement("p");
+  out.className = "excerpt";
+  const tokens = [...body.matchAll(WORD)];
+  if (!tokens.length) return out;
+  const first = Math.max(0, tokens.findIndex((t) => hits(t[0], marks)));
+  const from = Math.max(0, first - 8), to = Math.min(tokens.length, from + 30);
+  let start = tokens[from].index, end = tokens[to - 1].index + tokens[to - 1][0].length;
+  while (start > 0 && !/\s/.test(body[start - 1])) start--;
+  while (end < body.length && !/\s/.test(body[end])) end++;
+  if (start > 0) out.append("… ");
+  let at = start;
+  for (let i = from; i < to; i++) {
+    const t = tokens[i];
+    if (!hits(t[0], marks)) continue;
+    out.append(body.slice(at, t.index), text("mark", t[0]));
+    at = t.index + t[0].length;
+  }
+  out.append(body.slice(at, end));
+  if (end < body.length) out.append(" …");
+  return out;
 }
 
 async function run() {
@@ -222,9 +338,8 @@ async function run() {
     list.replaceChildren(); filtersBox.replaceChildren(); more.hidden = true; status.textContent = ""; return;
   }
   status.textContent = ui.searching;
-  if (filtersPanel.open) await wantFilters();
   const sort = sortSelect.value === "relevance" ? undefined : { date: sortSelect.value };
-  const search = await searchAll(query || null, { filters: filterOption(), sort });
+  const search = await searchAll(query || null, { sort });
   if (mine !== generation) return;
   current = search.results;
   shown = 0;
@@ -252,24 +367,6 @@ function text(tag, content, attrs = {}) {
   return node;
 }
 
-const decoder = document.createElement("textarea");
-
-function excerpt(html) {
-  // Pagefind marks the match with <mark>; keep only that markup, everything else as text.
-  const out = document.createElement("p");
-  out.className = "excerpt";
-  const parts = html.split(/(<mark>|<\/mark>)/);
-  let marking = false;
-  for (const part of parts) {
-    if (part === "<mark>") { marking = true; continue; }
-    if (part === "</mark>") { marking = false; continue; }
-    decoder.innerHTML = part;  // a textarea's content is text: entities decoded, nothing parsed as markup
-    const decoded = decoder.value;
-    out.append(marking ? text("mark", decoded) : document.createTextNode(decoded));
-  }
-  return out;
-}
-
 function resultItem(item) {
   const lang = item.meta.lang || "und";
   const li = text("li", undefined, { lang, dir: RTL.has(lang) ? "rtl" : "ltr" });
@@ -281,7 +378,7 @@ function resultItem(item) {
   if (item.meta.source) meta.append(` · ${item.meta.source}`);
   // The language's name is in the page's language: isolated in its own direction, the separator outside it.
   meta.append(" · ", text("span", languageNames?.[lang] || lang, { lang: document.documentElement.lang, dir: document.documentElement.dir || "ltr" }));
-  article.append(h2, meta, excerpt(item.excerpt || ""));
+  article.append(h2, meta, item.excerpt);
   li.append(article);
   return li;
 }

@@ -1,0 +1,374 @@
+"""Full-text search with an index of our own (setting ``search = "crossings"``): no WebAssembly, small files.
+
+What is indexed is what Pagefind indexes (``search.search_page``): each article's title and
+body, with the same filters (country, organisation, source, language, year, tag, story).
+
+Words: the text is cut into words (letters, digits and their combining marks), each word
+lowercased; its *stem* is the Snowball stem in the article's language (``snowballstemmer``),
+then folded (accents and other marks dropped: ``interrégional`` and ``interregional`` are
+one); its *form* is the folded word itself. Articles are numbered in date order (then by
+slug), so that sorting by date needs nothing more than their numbers.
+
+The index is split into **parts**: the articles of every year before the archive's newest,
+and those of the newest year. A new article, dated in the newest year, rewrites only the
+newest part (and the small manifest); the older part changes only when an older article
+does or a new year begins. Each part holds:
+
+- ``c-<hash>.jsonz``: chunks of its sorted words, each ~``CHUNK`` bytes: ``{"f": {form:
+  {lang: stem}}, "s": {stem: {lang: postings}}}`` (a form's stem in each language of the
+  archive where it is not the form itself; a stem's articles in each language), forms and stems in one sorted order, a chunk holding
+  those from its first key (listed in the manifest) to the next chunk's. A query word fetches
+  the chunk of its form (its stems: the browser never has to stem a word the archive
+  holds; an unknown word is stemmed by Snowball's JavaScript, ``static/js/stemmers/``)
+  and those of its stems' prefix (a stem matches every stem it begins, in its language,
+  as Pagefind's do: ``migr`` finds ``migrat``). Postings: for each
+  article, the difference from the previous article's number times 8 plus a weight 0–7
+  (how often the word is there for the article's length, BM25's term part, the title
+  counting three times), written as a variable number of base-32 digits (``VARINT``).
+- ``f<n>.jsonz`` for each article: its address, title, date, language, source and text, for
+  the result and its excerpt (computed in the browser around the first match).
+- ``filters.jsonz``: for each filter, each value's articles (postings without weights):
+  read only when the reader opens the filters, or comes with one chosen.
+
+These are JSON, gzip-compressed (a third of the size or less, on disk and in a query's
+download; the browser unpacks them with ``DecompressionStream``), named ``.jsonz`` so that
+no server announces them as gzip-encoded. ``search/index.json`` lists the parts (first article number, count, chunks), and the
+languages' names; ``search/labels.json`` the names of filter values, as for Pagefind. The
+output is a function of the articles alone (no build history), so that an incremental
+build gives the clean build's files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+from .facets import keys_of
+from .library import Record
+from .site import Output, Site, digest
+
+OWN_VERSION = "own/1"
+CHUNK = 12_000
+"""Target size of a chunk, in bytes: a query word fetches one or two (its form, its stems)."""
+WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670])+")
+"""A word: letters and digits with their combining marks (the browser cuts words the same way)."""
+DIGITS = "0123456789abcdefghijklmnopqrstuv"
+FINAL = "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.~()"
+"""Base-32 digits: any digit but the last of a number from ``DIGITS``, the last from ``FINAL``."""
+STEMMERS = {"fr": "french", "en": "english", "es": "spanish", "ar": "arabic", "de": "german", "it": "italian",
+            "pt": "portuguese", "nl": "dutch"}
+K1, B = 1.2, 0.75
+TITLE_WEIGHT = 3
+FILTERS = ("country", "organization", "source", "language", "year", "tag", "story")
+
+
+def fold(word: str) -> str:
+    """Lowercase, without accents or other marks (as the browser's ``fold``)."""
+    return "".join(c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.category(c).startswith("M"))
+
+
+@cache
+def _stemmer(lang: str):
+    import snowballstemmer
+
+    name = STEMMERS.get(lang)
+    return snowballstemmer.stemmer(name) if name else None
+
+
+class Words:
+    """A word's form and stem, per language, remembered (an archive says the same words again and again)."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def __call__(self, lang: str, word: str) -> tuple[str, str]:
+        found = self.known.get((lang, word))
+        if found is None:
+            stemmer = _stemmer(lang)
+            form = fold(word)
+            stem = fold(stemmer.stemWord(word)) if stemmer else form
+            found = self.known[(lang, word)] = (form, stem or form)
+        return found
+
+
+def varint(value: int) -> str:
+    digits = [FINAL[value & 31]]
+    value >>= 5
+    while value:
+        digits.append(DIGITS[value & 31])
+        value >>= 5
+    return "".join(reversed(digits))
+
+
+def postings(numbers: list[int], weights: list[int] | None = None) -> str:
+    out, last = [], 0
+    for i, n in enumerate(numbers):
+        out.append(varint((n - last) * 8 + (weights[i] if weights else 0)))
+        last = n
+    return "".join(out)
+
+
+def text_of(site: Site, record: Record) -> str:
+    """The indexed text of an article: its body's plain text (its title is apart)."""
+    return site.library.body(record)[1]
+
+
+def filters_of(site: Site, record: Record) -> list[tuple[str, str]]:
+    """The article's filter values, as Pagefind's index has them (``search.search_page``)."""
+    article = record.article
+    found = [("country", v) for v in keys_of(record, "countries")] + [("organization", v) for v in keys_of(record, "organizations")]
+    found += [("source", article.source_name)] if article.source_name else []
+    found += [("language", article.lang), ("year", str(article.date.year))] + [("tag", v) for v in keys_of(record, "tags")]
+    story = site.stories.of.get(article.slug)
+    found += [("story", story.id)] if story else []
+    return found
+
+
+def ordered(records: list[Record]) -> list[Record]:
+    return sorted(records, key=lambda r: (r.article.date, r.article.slug))
+
+
+def parts(records: list[Record]) -> list[tuple[str, list[Record]]]:
+    """(name, articles in date order): the years before the newest, and the newest year."""
+    if not records:
+        return []
+    newest = max(r.article.date.year for r in records)
+    older = ordered([r for r in records if r.article.date.year < newest])
+    return ([("old", older)] if older else []) + [(f"y{newest}", ordered([r for r in records if r.article.date.year == newest]))]
+
+
+def part_inputs(site: Site, records: list[Record]) -> list[tuple[dict, list[tuple[str, str]]]]:
+    """What the index needs of each article (all of it plain data, as a forked process can take it):
+    its result's fields with its text, and its filter values."""
+    return [({"url": f"{site.config.base_path}articles/{r.article.slug}/", "title": r.article.title, "date": r.article.date.isoformat(),
+              "lang": r.article.lang, "source": r.article.source_name or "", "text": text_of(site, r)}, filters_of(site, r))
+            for r in records]
+
+
+def build_part(site: Site, records: list[Record], first: int, words: Words, languages: list[str]) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
+    """One part's files (name → bytes) and its chunks' first keys with their file names."""
+    return build_part_from(part_inputs(site, records), first, words, languages)
+
+
+def build_part_from(inputs: list[tuple[dict, list[tuple[str, str]]]], first: int, words: Words,
+                    languages: list[str]) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
+    counts: list[dict[tuple[str, str], int]] = []
+    lengths: list[int] = []
+    forms: dict[str, str] = {}  # form → the word it was first seen as (what is stemmed in every language)
+    fragments: dict[str, bytes] = {}
+    facets: dict[str, dict[str, list[int]]] = {}
+    for local, (fragment, filters) in enumerate(inputs):
+        lang = fragment["lang"]
+        found: dict[tuple[str, str], int] = {}
+        said = Counter(WORD.findall(fragment["text"].lower()))
+        title = Counter(WORD.findall(fragment["title"].lower()))
+        length = sum(said.values()) + sum(title.values())
+        for word, times in title.items():
+            said[word] += times * TITLE_WEIGHT
+        for word, times in said.items():
+            form, stem = words(lang, word)
+            if form not in forms:
+                forms[form] = word
+            key = (lang, stem)
+            found[key] = found.get(key, 0) + times
+        counts.append(found)
+        lengths.append(max(length, 1))
+        fragments[f"f{first + local}.jsonz"] = _gzip(_json(fragment))
+        for name, value in filters:
+            facets.setdefault(name, {}).setdefault(value, []).append(local)
+    average = sum(lengths) / len(lengths) if lengths else 1
+    stems: dict[str, dict[str, tuple[list[int], list[int]]]] = {}
+    for local, found in enumerate(counts):
+        norm = K1 * (1 - B + B * lengths[local] / average)
+        for (lang, stem), tf in found.items():
+            weight = min(7, int(8 * tf / (tf + norm)))  # tf / (tf + norm), BM25's term part, scaled to 0–7
+            numbers, weights = stems.setdefault(stem, {}).setdefault(lang, ([], []))
+            numbers.append(first + local)
+            weights.append(weight)
+    entries: list[tuple[str, str, object]] = []
+    for form, word in forms.items():  # a form's stem in every language of the archive, where it is not the form itself
+        entries.append((form, "f", {lang: stem for lang in languages if (stem := words(lang, word)[1]) != form}))
+    entries += [(stem, "s", {lang: postings(*found) for lang, found in sorted(by_lang.items())}) for stem, by_lang in stems.items()]
+    entries.sort(key=lambda e: (e[0], e[1]))
+    files: dict[str, bytes] = dict(fragments)
+    chunks: list[tuple[str, str]] = []
+    current: dict[str, dict] = {"f": {}, "s": {}}
+    size, start, previous = 0, None, None
+    for key, kind, value in entries:
+        if size >= CHUNK and key != previous:
+            chunks.append(_chunk(start, current, files))
+            current, size, start = {"f": {}, "s": {}}, 0, None
+        start = key if start is None else start
+        current[kind][key] = value
+        size += len(key.encode()) + len(_json(value)) + 4
+        previous = key
+    if start is not None:
+        chunks.append(_chunk(start, current, files))
+    files["filters.jsonz"] = _gzip_json({name: {value: postings(numbers) for value, numbers in sorted(values.items())}
+                                   for name, values in sorted(facets.items())})
+    return chunks, files
+
+
+def _chunk(start: str, content: dict, files: dict[str, bytes]) -> tuple[str, str]:
+    data = _json(content)
+    name = f"c-{hashlib.sha256(data).hexdigest()[:16]}.jsonz"
+    data = _gzip(data)
+    files[name] = data
+    return start, name
+
+
+def _json(content) -> bytes:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _gzip(data: bytes) -> bytes:
+    """Gzip-compressed, the same bytes for the same data (no time, no name in the header)."""
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _gzip_json(content) -> bytes:
+    return _gzip(_json(content))
+
+
+def _bytes(data: bytes | Path):
+    return data.read_bytes if isinstance(data, Path) else (lambda: data)
+
+
+def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool: Path | None = None) -> dict[str, tuple]:
+    """Make the parts to make: name → (key, chunks, listing, files). With ``spool`` (a folder that lasts
+    until the site is written), in a forked process that writes the files there, on another core
+    than the pages being rendered meanwhile (in this process, the index would share their core:
+    one interpreter runs one thread at a time); its files are then given by their paths."""
+    if not todo:
+        return {}
+    inputs = [(name, key, first, part_inputs(site, records)) for name, key, first, records in todo]
+    if spool is None or not hasattr(os, "fork"):
+        words, made = Words(), {}
+        for name, key, first, data in inputs:
+            chunks, files = build_part_from(data, first, words, languages)
+            made[name] = (key, chunks, [(rel, hashlib.sha256(b).hexdigest()) for rel, b in sorted(files.items())], files)
+        return made
+    import multiprocessing
+    import time
+
+    folder = Path(spool) / "ownsearch"
+    for lang in STEMMERS:  # imported and made here: the child must import nothing (another thread may hold the import lock)
+        _stemmer(lang)
+    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+    pid = os.fork()
+    if pid == 0:  # the child: makes the parts, writes their files, sends their lists, and leaves at once
+        status = 1
+        try:
+            reader.close()
+            words, made = Words(), {}
+            for name, key, first, data in inputs:
+                chunks, files = build_part_from(data, first, words, languages)
+                (folder / name).mkdir(parents=True, exist_ok=True)
+                for rel, b in files.items():
+                    (folder / name / rel).write_bytes(b)
+                made[name] = (key, chunks, [(rel, hashlib.sha256(b).hexdigest()) for rel, b in sorted(files.items())])
+            writer.send(made)
+            status = 0
+        finally:
+            os._exit(status)
+    writer.close()
+    try:
+        while not reader.poll(0.1):
+            if cancel is not None and cancel.is_set():
+                os.kill(pid, 9)
+                from .search import Cancelled
+
+                raise Cancelled
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                pid = 0
+                if not reader.poll(0.1):
+                    from .search import SearchError
+
+                    raise SearchError("the search index could not be made (its process stopped)")
+                break
+        found = reader.recv()
+    finally:
+        reader.close()
+        if pid:
+            while True:
+                try:
+                    os.waitpid(pid, 0)
+                    break
+                except ChildProcessError:
+                    break
+                except InterruptedError:
+                    time.sleep(0.01)
+    return {name: (key, chunks, listing, {rel: folder / name / rel for rel, _ in listing}) for name, (key, chunks, listing) in found.items()}
+
+
+def plan_own_search(site: Site, cache, kept: callable, labels_of: callable, later: bool = False, cancel=None,
+                    spool: Path | None = None) -> tuple[list[Output], bool]:
+    """Outputs of the search index: a part whose articles did not change is reused as it is
+    (its files' names and keys from the cache, its bytes from the site already written)."""
+    known = cache.load("ownsearch") or {}
+    languages = sorted({r.article.lang for r in site.records})
+    found = parts(site.records)
+    # With ``later`` (the dev server), a part whose articles were only edited keeps its files for now and
+    # is made again right after the pages are shown; not when articles came or went (numbers move).
+    structure = [name for name, _ in found] + [len(records) for _, records in found] + languages
+    if later and known.get("structure") != structure:
+        later = False
+    fresh: dict = {"structure": structure}
+    outputs: list[Output] = []
+    manifest_parts = []
+    first = 0
+    pending = False
+    todo = []  # the parts to make: (name, key, first, records)
+    for name, records in found:
+        key = digest(OWN_VERSION, name, first, site.config.base_path, languages,
+                     [(r.article.slug, r.file_sha, _story(site, r)) for r in records])
+        previous = known.get(name)
+        if previous and (previous[0] == key or later) and all(kept(f"search/{name}/{rel}", "search:" + sha) for rel, sha in previous[2]):
+            pending = pending or previous[0] != key
+            fresh[name] = (previous[0], previous[1], previous[2])
+        else:
+            todo.append((name, key, first, records))
+        manifest_parts.append({"name": name, "first": first, "count": len(records)})
+        first += len(records)
+    made = make_parts(site, todo, languages, cancel, spool)
+    for part in manifest_parts:
+        name = part["name"]
+        if name in made:
+            key, chunks, listing, files = made[name]
+            fresh[name] = (key, chunks, listing)
+        else:
+            (key, chunks, listing), files = fresh[name], None
+        part["chunks"] = chunks
+        for rel, sha in listing:
+            data = files.get(rel) if files is not None else None
+            outputs.append(Output(f"search/{name}/{rel}", None, "search:" + sha, None, _bytes(data) if data is not None else _vanished))
+    manifest = {"version": OWN_VERSION, "parts": manifest_parts, "langs": languages, "languages": labels_of(site, site.config.language)["language"]}
+    labels = {"labels": labels_of(site, site.config.language),
+              "story_langs": {story.id: story.title_record.article.lang for story in site.stories.stories.values()}}
+    if len(site.config.interface) > 1:
+        manifest["translated_languages"] = {lang: labels_of(site, lang)["language"] for lang in site.config.interface[1:]}
+        labels["translated_labels"] = {lang: labels_of(site, lang) for lang in site.config.interface[1:]}
+    for path, content in (("search/index.json", manifest), ("search/labels.json", labels)):
+        data = _json(content)
+        outputs.append(Output(path, None, "search:" + hashlib.sha256(data).hexdigest(), None, _bytes(data)))
+    if fresh != known:
+        cache.save("ownsearch", fresh)
+    return outputs, pending
+
+
+def _vanished() -> bytes:
+    from .search import SearchError
+
+    raise SearchError("a search file vanished from the site; build again with --clean")
+
+
+def _story(site: Site, record: Record) -> str:
+    story = site.stories.of.get(record.article.slug)
+    return story.id if story else ""

@@ -1,0 +1,137 @@
+"""Our own search index (search = "crossings"): the browser's stemmers agree with the build's, and a
+new article rewrites only the newest part of the index. (The search itself, in Chromium: test_search.py.)"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from crossings.ownsearch import WORD, _stemmer
+
+from .conftest import FIXTURES, REPO, Project, write_pyproject
+
+STEMMER_FILES = REPO / "static" / "js" / "stemmers"
+
+
+def words_by_language() -> dict[str, list[str]]:
+    """The words of each language's interface catalog, and those of the generated corpus (bench/generate.py)."""
+    import sys
+
+    from babel.messages.pofile import read_po
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import RARE, VOCAB
+
+    found: dict[str, set[str]] = defaultdict(set)
+    for lang in ("fr", "es", "ar"):
+        with (REPO / "locales" / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
+            for message in read_po(po):
+                for text in (message.string if isinstance(message.string, (list, tuple)) else [message.string]):
+                    found[lang] |= set(WORD.findall((text or "").lower()))
+                if lang == "fr":  # the catalogs' own messages are English
+                    for text in (message.id if isinstance(message.id, (list, tuple)) else [message.id]):
+                        found["en"] |= set(WORD.findall((text or "").lower()))
+
+    def strings(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from strings(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                yield from strings(item)
+    for table in (VOCAB, RARE):
+        for lang, value in table.items():
+            for text in strings(value):
+                found[lang] |= set(WORD.findall(text.lower()))
+    return {lang: sorted(words) for lang, words in found.items()}
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the stemmers")
+def test_the_browsers_stemmers_give_the_builds_stems(tmp_path: Path) -> None:
+    # For French, Spanish and Arabic, Snowball's own JavaScript: the same stem for every word. For English,
+    # the vendored stemmer is Porter's original rather than Snowball's English: most words agree, not all
+    # (the browser stems only a word the archive lacks, so this affects only such words).
+    words = words_by_language()
+    assert all(len(words[lang]) >= 300 for lang in ("fr", "en", "es", "ar")), {k: len(v) for k, v in words.items()}
+    (tmp_path / "words.json").write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
+    script = tmp_path / "stem.mjs"
+    script.write_text(
+        "import fs from 'fs';\n"
+        f"const words = JSON.parse(fs.readFileSync({json.dumps(str(tmp_path / 'words.json'))}, 'utf8'));\n"
+        "const out = {};\n"
+        "for (const lang of ['fr', 'en', 'es', 'ar']) {\n"
+        f"  const {{ stemmer }} = await import({json.dumps((STEMMER_FILES / 'x').as_uri()[:-1])} + lang + '.js');\n"
+        "  out[lang] = words[lang].map((w) => stemmer(w));\n"
+        "}\n"
+        "process.stdout.write(JSON.stringify(out));\n", encoding="utf-8")
+    stems = json.loads(subprocess.run(["node", str(script)], capture_output=True, text=True, check=True, timeout=60).stdout)
+    for lang in ("fr", "es", "ar"):
+        python = _stemmer(lang).stemWords(words[lang])
+        differ = [(w, p, j) for w, p, j in zip(words[lang], python, stems[lang]) if p != j]
+        assert differ == [], (lang, len(words[lang]), differ[:10])
+    python = _stemmer("en").stemWords(words["en"])
+    agree = sum(p == j for p, j in zip(python, stems["en"])) / len(python)
+    assert agree >= 0.9, agree  # 404 of 425 words
+
+
+def test_a_new_article_rewrites_only_the_newest_part(project: Project) -> None:
+    write_pyproject(project.root, search="crossings")
+    for path in sorted((FIXTURES / "seeds" / "ok").glob("*.txt")):
+        project.add_seed(path.name, path.read_bytes())
+    assert project.run("build")[0] == 0
+
+    def files() -> dict[str, bytes]:
+        return {p.relative_to(project.out).as_posix(): p.read_bytes() for p in (project.out / "search").rglob("*") if p.is_file()}
+
+    before = files()
+    manifest = json.loads(before["search/index.json"])
+    assert [part["name"] for part in manifest["parts"]] == ["old", "y2024"]
+    (project.content / "new.md").write_text("---\ntitle: Escale à Kalamata\ndate: 2024-12-30\nlang: fr\n---\n\nUn bateau fait escale à Kalamata.\n",
+                                            encoding="utf-8")
+    assert project.run("build")[0] == 0
+    after = files()
+    changed = sorted(path for path in after if before.get(path) != after[path])
+    assert changed and all(path.startswith("search/y2024/") or path == "search/index.json" for path in changed), changed
+    assert {path for path in before if path.startswith("search/old/")} == {path for path in after if path.startswith("search/old/")}
+
+
+def test_the_search_setting_names_an_engine(tmp_path: Path) -> None:
+    from crossings.config import load_config
+
+    (tmp_path / "pyproject.toml").write_text('[tool.crossings]\nsearch = "lunr"\n', encoding="utf-8")
+    config, problems = load_config(tmp_path / "pyproject.toml")
+    assert [p.message for p in problems] == ["'search' must be \"crossings\" or \"pagefind\", not 'lunr'"]
+    assert config.search == "crossings"
+    (tmp_path / "pyproject.toml").write_text('[tool.crossings]\nsearch = "pagefind"\n', encoding="utf-8")
+    assert load_config(tmp_path / "pyproject.toml")[0].search == "pagefind"
+
+
+def test_the_preview_shows_an_edit_first_and_its_search_right_after(project: Project, tmp_path: Path) -> None:
+    # The dev server builds with search_later: an edit of an article in the older part keeps that part's
+    # files for the moment (the pages come first) and says a catch-up is due; the catch-up gives the clean build.
+    from crossings.builder import build
+    from crossings.config import load_config
+
+    from .test_incremental import assert_exact
+
+    write_pyproject(project.root, search="crossings")
+    for path in sorted((FIXTURES / "seeds" / "ok").glob("*.txt")):
+        project.add_seed(path.name, path.read_bytes())
+    assert project.run("build")[0] == 0
+    older = {p: p.read_bytes() for p in (project.out / "search" / "old").iterdir()}
+    [article] = project.content.rglob("2023-05-02-*.md")
+    article.write_text(article.read_text(encoding="utf-8").replace("Rabat", "Tanger"), encoding="utf-8")
+    config, _ = load_config(project.root / "pyproject.toml")
+    report = build(config, search_later=True)
+    assert report.search_pending
+    assert {p: p.read_bytes() for p in (project.out / "search" / "old").iterdir()} == older
+    assert "Tanger" in (project.out / "articles" / article.stem / "index.html").read_text(encoding="utf-8")
+    assert_exact(project, tmp_path)  # the catch-up: the older part made again, as a clean build makes it
+    assert {p: p.read_bytes() for p in (project.out / "search" / "old").iterdir()} != older
