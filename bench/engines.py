@@ -77,7 +77,7 @@ def index_cpu(project: Path, engine: str) -> float:
         from crossings.ownsearch import Words, build_part, parts
 
         languages, first = sorted({r.article.lang for r in site.records}), 0
-        for _, part in parts(site.records):
+        for _, part in parts(site.records, config.search_shard_size):
             build_part(site, part, first, Words(), languages)
             first += len(part)
         return time.process_time() - started

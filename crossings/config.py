@@ -41,11 +41,12 @@ class Config:
     per_page: int = 20
     """Articles per page on the home page and on list pages."""
     search_shard_size: int = 2000
-    """At most this many articles per search index. Each language's articles are indexed by
-    period: runs of consecutive months within this size (a month with more stands alone), the
-    newest year apart, so that a new article re-indexes only its language's newest period. A change re-indexes its
-    whole period (Pagefind takes ~1.5 ms per article, ~200 MB of memory per 1,000); every
-    period adds ~30 kB per language to what one query downloads."""
+    """At most this many articles per part of the search index, the newest year apart, so that a new
+    article re-indexes only the newest year and an edit only its part. Our own index (``search =
+    "crossings"``): runs of consecutive years, the size doubled past 12 runs (every part adds a chunk or two
+    to what a query fetches). Pagefind: each language's articles by period, runs of consecutive months
+    (Pagefind takes ~1.5 ms per article, ~200 MB of memory per 1,000; every period adds ~30 kB per
+    language to what one query downloads)."""
     search: str = "crossings"
     """The search engine: ``"crossings"`` (our own index, ``crossings/ownsearch.py``: no WebAssembly,
     a query downloads the chunks of its words and its results' texts) or ``"pagefind"`` (Pagefind's

@@ -9,10 +9,11 @@ then folded (accents and other marks dropped: ``interrégional`` and ``interregi
 one); its *form* is the folded word itself. Articles are numbered in date order (then by
 slug), so that sorting by date needs nothing more than their numbers.
 
-The index is split into **parts**: the articles of every year before the archive's newest,
-and those of the newest year. A new article, dated in the newest year, rewrites only the
-newest part (and the small manifest); the older part changes only when an older article
-does or a new year begins. Each part holds:
+The index is split into **parts**: the articles of the years before the archive's newest, in
+runs of consecutive years of at most ``search_shard_size`` articles (see ``parts``), and
+those of the newest year. A new article, dated in the newest year, rewrites only the
+newest part (and the small manifest); an older part changes only when one of its articles
+does, or a year before it, or a new year begins. Each part holds:
 
 - ``c-<hash>.jsonz``: chunks of its sorted words, each ~``CHUNK`` bytes: ``{"f": {form:
   {lang: stem}}, "s": {stem: {lang: postings}}}`` (a form's stem in each language of the
@@ -47,6 +48,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from itertools import groupby
 from functools import cache
 from pathlib import Path
 
@@ -135,13 +137,33 @@ def ordered(records: list[Record]) -> list[Record]:
     return sorted(records, key=lambda r: (r.article.date, r.article.slug))
 
 
-def parts(records: list[Record]) -> list[tuple[str, list[Record]]]:
-    """(name, articles in date order): the years before the newest, and the newest year."""
+MOST_PARTS = 12
+"""The older years are cut into at most about this many parts: a query fetches a chunk or two of every part."""
+
+
+def parts(records: list[Record], size: int = 2000) -> list[tuple[str, list[Record]]]:
+    """(name, articles in date order): the years before the newest in runs of consecutive years, and the newest year.
+
+    A run holds at most ``size`` articles (a year with more stands alone), ``size`` doubled as often as it
+    takes to make at most ``MOST_PARTS`` runs: an edit of an older article makes one run again, not every
+    older year, and the runs only move when a year before them changes or the archive doubles."""
     if not records:
         return []
     newest = max(r.article.date.year for r in records)
     older = ordered([r for r in records if r.article.date.year < newest])
-    return ([("old", older)] if older else []) + [(f"y{newest}", ordered([r for r in records if r.article.date.year == newest]))]
+    size = max(1, size)
+    while len(older) > size * MOST_PARTS:
+        size *= 2
+    runs: list[list[Record]] = []
+    for _, group in groupby(older, key=lambda r: r.article.date.year):
+        year = list(group)
+        if runs and len(runs[-1]) + len(year) <= size:
+            runs[-1].extend(year)
+        else:
+            runs.append(year)
+    spans = [(run[0].article.date.year, run[-1].article.date.year) for run in runs]
+    named = [(f"y{first}" if first == last else f"y{first}-{last}", run) for (first, last), run in zip(spans, runs)]
+    return named + [(f"y{newest}", ordered([r for r in records if r.article.date.year == newest]))]
 
 
 def part_inputs(site: Site, records: list[Record]) -> list[tuple[dict, list[tuple[str, str]]]]:
@@ -314,7 +336,7 @@ def plan_own_search(site: Site, cache, kept: callable, labels_of: callable, late
     (its files' names and keys from the cache, its bytes from the site already written)."""
     known = cache.load("ownsearch") or {}
     languages = sorted({r.article.lang for r in site.records})
-    found = parts(site.records)
+    found = parts(site.records, site.config.search_shard_size)
     # With ``later`` (the dev server), a part whose articles were only edited keeps its files for now and
     # is made again right after the pages are shown; not when articles came or went (numbers move).
     structure = [name for name, _ in found] + [len(records) for _, records in found] + languages

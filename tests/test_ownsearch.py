@@ -92,14 +92,16 @@ def test_a_new_article_rewrites_only_the_newest_part(project: Project) -> None:
 
     before = files()
     manifest = json.loads(before["search/index.json"])
-    assert [part["name"] for part in manifest["parts"]] == ["old", "y2024"]
+    names = [part["name"] for part in manifest["parts"]]
+    assert names[-1] == "y2024" and len(names) == 2 and names[0].startswith("y20"), names
+    old = f"search/{names[0]}/"
     (project.content / "new.md").write_text("---\ntitle: Escale à Kalamata\ndate: 2024-12-30\nlang: fr\n---\n\nUn bateau fait escale à Kalamata.\n",
                                             encoding="utf-8")
     assert project.run("build")[0] == 0
     after = files()
     changed = sorted(path for path in after if before.get(path) != after[path])
     assert changed and all(path.startswith("search/y2024/") or path == "search/index.json" for path in changed), changed
-    assert {path for path in before if path.startswith("search/old/")} == {path for path in after if path.startswith("search/old/")}
+    assert {path for path in before if path.startswith(old)} == {path for path in after if path.startswith(old)}
 
 
 def test_the_search_setting_names_an_engine(tmp_path: Path) -> None:
@@ -125,13 +127,37 @@ def test_the_preview_shows_an_edit_first_and_its_search_right_after(project: Pro
     for path in sorted((FIXTURES / "seeds" / "ok").glob("*.txt")):
         project.add_seed(path.name, path.read_bytes())
     assert project.run("build")[0] == 0
-    older = {p: p.read_bytes() for p in (project.out / "search" / "old").iterdir()}
+    [part] = [p for p in (project.out / "search").iterdir() if p.is_dir() and p.name != "y2024"]
+    older = {p: p.read_bytes() for p in part.iterdir()}
     [article] = project.content.rglob("2023-05-02-*.md")
     article.write_text(article.read_text(encoding="utf-8").replace("Rabat", "Tanger"), encoding="utf-8")
     config, _ = load_config(project.root / "pyproject.toml")
     report = build(config, search_later=True)
     assert report.search_pending
-    assert {p: p.read_bytes() for p in (project.out / "search" / "old").iterdir()} == older
+    assert {p: p.read_bytes() for p in part.iterdir()} == older
     assert "Tanger" in (project.out / "articles" / article.stem / "index.html").read_text(encoding="utf-8")
     assert_exact(project, tmp_path)  # the catch-up: the older part made again, as a clean build makes it
-    assert {p: p.read_bytes() for p in (project.out / "search" / "old").iterdir()} != older
+    assert {p: p.read_bytes() for p in part.iterdir()} != older
+
+
+def test_older_years_are_cut_into_parts_that_stay_put() -> None:
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from crossings.ownsearch import MOST_PARTS, parts
+
+    def archive(counts: dict[int, int]) -> list:
+        return [SimpleNamespace(article=SimpleNamespace(date=dt.date(year, 1 + n % 12, 1), slug=f"a-{year}-{n:05d}"))
+                for year, count in counts.items() for n in range(count)]
+
+    counts = {2001: 300, 2002: 300, 2003: 900, 2004: 150, 2005: 700, 2006: 40}
+    found = parts(archive(counts), size=1000)
+    assert [(name, len(records)) for name, records in found] == [
+        ("y2001-2002", 600), ("y2003", 900), ("y2004-2005", 850), ("y2006", 40)]
+    assert all(records == sorted(records, key=lambda r: (r.article.date, r.article.slug)) for _, records in found)
+    # A year larger than a part stands alone; more articles in the newest year move no older part.
+    assert [name for name, _ in parts(archive({**counts, 2003: 2500, 2006: 900}), size=1000)] == ["y2001-2002", "y2003", "y2004-2005", "y2006"]
+    # Past MOST_PARTS runs, the size doubles until they fit: a query fetches a chunk or two of each part.
+    many = parts(archive({year: 500 for year in range(1990, 2021)}), size=500)
+    assert len(many) - 1 <= MOST_PARTS and sum(len(r) for _, r in many) == 31 * 500
+    assert all(len(records) <= 2000 for _, records in many[:-1])
