@@ -63,15 +63,16 @@ class Cache:
             return None
         return value if tag == TAG else None
 
-    def save(self, name: str, value: Any, strict: bool = False) -> None:
+    def save(self, name: str, value: Any, strict: bool = False) -> bool:
         """Store a value so that a reader finds the old or the new one, never a part.
 
         The cache only saves work: if it cannot be written (a full disk), the
-        build goes on and says so once; ``strict`` stores (what the output folders
-        hold) raise instead, since a wrong record there would be worse than none.
+        build goes on and says so once (and False is returned); ``strict`` stores (what
+        the output folders hold) raise instead, since a wrong record there would be
+        worse than none.
         """
         if self.root is None or self.read_only:
-            return
+            return False
         tmp = None
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -79,6 +80,7 @@ class Cache:
             with os.fdopen(handle, "wb") as out:
                 out.write(marshal.dumps((TAG, value)))
             os.replace(tmp, self.root / f"{name}.marshal")
+            return True
         except OSError as exc:
             if tmp:
                 Path(tmp).unlink(missing_ok=True)
@@ -87,6 +89,7 @@ class Cache:
             message = f"{self.root}: warning: the build cache could not be written ({exc.strerror or exc}) — the next build will redo more work"
             if message not in self.warnings:
                 self.warnings.append(message)
+            return False
 
     def discard(self, name: str) -> None:
         if self.root is not None:

@@ -60,8 +60,9 @@ LINK = 4.0
 AVERAGE = 2.0
 """Two groups merge when the average score over every pair across them reaches this."""
 KEEP = 1.0
-MONTHS_KEPT = 12  # month stores held at once after grouping
 """Pairs scoring at least this (vetoed or not) are kept: they weigh in the averages."""
+MONTHS_KEPT = 12  # month stores held at once after grouping, and while the pass reads links
+LINK_BATCH = 5000  # new articles linked at once, at least (see Grouper._link)
 TEXT_CHARS = 3000
 """Only the beginning of a long article is read: what happened is told at the top."""
 STORY_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?")
@@ -816,12 +817,19 @@ class Grouper:
         self._months: dict[str, dict] = {}
         self._dirty: set[str] = set()
         self._settled = False  # grouped: the month stores are only read now (story pages' numbers), a few at a time
+        self._reading = False  # in the pass: links are only read, and a month with nothing unsaved may be let go
 
     # month stores: {"features": {sha: (lang, features)}, "links": {key: {other: (score, veto)}}}
     def _month(self, month: str) -> dict:
         if month not in self._months:
             if self._settled and len(self._months) >= MONTHS_KEPT:
                 del self._months[next(iter(self._months))]  # the month loaded first: pages come in date order
+            elif self._reading and len(self._months) >= MONTHS_KEPT:
+                # the pass reads links in date order: the month loaded first that holds nothing unsaved goes
+                # (it is loaded again from the cache if asked for)
+                old = next((m for m in self._months if m not in self._dirty), None)
+                if old is not None:
+                    del self._months[old]
             stored = self.cache.load(f"stories-{month}") if self.cache is not None else None
             if stored and stored[0] == self.table.digest:
                 self._months[month] = {"features": dict(stored[1]["features"]), "links": dict(stored[1]["links"])}
@@ -895,25 +903,37 @@ class Grouper:
             self._dirty.add(month)
             for other in copies.pop(key, set()):
                 copies.get(other, set()).discard(key)
+        alive: dict[str, set[str]] = defaultdict(set)
+        for node in nodes.values():
+            alive[month_of(node.ordinal)].add(node.sha)
         added = [k for k in changed if k in nodes]
         if added:
-            self._link(nodes, added, copies)
+            self._link(nodes, added, copies, alive)
         copies = {k: v for k, v in copies.items() if v}
-        state["stories"] = self._run(state, nodes, copies, set(changed), min(days), max(days))
+        self._reading = self._can_reload()
+        try:
+            state["stories"] = self._run(state, nodes, copies, set(changed), min(days), max(days))
+        finally:
+            self._reading = False
         state["nodes"] = current
         state["copies"] = {k: tuple(sorted(v)) for k, v in copies.items()}
         if self.cache is not None:
-            alive: dict[str, set[str]] = defaultdict(set)
-            for node in nodes.values():
-                alive[month_of(node.ordinal)].add(node.sha)
             for month in sorted(self._dirty):
-                store = self._months[month]
-                store["features"] = {sha: f for sha, f in store["features"].items() if sha in alive[month]}
-                store["links"] = {k: row for k, row in store["links"].items() if k in nodes}
-                self.cache.save(f"stories-{month}", (self.table.digest, store))
+                self._save_month(month, nodes, alive)
             self.cache.save("stories", state)
         self._release()
         return finish(nodes, state["stories"], copies)
+
+    def _can_reload(self) -> bool:
+        """Whether a month store let go can be loaded again (from a cache on disk that this build writes)."""
+        return self.cache is not None and self.cache.root is not None and not self.cache.read_only
+
+    def _save_month(self, month: str, nodes: dict[str, Node], alive: dict[str, set[str]]) -> bool:
+        """Store a month's features and links (those of articles still there); False if it could not be written."""
+        store = self._months[month]
+        store["features"] = {sha: f for sha, f in store["features"].items() if sha in alive[month]}
+        store["links"] = {k: row for k, row in store["links"].items() if k in nodes}
+        return self.cache.save(f"stories-{month}", (self.table.digest, store))
 
     def _release(self) -> None:
         """Forget the month stores once grouped (every article's features and links: 70 MB at 10,000
@@ -924,8 +944,35 @@ class Grouper:
                 self._dirty.clear()
             self._settled = True
 
-    def _link(self, nodes: dict[str, Node], added: list[str], copies: dict[str, set[str]]) -> None:
-        """Score every new article against its candidates: within ``WINDOW`` days and sharing a key (blocking)."""
+    def _link(self, nodes: dict[str, Node], added: list[str], copies: dict[str, set[str]], alive: dict[str, set[str]]) -> None:
+        """Score every new article against its candidates: within ``WINDOW`` days and sharing a key (blocking).
+
+        Many new articles (a build from nothing) are linked a stretch of months at a time (at least
+        ``LINK_BATCH`` articles): the months no later stretch reaches are then stored and let go, so that
+        the features of every article are never all held at once (2 GB and more at 100,000 articles).
+        Each pair is scored once whatever the stretches, so the links are the same."""
+        batches: list[list[str]] = [[]]
+        month = ""
+        for key in sorted(added, key=lambda k: (nodes[k].ordinal, k)):
+            here = month_of(nodes[key].ordinal)
+            if here != month and len(batches[-1]) >= LINK_BATCH:
+                batches.append([])
+            month = here
+            batches[-1].append(key)
+        fresh = set(added)
+        for i, batch in enumerate(batches):
+            self._link_some(nodes, batch, fresh, copies)
+            if i + 1 == len(batches) or not self._can_reload():
+                continue
+            reached = month_of(nodes[batches[i + 1][0]].ordinal - WINDOW)  # the first month the next stretch reads
+            for month in [m for m in self._months if m < reached]:
+                if month in self._dirty:
+                    if not self._save_month(month, nodes, alive):
+                        continue  # not written (a full disk): kept in memory, saved again at the end
+                    self._dirty.discard(month)
+                del self._months[month]
+
+    def _link_some(self, nodes: dict[str, Node], added: list[str], fresh: set[str], copies: dict[str, set[str]]) -> None:
         days = sorted({nodes[k].ordinal for k in added})
         if len(days) == 1:
             lo, hi = days[0] - WINDOW, days[0] + WINDOW
@@ -947,7 +994,6 @@ class Grouper:
             return found
 
         by_day = [(nodes[key].ordinal, key) for key in window]
-        fresh = set(added)
         for key in added:
             node = nodes[key]
             lo = bisect.bisect_left(by_day, (node.ordinal - WINDOW,))

@@ -172,7 +172,7 @@ def _reports(site: Site, story: Story) -> tuple:
     if found is None:
         rows = [(lead.article.slug, (lead.article.slug, site.version(lead), tuple(c.article.slug for c in copies)),
                  (lead.article.url, *(c.article.url for c in copies))) for lead, copies in story.reports]
-        found = index.reports_of[story.id] = (rows, story_version(site, story))
+        found = index.reports_of[story.id] = (rows, story_version(site, story), {row[0] for row in rows})
     return found
 
 
@@ -192,9 +192,14 @@ def article_part(site: Site, record: Record, lang: str) -> tuple[Callable[[], di
     if story is None:
         return None, also, key, urls
     hidden = {slug} | {r.article.slug for r in same}
-    rows, version = _reports(site, story)
-    others = [i for i, row in enumerate(rows) if row[0] not in hidden]
-    shown = others[:COVERAGE_SHOWN]
+    rows, version, leads = _reports(site, story)
+    shown = []  # the first reports of the story but this page's (a story of thousands: not all looked at, for each of them)
+    for i, row in enumerate(rows):
+        if len(shown) == COVERAGE_SHOWN:
+            break
+        if row[0] not in hidden:
+            shown.append(i)
+    others = len(rows) - len(hidden & leads)
     for i in shown:
         urls.update(rows[i][2])
 
@@ -209,9 +214,9 @@ def article_part(site: Site, record: Record, lang: str) -> tuple[Callable[[], di
             entries.append(entry)
         return {"id": story.id, "title": story.title, "url": story.url, "lang": story.title_record.article.lang,
                 "dir": story.title_record.article.dir, "articles": len(story.records), "outlets": len(story.outlets),
-                "languages": len(story.languages), "entries": entries, "more": len(others) - len(shown)}
+                "languages": len(story.languages), "entries": entries, "more": others - len(shown)}
 
-    key += (version, tuple(rows[i][1] for i in shown), len(others))
+    key += (version, tuple(rows[i][1] for i in shown), others)
     return part, also, key, urls
 
 
