@@ -182,6 +182,7 @@ class SearchAhead:
         self.cancel = _Either(cancel, self._stopped) if cancel is not None else self._stopped
         self._result: tuple | None = None
         self._error: BaseException | None = None
+        self.forked = threading.Event()  # set when what is left of the search runs in a process of its own
         self._thread = threading.Thread(target=self._run, name="crossings-search")
         self._thread.start()
 
@@ -192,7 +193,15 @@ class SearchAhead:
             self._error = exc
 
     def plan(self, settings: str) -> tuple[list[Output], bool]:
-        return plan_search(self.site, self.cache, kept_in(self.tree, settings), later=self.later, cancel=self.cancel, spool=self.spool)
+        return plan_search(self.site, self.cache, kept_in(self.tree, settings), later=self.later, cancel=self.cancel, spool=self.spool,
+                           forked=self.forked)
+
+    def wait_until_fork_is_safe(self) -> None:
+        """Wait until this thread holds nothing a forked process could need: it ended, or it only waits
+        for the process making our own search index (Pagefind's thread does its work here: wait for it)."""
+        while not self.forked.wait(0.05):
+            if not self._thread.is_alive():
+                return
 
     def result(self, settings: str) -> tuple[list[Output], bool]:
         self._thread.join()
@@ -294,7 +303,7 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
     templates = template_digests(env, cache)
     early = None
     if ahead is not None and cancel is None and not search_later:
-        early = _render_early(env, config, outputs, tree, templates, catalogs, report, progress)
+        early = _render_early(env, config, outputs, tree, templates, catalogs, report, progress, ahead)
         if early is False:
             return
 
@@ -354,13 +363,14 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
 
 
 def _render_early(env, config: Config, outputs: list[Output], tree: OutputTree, templates: dict[str, str], catalogs: Catalogs | None,
-                  report: BuildReport, progress: bool):
+                  report: BuildReport, progress: bool, ahead: SearchAhead | None = None):
     """While the search index is being made (``SearchAhead``), prepare the spare and render the pages
     that changed; return (their keys, the hashes of what was written, the outputs rendered), None when
     no page changed (nothing is touched: the search index alone may have), or False after a problem.
 
-    Only when rendering stays in this process: forking render workers while the search thread runs
-    is not safe."""
+    Render workers are forked only once the search thread is safe to fork beside (``SearchAhead.
+    wait_until_fork_is_safe``): our own index is made in a process of its own, which then shares the
+    cores with them; Pagefind's thread must have ended."""
     keys = output_keys(env, config, outputs, catalogs, templates=templates)
     report.lap("keys")
     live = tree.live
@@ -369,9 +379,15 @@ def _render_early(env, config: Config, outputs: list[Output], tree: OutputTree, 
     try:
         todo = set(tree.prepare(keys, remove=False))
         pending = [o for o in outputs if o.path in todo]
-        if not in_process(pending):
-            return keys, {}, [], pending  # rendered after the search, with the workers
         report.lap("prepare spare")
+        if not in_process(pending):
+            # Workers are forked only once the search thread holds nothing they could need: our own index
+            # is then being made in a process of its own, which shares the cores with them; Pagefind's
+            # thread must have finished.
+            if ahead is None:
+                return keys, {}, [], pending  # rendered after the search, with the workers
+            ahead.wait_until_fork_is_safe()
+            report.lap("wait to fork")
         shas, problem = render_all(env, config, pending, tree.put, progress and sys.stderr.isatty())
         report.lap(f"render {len(pending)} while the search runs")
     except OSError as exc:

@@ -263,7 +263,7 @@ def _bytes(data: bytes | Path):
     return data.read_bytes if isinstance(data, Path) else (lambda: data)
 
 
-def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool: Path | None = None) -> dict[str, tuple]:
+def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool: Path | None = None, forked=None) -> dict[str, tuple]:
     """Make the parts to make: name → (key, chunks, listing, files). With ``spool`` (a folder that lasts
     until the site is written), in a forked process that writes the files there, on another core
     than the pages being rendered meanwhile (in this process, the index would share their core:
@@ -301,6 +301,8 @@ def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool:
         finally:
             os._exit(status)
     writer.close()
+    if forked is not None:
+        forked.set()  # from here this thread only waits for the child: the build may fork its render workers
     try:
         while not reader.poll(0.1):
             if cancel is not None and cancel.is_set():
@@ -331,7 +333,7 @@ def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool:
 
 
 def plan_own_search(site: Site, cache, kept: callable, labels_of: callable, later: bool = False, cancel=None,
-                    spool: Path | None = None) -> tuple[list[Output], bool]:
+                    spool: Path | None = None, forked=None) -> tuple[list[Output], bool]:
     """Outputs of the search index: a part whose articles did not change is reused as it is
     (its files' names and keys from the cache, its bytes from the site already written)."""
     known = cache.load("ownsearch") or {}
@@ -359,7 +361,7 @@ def plan_own_search(site: Site, cache, kept: callable, labels_of: callable, late
             todo.append((name, key, first, records))
         manifest_parts.append({"name": name, "first": first, "count": len(records)})
         first += len(records)
-    made = make_parts(site, todo, languages, cancel, spool)
+    made = make_parts(site, todo, languages, cancel, spool, forked)
     for part in manifest_parts:
         name = part["name"]
         if name in made:
@@ -370,7 +372,8 @@ def plan_own_search(site: Site, cache, kept: callable, labels_of: callable, late
         part["chunks"] = chunks
         for rel, sha in listing:
             data = files.get(rel) if files is not None else None
-            outputs.append(Output(f"search/{name}/{rel}", None, "search:" + sha, None, _bytes(data) if data is not None else _vanished))
+            outputs.append(Output(f"search/{name}/{rel}", None, "search:" + sha, None, _bytes(data) if data is not None else _vanished,
+                                  source=(data, sha) if isinstance(data, Path) else None))
     manifest = {"version": OWN_VERSION, "parts": manifest_parts, "langs": languages, "languages": labels_of(site, site.config.language)["language"]}
     labels = {"labels": labels_of(site, site.config.language),
               "story_langs": {story.id: story.title_record.article.lang for story in site.stories.stories.values()}}

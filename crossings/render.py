@@ -261,8 +261,15 @@ def _collecting():
 def _render_some(indices: list[int]) -> tuple[dict[str, str], Problem | None]:
     env, config, outputs, put = _JOB
     shas = {}
+    adopt = getattr(getattr(put, "__self__", None), "adopt", None)
     for i in indices:
         output = outputs[i]
+        if output.source is not None and adopt is not None:
+            try:
+                shas[output.path] = adopt(output.path, *output.source)
+            except OSError as exc:
+                return shas, write_problem(exc, config)
+            continue
         try:
             data = render(env, output)
         except RENDER_ERRORS as exc:

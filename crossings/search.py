@@ -196,7 +196,8 @@ def share_wasm(script: bytes, name: str) -> bytes:
     return text.encode("utf-8")
 
 
-def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=None, spool: Path | None = None) -> tuple[list[Output], bool]:
+def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=None, spool: Path | None = None,
+                forked=None) -> tuple[list[Output], bool]:
     """Outputs of the search index: unchanged periods reused, changed periods indexed now.
 
     ``kept(path, key)`` tells whether the live or spare site already has that file
@@ -207,12 +208,13 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=N
     (one overflowed), every changed period is indexed now: keeping an old period's
     files beside a new period's could show an article twice. With ``spool`` (a folder that
     lasts until the site is written), the indexes' files wait there rather than in memory
-    (545 MB at 100,000 articles).
+    (545 MB at 100,000 articles). ``forked`` (an event), if given, is set once what is left of the work
+    is in another process (our own index's), this thread only waiting for it: the build may fork then.
     """
     if site.config.search == "crossings":
         from .ownsearch import plan_own_search
 
-        return plan_own_search(site, cache, kept, _labels, later, cancel, spool)
+        return plan_own_search(site, cache, kept, _labels, later, cancel, spool, forked)
     pending = False
     runs = indexes(site.records, site.config.search_shard_size)
     known = cache.load("search") or {}

@@ -11,6 +11,8 @@ output whose key, template and settings are unchanged has unchanged bytes.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dataclasses
 import hashlib
 import heapq
@@ -47,6 +49,9 @@ class Output:
     family: str = ""
     """For a page of the archive built in every interface language: its path without the language
     prefix, the same for all its versions (the sitemap lists them as alternates)."""
+    source: tuple[Path, str] | None = None
+    """A file already made in the build's spool, and its SHA-256: moved into the site rather than read and
+    written again (``data`` still reads it, for whoever needs the bytes)."""
 
 
 def digest(*parts: object) -> str:

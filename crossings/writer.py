@@ -165,6 +165,24 @@ class OutputTree:
         os.replace(tmp, path)
         return digest
 
+    def adopt(self, rel: str, source: Path, digest: str) -> str:
+        """Make ``source`` (a file of the build's spool, on the same file system, with this SHA-256) this
+        file of the new site by moving it: no copy. Same bytes as the live file: that one is shared."""
+        live = (self.live or {}).get(rel)
+        if live is not None and live[1] == digest:
+            self._link(rel, set())
+            return digest
+        path = self.spare / rel
+        folder = rel.rpartition("/")[0]
+        if folder not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        try:
+            os.replace(source, path)  # replaces a hard link to the live file, never writes into it
+        except OSError:  # another file system: copy
+            return self.put(rel, Path(source).read_bytes())
+        return digest
+
     def commit(self, wanted: dict[str, str], shas: dict[str, str]) -> None:
         """Make the spare the live folder, in one step where the system allows."""
         self.shas.update(shas)
