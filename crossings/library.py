@@ -89,8 +89,9 @@ class Library:
         records: list[Record] = []
         problems: list[Problem] = []
         walked = self.scan.walk(self.config.content, ".md")
-        todo = [(rel, signature(stat)) for rel, stat in walked.items() if (rel not in known or known[rel][0] != signature(stat))]
-        made = self._read_many([(rel, sig, known.get(rel)) for rel, sig in todo]) if len(todo) >= PARALLEL_FROM else {}
+        todo = [(rel, sig, known.get(rel)) for rel, sig in ((rel, signature(stat)) for rel, stat in walked.items())
+                if rel not in known or known[rel][0] != sig]
+        made = self._read_many(todo) if len(todo) >= PARALLEL_FROM else {}
         for rel, stat in walked.items():
             sig = signature(stat)
             entry = known.get(rel)

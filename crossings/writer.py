@@ -144,15 +144,9 @@ class OutputTree:
     def put(self, rel: str, data: bytes) -> str:
         """Write one file of the new site (a new file: the live twin is never touched)."""
         digest = sha(data)
-        live = (self.live or {}).get(rel)
-        if live is not None and live[1] == digest:
-            self._link(rel, set())  # same bytes: share the live file, keep its date
+        path = self._place(rel, digest)
+        if path is None:
             return digest
-        path = self.spare / rel
-        folder = rel.rpartition("/")[0]
-        if folder not in self._folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(folder)
         try:
             # Nothing there yet: nobody else can see this file, write it in place.
             with open(path, "xb") as out:
@@ -168,20 +162,28 @@ class OutputTree:
     def adopt(self, rel: str, source: Path, digest: str) -> str:
         """Make ``source`` (a file of the build's spool, on the same file system, with this SHA-256) this
         file of the new site by moving it: no copy. Same bytes as the live file: that one is shared."""
-        live = (self.live or {}).get(rel)
-        if live is not None and live[1] == digest:
-            self._link(rel, set())
+        path = self._place(rel, digest)
+        if path is None:
             return digest
-        path = self.spare / rel
-        folder = rel.rpartition("/")[0]
-        if folder not in self._folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(folder)
         try:
             os.replace(source, path)  # replaces a hard link to the live file, never writes into it
         except OSError:  # another file system: copy
             return self.put(rel, Path(source).read_bytes())
         return digest
+
+    def _place(self, rel: str, digest: str) -> Path | None:
+        """Where a new file of the site goes in the spare (its folder made), or None when the live file
+        has the same bytes: then that one is shared (a hard link, its date kept) and nothing is written."""
+        live = (self.live or {}).get(rel)
+        if live is not None and live[1] == digest:
+            self._link(rel, set())
+            return None
+        path = self.spare / rel
+        folder = rel.rpartition("/")[0]
+        if folder not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        return path
 
     def commit(self, wanted: dict[str, str], shas: dict[str, str]) -> None:
         """Make the spare the live folder, in one step where the system allows."""
