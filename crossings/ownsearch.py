@@ -139,14 +139,18 @@ def ordered(records: list[Record]) -> list[Record]:
 
 MOST_PARTS = 12
 """The older years are cut into at most about this many parts: a query fetches a chunk or two of every part."""
+FEWEST_PARTS = 3
+"""And into at least about this many, in a small archive: an edit of an older article makes a third of them
+again at most (at 1,000 articles, ~250 rather than all ~980: the part is made while the pages render)."""
 
 
 def parts(records: list[Record], size: int = 2000) -> list[tuple[str, list[Record]]]:
     """(name, articles in date order): the years before the newest in runs of consecutive years, and the newest year.
 
     A run holds at most ``size`` articles (a year with more stands alone), ``size`` doubled as often as it
-    takes to make at most ``MOST_PARTS`` runs: an edit of an older article makes one run again, not every
-    older year, and the runs only move when a year before them changes or the archive doubles."""
+    takes to make at most ``MOST_PARTS`` runs, or halved as often as it takes to make ``FEWEST_PARTS``: an
+    edit of an older article makes one run again, not every older year, and the runs only move when a year
+    before them changes or the archive doubles (or halves)."""
     if not records:
         return []
     newest = max(r.article.date.year for r in records)
@@ -154,6 +158,8 @@ def parts(records: list[Record], size: int = 2000) -> list[tuple[str, list[Recor
     size = max(1, size)
     while len(older) > size * MOST_PARTS:
         size *= 2
+    while size > 1 and len(older) < size * FEWEST_PARTS:
+        size //= 2
     runs: list[list[Record]] = []
     for _, group in groupby(older, key=lambda r: r.article.date.year):
         year = list(group)

@@ -14,14 +14,25 @@ The manifests (output path → key of what it was built from, hash of its bytes)
 of both folders live in the cache; a spare whose state is unknown (no cache, or
 a build killed while updating it) is thrown away and made again from the live
 folder with hard links.
+
+A build that leaves no spare behind (a cold build: the spare became the site) starts
+making the next one in the background, a process of its own that hard-links the live
+files into a folder named after that site (``site-spare.making-<id>``, renamed
+``site-spare.ready-<id>`` once whole). The next build takes it as its spare when the site
+is still that one, waiting for it if it is still being made, instead of linking tens of
+thousands of files itself (creating the folders is the cost: 2.2 s at 10,000 articles,
+right after a cold build). A folder for another site, or one left half made, is removed.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import secrets
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 from .cache import Cache, sha
@@ -41,6 +52,14 @@ def _renameat2():
 
 
 RENAMEAT2 = _renameat2()
+
+SPARE_AHEAD_FROM = 3000
+"""A site of at least this many files has its next spare made in the background after a cold build
+(below it, linking the files in the next build costs little)."""
+SPARE_WAIT = 600.0
+"""How long a build waits, at most, for a spare being made in the background (then it makes its own)."""
+_JOBS: dict[int, subprocess.Popen] = {}
+"""The background spares started by this process (a long-lived one, the dev server, reaps them)."""
 
 
 def exchange(a: Path, b: Path) -> bool:
@@ -77,6 +96,11 @@ class OutputTree:
         state = cache.load("output") or {}
         self.live: Manifest | None = state.get("live") if out.is_dir() else None
         self.spare_manifest: Manifest | None = state.get("spare") if self.spare.is_dir() else None
+        self.live_id: str = state.get("live_id", "") if self.live is not None else ""
+        """Names the live site of the manifest (a new one at each commit): a spare made in the background is for it."""
+        self.job: list | None = state.get("job") if self.live_id else None
+        """[pid, live id] of the process making the next spare in the background, if one was started."""
+        self._clear_spares_ahead()
         self.shas: dict[str, str] = {}
         self._folders: set[str] = set()
         self._fresh: bool | None = None
@@ -99,8 +123,54 @@ class OutputTree:
                 os.rename(self.old, self.out)
             else:
                 remove_later(self.old)
-        for trash in self.spare.parent.glob(self.spare.name + ".trash-*"):
-            remove_later(trash)  # left by a run that stopped before its rm finished
+        for trash in self.spare.parent.glob(self.spare.name + ".*"):
+            if ".trash-" in trash.name:
+                remove_later(trash)  # left by a run that stopped before its rm finished
+
+    def _ahead(self, state: str) -> Path:
+        """The folder of the spare made in the background for the live site (``making`` or ``ready``)."""
+        return self.spare.with_name(f"{self.spare.name}.{state}-{self.live_id}")
+
+    def _clear_spares_ahead(self) -> None:
+        """Remove spares made in the background for another site than the live one."""
+        for path in self.spare.parent.glob(self.spare.name + ".*-*"):
+            state, _, token = path.name[len(self.spare.name) + 1:].partition("-")
+            if state in ("making", "ready") and (not self.live_id or token != self.live_id) and ".trash-" not in path.name:
+                remove_later(path)
+
+    def _take_spare_ahead(self) -> None:
+        """Make the spare made in the background (for this live site) this build's spare, waiting for it
+        while its process is still at work."""
+        if self.live is None or not self.job or self.job[1] != self.live_id:
+            return
+        ready, making = self._ahead("ready"), self._ahead("making")
+        waited = time.monotonic() + SPARE_WAIT
+        while not ready.is_dir() and making.is_dir() and _running(self.job[0]) and time.monotonic() < waited:
+            time.sleep(0.01)
+        if not ready.is_dir():
+            return
+        if self.spare.exists():
+            remove_later(self.spare)
+        os.rename(ready, self.spare)
+        self.spare_manifest = self.live
+
+    def _make_spare_ahead(self) -> None:
+        """Start making the next spare in the background: the live files, hard-linked (see the module's text)."""
+        self.job = None
+        if self.live is None or len(self.live) < SPARE_AHEAD_FROM or self.cache.root is None:
+            return
+        making, ready = self._ahead("making"), self._ahead("ready")
+        package = str(Path(__file__).resolve().parent.parent)
+        environment = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package, os.environ.get("PYTHONPATH")])))
+        try:
+            process = subprocess.Popen([sys.executable, "-c", "import sys; from crossings.writer import link_spare; link_spare(*sys.argv[1:])",
+                                        str(self.cache.root), self.live_id, str(self.out), str(making), str(ready)],
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment,
+                                       start_new_session=True)
+        except OSError:
+            return
+        _JOBS[process.pid] = process
+        self.job = [process.pid, self.live_id]
 
     def unchanged(self, wanted: dict[str, str]) -> bool:
         """Tell whether the live folder is already exactly what ``wanted`` describes."""
@@ -114,6 +184,9 @@ class OutputTree:
         pages while the search index is still being made, then the index): files of the spare
         that are not wanted stay until ``remove_unwanted`` is given the whole site."""
         if self._fresh is None:
+            if self.spare_manifest is None:
+                self._take_spare_ahead()
+            self.job = None
             self._save(spare=None)  # from here until commit, the spare's state is unknown
             self._fresh = self.spare_manifest is None
             if self._fresh:
@@ -200,10 +273,14 @@ class OutputTree:
             os.rename(self.old, self.spare)
             old = self.live
         self.live, self.spare_manifest = manifest, old
+        self.live_id = secrets.token_hex(8)
+        self._clear_spares_ahead()  # those made for the site just replaced
+        if old is None:
+            self._make_spare_ahead()
         self._save(spare=old)
 
     def _save(self, spare: Manifest | None) -> None:
-        self.cache.save("output", {"live": self.live, "spare": spare}, strict=True)
+        self.cache.save("output", {"live": self.live, "spare": spare, "live_id": self.live_id, "job": self.job}, strict=True)
 
     def _link(self, rel: str, made: set[str], fresh: bool = False) -> None:
         target = self.spare / rel
@@ -242,6 +319,42 @@ class OutputTree:
             except OSError:
                 break
             parent = parent.parent
+
+
+def _running(pid: int) -> bool:
+    """Whether the process is still at work (a child of this process is reaped here)."""
+    job = _JOBS.get(pid)
+    if job is not None:
+        return job.poll() is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass
+    return True
+
+
+def link_spare(cache: str, live_id: str, out: str, making: str, ready: str) -> None:
+    """The background process of ``OutputTree._make_spare_ahead``: hard-link the live site's files (its
+    manifest, read from the cache once the build has saved it) into ``making``, then rename it ``ready``.
+    Any failure leaves ``making`` half made: the next build ignores it, and the one after removes it."""
+    given_up = time.monotonic() + 30
+    while True:
+        state = Cache(Path(cache)).load("output") or {}
+        if state.get("live_id") == live_id:
+            break
+        if time.monotonic() > given_up:
+            return  # the build never saved this site (or another came since)
+        time.sleep(0.005)
+    made: set[str] = set()
+    for rel in state["live"]:
+        folder = rel.rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(os.path.join(making, folder), exist_ok=True)
+            made.add(folder)
+        os.link(os.path.join(out, rel), os.path.join(making, rel))
+    os.rename(making, ready)
 
 
 def output_problem(out: Path, protected: list[Path]) -> str:

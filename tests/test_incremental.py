@@ -192,3 +192,61 @@ def test_a_killed_build_leaves_the_previous_site(project: Project, tmp_path: Pat
     if after != before:
         assert "articles/extra-0/index.html" in after and "articles/extra-59/index.html" in after
     assert_exact(project, tmp_path)  # and the next build recovers by itself
+
+
+def _wait_for(found, seconds: float = 60.0):
+    """Poll until ``found()`` gives something (the background process of the spare has its own pace)."""
+    given_up = time.monotonic() + seconds
+    while time.monotonic() < given_up:
+        value = found()
+        if value:
+            return value
+        time.sleep(0.02)
+    return found()
+
+
+def test_the_spare_made_in_the_background_after_a_cold_build_is_taken(project: Project, tmp_path: Path, monkeypatch) -> None:
+    from crossings import writer
+
+    monkeypatch.setattr(writer, "SPARE_AHEAD_FROM", 0)  # a small site, yet its next spare made ahead
+    for path in OK_SEEDS:
+        project.add_seed(path.name, path.read_bytes())
+    cache = project.root / ".cache"
+    # Left by other sites: a spare half made by a process that is gone, and one made whole.
+    for name in ("site-spare.making-0123456789abcdef", "site-spare.ready-fedcba9876543210"):
+        (cache / name / "articles").mkdir(parents=True)
+        (cache / name / "articles" / "stale.html").write_text("stale", encoding="utf-8")
+    status, _, err = project.run("build")
+    assert status == 0, err
+    ready = _wait_for(lambda: list(cache.glob("site-spare.ready-*")) if not list(cache.glob("site-spare.making-*")) else [])
+    assert len(ready) == 1 and "fedcba" not in ready[0].name  # the stale folders are gone, this site's spare is whole
+    spare = ready[0]
+    site = tree(project.out)
+    assert {p.relative_to(spare).as_posix() for p in spare.rglob("*") if p.is_file()} == set(site)
+    shared = "timeline/2024/03/index.html"
+    assert (spare / shared).stat().st_ino == (project.out / shared).stat().st_ino  # hard links, not copies
+    folder = (spare / "timeline").stat().st_ino
+    (project.content / "hand.md").write_text("---\ntitle: Old\ndate: 1999-06-01\n---\n\nOld article.\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    assert not spare.exists()
+    assert (project.out / "timeline").stat().st_ino == folder  # the spare made ahead is the new site
+    assert "articles/hand/index.html" in tree(project.out)
+
+
+def test_a_spare_half_made_in_the_background_is_not_taken(project: Project, tmp_path: Path, monkeypatch) -> None:
+    from crossings import writer
+
+    monkeypatch.setattr(writer, "SPARE_AHEAD_FROM", 0)
+    for path in OK_SEEDS:
+        project.add_seed(path.name, path.read_bytes())
+    cache = project.root / ".cache"
+    project.run("build")
+    ready = _wait_for(lambda: list(cache.glob("site-spare.ready-*")))
+    assert len(ready) == 1
+    # As if its process had been killed half way: renamed back, a page missing.
+    making = ready[0].with_name(ready[0].name.replace(".ready-", ".making-"))
+    ready[0].rename(making)
+    (making / "timeline/2024/03/index.html").unlink()
+    (project.content / "hand.md").write_text("---\ntitle: Old\ndate: 1999-06-01\n---\n\nOld article.\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    assert _wait_for(lambda: not making.exists())  # removed once its site is replaced

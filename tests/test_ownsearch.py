@@ -144,19 +144,24 @@ def test_older_years_are_cut_into_parts_that_stay_put() -> None:
     import datetime as dt
     from types import SimpleNamespace
 
-    from crossings.ownsearch import MOST_PARTS, parts
+    from crossings.ownsearch import FEWEST_PARTS, MOST_PARTS, parts
 
     def archive(counts: dict[int, int]) -> list:
         return [SimpleNamespace(article=SimpleNamespace(date=dt.date(year, 1 + n % 12, 1), slug=f"a-{year}-{n:05d}"))
                 for year, count in counts.items() for n in range(count)]
 
-    counts = {2001: 300, 2002: 300, 2003: 900, 2004: 150, 2005: 700, 2006: 40}
+    counts = {2000: 650, 2001: 300, 2002: 300, 2003: 900, 2004: 150, 2005: 700, 2006: 40}
     found = parts(archive(counts), size=1000)
     assert [(name, len(records)) for name, records in found] == [
-        ("y2001-2002", 600), ("y2003", 900), ("y2004-2005", 850), ("y2006", 40)]
+        ("y2000-2001", 950), ("y2002", 300), ("y2003", 900), ("y2004-2005", 850), ("y2006", 40)]
     assert all(records == sorted(records, key=lambda r: (r.article.date, r.article.slug)) for _, records in found)
     # A year larger than a part stands alone; more articles in the newest year move no older part.
-    assert [name for name, _ in parts(archive({**counts, 2003: 2500, 2006: 900}), size=1000)] == ["y2001-2002", "y2003", "y2004-2005", "y2006"]
+    assert [name for name, _ in parts(archive({**counts, 2003: 2500, 2006: 900}), size=1000)] == ["y2000-2001", "y2002", "y2003", "y2004-2005", "y2006"]
+    # A small archive: the size is halved until there are FEWEST_PARTS runs or so (an edit makes one again).
+    small = {year: 30 for year in range(1995, 2027)}
+    found = parts(archive(small), size=2000)
+    assert len(found) - 1 >= FEWEST_PARTS and all(len(records) <= 250 for _, records in found[:-1])
+    assert [len(records) for _, records in found[:-1]] == [240, 240, 240, 210]
     # Past MOST_PARTS runs, the size doubles until they fit: a query fetches a chunk or two of each part.
     many = parts(archive({year: 500 for year in range(1990, 2021)}), size=500)
     assert len(many) - 1 <= MOST_PARTS and sum(len(r) for _, r in many) == 31 * 500
