@@ -91,6 +91,16 @@ class Cache:
                 self.warnings.append(message)
             return False
 
+    def rename(self, name: str, new: str) -> bool:
+        """Make the store ``name`` the store ``new`` (in one step, without reading it); False if it is absent."""
+        if self.root is None or self.read_only:
+            return False
+        try:
+            os.replace(self.root / f"{name}.marshal", self.root / f"{new}.marshal")
+            return True
+        except FileNotFoundError:
+            return False
+
     def discard(self, name: str) -> None:
         if self.root is not None:
             (self.root / f"{name}.marshal").unlink(missing_ok=True)

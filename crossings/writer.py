@@ -11,9 +11,12 @@ that a kill interrupted). A build that fails or is killed leaves the previous
 site exactly as it was.
 
 The manifests (output path → key of what it was built from, hash of its bytes)
-of both folders live in the cache; a spare whose state is unknown (no cache, or
-a build killed while updating it) is thrown away and made again from the live
-folder with hard links.
+of both folders live in the cache, one store each (``output``, ``output-spare``):
+a build writes only the new site's, which it names ``output-next`` before the
+swap and ``output`` after it, the live one becoming ``output-spare`` by a rename.
+A spare whose state is unknown (no cache, or a build killed while updating it)
+is thrown away and made again from the live folder with hard links; both are
+unknown after a build killed during its swap (``output-next`` left behind).
 
 A build that leaves no spare behind (a cold build: the spare became the site) starts
 making the next one in the background, a process of its own that hard-links the live
@@ -93,12 +96,17 @@ class OutputTree:
         self.spare = self._spare_path()
         self.old = out.parent / f".{out.name}.old"
         self.recover()
+        if cache.load("output-next") is not None:  # a build killed during its swap: which site is where is unknown
+            for name in ("output", "output-spare", "output-next"):
+                cache.discard(name)
         state = cache.load("output") or {}
         self.live: Manifest | None = state.get("live") if out.is_dir() else None
-        self.spare_manifest: Manifest | None = state.get("spare") if self.spare.is_dir() else None
+        spare = cache.load("output-spare") if self.spare.is_dir() and self.live is not None else None
+        self.spare_manifest: Manifest | None = spare.get("live") if spare else None  # the live site's store, renamed
         self.live_id: str = state.get("live_id", "") if self.live is not None else ""
         """Names the live site of the manifest (a new one at each commit): a spare made in the background is for it."""
-        self.job: list | None = state.get("job") if self.live_id else None
+        job = cache.load("output-job") if self.live_id else None
+        self.job: list | None = job if job and job[1] == self.live_id else None
         """[pid, live id] of the process making the next spare in the background, if one was started."""
         self._clear_spares_ahead()
         self.shas: dict[str, str] = {}
@@ -187,7 +195,8 @@ class OutputTree:
             if self.spare_manifest is None:
                 self._take_spare_ahead()
             self.job = None
-            self._save(spare=None)  # from here until commit, the spare's state is unknown
+            self.cache.discard("output-job")
+            self.cache.discard("output-spare")  # from here until commit, the spare's state is unknown
             self._fresh = self.spare_manifest is None
             if self._fresh:
                 remove_later(self.spare)
@@ -262,6 +271,8 @@ class OutputTree:
         """Make the spare the live folder, in one step where the system allows."""
         self.shas.update(shas)
         manifest = {rel: (key, self.shas[rel]) for rel, key in wanted.items()}
+        live_id = secrets.token_hex(8)
+        self.cache.save("output-next", {"live": manifest, "live_id": live_id}, strict=True)
         if not self.out.exists():
             os.rename(self.spare, self.out)
             old = None
@@ -272,15 +283,16 @@ class OutputTree:
             os.rename(self.spare, self.out)
             os.rename(self.old, self.spare)
             old = self.live
-        self.live, self.spare_manifest = manifest, old
-        self.live_id = secrets.token_hex(8)
+        if old is None or not self.cache.rename("output", "output-spare"):
+            self.cache.discard("output-spare")
+            old = None
+        self.cache.rename("output-next", "output")
+        self.live, self.spare_manifest, self.live_id = manifest, old, live_id
         self._clear_spares_ahead()  # those made for the site just replaced
         if old is None:
             self._make_spare_ahead()
-        self._save(spare=old)
-
-    def _save(self, spare: Manifest | None) -> None:
-        self.cache.save("output", {"live": self.live, "spare": spare, "live_id": self.live_id, "job": self.job}, strict=True)
+            if self.job:
+                self.cache.save("output-job", self.job)
 
     def _link(self, rel: str, made: set[str], fresh: bool = False) -> None:
         target = self.spare / rel

@@ -250,3 +250,25 @@ def test_a_spare_half_made_in_the_background_is_not_taken(project: Project, tmp_
     (project.content / "hand.md").write_text("---\ntitle: Old\ndate: 1999-06-01\n---\n\nOld article.\n", encoding="utf-8")
     assert_exact(project, tmp_path)
     assert _wait_for(lambda: not making.exists())  # removed once its site is replaced
+
+
+def test_a_build_killed_during_its_swap_is_followed_by_an_exact_one(project: Project, tmp_path: Path) -> None:
+    from crossings.cache import Cache
+
+    for path in OK_SEEDS:
+        project.add_seed(path.name, path.read_bytes())
+    project.run("build")
+    (project.content / "hand.md").write_text("---\ntitle: Old\ndate: 1999-06-01\n---\n\nOld article.\n", encoding="utf-8")
+    project.run("build")
+    cache = Cache(project.root / ".cache")
+    # As a build killed between its swap and the renames of its stores leaves them: the folders exchanged, the
+    # stores saying the opposite, and the next site's store (here the spare's) not yet renamed.
+    assert cache.load("output") and cache.load("output-spare")
+    spare = project.root / ".cache" / "site-spare"
+    project.out.rename(tmp_path / "swapping")
+    spare.rename(project.out)
+    (tmp_path / "swapping").rename(spare)
+    cache.save("output-next", cache.load("output-spare"))
+    (project.content / "hand.md").write_text("---\ntitle: Older\ndate: 1998-06-01\n---\n\nOld article.\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    assert cache.load("output-next") is None
