@@ -123,7 +123,7 @@ KINDS = [("index chunks", r"\.pf_index$"), ("filters", r"\.pf_filter$"), ("metad
          ("entry", r"pagefind-entry\.json$"), ("manifest", r"shards\.json$|search\.json$|/search/index\.json$"), ("labels", r"labels\.json$"),
          # our own index (search = "crossings"): chunks of words, the results' texts, filters, the script and its stemmers
          ("index chunks", r"/search/[^/]+/c-[0-9a-f]+\.jsonz$"), ("fragments", r"/search/[^/]+/f\d+\.jsonz$"),
-         ("filters", r"/search/[^/]+/filters\.jsonz$"), ("stemmers", r"/js/stemmers/"), ("library", r"/js/search[.0-9a-f-]*\.js$")]
+         ("filters", r"/search/[^/]+/filters\.jsonz$"), ("stemmers", r"/js/stemmers/"), ("library", r"/js/search(?:-page)?[.0-9a-f-]*\.js$")]
 
 
 def kind_of(url: str) -> str:

@@ -1,48 +1,13 @@
 // Crossings search: Pagefind's indexes, one per period and language, merged here, with
-// filters, counts and sorting. Progressive enhancement: without this script the
-// search page offers the timeline and the facet pages instead. What a query downloads
+// filters, counts and sorting; the page itself (form, filters, results) is
+// search-page.js's, driven by this engine. What a query downloads
 // is kept to what it needs: the WebAssembly of the query's languages, each index's
 // metadata and the chunks holding its words; the filters' data (and the names of
 // their values) only once the reader opens the filters, or comes with one chosen.
-const app = document.getElementById("search-app");
-const base = app.dataset.base;
-const ui = JSON.parse(document.getElementById("search-strings").textContent);
-const form = document.getElementById("search-form");
-const input = document.getElementById("search-q");
-const status = document.getElementById("search-status");
-const list = document.getElementById("search-results");
-const more = document.getElementById("search-more");
-const filtersBox = document.getElementById("search-filters");
-const filtersPanel = document.getElementById("search-filters-panel");
-const sortSelect = document.getElementById("search-sort");
-const FILTERS = ["country", "organization", "source", "language", "year", "story"];
-const PAGE = 10;
-const chosen = Object.fromEntries(FILTERS.map((name) => [name, new Set()]));
-let labels = {}, languageNames = {}, storyLangs = {}, shown = 0, generation = 0;
-let current = { count: 0, take: async () => [] };  // the results: how many, and take(from, n) gives their data
+import { FILTERS, searchPage, text } from "./search-page.js";
+
+const base = document.getElementById("search-app").dataset.base;
 let withFilters = null;  // a Promise once the filters are wanted: their names loaded, every index's filter data too
-let filtersStale = false;  // results were shown while the filters were closed: opening them searches again, for their counts
-
-// Every word the script shows comes from the page (#search-strings), in the page's language;
-// dates and plural categories follow that language's CLDR rules, as the build's do.
-const DATE_LOCALES = { en: "en-GB" };  // day first, as the build writes English dates
-const dateFormats = new Map();
-function dateFormat(lang) {
-  // A result keeps its article's language, its date too (as lists built by the site do).
-  if (!dateFormats.has(lang)) {
-    let format;
-    try {
-      format = new Intl.DateTimeFormat(DATE_LOCALES[lang] || lang, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-    } catch {
-      format = new Intl.DateTimeFormat(document.documentElement.lang, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-    }
-    dateFormats.set(lang, format);
-  }
-  return dateFormats.get(lang);
-}
-const plurals = new Intl.PluralRules(document.documentElement.lang);
-const RTL = new Set(["ar", "fa", "he", "ur"]);
-
 const ARABIC_SCRIPT = new Set(["ar", "fa", "ur", "ps"]);
 let shards = [], library = null;  // shards: [folder of a period's index, {language: articles}]
 const started = new Map();  // language → Promise of its Pagefinds, one per period holding it
@@ -91,24 +56,13 @@ async function startPagefinds(language) {
   return instances;
 }
 
-async function start() {
+async function load() {
   const manifest = await (await fetch(`${base}pagefind/shards.json`)).json();
-  // The languages' names in this page's language (the manifest has them for every interface language).
-  languageNames = manifest.translated_languages?.[document.documentElement.lang] || manifest.languages;
   shards = Object.entries(manifest.shards).sort();
-  app.hidden = false;
-  document.getElementById("search-fallback").hidden = true;
-  const params = new URLSearchParams(location.search);
-  const query = params.get("q") || "";
-  input.value = query;
-  // A filter in the address (a story page links to search/?story=<id>) starts chosen.
-  for (const name of FILTERS) for (const value of params.getAll(name)) chosen[name].add(value);
-  if (FILTERS.some((name) => chosen[name].size)) filtersPanel.open = true;  // and shown, with their counts
-  filtersPanel.addEventListener("toggle", () => { if (filtersPanel.open && filtersStale) run(); });
-  if (query || FILTERS.some((name) => chosen[name].size)) run();
+  return manifest;
 }
 
-function wantFilters() {
+function loadFilters() {
   // The first time the filters are shown: the names of their values, and every started
   // index's filter data (indexes started later load theirs as they start).
   withFilters ??= (async () => {
@@ -116,9 +70,7 @@ function wantFilters() {
       fetch(`${base}pagefind/labels.json`).then((r) => r.json()),
       ...[...started.values()].map(async (pagefinds) => Promise.all((await pagefinds).map((p) => p.filters()))),
     ]);
-    // The filters' values named in this page's language (labels.json has them for every interface language).
-    labels = names.translated_labels?.[document.documentElement.lang] || names.labels;
-    storyLangs = names.story_langs || {};  // a story is named by its title, in its own language
+    return names;
   })();
   return withFilters;
 }
@@ -202,54 +154,10 @@ function byDate(lists, order) {
   };
 }
 
-function filterOption() {
+function filterOption(chosen) {
   const filters = {};
   for (const name of FILTERS) if (chosen[name].size) filters[name] = { any: [...chosen[name]] };
   return filters;
-}
-
-async function run() {
-  const query = input.value.trim();
-  const mine = ++generation;
-  const params = new URLSearchParams(location.search);
-  if (query) params.set("q", query); else params.delete("q");
-  for (const name of FILTERS) {  // the chosen filters stay in the address, to bookmark or share
-    params.delete(name);
-    for (const value of chosen[name]) params.append(name, value);
-  }
-  history.replaceState(null, "", `${location.pathname}${params.size ? "?" + params : ""}`);
-  if (!query && !Object.values(chosen).some((s) => s.size)) {
-    list.replaceChildren(); filtersBox.replaceChildren(); more.hidden = true; status.textContent = ""; return;
-  }
-  status.textContent = ui.searching;
-  if (filtersPanel.open) await wantFilters();
-  const sort = sortSelect.value === "relevance" ? undefined : { date: sortSelect.value };
-  const search = await searchAll(query || null, { filters: filterOption(), sort });
-  if (mine !== generation) return;
-  current = search.results;
-  shown = 0;
-  list.replaceChildren();
-  filtersStale = !filtersPanel.open;
-  if (filtersPanel.open) renderFilters(search.filters);
-  await showMore();
-  const count = current.count;
-  const sentences = query ? ui.results : ui.counted;  // without words (filters only), the count alone
-  const sentence = count === 0 && query ? ui.none : (sentences[plurals.select(count)] ?? sentences.other);
-  status.textContent = sentence.replace("{n}", count).replace("{q}", query);
-}
-
-async function showMore() {
-  const data = await current.take(shown, PAGE);
-  shown += data.length;
-  for (const item of data) list.append(resultItem(item));
-  more.hidden = shown >= current.count;
-}
-
-function text(tag, content, attrs = {}) {
-  const node = document.createElement(tag);
-  if (content !== undefined) node.textContent = content;
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  return node;
 }
 
 const decoder = document.createElement("textarea");
@@ -270,53 +178,9 @@ function excerpt(html) {
   return out;
 }
 
-function resultItem(item) {
-  const lang = item.meta.lang || "und";
-  const li = text("li", undefined, { lang, dir: RTL.has(lang) ? "rtl" : "ltr" });
-  const article = text("article", undefined, { class: "entry" });
-  const h2 = text("h2", undefined, { class: "entry-title" });
-  h2.append(text("a", item.meta.title, { href: item.url }));
-  const meta = text("p", undefined, { class: "meta" });
-  if (item.meta.date) meta.append(text("time", dateFormat(lang).format(new Date(item.meta.date + "T00:00:00Z")), { datetime: item.meta.date }));
-  if (item.meta.source) meta.append(` · ${item.meta.source}`);
-  // The language's name is in the page's language: isolated in its own direction, the separator outside it.
-  meta.append(" · ", text("span", languageNames?.[lang] || lang, { lang: document.documentElement.lang, dir: document.documentElement.dir || "ltr" }));
-  article.append(h2, meta, excerpt(item.excerpt || ""));
-  li.append(article);
-  return li;
-}
-
-function renderFilters(counts) {
-  filtersBox.replaceChildren();
-  for (const name of FILTERS) {
-    const values = Object.entries(counts[name] || {}).filter(([v, n]) => n > 0 || chosen[name].has(v));
-    if (!values.length) continue;
-    values.sort((a, b) => (name === "year" ? b[0].localeCompare(a[0]) : b[1] - a[1]));
-    const fieldset = text("fieldset");
-    fieldset.append(text("legend", ui.filters[name]));
-    for (const [value, n] of values.slice(0, 12)) {
-      const id = `f-${name}-${value}`.replace(/[^A-Za-z0-9_-]/g, "_");
-      const box = text("input", undefined, { type: "checkbox", id, value });
-      box.checked = chosen[name].has(value);
-      box.addEventListener("change", () => { box.checked ? chosen[name].add(value) : chosen[name].delete(value); run(); });
-      const label = text("label", undefined, { for: id });
-      const own = name === "story" && storyLangs[value];
-      const named = own ? text("span", labels[name]?.[value] || value, { lang: own, dir: RTL.has(own) ? "rtl" : "ltr" }) : (labels[name]?.[value] || value);
-      label.append(named, " ", text("span", String(n), { class: "count" }));
-      const row = text("div", undefined, { class: "filter" });
-      row.append(box, label);
-      fieldset.append(row);
-    }
-    filtersBox.append(fieldset);
-  }
-}
-
-let timer;
-input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 250); });
-form.addEventListener("submit", (event) => { event.preventDefault(); clearTimeout(timer); run(); });
-sortSelect.addEventListener("change", run);
-more.addEventListener("click", showMore);
-start().catch((error) => {
-  status.textContent = ui.failed;
-  console.error(error);
+searchPage({
+  load,
+  loadFilters,
+  search: (query, { sort, chosen }) => searchAll(query, { filters: filterOption(chosen), sort }),
+  excerpt: (item) => excerpt(item.excerpt || ""),
 });

@@ -1,50 +1,15 @@
 // Crossings search, on our own index (crossings/ownsearch.py explains its files): no
-// WebAssembly, no library. Progressive enhancement: without this script the search
-// page offers the timeline and the facet pages instead. A query downloads the manifest,
+// WebAssembly, no library; the page itself (form, filters, results) is search-page.js's,
+// driven by this engine. A query downloads the manifest,
 // for each of its words the chunk of each part that holds the word's form (its stems in
 // every language) and those holding its stems, then the texts of the 10 results shown;
 // the filters' data (and the names of their values) only once the reader opens the
 // filters, or comes with one chosen.
-const app = document.getElementById("search-app");
-const base = app.dataset.base;
-const ui = JSON.parse(document.getElementById("search-strings").textContent);
-const form = document.getElementById("search-form");
-const input = document.getElementById("search-q");
-const status = document.getElementById("search-status");
-const list = document.getElementById("search-results");
-const more = document.getElementById("search-more");
-const filtersBox = document.getElementById("search-filters");
-const filtersPanel = document.getElementById("search-filters-panel");
-const sortSelect = document.getElementById("search-sort");
-const FILTERS = ["country", "organization", "source", "language", "year", "story"];
-const PAGE = 10;
-const chosen = Object.fromEntries(FILTERS.map((name) => [name, new Set()]));
-let labels = {}, languageNames = {}, storyLangs = {}, shown = 0, generation = 0;
-let current = { count: 0, take: async () => [] };  // the results: how many, and take(from, n) gives their data
-let withFilters = null;  // a Promise once the filters are wanted: their names and every part's filter data loaded
-let filtersStale = false;  // results were shown while the filters were closed: opening them searches again, for their counts
+import { FILTERS, searchPage, text } from "./search-page.js";
 
-// Every word the script shows comes from the page (#search-strings), in the page's language;
-// dates and plural categories follow that language's CLDR rules, as the build's do.
-const DATE_LOCALES = { en: "en-GB" };  // day first, as the build writes English dates
-const dateFormats = new Map();
-function dateFormat(lang) {
-  // A result keeps its article's language, its date too (as lists built by the site do).
-  if (!dateFormats.has(lang)) {
-    let format;
-    try {
-      format = new Intl.DateTimeFormat(DATE_LOCALES[lang] || lang, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-    } catch {
-      format = new Intl.DateTimeFormat(document.documentElement.lang, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-    }
-    dateFormats.set(lang, format);
-  }
-  return dateFormats.get(lang);
-}
-const plurals = new Intl.PluralRules(document.documentElement.lang);
-const RTL = new Set(["ar", "fa", "he", "ur"]);
-
+const base = document.getElementById("search-app").dataset.base;
 let manifest = null;
+let withFilters = null;  // a Promise once the filters are wanted: their names and every part's filter data loaded
 const files = new Map();  // address → Promise of its JSON, each file fetched once
 const getJSON = (path) => {
   // The index's files are gzip-compressed (.jsonz), a third of their size or less, unpacked here
@@ -59,31 +24,17 @@ const getJSON = (path) => {
   return files.get(path);
 };
 
-async function start() {
+async function load() {
   manifest = await getJSON("index.json");
-  // The languages' names in this page's language (the manifest has them for every interface language).
-  languageNames = manifest.translated_languages?.[document.documentElement.lang] || manifest.languages;
-  app.hidden = false;
-  document.getElementById("search-fallback").hidden = true;
-  const params = new URLSearchParams(location.search);
-  const query = params.get("q") || "";
-  input.value = query;
-  // A filter in the address (a story page links to search/?story=<id>) starts chosen.
-  for (const name of FILTERS) for (const value of params.getAll(name)) chosen[name].add(value);
-  if (FILTERS.some((name) => chosen[name].size)) filtersPanel.open = true;  // and shown, with their counts
-  filtersPanel.addEventListener("toggle", () => { if (filtersPanel.open && filtersStale) run(); });
-  if (query || FILTERS.some((name) => chosen[name].size)) run();
+  return manifest;
 }
 
 let facets = null;  // filter → value → sorted article numbers, once the filters are wanted
 
-function wantFilters() {
+function loadFilters() {
   // The first time the filters are shown (or one is chosen): the names of their values and every part's filter data.
   withFilters ??= (async () => {
     const [names, ...data] = await Promise.all([getJSON("labels.json"), ...manifest.parts.map((part) => getJSON(`${part.name}/filters.jsonz`))]);
-    // The filters' values named in this page's language (labels.json has them for every interface language).
-    labels = names.translated_labels?.[document.documentElement.lang] || names.labels;
-    storyLangs = names.story_langs || {};  // a story is named by its title, in its own language
     const found = {};
     manifest.parts.forEach((part, i) => {
       for (const [name, values] of Object.entries(data[i])) {
@@ -95,6 +46,7 @@ function wantFilters() {
       }
     });
     facets = found;
+    return names;
   })();
   return withFilters;
 }
@@ -238,7 +190,7 @@ async function standInFor(pairs) {
   return { stem: best.stem, articles };
 }
 
-function allowed(except) {
+function allowed(chosen, except) {
   // The chosen filters but one (except): a value of each chosen filter (any), every chosen filter (all).
   const sets = [];
   for (const name of FILTERS) {
@@ -250,9 +202,9 @@ function allowed(except) {
   return (n) => sets.every((set) => set.has(n));
 }
 
-async function searchAll(query, options) {
-  const filtering = FILTERS.some((name) => chosen[name].size);
-  if (filtering || filtersPanel.open) await wantFilters();
+async function search(query, { sort, chosen }) {
+  // The page has loaded the filters already when their panel is open.
+  if (FILTERS.some((name) => chosen[name].size)) await loadFilters();
   let candidates, marks = [];
   if (query) {
     const found = await searchWords(query);
@@ -263,13 +215,13 @@ async function searchAll(query, options) {
     const total = manifest.parts.reduce((n, part) => n + part.count, 0);
     for (let n = 0; n < total; n++) candidates.set(n, 0);
   }
-  const keep = allowed(null);
+  const keep = allowed(chosen, null);
   const numbers = [...candidates.keys()].filter(keep);
   // Counts: for each filter, the results that the other chosen filters allow, by value.
   const counts = {};
   if (facets) {
     for (const name of FILTERS) {
-      const others = allowed(name);
+      const others = allowed(chosen, name);
       const base = new Set([...candidates.keys()].filter(others));
       counts[name] = {};
       for (const [value, list] of Object.entries(facets[name] || {})) {
@@ -280,8 +232,8 @@ async function searchAll(query, options) {
     }
   }
   // Articles are numbered in date order: by date is by number; by relevance, the newer first among equals.
-  if (options.sort?.date === "asc") numbers.sort((a, b) => a - b);
-  else if (options.sort) numbers.sort((a, b) => b - a);
+  if (sort?.date === "asc") numbers.sort((a, b) => a - b);
+  else if (sort) numbers.sort((a, b) => b - a);
   else numbers.sort((a, b) => candidates.get(b) - candidates.get(a) || b - a);
   const take = (from, n) => Promise.all(numbers.slice(from, from + n).map(async (number) => {
     const part = manifest.parts.find((p) => number >= p.first && number < p.first + p.count);
@@ -324,96 +276,4 @@ function excerpt(body, marks) {
   return out;
 }
 
-async function run() {
-  const query = input.value.trim();
-  const mine = ++generation;
-  const params = new URLSearchParams(location.search);
-  if (query) params.set("q", query); else params.delete("q");
-  for (const name of FILTERS) {  // the chosen filters stay in the address, to bookmark or share
-    params.delete(name);
-    for (const value of chosen[name]) params.append(name, value);
-  }
-  history.replaceState(null, "", `${location.pathname}${params.size ? "?" + params : ""}`);
-  if (!query && !Object.values(chosen).some((s) => s.size)) {
-    list.replaceChildren(); filtersBox.replaceChildren(); more.hidden = true; status.textContent = ""; return;
-  }
-  status.textContent = ui.searching;
-  const sort = sortSelect.value === "relevance" ? undefined : { date: sortSelect.value };
-  const search = await searchAll(query || null, { sort });
-  if (mine !== generation) return;
-  current = search.results;
-  shown = 0;
-  list.replaceChildren();
-  filtersStale = !filtersPanel.open;
-  if (filtersPanel.open) renderFilters(search.filters);
-  await showMore();
-  const count = current.count;
-  const sentences = query ? ui.results : ui.counted;  // without words (filters only), the count alone
-  const sentence = count === 0 && query ? ui.none : (sentences[plurals.select(count)] ?? sentences.other);
-  status.textContent = sentence.replace("{n}", count).replace("{q}", query);
-}
-
-async function showMore() {
-  const data = await current.take(shown, PAGE);
-  shown += data.length;
-  for (const item of data) list.append(resultItem(item));
-  more.hidden = shown >= current.count;
-}
-
-function text(tag, content, attrs = {}) {
-  const node = document.createElement(tag);
-  if (content !== undefined) node.textContent = content;
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  return node;
-}
-
-function resultItem(item) {
-  const lang = item.meta.lang || "und";
-  const li = text("li", undefined, { lang, dir: RTL.has(lang) ? "rtl" : "ltr" });
-  const article = text("article", undefined, { class: "entry" });
-  const h2 = text("h2", undefined, { class: "entry-title" });
-  h2.append(text("a", item.meta.title, { href: item.url }));
-  const meta = text("p", undefined, { class: "meta" });
-  if (item.meta.date) meta.append(text("time", dateFormat(lang).format(new Date(item.meta.date + "T00:00:00Z")), { datetime: item.meta.date }));
-  if (item.meta.source) meta.append(` · ${item.meta.source}`);
-  // The language's name is in the page's language: isolated in its own direction, the separator outside it.
-  meta.append(" · ", text("span", languageNames?.[lang] || lang, { lang: document.documentElement.lang, dir: document.documentElement.dir || "ltr" }));
-  article.append(h2, meta, item.excerpt);
-  li.append(article);
-  return li;
-}
-
-function renderFilters(counts) {
-  filtersBox.replaceChildren();
-  for (const name of FILTERS) {
-    const values = Object.entries(counts[name] || {}).filter(([v, n]) => n > 0 || chosen[name].has(v));
-    if (!values.length) continue;
-    values.sort((a, b) => (name === "year" ? b[0].localeCompare(a[0]) : b[1] - a[1]));
-    const fieldset = text("fieldset");
-    fieldset.append(text("legend", ui.filters[name]));
-    for (const [value, n] of values.slice(0, 12)) {
-      const id = `f-${name}-${value}`.replace(/[^A-Za-z0-9_-]/g, "_");
-      const box = text("input", undefined, { type: "checkbox", id, value });
-      box.checked = chosen[name].has(value);
-      box.addEventListener("change", () => { box.checked ? chosen[name].add(value) : chosen[name].delete(value); run(); });
-      const label = text("label", undefined, { for: id });
-      const own = name === "story" && storyLangs[value];
-      const named = own ? text("span", labels[name]?.[value] || value, { lang: own, dir: RTL.has(own) ? "rtl" : "ltr" }) : (labels[name]?.[value] || value);
-      label.append(named, " ", text("span", String(n), { class: "count" }));
-      const row = text("div", undefined, { class: "filter" });
-      row.append(box, label);
-      fieldset.append(row);
-    }
-    filtersBox.append(fieldset);
-  }
-}
-
-let timer;
-input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 250); });
-form.addEventListener("submit", (event) => { event.preventDefault(); clearTimeout(timer); run(); });
-sortSelect.addEventListener("change", run);
-more.addEventListener("click", showMore);
-start().catch((error) => {
-  status.textContent = ui.failed;
-  console.error(error);
-});
+searchPage({ load, loadFilters, search, excerpt: (item) => item.excerpt });
