@@ -983,41 +983,39 @@ class Grouper:
         self.prefetch([nodes[key] for key in window])
         for key in window:
             self.features_of(nodes[key])
-        # The articles as sets are made when first compared and let go once out of the window of the one being
-        # linked (made again if an article comes back): a build from nothing held all of them at once (GBs at 100,000).
-        articles: dict[str, Article] = {}
-
-        def article(key: str) -> Article:
-            found = articles.get(key)
-            if found is None:
-                found = articles[key] = Article(nodes[key], self.features_of(nodes[key]), self.table)
-            return found
-
         by_day = [(nodes[key].ordinal, key) for key in window]
-        for key in added:
+        found = self._scores(nodes, added, fresh, by_day)
+        same = {key: key for key in window}  # a worker's keys are copies: the stores hold (and marshal shares) these
+        for key, pairs in zip(added, found):  # in the order of a pass on one core: the same stores, byte for byte
             node = nodes[key]
-            lo = bisect.bisect_left(by_day, (node.ordinal - WINDOW,))
-            hi = bisect.bisect_right(by_day, (node.ordinal + WINDOW, "\uffff"))
-            if len(articles) > 2 * (hi - lo) + 1000:
-                articles = {k: a for k, a in articles.items() if abs(a.node.ordinal - node.ordinal) <= WINDOW}
-            a = article(key)
             row = self.links_of(key, node.ordinal)
-            for _, other in by_day[lo:hi]:
-                if other == key or (other in fresh and other < key):
-                    continue
-                b = article(other)
-                if a.keys.isdisjoint(b.keys):
-                    continue
-                copy = is_copy(a, b)
+            for other, value, veto, copy in pairs:
+                other = same[other]
                 if copy:
                     copies.setdefault(key, set()).add(other)
                     copies.setdefault(other, set()).add(key)
-                value, veto = score(a, b, self.table)
-                if copy or value >= KEEP:
-                    row[other] = (value, veto)
-                    self.links_of(other, b.node.ordinal)[key] = (value, veto)
-                    self._dirty.add(month_of(b.node.ordinal))
+                row[other] = (value, veto)
+                day = nodes[other].ordinal
+                self.links_of(other, day)[key] = (value, veto)
+                self._dirty.add(month_of(day))
             self._dirty.add(month_of(node.ordinal))
+
+    def _scores(self, nodes: dict[str, Node], added: list[str], fresh: set[str], by_day: list[tuple[int, str]]) -> list[list[tuple]]:
+        """For each new article, its pairs worth keeping (other, score, veto, copy): in worker processes when
+        there are many (a build from nothing: at 100,000 articles, 10 articles a day, the pairs are most of the
+        grouping's time, and the second core had nothing else to do), their work cut into runs of days."""
+        workers = min(os.cpu_count() or 1, 8)
+        if len(added) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return _score_some(self, nodes, added, fresh, by_day)
+        global _JOB
+        _JOB = (self, nodes, added, fresh, by_day)
+        try:
+            size = max(SCORE_RUN, -(-len(added) // (4 * workers)))
+            chunks = [range(i, min(i + size, len(added))) for i in range(0, len(added), size)]
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                return [pairs for found in pool.map(_scores_of_some, chunks) for pairs in found]
+        finally:
+            _JOB = None
 
     def _run(self, state: dict, nodes: dict[str, Node], copies: dict[str, set[str]], changed: set[str], first_day: int, last_day: int) -> dict:
         """Run ``Pass`` from the checkpoint before ``first_day`` until back in step; return the automatic stories."""
@@ -1095,7 +1093,10 @@ class _Links:
 
 
 PARALLEL_FROM = 400
-"""From this many articles whose features are not cached, they are read in worker processes (forked)."""
+"""From this many articles whose features are not cached, they are read in worker processes (forked); from
+this many new articles in a stretch (``Grouper._scores``), their pairs are scored there too."""
+SCORE_RUN = 100
+"""The fewest new articles a worker scores at once (a run of days: their candidates are mostly the same)."""
 _JOB: tuple | None = None
 
 
@@ -1106,6 +1107,49 @@ def _features_of_some(indices: range) -> list[tuple]:
         node = missing[i]
         title, text = grouper.text_of(node.key)
         out.append(features(title, text, node.lang, grouper.table))
+    return out
+
+
+def _scores_of_some(indices: range) -> list[list[tuple]]:
+    grouper, nodes, added, fresh, by_day = _JOB
+    return _score_some(grouper, nodes, [added[i] for i in indices], fresh, by_day)
+
+
+def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh: set[str], by_day: list[tuple[int, str]]) -> list[list[tuple]]:
+    """Score each of ``keys`` (new articles) against its candidates: the articles of ``by_day`` (day, key; sorted)
+    within ``WINDOW`` days that share a key with it, each pair of new articles once. Nothing is changed: the
+    features are read (``Grouper.features_of``: made beforehand), the pairs worth keeping are returned."""
+    # The articles as sets are made when first compared and let go once out of the window of the one being
+    # linked (made again if an article comes back): a build from nothing held all of them at once (GBs at 100,000).
+    articles: dict[str, Article] = {}
+    table = grouper.table
+
+    def article(key: str) -> Article:
+        found = articles.get(key)
+        if found is None:
+            found = articles[key] = Article(nodes[key], grouper.features_of(nodes[key]), table)
+        return found
+
+    out = []
+    for key in keys:
+        node = nodes[key]
+        lo = bisect.bisect_left(by_day, (node.ordinal - WINDOW,))
+        hi = bisect.bisect_right(by_day, (node.ordinal + WINDOW, "\uffff"))
+        if len(articles) > 2 * (hi - lo) + 1000:
+            articles = {k: a for k, a in articles.items() if abs(a.node.ordinal - node.ordinal) <= WINDOW}
+        a = article(key)
+        pairs = []
+        for _, other in by_day[lo:hi]:
+            if other == key or (other in fresh and other < key):
+                continue
+            b = article(other)
+            if a.keys.isdisjoint(b.keys):
+                continue
+            copy = is_copy(a, b)
+            value, veto = score(a, b, table)
+            if copy or value >= KEEP:
+                pairs.append((other, value, veto, copy))
+        out.append(pairs)
     return out
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+import os
 import random
 import re
 import sys
@@ -414,3 +415,29 @@ def test_an_article_leads_to_its_story_and_the_story_to_every_article(served: st
     page.goto(served + "articles/a024/")
     assert page.locator("section.story-coverage").count() == 0  # the German decision the same day is another event
     page.close()
+
+
+def test_pairs_scored_in_worker_processes_store_the_same(tune_nodes, table, tmp_path: Path, monkeypatch) -> None:
+    """A build from nothing scores its pairs in worker processes, each a run of the new articles: the stories
+    and every store written are those of one process scoring them all."""
+    nodes, texts = tune_nodes
+    monkeypatch.setattr(stories, "PARALLEL_FROM", 10**9)
+    alone = stories.Grouper(table, Cache(tmp_path / "alone"), texts.__getitem__).group(dict(nodes))
+    monkeypatch.setattr(stories, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(stories, "SCORE_RUN", 5)
+    scores, pids = stories._score_some, tmp_path / "pids"
+
+    def noted(*args):  # run in the workers (forked): each says which process it is
+        with open(pids, "a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+        return scores(*args)
+    monkeypatch.setattr(stories, "_score_some", noted)
+    workers = stories.Grouper(table, Cache(tmp_path / "workers"), texts.__getitem__).group(dict(nodes))
+    assert os.getpid() not in {int(line) for line in pids.read_text(encoding="utf-8").split()}
+    assert len(pids.read_text(encoding="utf-8").split()) >= 2  # the new articles cut into runs
+    assert (workers.stories, workers.of, workers.copies) == (alone.stories, alone.of, alone.copies)
+    assert len(alone.stories) >= 10
+    stored = sorted(p.name for p in (tmp_path / "alone").iterdir())
+    assert stored == sorted(p.name for p in (tmp_path / "workers").iterdir())
+    for name in stored:  # the same values (not bytes: marshal shares objects, and a worker's are copies)
+        assert Cache(tmp_path / "alone").load(name[:-8]) == Cache(tmp_path / "workers").load(name[:-8]), name
