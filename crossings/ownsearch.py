@@ -269,6 +269,12 @@ def _bytes(data: bytes | Path):
     return data.read_bytes if isinstance(data, Path) else (lambda: data)
 
 
+CHILD_READS_FROM = 20_000
+"""From this many articles to index (a cold build of a large archive), the forked child reads their texts
+itself, a part at a time: read here, all of them (half a GB at 100,000 articles) stayed in the build's
+process while it renders, and in every render worker forked meanwhile."""
+
+
 def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool: Path | None = None, forked=None) -> dict[str, tuple]:
     """Make the parts to make: name → (key, chunks, listing, files). With ``spool`` (a folder that lasts
     until the site is written), in a forked process that writes the files there, on another core
@@ -276,19 +282,26 @@ def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool:
     one interpreter runs one thread at a time); its files are then given by their paths."""
     if not todo:
         return {}
-    inputs = [(name, key, first, part_inputs(site, records)) for name, key, first, records in todo]
     if spool is None or not hasattr(os, "fork"):
         words, made = Words(), {}
-        for name, key, first, data in inputs:
-            chunks, files = build_part_from(data, first, words, languages)
+        for name, key, first, records in todo:
+            chunks, files = build_part_from(part_inputs(site, records), first, words, languages)
             made[name] = (key, chunks, [(rel, hashlib.sha256(b).hexdigest()) for rel, b in sorted(files.items())], files)
         return made
     import multiprocessing
+    import threading
     import time
 
     folder = Path(spool) / "ownsearch"
     for lang in STEMMERS:  # imported and made here: the child must import nothing (another thread may hold the import lock)
         _stemmer(lang)
+    reads = sum(len(records) for _, _, _, records in todo) >= CHILD_READS_FROM
+    if reads:  # whatever reading a text takes is imported (and made) here: a forked child must import nothing
+        part_inputs(site, todo[0][3][:1])
+        site.library.renderer.markdown("")
+        inputs = None
+    else:
+        inputs = [part_inputs(site, records) for _, _, _, records in todo]
     reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
     pid = os.fork()
     if pid == 0:  # the child: makes the parts, writes their files, sends their lists, and leaves at once
@@ -296,7 +309,10 @@ def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool:
         try:
             reader.close()
             words, made = Words(), {}
-            for name, key, first, data in inputs:
+            if reads:
+                site.library._renderer_lock = threading.Lock()  # another thread may have held it at the fork
+            for i, (name, key, first, records) in enumerate(todo):
+                data = part_inputs(site, records) if reads else inputs[i]
                 chunks, files = build_part_from(data, first, words, languages)
                 (folder / name).mkdir(parents=True, exist_ok=True)
                 for rel, b in files.items():

@@ -166,3 +166,29 @@ def test_older_years_are_cut_into_parts_that_stay_put() -> None:
     many = parts(archive({year: 500 for year in range(1990, 2021)}), size=500)
     assert len(many) - 1 <= MOST_PARTS and sum(len(r) for _, r in many) == 31 * 500
     assert all(len(records) <= 2000 for _, records in many[:-1])
+
+
+def test_the_index_made_by_a_child_reading_the_texts_is_the_same(project: Project, tmp_path: Path, monkeypatch) -> None:
+    """A cold build of a large archive (``CHILD_READS_FROM`` articles to index) has the forked child read the
+    articles' texts itself, a Markdown body among them: the same index as from texts read by the build."""
+    from crossings import ownsearch
+    from crossings.cli import main
+
+    write_pyproject(project.root, search="crossings")
+    for path in sorted((FIXTURES / "seeds" / "ok").glob("*.txt")):
+        project.add_seed(path.name, path.read_bytes())
+    (project.content / "hand.md").write_text("---\ntitle: Écrit à la main\ndate: 2024-06-01\nlang: fr\n---\n\nUn *article* en "
+                                            "[Markdown](https://example.org/), avec une liste :\n\n- Kalamata\n- Lesbos\n",
+                                            encoding="utf-8")
+
+    def index(out: Path) -> dict[str, bytes]:
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "search").rglob("*") if p.is_file()}
+
+    monkeypatch.chdir(project.root)
+    monkeypatch.setattr(ownsearch, "CHILD_READS_FROM", 10**9)
+    assert main(["build", "--out", str(tmp_path / "read-here"), "--cache", str(tmp_path / "cache-1")]) == 0
+    monkeypatch.setattr(ownsearch, "CHILD_READS_FROM", 1)
+    assert main(["build", "--out", str(tmp_path / "read-there"), "--cache", str(tmp_path / "cache-2")]) == 0
+    here, there = index(tmp_path / "read-here"), index(tmp_path / "read-there")
+    assert here == there
+    assert any(b"Lesbos" in __import__("gzip").decompress(data) for path, data in there.items() if "/f" in path)
