@@ -69,6 +69,8 @@ class Site:
     entries: dict[str, dict] = field(default_factory=dict)
     catalogs: Catalogs | None = None
     _facets: dict[str, dict[str, dict[str, Value]]] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict, repr=False)
+    """What planners derive from the whole archive once per build and use again (e.g. ``exports.archive_years``)."""
 
     def entry(self, record: Record | None) -> dict | None:
         """What lists show of an article (made on demand: only pages being rendered need it)."""
