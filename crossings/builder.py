@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -451,11 +452,12 @@ def size_problems(config: Config, cache: Cache, manifest: dict[str, tuple[str, s
     if not (urlsplit(config.base_url).hostname or "").endswith(".github.io") or not manifest:
         return []
     known: dict[str, int] = cache.load("sizes") or {}
-    digests = [entry[1] for entry in manifest.values()]
+    digests = list(map(itemgetter(1), manifest.values()))
     missing = set(digests).difference(known)
     if missing:  # new files only (a change's hundred, not the site's 340,000 at 100,000 articles)
-        for rel, (_, digest_) in manifest.items():
-            if digest_ in missing and digest_ not in known:
+        for rel in [rel for rel, entry in manifest.items() if entry[1] in missing]:
+            digest_ = manifest[rel][1]
+            if digest_ not in known:
                 try:
                     known[digest_] = (config.output / rel).stat().st_size
                 except OSError:

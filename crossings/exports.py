@@ -402,7 +402,7 @@ def story_key(site: Site, story) -> str:
     found = keys.get(story.id)
     if found is None:
         copies = site.stories.copies  # a story's rows show each member's copies (same_text)
-        found = keys[story.id] = digest("story-row", story.id, [(r.article.slug, site.version(r), copies.get(r.article.slug, ())) for r in story.records],
+        found = keys[story.id] = digest("story-row", story.id, [(r.article.slug, r.version, copies.get(r.article.slug, ())) for r in story.records],
                                         _story_labels(site, story), site.config.base_url, EXPORTS_VERSION)
     return found
 

@@ -366,7 +366,7 @@ def plan_index(site: Site, lang: str) -> list[Output]:
         url = page_url("", number)
         count = len(site.records) if number == 0 else None  # only the first page shows the total
         nav = pagination("", number, len(pages))
-        key = digest(repr(nav), count, [site.version(r) for r in chunk])
+        key = digest(repr(nav), count, [r.version for r in chunk])
         outputs.append(Output(url + "index.html", "index.html", key, _index_context(site, chunk, url, nav, count, lang), lastmod=_newest(chunk)))
     return outputs
 
@@ -422,14 +422,14 @@ def plan_timeline(site: Site, lang: str) -> list[Output]:
         newer = _year_link(ordered_years[i - 1]) if i > 0 else None
         older = _year_link(ordered_years[i + 1]) if i + 1 < len(ordered_years) else None
         groups = [(m, months[(year, m)]) for m in sorted(years[year], reverse=True)]
-        key = digest(year, repr(newer), repr(older), [(m, [site.version(r) for r in rs]) for m, rs in groups])
+        key = digest(year, repr(newer), repr(older), [(m, [r.version for r in rs]) for m, rs in groups])
         outputs.append(Output(year_url(year) + "index.html", "year.html", key, _year_context(site, year, groups, newer, older, lang), lastmod=_newest(groups[0][1])))
     ordered_months = sorted(months, reverse=True)
     for i, (year, month) in enumerate(ordered_months):
         newer = _month_link(*ordered_months[i - 1]) if i > 0 else None
         older = _month_link(*ordered_months[i + 1]) if i + 1 < len(ordered_months) else None
         chunk = months[(year, month)]
-        key = digest(year, month, repr(newer), repr(older), [site.version(r) for r in chunk])
+        key = digest(year, month, repr(newer), repr(older), [r.version for r in chunk])
         outputs.append(Output(month_url(year, month) + "index.html", "month.html", key, _month_context(site, year, month, chunk, newer, older, lang),
                               lastmod=_newest(chunk)))
     return outputs
@@ -499,7 +499,7 @@ def _plan_value(site: Site, value: Value, facet: str, lang: str) -> list[Output]
     for number, chunk in pages:
         url = page_url(value.url, number)
         nav = pagination(value.url, number, len(pages))
-        key = digest(value.label, repr(nav), len(value.records) if number == 0 else None, [site.version(r) for r in chunk])
+        key = digest(value.label, repr(nav), len(value.records) if number == 0 else None, [r.version for r in chunk])
         outputs.append(Output(url + "index.html", "facet.html", key, _value_context(site, value, facet, chunk, url, nav, lang), lastmod=_newest(chunk)))
     return outputs
 

@@ -192,7 +192,7 @@ def article_part(site: Site, record: Record, lang: str) -> tuple[Callable[[], di
     also = [{"name": r.article.source_name or r.article.title, "url": r.article.url, "lang": r.article.lang} for r in same]
     urls = {a["url"] for a in also}
     story = index.of.get(slug)
-    key: tuple = (tuple((r.article.slug, site.version(r)) for r in same),)
+    key: tuple = (tuple((r.article.slug, r.version) for r in same),)
     if story is None:
         return None, also, key, urls
     hidden = {slug} | {r.article.slug for r in same}
@@ -254,7 +254,7 @@ def _story_page(site: Site, story: Story, lang: str) -> Output:
     facets = site.facets_in(lang)
     labels = [(kind, tuple((facets[kind][slug_of(kind, key)].label, facets[kind][slug_of(kind, key)].url) for key in _entities(story, kind)))
               for kind in ("countries", "organizations")]
-    key = digest("story", story_version(site, story), [(r.article.slug, r.file_sha, site.version(r)) for r in story.records],
+    key = digest("story", story_version(site, story), [(r.article.slug, r.file_sha, r.version) for r in story.records],
                  sorted(story.copies.items()), labels, index.table_digest)
 
     def context() -> dict:
