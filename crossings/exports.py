@@ -287,8 +287,9 @@ def cached_parts(site: Site, store: str, keyed) -> list:
     its group's parts again, not the whole archive's (150 MB at 100,000 articles)."""
     cache = site.library.cache
     groups = cache.load(store)
-    if not isinstance(groups, list):  # none yet (or the one store of earlier versions)
+    if groups is None:
         groups = []
+        cache.discard("export-" + store.removeprefix("exports-"))  # where earlier versions kept every part in one store
     stored = {group: cache.load(f"{store}-{group}") or {} for group in groups}
     known: dict = {}
     for items in stored.values():
@@ -322,14 +323,14 @@ def combined_csv(site: Site) -> bytes:
     """data/articles.csv: the header, then every year's rows (the year file's, less its header; made again
     only for the years whose articles changed)."""
     header = len(articles_csv(site, []))
-    parts = year_parts(site, "export-csv", lambda year: year.csv_key, lambda records: articles_csv(site, records)[header:])
+    parts = year_parts(site, "exports-csv", lambda year: year.csv_key, lambda records: articles_csv(site, records)[header:])
     return articles_csv(site, []) + b"".join(parts)
 
 
 def combined_bib(site: Site) -> bytes:
     """data/articles.bib: every article's entry, oldest first, one blank line apart (made again only for
     the years whose articles changed)."""
-    parts = year_parts(site, "export-bib", lambda year: year.bib_key, lambda records: "\n".join(bibtex(site, r) for r in records).encode("utf-8"))
+    parts = year_parts(site, "exports-bib", lambda year: year.bib_key, lambda records: "\n".join(bibtex(site, r) for r in records).encode("utf-8"))
     return b"\n".join(parts)
 
 
@@ -385,7 +386,7 @@ def stories_csv(site: Site) -> bytes:
 
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow(names)
-    return (out.getvalue() + "".join(story_parts(site, "export-stories-csv", line))).encode("utf-8")
+    return (out.getvalue() + "".join(story_parts(site, "exports-stories-csv", line))).encode("utf-8")
 
 
 def story_parts(site: Site, store: str, make) -> list[str]:
@@ -415,7 +416,7 @@ def stories_json(site: Site) -> bytes:
                 "stories": []}
     text = json.dumps(document, ensure_ascii=False, indent=1)
     # each story a list item two levels in: every line after its first indented by two more spaces
-    parts = story_parts(site, "export-stories-json", lambda story: json.dumps(story_row(site, story), ensure_ascii=False, indent=1).replace("\n", "\n  "))
+    parts = story_parts(site, "exports-stories-json", lambda story: json.dumps(story_row(site, story), ensure_ascii=False, indent=1).replace("\n", "\n  "))
     if parts:
         assert text.endswith('"stories": []\n}')
         text = text[:-len("[]\n}")] + "[\n  " + ",\n  ".join(parts) + "\n ]\n}"
