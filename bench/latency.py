@@ -43,12 +43,14 @@ from run import crossings_project  # noqa: E402
 OUT = HERE / "out"
 
 
-RUN = """import json, resource, sys
+RUN = """import json, os, resource, sys
 from crossings.cli import main
 status = main(sys.argv[1:])
 me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print("RUSAGE " + json.dumps([me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime]), file=sys.stderr)
-sys.exit(status)
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(status)  # as build.py ends
 """
 
 

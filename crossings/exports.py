@@ -23,6 +23,7 @@ import io
 import json
 import re
 from itertools import groupby
+from typing import NamedTuple
 
 from babel.numbers import format_decimal
 
@@ -85,7 +86,41 @@ MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 
 
 def chronological(site: Site) -> list[Record]:
-    return sorted(site.records, key=lambda r: (r.article.date, r.article.slug))
+    found = site.memo.get("chronological")
+    if found is None:
+        found = site.memo["chronological"] = sorted(site.records, key=lambda r: (r.article.date, r.article.slug))
+    return found
+
+
+class Year(NamedTuple):
+    """One year of the archive, as the exports see it: its articles oldest first, and the keys of its parts
+    (what its rows in the CSV files and its entries in the BibTeX file are made from)."""
+
+    year: int
+    records: list[Record]
+    csv_key: str
+    bib_key: str
+
+
+def archive_years(site: Site) -> list[Year]:
+    """The archive's years, oldest first, each with the keys of its parts: made once per build (the CSV key
+    stands for every article's id, hash, story and copies, which the year files and the combined CSV show;
+    a key of the whole archive is made of them, not of 100,000 articles again)."""
+    found = site.memo.get("years")
+    if found is not None:
+        return found
+    found = []
+    stories, copies = site.stories.of, site.stories.copies
+    names = [name for name, _ in FIELDS]
+    config = site.config
+    for year, group in groupby(chronological(site), key=lambda r: r.article.date.year):
+        records = list(group)
+        every = [(r.article.slug, r.file_sha, stories[r.article.slug].id if r.article.slug in stories else "", copies.get(r.article.slug, ()))
+                 for r in records]
+        found.append(Year(year, records, digest("csv-part", year, every, config.base_url, names, EXPORTS_VERSION),
+                          digest("bib-part", year, [item[:2] for item in every], config.base_url, config.title, EXPORTS_VERSION)))
+    site.memo["years"] = found
+    return found
 
 
 def metadata(site: Site, record: Record) -> dict:
@@ -150,12 +185,10 @@ def plan_years(site: Site) -> tuple[list[Output], list[dict]]:
     fresh: dict[str, tuple[int, str]] = {}
     outputs, years = [], []
     budget = KEEP_MADE  # bytes made here and kept for writing, rather than made again by a worker
-    for year, group in groupby(chronological(site), key=lambda r: r.article.date.year):
-        records = list(group)
-        every = [(r.article.slug, r.file_sha, _story_of(site, r), site.stories.copies.get(r.article.slug, ())) for r in records]
+    for year, records, csv_key, _ in archive_years(site):
         entry = {"year": year, "count": len(records)}
         for kind, extension, make in YEAR_FILES:
-            key = digest("year", kind, year, every, site.config.base_url, [name for name, _ in FIELDS], EXPORTS_VERSION)
+            key = digest("year", kind, csv_key)  # the year's articles, their stories and copies, the fields and the base URL
             facts, made = known.get(key), None
             if facts is None:
                 made = make(site, records)
@@ -232,14 +265,12 @@ def plan_exports(site: Site) -> list[Output]:
     outputs = []
     for record in site.records:
         outputs.append(Output(record.article.url + "citation.bib", None, digest("bib", record.file_sha), None, _bib(site, record)))
-    every = [(r.article.slug, r.file_sha, _story_of(site, r), site.stories.copies.get(r.article.slug, ())) for r in chronological(site)]
-    outputs.append(Output("data/articles.csv", None, digest("csv", every), None, lambda: combined_csv(site), deferrable=True))
-    copies = site.stories.copies  # a story's rows show each member's copies (same_text)
-    stories = [(s.id, [(r.article.slug, site.version(r), copies.get(r.article.slug, ())) for r in s.records], _story_labels(site, s))
-               for s in site.stories.stories.values()]
+    every = archive_years(site)  # the whole archive's keys are made of its years' and its stories' (see ``archive_years``, ``story_key``)
+    outputs.append(Output("data/articles.csv", None, digest("csv", [y.csv_key for y in every]), None, lambda: combined_csv(site), deferrable=True))
+    stories = [story_key(site, s) for s in site.stories.stories.values()]
     outputs.append(Output("data/stories.csv", None, digest("stories-csv", stories), None, lambda: stories_csv(site), deferrable=True))
     outputs.append(Output("data/stories.json", None, digest("stories-json", stories), None, lambda: stories_json(site), deferrable=True))
-    outputs.append(Output("data/articles.bib", None, digest("bib-all", [(slug, sha) for slug, sha, _, _ in every]), None,
+    outputs.append(Output("data/articles.bib", None, digest("bib-all", [y.bib_key for y in every]), None,
                           lambda: combined_bib(site), deferrable=True))
     found, years = plan_years(site)
     outputs += found
@@ -247,55 +278,59 @@ def plan_exports(site: Site) -> list[Output]:
     return outputs
 
 
-def by_year(site: Site) -> list[tuple[int, list[Record]]]:
-    return [(year, list(group)) for year, group in groupby(chronological(site), key=lambda r: r.article.date.year)]
 
 
 def cached_parts(site: Site, store: str, keyed) -> list:
-    """The parts ``keyed`` lists as (key, make) pairs, in order: each part remembered in the build cache
-    store ``store`` by its key (what it is made from), so that a change makes again only the parts whose
-    key changed."""
+    """The parts ``keyed`` lists as (group, key, make), in order: each part remembered in the build cache by
+    its key (what it is made from), so that a change makes again only the parts whose key changed. The parts
+    are stored by group (a year: ``store-<group>``, the groups listed in ``store``), so that a change writes
+    its group's parts again, not the whole archive's (150 MB at 100,000 articles)."""
     cache = site.library.cache
-    known: dict = cache.load(store) or {}
+    groups = cache.load(store)
+    if groups is None:
+        groups = []
+        cache.discard("export-" + store.removeprefix("exports-"))  # where earlier versions kept every part in one store
+    stored = {group: cache.load(f"{store}-{group}") or {} for group in groups}
+    known: dict = {}
+    for items in stored.values():
+        known.update(items)
     fresh: dict = {}
     parts = []
-    for key, make in keyed:
+    for group, key, make in keyed:
         part = known.get(key)
         if part is None:
             part = make()
-        fresh[key] = part
+        fresh.setdefault(group, {})[key] = part
         parts.append(part)
-    if fresh != known:
-        cache.save(store, fresh)
+    for group, items in fresh.items():
+        if items.keys() != stored.get(group, {}).keys():
+            cache.save(f"{store}-{group}", items)
+    present = list(fresh)
+    for group in set(groups) - set(present):
+        cache.discard(f"{store}-{group}")
+    if present != groups:
+        cache.save(store, present)
     return parts
 
 
 def year_parts(site: Site, store: str, part_key, make) -> list[bytes]:
-    """``make(records)`` for the articles of each year, oldest year first, kept by ``part_key(year, records)``
-    (see ``cached_parts``): a change makes only its year's part again."""
-    return cached_parts(site, store, ((part_key(year, records), lambda records=records: make(records)) for year, records in by_year(site)))
+    """``make(records)`` for the articles of each year, oldest year first, kept by ``part_key(year)`` (a ``Year``;
+    see ``cached_parts``): a change makes only its year's part again."""
+    return cached_parts(site, store, ((year.year, part_key(year), lambda records=year.records: make(records)) for year in archive_years(site)))
 
 
 def combined_csv(site: Site) -> bytes:
     """data/articles.csv: the header, then every year's rows (the year file's, less its header; made again
     only for the years whose articles changed)."""
     header = len(articles_csv(site, []))
-
-    def key(year: int, records: list[Record]) -> str:
-        return digest("csv-part", year, [(r.article.slug, r.file_sha, _story_of(site, r), site.stories.copies.get(r.article.slug, ())) for r in records],
-                      site.config.base_url, [name for name, _ in FIELDS], EXPORTS_VERSION)
-
-    parts = year_parts(site, "export-csv", key, lambda records: articles_csv(site, records)[header:])
+    parts = year_parts(site, "exports-csv", lambda year: year.csv_key, lambda records: articles_csv(site, records)[header:])
     return articles_csv(site, []) + b"".join(parts)
 
 
 def combined_bib(site: Site) -> bytes:
     """data/articles.bib: every article's entry, oldest first, one blank line apart (made again only for
     the years whose articles changed)."""
-    def key(year: int, records: list[Record]) -> str:
-        return digest("bib-part", year, [(r.article.slug, r.file_sha) for r in records], site.config.base_url, site.config.title, EXPORTS_VERSION)
-
-    parts = year_parts(site, "export-bib", key, lambda records: "\n".join(bibtex(site, r) for r in records).encode("utf-8"))
+    parts = year_parts(site, "exports-bib", lambda year: year.bib_key, lambda records: "\n".join(bibtex(site, r) for r in records).encode("utf-8"))
     return b"\n".join(parts)
 
 
@@ -321,11 +356,6 @@ def plan_data_page(site: Site, years: list[dict]) -> list[Output]:
     return plan(site)
 
 
-def _story_of(site: Site, record: Record) -> str:
-    story = site.stories.of.get(record.article.slug)
-    return story.id if story else ""
-
-
 def _story_labels(site: Site, story) -> tuple:
     return (story.title, tuple(_entities(story, "countries")), tuple(_entities(story, "organizations")))
 
@@ -336,8 +366,8 @@ def story_row(site: Site, story) -> dict:
     return {
         "id": story.id, "url": absolute(site, story.url), "title": story.title, "first": story.first.isoformat(),
         "last": story.last.isoformat(), "articles": len(story.records), "outlets": len(story.outlets),
-        "languages": list(story.languages), "countries": _entities(story, "countries"),
-        "organizations": _entities(story, "organizations"),
+        "languages": list(story.languages), "countries": list(_entities(story, "countries")),
+        "organizations": list(_entities(story, "organizations")),
         "members": [{"id": r.article.slug, "url": absolute(site, r.article.url), "date": r.article.date.isoformat(), "lang": r.article.lang,
                      "source_name": r.article.source_name, "title": r.article.title,
                      "same_text": list(copies.get(r.article.slug, ()))} for r in story.records],
@@ -356,20 +386,26 @@ def stories_csv(site: Site) -> bytes:
 
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow(names)
-    return (out.getvalue() + "".join(story_parts(site, "export-stories-csv", line))).encode("utf-8")
+    return (out.getvalue() + "".join(story_parts(site, "exports-stories-csv", line))).encode("utf-8")
 
 
 def story_parts(site: Site, store: str, make) -> list[str]:
     """``make(story)`` for every story, oldest first (then by id), each kept by what a story's row shows
     (see ``cached_parts``)."""
-    copies = site.stories.copies
-
-    def key(story) -> str:
-        return digest("story-row", story.id, [(r.article.slug, site.version(r), copies.get(r.article.slug, ())) for r in story.records],
-                      _story_labels(site, story), site.config.base_url, EXPORTS_VERSION)
-
     stories = sorted(site.stories.stories.values(), key=lambda s: (s.first, s.id))
-    return cached_parts(site, store, ((key(story), lambda story=story: make(story)) for story in stories))
+    return cached_parts(site, store, ((story.first.year, story_key(site, story), lambda story=story: make(story)) for story in stories))
+
+
+def story_key(site: Site, story) -> str:
+    """What a story's rows in stories.csv and stories.json show: its articles (and their copies), its title,
+    countries and organisations (made once per build)."""
+    keys = site.stories.row_keys
+    found = keys.get(story.id)
+    if found is None:
+        copies = site.stories.copies  # a story's rows show each member's copies (same_text)
+        found = keys[story.id] = digest("story-row", story.id, [(r.article.slug, r.version, copies.get(r.article.slug, ())) for r in story.records],
+                                        _story_labels(site, story), site.config.base_url, EXPORTS_VERSION)
+    return found
 
 
 def stories_json(site: Site) -> bytes:
@@ -380,7 +416,7 @@ def stories_json(site: Site) -> bytes:
                 "stories": []}
     text = json.dumps(document, ensure_ascii=False, indent=1)
     # each story a list item two levels in: every line after its first indented by two more spaces
-    parts = story_parts(site, "export-stories-json", lambda story: json.dumps(story_row(site, story), ensure_ascii=False, indent=1).replace("\n", "\n  "))
+    parts = story_parts(site, "exports-stories-json", lambda story: json.dumps(story_row(site, story), ensure_ascii=False, indent=1).replace("\n", "\n  "))
     if parts:
         assert text.endswith('"stories": []\n}')
         text = text[:-len("[]\n}")] + "[\n  " + ",\n  ".join(parts) + "\n ]\n}"

@@ -190,6 +190,8 @@ class Importer:
         """The ids of the seeds in the seeds folder."""
         self.sources: dict[str, str] = {}
         """The new source URL of each file this run rewrote with another one."""
+        self.hashes: dict[str, str] = {}
+        """``input_hash`` of each seed whose hash the cache knew, as ``look`` found it (``one`` needs it again)."""
         self.temporary: set[str] = set()
         """Content files written ahead by workers, not yet moved in place."""
 
@@ -219,7 +221,10 @@ class Importer:
         if self.write and self.fresh != self.known:
             self.cache.save("seeds", self.fresh)
         if self.report.imported:
-            self.scan.forget(self.config.content)
+            if self.write:  # what changed in content/ is what was written (not a walk of the whole folder again)
+                self.scan.refresh(self.config.content, list(self.report.written))
+            else:
+                self.scan.forget(self.config.content)
         return self.report
 
     def publisher_names(self) -> tuple[tuple, int]:
@@ -254,8 +259,8 @@ class Importer:
 
         The job, run by ``read_all`` (on several cores), reads and hashes the seed and
         converts it unless its article is up to date or edited."""
-        try:
-            sig = signature(entry.stat())
+        try:  # seed_files took the entry's stat already (not a link): not asked of the system again
+            sig = signature(entry.stat(follow_symlinks=False))
         except OSError as exc:
             return None, None, None, exc
         cached = self.known.get(entry.name)
@@ -263,7 +268,7 @@ class Importer:
         info = self.index.files.get(rel) if rel else None
         if cached is None or cached[0] != sig:  # not hashed yet: read it, and convert it if need be
             return sig, None, (info.seed_hash if info else None, info.edited if info else False), None
-        seed_hash = input_hash(cached[1], self.rules)
+        seed_hash = self.hashes[entry.name] = input_hash(cached[1], self.rules)
         if info is not None and (info.seed_hash == seed_hash or info.edited):
             return sig, cached, None, None
         if cached[2] is not None and cached[3] == seed_hash:
@@ -285,7 +290,9 @@ class Importer:
             return None
         if cached is None:
             cached = (sig, done[0], None, "")
-        seed_hash = input_hash(cached[1], self.rules)
+            seed_hash = input_hash(cached[1], self.rules)
+        else:
+            seed_hash = self.hashes.get(entry.name) or input_hash(cached[1], self.rules)
         rel = self.index.by_seed.get(seed_id)
         info = self.index.files.get(rel) if rel else None
         if info is not None and info.seed_hash == seed_hash:

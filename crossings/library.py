@@ -84,30 +84,64 @@ class Library:
 
     def load(self) -> tuple[list[Record], list[Problem]]:
         """Every article (bad files left out) and every problem, old and new."""
-        known: dict[str, tuple] = self.cache.load("content") or {}
+        walked = self.scan.walk(self.config.content, ".md")
+        known, shards = self.stored()
         fresh: dict[str, tuple] = {}
         records: list[Record] = []
         problems: list[Problem] = []
-        walked = self.scan.walk(self.config.content, ".md")
         todo = [(rel, sig, known.get(rel)) for rel, sig in ((rel, signature(stat)) for rel, stat in walked.items())
                 if rel not in known or known[rel][0] != sig]
         made = self._read_many(todo) if len(todo) >= PARALLEL_FROM else {}
+        changed: set[str] = set()  # the folders whose part of the store changed
         for rel, stat in walked.items():
             sig = signature(stat)
-            entry = known.get(rel)
+            old = entry = known.get(rel)
             if entry is None or entry[0] != sig:
                 entry = made.pop(rel, None) or self._read(rel, sig, entry)
             if entry[4] and entry[4] != self.publishers_key():  # its publisher's name came from a table since changed
                 entry = self._read(rel, sig, None)
+            if entry is not old:
+                changed.add(_folder(rel))
             fresh[rel] = entry
             if entry[2] is not None:
                 records.append(Record.from_tuple(entry[2]))
             problems.extend(Problem(*p) for p in entry[3])
-        if fresh != known:
-            self.cache.save("content", fresh)
+        if len(fresh) != len(known):
+            changed.update(_folder(rel) for rel in known.keys() - fresh.keys())
+        if changed or shards is None:
+            self._save(fresh, changed, shards)
         if self._html_dirty:
             self.cache.save("html", self._html)
         return records, problems
+
+    def stored(self) -> tuple[dict[str, tuple], list[str] | None]:
+        """What the build cache knows of the content files (rel → entry, see ``_read``), and the folders it is
+        stored by (None: not stored by folder yet). One store per folder of content/ (a year), so that a new
+        article writes its year's again, not every article's (95 MB at 100,000 articles)."""
+        shards = self.cache.load("content-folders")
+        if shards is None:
+            return self.cache.load("content") or {}, None  # the store of earlier versions, all in one
+        known: dict[str, tuple] = {}
+        for folder in shards:
+            known.update(self.cache.load(_store(folder)) or {})
+        return known, shards
+
+    def _save(self, fresh: dict[str, tuple], changed: set[str], shards: list[str] | None) -> None:
+        folders: dict[str, dict[str, tuple]] = {}
+        for rel, entry in fresh.items():
+            folder = _folder(rel)
+            if shards is None or folder in changed:
+                folders.setdefault(folder, {})[rel] = entry
+        present = sorted({_folder(rel) for rel in fresh}) if changed or shards is None else shards
+        for folder in changed | set(present if shards is None else ()):
+            if folder in folders:
+                self.cache.save(_store(folder), folders[folder])
+        for folder in set(shards or ()) - set(present):
+            self.cache.discard(_store(folder))
+        if present != shards:
+            self.cache.save("content-folders", present)
+        if shards is None:
+            self.cache.discard("content")
 
     def _read(self, rel: str, sig: tuple, old: tuple | None) -> tuple:
         """Parse one content file: (signature, hash, record or None, problems, publishers key).
@@ -200,6 +234,16 @@ class Library:
             return paragraphs_html(paragraphs), "\n\n".join(paragraphs)
         with self._renderer_lock:  # the search is planned in a thread while pages are (builder.SearchAhead)
             return self.renderer.render(body)
+
+
+def _folder(rel: str) -> str:
+    """The folder of content/ a file is in ('' for a file at its top)."""
+    return rel.partition("/")[0] if "/" in rel else ""
+
+
+def _store(folder: str) -> str:
+    """The name of a folder's part of the content store."""
+    return "content-" + hashlib.blake2b(folder.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
 
 
 PARALLEL_FROM = 400

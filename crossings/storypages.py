@@ -45,6 +45,8 @@ class Story:
     title_record: Record
     copies: dict[str, tuple[str, ...]]
     """Article slug → the slugs of the other articles of the story carrying the same text."""
+    entities: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    """Kind → the story's countries or organisations, most named first (see ``_entities``), made once."""
 
     @property
     def url(self) -> str:
@@ -102,6 +104,8 @@ class StoryIndex:
     table_digest: str = ""
     reports_of: dict[str, tuple] = field(default_factory=dict, repr=False)
     """Story id → what article pages show of its reports (see ``_reports``), made once per build."""
+    row_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    """Story id → the key of its rows in stories.csv and stories.json (see ``exports.story_parts``), made once."""
 
     def numbers(self, story: Story) -> list[tuple[str, list[float]]]:
         """For each measure the headlines and first paragraphs report differently: the values, smallest first."""
@@ -188,7 +192,7 @@ def article_part(site: Site, record: Record, lang: str) -> tuple[Callable[[], di
     also = [{"name": r.article.source_name or r.article.title, "url": r.article.url, "lang": r.article.lang} for r in same]
     urls = {a["url"] for a in also}
     story = index.of.get(slug)
-    key: tuple = (tuple((r.article.slug, site.version(r)) for r in same),)
+    key: tuple = (tuple((r.article.slug, r.version) for r in same),)
     if story is None:
         return None, also, key, urls
     hidden = {slug} | {r.article.slug for r in same}
@@ -250,7 +254,7 @@ def _story_page(site: Site, story: Story, lang: str) -> Output:
     facets = site.facets_in(lang)
     labels = [(kind, tuple((facets[kind][slug_of(kind, key)].label, facets[kind][slug_of(kind, key)].url) for key in _entities(story, kind)))
               for kind in ("countries", "organizations")]
-    key = digest("story", story_version(site, story), [(r.article.slug, r.file_sha, site.version(r)) for r in story.records],
+    key = digest("story", story_version(site, story), [(r.article.slug, r.file_sha, r.version) for r in story.records],
                  sorted(story.copies.items()), labels, index.table_digest)
 
     def context() -> dict:
@@ -284,8 +288,11 @@ def _inside(name: str, language: str) -> str:
 
 def _entities(story: Story, kind: str) -> list[str]:
     """The countries (or organisations) the story's articles name, most named first."""
-    counts = Counter(key for r in story.records for key in keys_of(r, kind))
-    return sorted(counts, key=lambda k: (-counts[k], k))
+    found = story.entities.get(kind)
+    if found is None:
+        counts = Counter(key for r in story.records for key in keys_of(r, kind))
+        found = story.entities[kind] = sorted(counts, key=lambda k: (-counts[k], k))
+    return found
 
 
 def _overview(site: Site, lang: str) -> list[Output]:

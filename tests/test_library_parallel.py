@@ -45,7 +45,7 @@ def _load(root: Path, cache_dir: Path, workers: str, monkeypatch: pytest.MonkeyP
     cache = Cache(cache_dir)
     lib = Library(config, cache, scan=Scan())
     records, found = lib.load()
-    return records, found, dict(cache.load("html") or {}), dict(cache.load("content") or {})
+    return records, found, dict(cache.load("html") or {}), lib.stored()[0]
 
 
 def test_parallel_read_equals_one_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
