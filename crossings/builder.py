@@ -455,9 +455,8 @@ def size_problems(config: Config, cache: Cache, manifest: dict[str, tuple[str, s
     digests = list(map(itemgetter(1), manifest.values()))
     missing = set(digests).difference(known)
     if missing:  # new files only (a change's hundred, not the site's 340,000 at 100,000 articles)
-        for rel in [rel for rel, entry in manifest.items() if entry[1] in missing]:
-            digest_ = manifest[rel][1]
-            if digest_ not in known:
+        for rel, (_, digest_) in manifest.items():
+            if digest_ in missing and digest_ not in known:
                 try:
                     known[digest_] = (config.output / rel).stat().st_size
                 except OSError:

@@ -278,8 +278,6 @@ def plan_exports(site: Site) -> list[Output]:
     return outputs
 
 
-
-
 def cached_parts(site: Site, store: str, keyed) -> list:
     """The parts ``keyed`` lists as (group, key, make), in order: each part remembered in the build cache by
     its key (what it is made from), so that a change makes again only the parts whose key changed. The parts

@@ -127,15 +127,16 @@ class Library:
         return known, shards
 
     def _save(self, fresh: dict[str, tuple], changed: set[str], shards: list[str] | None) -> None:
-        folders: dict[str, dict[str, tuple]] = {}
+        """Store the folders whose files changed (all of them when the store is not by folder yet)."""
+        present = sorted({_folder(rel) for rel in fresh})
+        write = set(present) if shards is None else changed.intersection(present)
+        folders: dict[str, dict[str, tuple]] = {folder: {} for folder in write}
         for rel, entry in fresh.items():
-            folder = _folder(rel)
-            if shards is None or folder in changed:
-                folders.setdefault(folder, {})[rel] = entry
-        present = sorted({_folder(rel) for rel in fresh}) if changed or shards is None else shards
-        for folder in changed | set(present if shards is None else ()):
-            if folder in folders:
-                self.cache.save(_store(folder), folders[folder])
+            folder = folders.get(_folder(rel))
+            if folder is not None:
+                folder[rel] = entry
+        for folder in sorted(write):
+            self.cache.save(_store(folder), folders[folder])
         for folder in set(shards or ()) - set(present):
             self.cache.discard(_store(folder))
         if present != shards:

@@ -210,7 +210,8 @@ def plan_articles(site: Site) -> list[Output]:
 
 
 def _labeller(site: Site, lang: str) -> Callable[[Record], tuple]:
-    """``_labels_key`` in ``lang``, each facet value's label looked up once."""
+    """The names of an article's facets in ``lang`` (they change with entities.toml), each facet value's
+    name looked up once."""
     facets = site.facets_in(lang)
     known: dict[tuple[str, str], str] = {}
 
@@ -221,21 +222,8 @@ def _labeller(site: Site, lang: str) -> Callable[[Record], tuple]:
         return found
 
     def labels(record: Record) -> tuple:
-        article = record.article
-        found = [label("countries", key) for key in article.countries]
-        found += [label("organizations", key) for key in article.organizations]
-        if article.source_name:
-            found.append(label("sources", article.source_name))
-        found.append(label("languages", article.lang))
-        found += [label("tags", key) for key in article.tags]
-        return tuple(found)
+        return tuple(label(kind, key) for kind in KINDS for key in keys_of(record, kind))
     return labels
-
-
-def _labels_key(site: Site, record: Record, lang: str) -> tuple:
-    """The names of an article's facets in ``lang`` (they change with entities.toml)."""
-    facets = site.facets_in(lang)
-    return tuple(facets[kind][slug_of(kind, key)].label for kind in KINDS for key in keys_of(record, kind))
 
 
 def article_facets(site: Site, record: Record, lang: str) -> list[dict]:

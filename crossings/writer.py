@@ -149,7 +149,7 @@ class OutputTree:
     def _take_spare_ahead(self) -> None:
         """Make the spare made in the background (for this live site) this build's spare, waiting for it
         while its process is still at work."""
-        if self.live is None or not self.job or self.job[1] != self.live_id:
+        if self.live is None or not self.job:  # (a job is only ever this live site's: see ``__init__``)
             return
         ready, making = self._ahead("ready"), self._ahead("making")
         waited = time.monotonic() + SPARE_WAIT
@@ -349,16 +349,11 @@ def _running(pid: int) -> bool:
 
 def link_spare(cache: str, live_id: str, out: str, making: str, ready: str) -> None:
     """The background process of ``OutputTree._make_spare_ahead``: hard-link the live site's files (its
-    manifest, read from the cache once the build has saved it) into ``making``, then rename it ``ready``.
+    manifest, which the build saved before starting it) into ``making``, then rename it ``ready``.
     Any failure leaves ``making`` half made: the next build ignores it, and the one after removes it."""
-    given_up = time.monotonic() + 30
-    while True:
-        state = Cache(Path(cache)).load("output") or {}
-        if state.get("live_id") == live_id:
-            break
-        if time.monotonic() > given_up:
-            return  # the build never saved this site (or another came since)
-        time.sleep(0.005)
+    state = Cache(Path(cache)).load("output") or {}
+    if state.get("live_id") != live_id:
+        return  # another site by now
     made: set[str] = set()
     for rel in state["live"]:
         folder = rel.rpartition("/")[0]
