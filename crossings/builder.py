@@ -336,7 +336,7 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
         report.problems.append(error("pagefind", None, f"the search index could not be built: {exc}", "check that the pagefind[bin] package is installed (make build installs it)"))
         return
     if early is not None:  # the pages are in the spare: now the search index, then the swap
-        _finish_early(env, config, cache, tree, found, early, templates, settings, report)
+        _finish_early(env, config, cache, site, tree, found, early, templates, settings, report)
         return
     outputs = outputs + found
     keys = output_keys(env, config, outputs, catalogs, templates=templates)
@@ -355,7 +355,7 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
         todo = set(tree.prepare(keys))
         pending = [o for o in outputs if o.path in todo]
         report.lap("prepare spare")
-        shas, problem = render_all(env, config, pending, tree.put, progress and sys.stderr.isatty())
+        shas, problem = _render_in_order(env, config, site, tree, pending, progress and sys.stderr.isatty())
         report.lap(f"render {len(pending)}")
         if problem:
             report.problems.append(problem)
@@ -388,14 +388,15 @@ def _render_early(env, config: Config, outputs: list[Output], tree: OutputTree, 
         return None
     try:
         todo = set(tree.prepare(keys, remove=False))
-        pending = [o for o in outputs if o.path in todo]
+        pending = [o for o in outputs if o.path in todo and not o.after]
+        after = [o for o in outputs if o.path in todo and o.after]  # with the search index, once what they list is written
         report.lap("prepare spare")
         if not in_process(pending):
             # Workers are forked only once the search thread holds nothing they could need: our own index
             # is then being made in a process of its own, which shares the cores with them; Pagefind's
             # thread must have finished.
             if ahead is None:
-                return keys, {}, [], pending  # rendered after the search, with the workers
+                return keys, {}, [], pending + after  # rendered after the search, with the workers
             ahead.wait_until_fork_is_safe()
             report.lap("wait to fork")
         shas, problem = render_all(env, config, pending, tree.put, progress and sys.stderr.isatty())
@@ -406,10 +407,10 @@ def _render_early(env, config: Config, outputs: list[Output], tree: OutputTree, 
     if problem:
         report.problems.append(problem)
         return False
-    return keys, shas, pending, []
+    return keys, shas, pending, after
 
 
-def _finish_early(env, config: Config, cache: Cache, tree: OutputTree, found: list[Output], early: tuple, templates: dict[str, str],
+def _finish_early(env, config: Config, cache: Cache, site, tree: OutputTree, found: list[Output], early: tuple, templates: dict[str, str],
                   settings: str, report: BuildReport) -> None:
     """After ``_render_early``: the search index's files (and pages left for the workers) into the spare, then the swap."""
     keys, shas, rendered, later = early
@@ -417,7 +418,7 @@ def _finish_early(env, config: Config, cache: Cache, tree: OutputTree, found: li
     try:
         todo = set(tree.prepare({o.path: keys[o.path] for o in found}, remove=False))
         pending = later + [o for o in found if o.path in todo]
-        more, problem = render_all(env, config, pending, tree.put, False)
+        more, problem = _render_in_order(env, config, site, tree, pending, False, shas)
         report.lap(f"write {len(pending)}")
         if problem:
             report.problems.append(problem)
@@ -433,6 +434,26 @@ def _finish_early(env, config: Config, cache: Cache, tree: OutputTree, found: li
     report.written = True
     report.problems.extend(size_problems(config, cache, tree.live))
     report.lap("sizes")
+
+
+def _render_in_order(env, config: Config, site, tree: OutputTree, outputs: list[Output], progress: bool,
+                     done: dict[str, str] | None = None) -> tuple[dict[str, str], Problem | None]:
+    """``render_all``, but the outputs made from other files of the site (``Output.after``) once those are
+    written (``done``: the hashes of files written before), their sizes and hashes in ``Site.files``."""
+    first, after = [o for o in outputs if not o.after], [o for o in outputs if o.after]
+    shas, problem = render_all(env, config, first, tree.put, progress) if first else ({}, None)
+    if problem or not after:
+        return shas, problem
+    # Only files this build wrote: one left as it was, or kept back for later (the dev server), may not be what
+    # the output's key stands for; the output then finds it in the build cache, or makes it again.
+    written = {**(done or {}), **shas}
+    for rel in sorted({rel for o in after for rel in o.after}.intersection(written)):
+        try:
+            site.files[rel] = ((tree.spare / rel).stat().st_size, written[rel])
+        except OSError:
+            pass
+    more, problem = render_all(env, config, after, tree.put, False)
+    return {**shas, **more}, problem
 
 
 def _size(n: int) -> str:

@@ -32,7 +32,7 @@ from .catalogs import N_
 from .facets import keys_of
 from .feeds import absolute
 from .library import Record
-from .site import Output, Site, _fixed, _newest, _page, digest, each_language
+from .site import Output, Site, _newest, _page, digest, each_language
 from .storypages import _entities
 
 EXPORTS_VERSION = "3"  # bump when the year files' bytes change for the same articles (3: JSON Lines gzip-compressed)
@@ -167,47 +167,67 @@ def articles_jsonl_gz(site: Site, records: list[Record]) -> bytes:
 
 YEAR_FILES = (("csv", "csv", articles_csv), ("jsonl", "jsonl.gz", articles_jsonl_gz))
 """Each year's files: the kind (its key in data/index.json), the file name's extension, how it is made."""
-KEEP_MADE = 32_000_000
-"""Year files made at plan time (for their size and hash) are kept to be written, up to this
-many bytes in all (a change's year or two); past it (a cold build) they are made again by
-the rendering workers, in parallel, rather than held in memory."""
 
 
 def plan_years(site: Site) -> tuple[list[Output], list[dict]]:
     """data/YYYY.csv and data/YYYY.jsonl.gz for every year, and data/index.json listing them.
 
-    The size and hash of a year file come from the build cache when it made that file
-    from the same articles before (the key says what from), else from making it now;
-    the file itself is made only if the site needs it written.
+    The index gives each year file's size and hash. They come from the build cache when the
+    file was made from the same articles before (its key says what from); else from the file
+    this build writes: the index is rendered after the files it lists (``Output.after``), so
+    that a year file is made once, by the rendering workers, not also here to be measured.
     """
-    cache = site.library.cache
-    known = cache.load("exports") or {}
-    fresh: dict[str, tuple[int, str]] = {}
     outputs, years = [], []
-    budget = KEEP_MADE  # bytes made here and kept for writing, rather than made again by a worker
     for year, records, csv_key, _ in archive_years(site):
         entry = {"year": year, "count": len(records)}
         for kind, extension, make in YEAR_FILES:
             key = digest("year", kind, csv_key)  # the year's articles, their stories and copies, the fields and the base URL
-            facts, made = known.get(key), None
-            if facts is None:
-                made = make(site, records)
-                facts = (len(made), hashlib.sha256(made).hexdigest())
-                budget -= len(made)
-            fresh[key] = facts
             path = f"data/{year}.{extension}"
-            data = (lambda made=made: made) if made is not None and budget >= 0 else _year_file(site, make, records)
-            outputs.append(Output(path, None, key, None, data, deferrable=True))
-            entry[kind] = {"path": path, "url": absolute(site, path), "bytes": facts[0], "sha256": facts[1]}
+            outputs.append(Output(path, None, key, None, _year_file(site, make, records), deferrable=True))
+            entry[kind] = {"path": path, "url": absolute(site, path), "key": key}
         years.append(entry)
+    paths = tuple(y[kind]["path"] for y in years for kind, _, _ in YEAR_FILES)
+
+    def data() -> bytes:
+        index = {"title": site.config.title, "source": absolute(site, ""), "count": len(site.records), "fields": dict(FIELDS),
+                 "combined": {"csv": "data/articles.csv", "bib": "data/articles.bib"},
+                 "stories": {"csv": "data/stories.csv", "json": "data/stories.json", "fields": dict(STORY_FIELDS)},
+                 "years": year_facts(site, years)}
+        return (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+    # Keyed by what the index is made of: the year files' keys stand for their bytes.
+    key = digest("index", site.config.title, absolute(site, ""), len(site.records), FIELDS, STORY_FIELDS, years)
+    outputs.append(Output("data/index.json", None, key, None, data, deferrable=True, after=paths))
+    return outputs, years
+
+
+def year_facts(site: Site, years: list[dict]) -> list[dict]:
+    """``years`` (as ``plan_years`` lists them) with each file's size and SHA-256 in place of its key: from
+    the build cache, else from the file this build wrote (``Site.files``), else made here (a check renders
+    in memory). What was learned is kept in the cache for the next build."""
+    found = site.memo.get("year facts")
+    if found is not None:
+        return found
+    cache = site.library.cache
+    known = cache.load("exports") or {}
+    fresh: dict[str, tuple[int, str]] = {}
+    records = {y.year: y.records for y in archive_years(site)}
+    found = []
+    for entry in years:
+        shown = dict(entry)
+        for kind, _, make in YEAR_FILES:
+            file = entry[kind]
+            facts = known.get(file["key"]) or site.files.get(file["path"])
+            if facts is None:
+                made = make(site, records[entry["year"]])
+                facts = (len(made), hashlib.sha256(made).hexdigest())
+            fresh[file["key"]] = tuple(facts)
+            shown[kind] = {"path": file["path"], "url": file["url"], "bytes": facts[0], "sha256": facts[1]}
+        found.append(shown)
     if fresh != known:
         cache.save("exports", fresh)
-    index = {"title": site.config.title, "source": absolute(site, ""), "count": len(site.records), "fields": dict(FIELDS),
-             "combined": {"csv": "data/articles.csv", "bib": "data/articles.bib"},
-             "stories": {"csv": "data/stories.csv", "json": "data/stories.json", "fields": dict(STORY_FIELDS)}, "years": years}
-    data = (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    outputs.append(Output("data/index.json", None, digest("index", data), None, lambda: data, deferrable=True))
-    return outputs, years
+    site.memo["year facts"] = found
+    return found
 
 
 def _year_file(site: Site, make, records: list[Record]):
@@ -334,22 +354,25 @@ def combined_bib(site: Site) -> bytes:
 
 def plan_data_page(site: Site, years: list[dict]) -> list[Output]:
     """The page documenting the exports, in every interface language (the files are one set, at the root),
-    with the year files (newest first) and their sizes; ``years`` as ``plan_years`` lists them."""
-    sizes = [(y["year"], y["count"], y["csv"]["path"], y["csv"]["bytes"], y["jsonl"]["path"], y["jsonl"]["bytes"]) for y in reversed(years)]
+    with the year files (newest first) and their sizes; ``years`` as ``plan_years`` lists them (the sizes
+    are read once the files are written: the page comes after them, like data/index.json)."""
+    paths = tuple(y[kind]["path"] for y in years for kind, _, _ in YEAR_FILES)
+    key = digest(len(site.records), FIELDS, STORY_FIELDS, [(y["year"], y["count"], y["csv"]["key"], y["jsonl"]["key"]) for y in years])
 
     @each_language
     def plan(site: Site, lang: str) -> list[Output]:
-        translator = site.translator(lang)
-        shown = [{"year": year, "count": count, "csv": csv_path, "csv_size": _size(csv_bytes, lang, translator),
-                  "jsonl": jsonl_path, "jsonl_size": _size(jsonl_bytes, lang, translator)}
-                 for year, count, csv_path, csv_bytes, jsonl_path, jsonl_bytes in sizes]
-        context = {"page": _page(site, "data", "data/", "", lang, "data"),
-                   "fields": [{"name": n, "description": translator.raw_gettext(d)} for n, d in FIELDS],
-                   "story_fields": [{"name": n, "description": translator.raw_gettext(d)} for n, d in STORY_FIELDS],
-                   "count": len(site.records), "years": shown,
-                   "files": ["data/articles.csv", "data/articles.bib", "data/index.json", "data/stories.csv", "data/stories.json"]}
-        return [Output("data/index.html", "data.html", digest(len(site.records), FIELDS, STORY_FIELDS, sizes), _fixed(context),
-                       lastmod=_newest(site.records))]
+        def context() -> dict:
+            translator = site.translator(lang)
+            shown = [{"year": y["year"], "count": y["count"], "csv": y["csv"]["path"], "csv_size": _size(y["csv"]["bytes"], lang, translator),
+                      "jsonl": y["jsonl"]["path"], "jsonl_size": _size(y["jsonl"]["bytes"], lang, translator)}
+                     for y in reversed(year_facts(site, years))]
+            return {"page": _page(site, "data", "data/", "", lang, "data"),
+                    "fields": [{"name": n, "description": translator.raw_gettext(d)} for n, d in FIELDS],
+                    "story_fields": [{"name": n, "description": translator.raw_gettext(d)} for n, d in STORY_FIELDS],
+                    "count": len(site.records), "years": shown,
+                    "files": ["data/articles.csv", "data/articles.bib", "data/index.json", "data/stories.csv", "data/stories.json"]}
+
+        return [Output("data/index.html", "data.html", key, context, lastmod=_newest(site.records), deferrable=True, after=paths)]
 
     return plan(site)
 

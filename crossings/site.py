@@ -52,6 +52,9 @@ class Output:
     source: tuple[Path, str] | None = None
     """A file already made in the build's spool, and its SHA-256: moved into the site rather than read and
     written again (``data`` still reads it, for whoever needs the bytes)."""
+    after: tuple[str, ...] = ()
+    """The files of the site it is made from (their sizes and hashes: data/index.json): rendered once those
+    are written, reading them from ``Site.files`` (its key must stand for their bytes)."""
 
 
 def digest(*parts: object) -> str:
@@ -71,6 +74,8 @@ class Site:
     _facets: dict[str, dict[str, dict[str, Value]]] = field(default_factory=dict)
     memo: dict = field(default_factory=dict, repr=False)
     """What planners derive from the whole archive once per build and use again (e.g. ``exports.archive_years``)."""
+    files: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False)
+    """The size and SHA-256 of the files of the new site that ``Output.after`` names, once written."""
 
     def entry(self, record: Record | None) -> dict | None:
         """What lists show of an article (made on demand: only pages being rendered need it)."""

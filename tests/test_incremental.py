@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -160,6 +161,48 @@ def test_a_new_article_rewrites_only_its_years_exports(project: Project, tmp_pat
     assert {name for name in after if before.get(name) != after[name]} == {
         "2021.csv", "2021.jsonl.gz", "index.json", "articles.csv", "articles.bib", "index.html"}
     assert b"New text." in gzip.decompress((data / "2021.jsonl.gz").read_bytes())
+
+
+def test_the_year_files_are_made_once_and_listed_as_written(project: Project, tmp_path: Path, monkeypatch) -> None:
+    """data/index.json and the data page give each year file's size and hash: a cold build makes each file
+    once (by the workers that write it), then lists what was written; ``check`` (in memory) lists the same."""
+    from crossings import exports
+
+    made: list[tuple[str, int]] = []
+
+    def counted(kind, make):
+        def wrapper(site, records):
+            made.append((kind, records[0].article.date.year))
+            return make(site, records)
+        return wrapper
+
+    monkeypatch.setattr(exports, "YEAR_FILES", tuple((kind, ext, counted(kind, make)) for kind, ext, make in exports.YEAR_FILES))
+    for year in (2019, 2020):
+        (project.content / f"a{year}.md").write_text(f"---\ntitle: Article {year}\ndate: {year}-03-01\n---\n\nTexte {year}.\n",
+                                                     encoding="utf-8")
+    status, _, err = project.run("build")
+    assert status == 0, err
+    assert sorted(made) == [("csv", 2019), ("csv", 2020), ("jsonl", 2019), ("jsonl", 2020)]  # once each, nothing at plan time
+    index = json.loads((project.out / "data/index.json").read_bytes())
+    for year in index["years"]:
+        for kind in ("csv", "jsonl"):
+            data = (project.out / year[kind]["path"]).read_bytes()
+            assert (year[kind]["bytes"], year[kind]["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
+    page = (project.out / "data/index.html").read_text(encoding="utf-8")
+    size = index["years"][0]["csv"]["bytes"]
+    assert f"2019.csv</a> ({max(1, round(size / 1000))} ko)" in page  # French, the site's language
+    # an edit: its year's files made again, once; the other year's facts come from the build cache
+    made.clear()
+    (project.content / "a2020.md").write_text("---\ntitle: Article 2020\ndate: 2020-03-01\n---\n\nAutre texte.\n", encoding="utf-8")
+    status, _, err = project.run("build")
+    assert status == 0, err
+    assert sorted(made) == [("csv", 2020), ("jsonl", 2020)]
+    assert_exact(project, tmp_path)
+    # the cache lost, the site kept: a build that writes nothing new still lists every file right
+    shutil.rmtree(project.root / ".cache")
+    assert_exact(project, tmp_path)
+    status, _, err = project.run("check")
+    assert status == 0, err
 
 
 def test_unchanged_files_keep_their_identity(project: Project) -> None:
