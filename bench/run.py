@@ -27,7 +27,8 @@ Search: what a reader's browser downloads to search once it is on the home page
 site and on Hugo + Pagefind's (a search page calling Pagefind's JavaScript API
 in the page's language, fetching the first 10 results as Crossings shows them).
 
-Medians of the runs (peak memory: the largest) are printed, with the ratios to
+Before each cold build the previous outputs are moved aside, not deleted (see ``clear``;
+``--delete`` deletes them). Medians of the runs (peak memory: the largest) are printed, with the ratios to
 Hugo + Pagefind in the same run, and written to bench/out/results.json.
 """
 
@@ -53,6 +54,37 @@ from generate import generate  # noqa: E402
 
 OUT = HERE / "out"
 PY = sys.executable
+TRASH = OUT / "trash"
+DELETE = False
+"""``--delete``: take outputs away with ``rm -rf`` right before a cold build (as this script did before)."""
+_moved = 0
+
+
+def clear(*paths: Path) -> None:
+    """Take a tool's output (or build state) away before a cold build: moved aside (a rename), deleted
+    once the size's figures are taken (``empty_trash``).
+
+    Deleting them right before the timed command is not neutral on every machine: on ext4 without a
+    journal (this benchmark's virtual machine), Linux does not reuse an inode freed in the last minute or
+    more, and scans past every such inode for each file it creates, so that creating N files right after
+    deleting M costs time in N × M, charged to whichever tool runs next, and more to the one that writes
+    more files (``perf``: ``recently_deleted`` under ``ext4_create``/``ext4_mkdir``; a cold build at 10,000
+    articles then spends half its time in the kernel). A user's cold build (a fresh clone in CI, a
+    first build) does not pay that; ``--delete`` measures it as before."""
+    global _moved
+    for path in paths:
+        if not path.exists():
+            continue
+        if DELETE:
+            shutil.rmtree(path, ignore_errors=True)
+            continue
+        TRASH.mkdir(parents=True, exist_ok=True)
+        _moved += 1
+        path.rename(TRASH / f"{_moved}-{path.name}")
+
+
+def empty_trash() -> None:
+    shutil.rmtree(TRASH, ignore_errors=True)
 
 
 def measure(command: list[str], cwd: Path) -> tuple[float, int]:
@@ -101,7 +133,7 @@ ROWS = ("import", "cold build, committed content (cache lost)", "cold build from
 def bench_crossings(root: Path, n: int, runs: int) -> dict:
     project = crossings_project(root, n)
     cli = [PY, str(REPO / "build.py")]
-    reset = lambda *names: [shutil.rmtree(project / name, ignore_errors=True) for name in names]  # noqa: E731
+    reset = lambda *names: clear(*(project / name for name in names))  # noqa: E731
     results: dict[str, list] = {k: [] for k in ROWS}
     rss: dict[str, list] = {"committed": [], "seeds": []}
     for _ in range(runs):
@@ -241,10 +273,9 @@ def bench_hugo_pagefind(root: Path, items: list[dict], runs: int) -> dict | None
     cold, change, rss, hugo_only = [], [], [], []
     article = sorted((site / "content" / "posts").glob("*.md"))[len(items) // 2]
     for _ in range(runs):
-        shutil.rmtree(site / "public", ignore_errors=True)
-        shutil.rmtree(site / "resources", ignore_errors=True)
+        clear(site / "public", site / "resources")
         hugo_only.append(measure(hugo, site)[0])
-        shutil.rmtree(site / "public", ignore_errors=True)
+        clear(site / "public")
         seconds, peak = both()
         cold.append(seconds)
         rss.append(peak)
@@ -301,7 +332,7 @@ def bench_pelican(root: Path, items: list[dict], runs: int) -> dict:
     article = sorted(content.glob("*.md"))[len(items) // 2]
     times, change, rss = [], [], []
     for _ in range(runs):
-        shutil.rmtree(site / "output", ignore_errors=True)
+        clear(site / "output")
         seconds, peak = measure(command, site)
         times.append(seconds)
         rss.append(peak)
@@ -418,7 +449,12 @@ def main() -> None:
     parser.add_argument("--others-runs", type=int, default=None, help="runs for Hugo + Pagefind and Pelican (default: --runs)")
     parser.add_argument("--no-others", action="store_true", help="measure Crossings only")
     parser.add_argument("--no-search", action="store_true", help="skip the search figures (they need Chromium)")
+    parser.add_argument("--delete", action="store_true", help="delete outputs right before each cold build, rather than move them "
+                        "aside (see ``clear``: on some file systems that slows whichever tool runs next)")
     args = parser.parse_args()
+    global DELETE
+    DELETE = args.delete
+    empty_trash()  # what an interrupted run left
     results: dict = {}
     for n in args.sizes:
         root = OUT / str(n)
@@ -436,12 +472,14 @@ def main() -> None:
             print(f"N = {n:,}: search in Chromium…", file=sys.stderr, flush=True)
             results[n]["search"] = bench_search(root, items, bool(results[n].get("hugo")))
         print(details({n: results[n]}), flush=True)
-    meta = {"machine": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(), "runs": args.runs,
+        empty_trash()
+    meta = {"outputs before a cold build": "deleted" if DELETE else "moved aside", "machine": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(), "runs": args.runs,
             "load average at the end": os.getloadavg()}
     (OUT / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2), encoding="utf-8")
     print()
     print(summary(results))
-    print(f"\n(ratios: to Hugo + Pagefind in the same run; load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores;"
+    print(f"\n(ratios: to Hugo + Pagefind in the same run; outputs {'deleted' if DELETE else 'moved aside'} before each cold build;"
+          f" load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores;"
           f" written to {OUT / 'results.json'})")
 
 
