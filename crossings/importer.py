@@ -232,7 +232,7 @@ class Importer:
         Public Suffix List): importing one seed then needs no tldextract. Returns (key, names known)."""
         table = _publishers(self.config, self.rules)
         key = publishers.names_key(self.config)
-        stored = self.cache.load("publisher-names") or {}
+        stored = self.cache.load(publishers.NAMES_STORE) or {}
         if stored.get("key") == key:
             table.learn(stored["names"])
         return key, len(table.names())
@@ -240,7 +240,7 @@ class Importer:
     def save_publisher_names(self, key: tuple, known: int) -> None:
         names = _publishers(self.config, self.rules).names()
         if self.write and len(names) != known:
-            self.cache.save("publisher-names", {"key": key, "names": names})
+            self.cache.save(publishers.NAMES_STORE, {"key": key, "names": names})
 
     def decide(self, entries: list[os.DirEntry], shown: list[str], looks: list[tuple], done: dict[int, tuple]) -> None:
         new = [found for i, entry in enumerate(entries) if (found := self.one(entry, shown[i], looks[i], done.get(i))) is not None]

@@ -73,9 +73,31 @@ class Library:
         self._publishers_key: str | None = None
 
     def publishers(self) -> publishers.Table:
+        """The publishers table, knowing the hosts named before (import's store of names, which ``load``
+        adds to): naming an article's known host then needs no tldextract, slow to import in each process."""
         if self._publishers is None:
             self._publishers = publishers.for_config(self.config)
+            stored = self.cache.load(publishers.NAMES_STORE) or {}
+            if stored.get("key") == publishers.names_key(self.config):
+                self._publishers.learn(stored["names"])
         return self._publishers
+
+    def _keep_names(self, entries: list[tuple]) -> None:
+        """Add to the store of hosts' names those of the articles just named from the table (some perhaps by
+        workers): the next import of a seed from one of those hosts, or the next build, looks none up."""
+        found = {}
+        for entry in entries:
+            if entry[4] and entry[2] is not None:
+                record = entry[2]  # as_tuple: the source at 9, its name at 10
+                found[publishers.effective_host(record[9])] = record[10]
+        if not found:
+            return
+        key = publishers.names_key(self.config)
+        stored = self.cache.load(publishers.NAMES_STORE) or {}
+        names = dict(stored["names"]) if stored.get("key") == key else {}
+        if not found.keys() <= names.keys():
+            names.update(found)
+            self.cache.save(publishers.NAMES_STORE, {"key": key, "names": names})
 
     def publishers_key(self) -> str:
         if self._publishers_key is None:
@@ -93,6 +115,7 @@ class Library:
                 if rel not in known or known[rel][0] != sig]
         made = self._read_many(todo) if len(todo) >= PARALLEL_FROM else {}
         changed: set[str] = set()  # the folders whose part of the store changed
+        read: list[tuple] = []  # the entries made now
         for rel, stat in walked.items():
             sig = signature(stat)
             old = entry = known.get(rel)
@@ -102,6 +125,7 @@ class Library:
                 entry = self._read(rel, sig, None)
             if entry is not old:
                 changed.add(_folder(rel))
+                read.append(entry)
             fresh[rel] = entry
             if entry[2] is not None:
                 records.append(Record.from_tuple(entry[2]))
@@ -110,6 +134,7 @@ class Library:
             changed.update(_folder(rel) for rel in known.keys() - fresh.keys())
         if changed or shards is None:
             self._save(fresh, changed, shards)
+        self._keep_names(read)
         if self._html_dirty:
             self.cache.save("html", self._html)
         return records, problems

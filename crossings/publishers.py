@@ -172,8 +172,17 @@ def registrable(host: str) -> str:
 
 def is_public_suffix(host: str) -> bool:
     """Tell whether a host is itself a public suffix (``co.uk``, ``gov.ma``): it would cover whole countries."""
-    result = _extractor()(host)
-    return bool(result.suffix) and not result.domain
+    found = SUFFIX_ANSWERS.get(host)
+    if found is None:
+        result = _extractor()(host)
+        found = SUFFIX_ANSWERS[host] = bool(result.suffix) and not result.domain
+    return found
+
+
+SUFFIX_ANSWERS: dict[str, bool] = {}
+"""``is_public_suffix``'s answers: this process's, and those the build cache kept under the same suffix list
+(``problems`` gives them before anything reads the table, whose hosts are all checked): a build that reads
+the table then needs no tldextract."""
 
 
 @lru_cache(maxsize=1)
@@ -199,6 +208,10 @@ def read(config) -> tuple[bytes | None, str]:
         return path.read_bytes(), display_path(path)
     except OSError:
         return None, display_path(path)
+
+
+NAMES_STORE = "publisher-names"
+"""The build cache's store of hosts' names (by ``names_key``): what import and the library named before."""
 
 
 def names_key(config) -> tuple:
@@ -239,11 +252,13 @@ def problems(config, cache=None) -> list[Problem]:
     raw, shown = read(config)
     key = [fingerprint(config), shown]
     stored = cache.load("publishers") if cache is not None else None
-    if stored is not None and list(stored[0]) == key:
+    if stored is not None and list(stored[0]) == key and len(stored) == 3:
+        for host, answer in stored[2]:
+            SUFFIX_ANSWERS.setdefault(host, answer)
         return [Problem(*p) for p in stored[1]]
     found = parse(raw, shown).problems
     if cache is not None:
-        cache.save("publishers", (tuple(key), tuple(p.as_tuple() for p in found)))
+        cache.save("publishers", (tuple(key), tuple(p.as_tuple() for p in found), tuple(sorted(SUFFIX_ANSWERS.items()))))
     return list(found)
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 import gzip
 import json
+import os
 import subprocess
 import sys
 import tomllib
@@ -325,6 +326,30 @@ def test_without_imported_articles_a_table_change_still_rebuilds(project: Projec
     out = assert_exact(project, tmp_path)
     assert out.startswith("build: 0 imported") and "; 0 pages written" not in out
     assert 'rel="external noopener">Radio France Internationale</a>' in (project.out / "articles/hand/index.html").read_text(encoding="utf-8")
+
+
+def test_a_host_named_once_is_not_looked_up_again(project: Project) -> None:
+    """A host the table does not list is named by the Public Suffix List (tldextract: slow to import, in
+    every process that needs it). A build remembers the names it found, so that importing a seed from
+    that host later, in a new process, looks nothing up, and names it the same."""
+    def build() -> bool:
+        run = subprocess.run([sys.executable, "-c", "import sys; from crossings.cli import main; status = main(['build']); "
+                              "print('tldextract' in sys.modules); sys.exit(status)"], cwd=project.root, capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert run.returncode == 0, run.stderr
+        return run.stdout.strip().splitlines()[-1] == "True"
+
+    (project.content / "hand.md").write_text(HAND.format(host="www.unlisted-news.org", name=""), encoding="utf-8")
+    assert build()  # looked up by the build
+    assert "unlisted-news.org</a>" in (project.out / "articles/hand/index.html").read_text(encoding="utf-8")
+    project.add_seed("001_1111111111111111.txt", REFERENCE.replace(b"https://www.yabiladi.com/", b"https://www.unlisted-news.org/"))
+    assert not build()  # import names the new seed's host without it
+    [written] = [p for p in project.content.rglob("*.md") if p.name != "hand.md"]
+    assert "\nsource_name: unlisted-news.org\n" in written.read_text(encoding="utf-8")
+    # an edit of the hand-written article: read again, named again, no look-up either
+    hand = project.content / "hand.md"
+    hand.write_text(hand.read_text(encoding="utf-8").replace("by hand.", "by hand, edited."), encoding="utf-8")
+    assert not build()
 
 
 def test_the_settings_table_documents_the_file() -> None:
