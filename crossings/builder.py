@@ -11,6 +11,8 @@ import dataclasses
 import gc
 import hashlib
 import os
+import posixpath
+import re
 import shutil
 import sys
 import tempfile
@@ -559,7 +561,51 @@ def static_outputs(config: Config, cache: Cache, scan: Scan, generated: set[str]
             outputs.append(Output(assets[rel], None, "static:" + entry[1], None, path.read_bytes))
     if fresh != known:
         cache.save("static", fresh)
+    _hashed_imports(root, outputs, assets)
     return outputs, assets
+
+
+MODULE_IMPORT = re.compile(r"""(\bfrom\s*|\bimport\s*\(?\s*)(["'])(\./[\w./-]+\.js)\2""")
+"""A module's static import of another by a relative path (``from "./search-page.js"``)."""
+
+
+def _hashed_imports(root: Path, outputs: list[Output], assets: dict[str, str]) -> None:
+    """In the hashed copy of a script, its imports of other scripts name their hashed copies, and its own
+    name is the hash of those bytes: a page's hashed script never runs with a module of another version
+    (a browser keeps hashed files, and a server may keep the plain ones for minutes after a deploy)."""
+    made: dict[str, tuple[bytes, str]] = {}  # a script → its hashed copy's bytes and name
+    by_path = {o.path: i for i, o in enumerate(outputs)}
+
+    def hashed(rel: str, seen: tuple[str, ...] = ()) -> tuple[bytes, str] | None:
+        if rel in made or rel in seen:
+            return made.get(rel)
+        try:
+            text = (root / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        folder = posixpath.dirname(rel)
+
+        def swap(match: re.Match) -> str:
+            target = posixpath.normpath(posixpath.join(folder, match.group(3)))
+            if target not in assets or hashed(target, seen + (rel,)) is None:
+                return match.group(0)
+            name = made[target][1]
+            return f"{match.group(1)}{match.group(2)}./{posixpath.relpath(name, folder or '.')}{match.group(2)}"
+
+        changed = MODULE_IMPORT.sub(swap, text)
+        data = changed.encode("utf-8")
+        digest = sha(data)
+        stem, dot, suffix = rel.rpartition(".")
+        made[rel] = (data, f"{stem}.{digest[:10]}{dot}{suffix}" if changed != text else assets[rel])
+        return made[rel]
+
+    for rel in [r for r in assets if r.endswith(".js")]:
+        found = hashed(rel)
+        if found is None or found[1] == assets[rel]:
+            continue
+        data, name = found
+        outputs[by_path[assets[rel]]] = Output(name, None, "static:" + sha(data), None, lambda data=data: data)
+        assets[rel] = name
 
 
 def input_signature(config: Config, scan: Scan, seeds: list[tuple[str, tuple]]) -> str:

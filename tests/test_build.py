@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -44,6 +45,33 @@ def test_build_under_a_subpath_has_no_broken_link(project: Project) -> None:
     [stylesheet] = re.findall(r'<link rel="stylesheet" href="/crossings-test/(css/crossings\.[0-9a-f]{10}\.css)">', home)
     assert files[stylesheet] == files["css/crossings.css"]
     assert re.findall(r'(?:href|src)="(/[^"]*)"', home) and all(u.startswith("/crossings-test/") for u in re.findall(r'(?:href|src)="(/[^"]*)"', home))
+
+
+def test_a_hashed_script_imports_the_hashed_modules_of_its_version(project: Project) -> None:
+    """The search page's script is published under a hashed name that browsers keep; the module it imports
+    is named by its hash too, so that a cached script never runs with another version's module (a server
+    keeps plain names for minutes after a deploy), and the page preloads that module."""
+    def script_and_module() -> tuple[str, str, bytes]:
+        search = page(project, "search/index.html")
+        [script] = re.findall(r'<script type="module" src="/crossings-test/(js/search\.[0-9a-f]{10}\.js)">', search)
+        [module] = re.findall(r'<link rel="modulepreload" href="/crossings-test/(js/search-page\.[0-9a-f]{10}\.js)">', search)
+        files = project.site_files()
+        assert f'from "./{module.removeprefix("js/")}";'.encode() in files[script]
+        assert files[module] == files["js/search-page.js"]
+        assert files[script] == files["js/search.js"].replace(b'"./search-page.js"', f'"./{module.removeprefix("js/")}"'.encode())
+        return script, module, files[script]
+
+    status, _, err = build_all(project)
+    assert status == 0, err
+    script, module, data = script_and_module()
+    assert script.removeprefix("js/search.").removesuffix(".js") == hashlib.sha256(data).hexdigest()[:10]  # its own bytes' hash
+    # the module changes, the script does not: both hashed names change
+    shared = project.root / "static/js/search-page.js"
+    shared.write_text(shared.read_text(encoding="utf-8") + "\n// a later version\n", encoding="utf-8")
+    status, _, err = project.run("build")
+    assert status == 0, err
+    script2, module2, _ = script_and_module()
+    assert script2 != script and module2 != module
 
 
 def test_build_at_the_domain_root(project: Project) -> None:
