@@ -127,13 +127,13 @@ def _head(lines: list[str], filled: list[int], path: str, languages: tuple[str, 
     first = filled[0]
     title = squash(lines[first])
     after = filled[1]
-    first_date = match_date(title, languages)
-    if first_date and first_date.rest and not match_date(squash(lines[after]), languages):
-        # No title line: the file starts with the date line.
-        problems.append(warning(path, first + 1, "there is no title line before the date line", "the title was taken from the date line"))
-        return squash(first_date.rest), _checked_date(first_date, first, path, problems), first + 1
-    found = match_date(squash(lines[after]), languages)
+    found = match_date(squash(lines[after]), languages)  # first: a date in digits needs no month names (Babel's, slow to load)
     if found is None:
+        first_date = match_date(title, languages)
+        if first_date and first_date.rest:
+            # No title line: the file starts with the date line.
+            problems.append(warning(path, first + 1, "there is no title line before the date line", "the title was taken from the date line"))
+            return squash(first_date.rest), _checked_date(first_date, first, path, problems), first + 1
         problems.append(error(path, after + 1, f"expected the date line, found '{_clip(lines[after])}'", DATE_HINT))
         return title, None, after
     date = _checked_date(found, after, path, problems)
