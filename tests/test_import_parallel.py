@@ -85,6 +85,13 @@ def second_round(root: Path) -> None:
 class _Workers:
     pids: Path = Path()
     read_some = None
+    index_some = None
+
+
+def _noting_index_pid(indices):
+    """Run in the workers indexing content files (a cache lost): each leaves its process id."""
+    (_Workers.pids / f"index-{os.getpid()}").touch()
+    return _Workers.index_some(indices)
 
 
 def _noting_pid(jobs):
@@ -100,6 +107,9 @@ def test_import_on_several_cores_equals_one_core(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(_Workers, "pids", pids)
     monkeypatch.setattr(_Workers, "read_some", importer._read_some)
     monkeypatch.setattr(importer, "_read_some", _noting_pid)
+    monkeypatch.setattr(importer, "INDEX_PARALLEL_FROM", 8)  # the second round's content, its cache lost, indexed by workers
+    monkeypatch.setattr(_Workers, "index_some", importer._index_some)
+    monkeypatch.setattr(importer, "_index_some", _noting_index_pid)
     rounds = {}
     for workers in ("1", "3"):
         monkeypatch.setenv("CROSSINGS_WORKERS", workers)
@@ -121,7 +131,8 @@ def test_import_on_several_cores_equals_one_core(tmp_path: Path, monkeypatch: py
     for single, several in zip(one, many):
         assert several[0] == single[0]  # content files, byte for byte
         assert several[1] == single[1]  # the report, problems in order
-    assert len({p.name for p in pids.iterdir()} - {str(os.getpid())}) >= 2  # several worker processes did the reading
+    assert len({p.name for p in pids.iterdir() if not p.name.startswith("index-")} - {str(os.getpid())}) >= 2  # several workers read seeds
+    assert len({p.name for p in pids.iterdir() if p.name.startswith("index-")} - {f"index-{os.getpid()}"}) >= 2  # and indexed content
 
 
 def test_worker_count_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
