@@ -59,6 +59,11 @@ class Output:
 
 def digest(*parts: object) -> str:
     """A short hash of plain values (strings, numbers, tuples of them)."""
+    return digest_of(parts)
+
+
+def digest_of(parts: tuple) -> str:
+    """``digest(*parts)`` of a tuple already made (the loops over every output)."""
     return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=12).hexdigest()
 
 
@@ -192,7 +197,6 @@ def plan_articles(site: Site) -> list[Output]:
     related_of = site.related
     interface: dict[str, str] = {}  # an article's language → its page's (made once per language)
     labels: dict[str, Callable[[Record], tuple]] = {}
-    blake2b = hashlib.blake2b
     last = len(records) - 1
     for i, record in enumerate(records):
         article = record.article
@@ -206,9 +210,8 @@ def plan_articles(site: Site) -> list[Output]:
         story, also, story_key, shown = article_part(site, record, ui)
         if shown:  # what "Other coverage" and "Also published by" show is not repeated
             related = [r for r in related if r.article.url not in shown]
-        # digest() of the same parts, inline (100,000 times)
-        key = blake2b(repr((record.file_sha, newer.version if newer else "", older.version if older else "", [r.version for r in related],
-                            labels[ui](record), ui, story_key)).encode("utf-8"), digest_size=12).hexdigest()
+        key = digest_of((record.file_sha, newer.version if newer else "", older.version if older else "", [r.version for r in related],
+                         labels[ui](record), ui, story_key))
         append(Output(article.url + "index.html", "article.html", key, _article_context(site, record, newer, older, related, ui, story, also),
                       lastmod=article.date.isoformat(), lang=ui))
     return outputs
