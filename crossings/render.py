@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
+from types import FunctionType
 
 import jinja2
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, meta, pass_context
@@ -33,6 +34,26 @@ from .site import Output
 
 PARALLEL_FROM = 400  # below this many pages, forking costs more than it saves (measured)
 CHUNK = 64
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Context(jinja2.runtime.Context):
+    """Jinja's context, calling a plain function or a macro (``_()``, ``link()``, ``entry_list()``…) without
+    first asking it whether it takes the context: a page makes ~60 such calls. Anything else is called as Jinja does."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+        kind = __obj.__class__
+        if (kind is FunctionType or kind is jinja2.runtime.Macro) and not hasattr(__obj, "jinja_pass_arg"):
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+        return jinja2.runtime.Context.call(__self, __obj, *args, **kwargs)
 
 
 def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, str] | None = None, catalogs: Catalogs | None = None) -> Environment:
@@ -54,6 +75,22 @@ def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, st
         auto_reload=False,
         extensions=["jinja2.ext.i18n"],
     )
+    env.context_class = _Context
+    # ``page.lang`` on a dict: Jinja tries the attribute first and so raises and catches an AttributeError
+    # for each of a page's ~150 lookups. A dict's item is looked up first when the dict has no such
+    # attribute (``group.items`` is still the method): the same value, without the exception.
+    undefined = env.undefined
+    getattr_of = Environment.getattr
+
+    def getattr_(obj, attribute):
+        if obj.__class__ is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return undefined(obj=obj, name=attribute)
+        return getattr_of(env, obj, attribute)
+
+    env.getattr = getattr_
     # JSON-LD in the page's own characters ("é", not "\u00e9": an Arabic description is a third of the bytes);
     # tojson still escapes <, >, & and ' so that nothing closes the script element.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
