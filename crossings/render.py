@@ -89,8 +89,8 @@ def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, st
     """The template environment: autoescape on for every template, strict undefined, gettext.
 
     One environment serves every language: ``_()``, ``ngettext()``, the ``date`` and
-    ``month_name`` filters… take the page's interface language from its context
-    (``ui_lang``, set by ``render`` from the output). A translation is text: it is
+    ``month_name`` filters… speak the page's interface language (``env.crossings_page``,
+    set by ``render`` from the output; templates also find it as ``ui_lang``). A translation is text: it is
     escaped like any value (no markup comes from a catalog), and so are the values
     put into its placeholders.
     """
@@ -188,6 +188,13 @@ def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, st
         generator=f"Crossings {__version__}",
     )
     env.globals["_site_in"] = lambda lang: site_globals(config, lang)
+    # The filters take the page's language as ``_()`` does (set by ``render``), not from the context.
+    env.filters.update(
+        date=lambda value, lang=None, style="long": format_date(value, lang or current["lang"], style),
+        month_name=lambda month, year=2000, lang=None, width="wide": month_name(year, month, lang or current["lang"], width),
+        language_name=lambda code, lang=None: language_name(code, lang or current["lang"]),
+        plain=lambda value: value.unescape() if isinstance(value, Markup) else value,
+    )
     if cache_dir is not None:
         # Compiled templates depend on the environment too (a filter that takes the context is
         # called differently): the cache's file names carry a digest of it, not only the version.
@@ -195,12 +202,6 @@ def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, st
                       sorted((name, str(getattr(f, "jinja_pass_arg", ""))) for name, f in env.globals.items() if callable(f))))
         (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
         env.bytecode_cache = FileSystemBytecodeCache(str(cache_dir / "jinja"), f"__jinja2_{hashlib.sha256(shape.encode()).hexdigest()[:12]}_%s.cache")
-    env.filters.update(
-        date=pass_context(lambda context, value, lang=None, style="long": format_date(value, lang or ui(context), style)),
-        month_name=pass_context(lambda context, month, year=2000, lang=None, width="wide": month_name(year, month, lang or ui(context), width)),
-        language_name=pass_context(lambda context, code, lang=None: language_name(code, lang or ui(context))),
-        plain=lambda value: value.unescape() if isinstance(value, Markup) else value,
-    )
     return env
 
 
