@@ -18,8 +18,13 @@ TEMPLATE = """\
 {% for group in groups %}<h2>{{ group.title }}</h2><ul>{% for item in group["items"] %}{{ chip(item, lang=group.lang) }}{% endfor %}</ul>
 {{ group.items is callable }} {{ group.keys()|list|length }} {{ group.get("title") }}{% endfor %}
 {{ plain("<b>") }} {{ plain(page) }} {{ page.title|upper }} {{ [page.title, page.html]|join(", ") }}
-{% set kept %}<i>{{ page.title }}</i>{% endset %}{{ kept }} {{ "%s and %s"|format(page.title, page.html) }}
+{% set kept %}<i>{{ page.title }}</i>{% endset %}{{ kept }} {{ "%s and %s"|format(page.title, page.html) }} {{ "%s"|format(kept) }}
+{% macro box(title) %}<div>{{ title }}{{ caller() }}</div>{% endmacro %}{% call box(page.title) %}<p>{{ page.html }}{{ page.title }}</p>{% endcall %}
+{% set chips = chip({"label": page.title}) %}{{ chips }} {{ chips|upper }} {{ chip({"label": page.title}) ~ page.title }} {{ page.title ~ page.html }}
+{% block main %}<main>{{ page.title }}</main>{% endblock %}
 """
+
+CHILD = """{% extends "page.html" %}{% block main %}<section>{{ super() }}{{ page.title }}</section>{% endblock %}"""
 
 
 class Shown:
@@ -47,6 +52,7 @@ def jinja_env(templates: Path) -> jinja2.Environment:
 def test_the_build_environment_renders_what_jinja_does(tmp_path: Path, cached: bool) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "page.html").write_text(TEMPLATE, encoding="utf-8")
+    (tmp_path / "templates" / "child.html").write_text(CHILD, encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text("[tool.crossings]\n", encoding="utf-8")
     config, _ = load_config(tmp_path / "pyproject.toml")
     ours = make_env(config, tmp_path / "cache")
@@ -55,9 +61,10 @@ def test_the_build_environment_renders_what_jinja_does(tmp_path: Path, cached: b
         ours = make_env(config, tmp_path / "cache")  # a new environment: the template comes from the bytecode cache
     reference = jinja_env(tmp_path / "templates")
     for context in contexts():
-        expected = reference.get_template("page.html").render(context)
-        got = ours.get_template("page.html").render(context)
-        assert got == expected
+        for name in ("page.html", "child.html"):
+            expected = reference.get_template(name).render(context)
+            got = ours.get_template(name).render(context)
+            assert got == expected
     first = ours.get_template("page.html").render(contexts()[0])
     assert "<script>" not in first and "Ceuta &amp; Melilla &lt;script&gt;" in first
     assert "<b>safe</b>" in first and "<em>from __html__</em>" in first and "<i>ok</i>" in first
