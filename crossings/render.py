@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
+from types import FunctionType
 
 import jinja2
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, meta, pass_context
@@ -35,12 +36,62 @@ PARALLEL_FROM = 400  # below this many pages, forking costs more than it saves (
 CHUNK = 64
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Context(jinja2.runtime.Context):
+    """Jinja's context, calling a plain function or a macro (``_()``, ``link()``, ``entry_list()``…) without
+    first asking it whether it takes the context: a page makes ~60 such calls. Anything else is called as Jinja does."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+        kind = __obj.__class__
+        if (kind is FunctionType or kind is jinja2.runtime.Macro) and not hasattr(__obj, "jinja_pass_arg"):
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+        return jinja2.runtime.Context.call(__self, __obj, *args, **kwargs)
+
+
+try:
+    from markupsafe import _escape_inner  # MarkupSafe 3's C escaping, without its Python wrapper
+except ImportError:  # another MarkupSafe: its own escape
+    _escape_inner = None
+
+
+def _escape(value) -> str:
+    """``markupsafe.escape`` for what a template outputs (``{{ value }}``): the same text. Jinja's compiled code
+    only joins what it outputs (Markup is made of the joined text where it matters: a macro's or a block's
+    result), so a plain string's escaped text is left a plain string, not copied into Markup (markupsafe 3 builds
+    it twice, in Python); Markup as it is; any other value as markupsafe does."""
+    kind = type(value)
+    if kind is str:
+        return _escape_inner(value)
+    if kind is Markup:
+        return value
+    return escape(value)
+
+
+class _Template(jinja2.Template):
+    """Jinja's template, its compiled code escaping every value it outputs with ``_escape``: a page outputs ~300.
+    (``tests/test_render_env.py`` checks that this renders what Jinja's own escaping does.)"""
+
+    @classmethod
+    def _from_namespace(cls, environment, namespace, globals):
+        if _escape_inner is not None:
+            namespace["escape"] = _escape
+        return super()._from_namespace(environment, namespace, globals)
+
+
 def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, str] | None = None, catalogs: Catalogs | None = None) -> Environment:
     """The template environment: autoescape on for every template, strict undefined, gettext.
 
     One environment serves every language: ``_()``, ``ngettext()``, the ``date`` and
-    ``month_name`` filters… take the page's interface language from its context
-    (``ui_lang``, set by ``render`` from the output). A translation is text: it is
+    ``month_name`` filters… speak the page's interface language (``env.crossings_page``,
+    set by ``render`` from the output; templates also find it as ``ui_lang``). A translation is text: it is
     escaped like any value (no markup comes from a catalog), and so are the values
     put into its placeholders.
     """
@@ -54,6 +105,23 @@ def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, st
         auto_reload=False,
         extensions=["jinja2.ext.i18n"],
     )
+    env.context_class = _Context
+    env.template_class = _Template
+    # ``page.lang`` on a dict: Jinja tries the attribute first and so raises and catches an AttributeError
+    # for each of a page's ~150 lookups. A dict's item is looked up first when the dict has no such
+    # attribute (``group.items`` is still the method): the same value, without the exception.
+    undefined = env.undefined
+    getattr_of = Environment.getattr
+
+    def getattr_(obj, attribute):
+        if obj.__class__ is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return undefined(obj=obj, name=attribute)
+        return getattr_of(env, obj, attribute)
+
+    env.getattr = getattr_
     # JSON-LD in the page's own characters ("é", not "\u00e9": an Arabic description is a third of the bytes);
     # tojson still escapes <, >, & and ' so that nothing closes the script element.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
@@ -121,6 +189,13 @@ def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, st
         generator=f"Crossings {__version__}",
     )
     env.globals["_site_in"] = lambda lang: site_globals(config, lang)
+    # The filters take the page's language as ``_()`` does (set by ``render``), not from the context.
+    env.filters.update(
+        date=lambda value, lang=None, style="long": format_date(value, lang or current["lang"], style),
+        month_name=lambda month, year=2000, lang=None, width="wide": month_name(year, month, lang or current["lang"], width),
+        language_name=lambda code, lang=None: language_name(code, lang or current["lang"]),
+        plain=lambda value: value.unescape() if isinstance(value, Markup) else value,
+    )
     if cache_dir is not None:
         # Compiled templates depend on the environment too (a filter that takes the context is
         # called differently): the cache's file names carry a digest of it, not only the version.
@@ -128,12 +203,6 @@ def make_env(config: Config, cache_dir: Path | None = None, assets: dict[str, st
                       sorted((name, str(getattr(f, "jinja_pass_arg", ""))) for name, f in env.globals.items() if callable(f))))
         (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
         env.bytecode_cache = FileSystemBytecodeCache(str(cache_dir / "jinja"), f"__jinja2_{hashlib.sha256(shape.encode()).hexdigest()[:12]}_%s.cache")
-    env.filters.update(
-        date=pass_context(lambda context, value, lang=None, style="long": format_date(value, lang or ui(context), style)),
-        month_name=pass_context(lambda context, month, year=2000, lang=None, width="wide": month_name(year, month, lang or ui(context), width)),
-        language_name=pass_context(lambda context, code, lang=None: language_name(code, lang or ui(context))),
-        plain=lambda value: value.unescape() if isinstance(value, Markup) else value,
-    )
     return env
 
 
@@ -208,12 +277,13 @@ def render(env: Environment, output: Output) -> bytes:
     if STRINGS:  # old-style strings not yet moved into the catalogs (python -m crossings.catalogs convert)
         extra["t"] = strings(lang)
     text = env.get_template(output.template).render({**context, **extra})
-    if output.template.endswith(".html") and "<pre" not in text and "<textarea" not in text:
+    if output.template.endswith(".html") and KEEPS_INDENT.search(text) is None:
         text = INDENT.sub("\n<", text)  # the templates' indentation: ~3 % of a page, and nothing a browser shows
     return text.encode("utf-8")
 
 
 INDENT = re.compile(r"\n[ \t]+<")
+KEEPS_INDENT = re.compile(r"<(?:pre|textarea)")  # one pass: a third of the time of two ``in`` tests
 
 
 def template_problem(exc: Exception, config: Config, output: Output | None = None) -> Problem:
