@@ -107,8 +107,13 @@ class Lexicon:
     """First folded word → [(folded words, cased words or None, last word is a prefix, id)], longest first."""
     prefixes: dict[str, list[tuple[str, tuple[str, ...], str]]] = field(default_factory=dict)
     """First three letters of a one-word prefix → [(prefix, (), id)]."""
+    _starters: set[str] = field(default_factory=set, repr=False, compare=False)
+    """Words seen so far from which a match may start (see ``_may_start``): the scan looks at those only."""
+    _seen: set[str] = field(default_factory=set, repr=False, compare=False)
+    """Words seen so far (each is in ``_starters`` if a match may start from it: added there first)."""
 
     def add(self, phrase: str, id_: str) -> None:
+        self._forget()
         star = phrase.endswith("*")
         words = TOKEN.findall(prepare(phrase.rstrip("*")))
         if not words:
@@ -127,23 +132,46 @@ class Lexicon:
             bucket_.append(item)
             bucket_.sort(key=lambda e: -len(e[0]))
 
+    def add_exact(self, word: str, id_: str) -> None:
+        """A word matched as it is (not folded: a currency sign)."""
+        self._forget()
+        self.exact.setdefault(word, []).append(((word,), None, False, id_))
+
+    def _forget(self) -> None:
+        self._starters, self._seen = set(), set()  # new sets: a scan under way keeps the pair it took
+
     def find(self, words: list[str], folded: list[str]) -> list[tuple[str, int, int]]:
         """(id, first token, token after) of every match, longest first at each token, left to right."""
+        if not self.exact and not self.prefixes:
+            return []
+        unique = set(folded)
+        if len(self._seen) > 500_000:  # a bound on what is remembered (many articles, many words)
+            self._forget()
+        known, seen = self._starters, self._seen
+        new = unique - seen
+        if new:
+            may_start = self._may_start
+            known.update([w for w in new if may_start(w)])
+            seen |= new
+        starters = unique & known
+        if not starters:
+            return []
         found = []
-        exact, prefixes = self.exact, self.prefixes
         i = 0
-        while i < len(words):
-            word = folded[i]
-            if word and not ("\u0600" <= word[0] <= "\u06ff") and word not in exact and word[:3] not in prefixes:
-                i += 1
+        at = self._at
+        for k in [k for k, w in enumerate(folded) if w in starters]:  # a token where no match starts is passed by
+            if k < i:
                 continue
-            hit = self._at(words, folded, i)
-            if hit is None:
-                i += 1
-                continue
-            found.append(hit)
-            i = hit[2]
+            hit = at(words, folded, k)
+            if hit is not None:
+                found.append(hit)
+                i = hit[2]
         return found
+
+    def _may_start(self, word: str) -> bool:
+        """Whether a match may start at this (folded) word: what ``_at`` looks up, for each of its variants."""
+        exact, prefixes = self.exact, self.prefixes
+        return any(v in exact or v[:3] in prefixes for v in variants(word))
 
     def _at(self, words: list[str], folded: list[str], i: int) -> tuple[str, int, int] | None:
         for first in variants(folded[i]):
@@ -291,7 +319,7 @@ def _parse_table(raw: bytes, shown: str) -> Table:
             lexicon = table.measures.setdefault(lang, Lexicon())
             for word in words:
                 if word in ("€", "$", "£"):
-                    lexicon.exact.setdefault(word, []).append(((word,), None, False, id_))
+                    lexicon.add_exact(word, id_)
                 else:
                     lexicon.add(word, id_)
     stop = set(STOP)
