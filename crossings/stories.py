@@ -355,8 +355,9 @@ def features(title: str, text: str, lang: str, table: Table) -> tuple:
     b_words, b_folded, b_spans = _tokens(body)
     n_lead = bisect.bisect_left(b_spans, lead_end)
     l_words, l_folded = b_words[:n_lead], b_folded[:n_lead]
-    places_head = [p for p, _, _ in table.place_names.find(t_words, t_folded) + table.place_names.find(l_words, l_folded)]
-    places_all = [p for p, _, _ in table.place_names.find(b_words, b_folded)]
+    in_body = table.place_names.find(b_words, b_folded)
+    places_head = [p for p, _, _ in table.place_names.find(t_words, t_folded) + _within(table.place_names, in_body, l_words, l_folded)]
+    places_all = [p for p, _, _ in in_body]
     kinds = table.kinds.get(lang) or Lexicon()
     kinds_head = sorted({k for k, _, _ in kinds.find(t_words, t_folded)})
     kinds_lead = sorted({k for k, _, _ in kinds.find(l_words, l_folded)})
@@ -374,9 +375,46 @@ def features(title: str, text: str, lang: str, table: Table) -> tuple:
             tuple((v, m, top) for (v, m), top in seen.items()), names, words, sample, anchors)
 
 
+def _within(lexicon: Lexicon, found: list[tuple[str, int, int]], words: list[str], folded: list[str]) -> list[tuple[str, int, int]]:
+    """``lexicon.find(words, folded)`` for the first tokens of a text (``words``, ``folded``), from what it found
+    in the whole text: the same matches up to the first one that goes on past them (a scan is the same until then)."""
+    n = len(words)
+    out = []
+    for hit in found:
+        if hit[2] <= n:
+            out.append(hit)
+            continue
+        if hit[1] < n:
+            start = hit[1]
+            out += [(id_, i + start, end + start) for id_, i, end in lexicon.find(words[start:], folded[start:])]
+        break
+    return out
+
+
 def _tokens(text: str) -> tuple[list[str], list[str], list[int]]:
-    words = TOKEN.findall(text)
-    return words, [fold(w) for w in words], [m.start() for m in TOKEN.finditer(text)]
+    matches = list(TOKEN.finditer(text))
+    words = list(map(_GROUP, matches))
+    return words, _fold_all(words), list(map(_START, matches))
+
+
+_GROUP, _START = re.Match.group, re.Match.start
+_FOLDED: dict[str, str] = {}
+"""Word → ``fold(word)``, for the words seen (a dict is faster to ask than ``fold``'s cache; bounded below)."""
+_CRC: dict[str, int] = {}
+"""Folded word → its CRC-32 (for ``_shingles``)."""
+
+
+def _fold_all(words: list[str]) -> list[str]:
+    known = _FOLDED
+    folded = list(map(known.get, words))
+    if None in folded:
+        if len(known) > 300_000:
+            known.clear()
+        for k, value in enumerate(folded):
+            if value is None:
+                word = words[k]
+                folded[k] = known[word] = fold(word)
+    return folded
 
 
 def _numbers(text: str, words: list[str], folded: list[str], spans: list[int], lang: str, table: Table) -> list[tuple]:
@@ -458,8 +496,19 @@ def _content_words(folded: list[str]) -> tuple[int, ...]:
 
 def _shingles(folded: list[str]) -> set[int]:
     """Hashes of the word 4-grams of the first 400 words (a tuple of ints hashes the same in every process)."""
-    ids = [zlib.crc32(w.encode()) for w in folded[:400]]
-    return {hash((ids[i], ids[i + 1], ids[i + 2], ids[i + 3])) & 0xFFFFFFFF for i in range(len(ids) - 3)} if len(ids) >= 4 else set(ids)
+    words = folded[:400]
+    known = _CRC
+    ids = list(map(known.get, words))
+    if None in ids:
+        if len(known) > 300_000:
+            known.clear()
+        for k, value in enumerate(ids):
+            if value is None:
+                word = words[k]
+                ids[k] = known[word] = zlib.crc32(word.encode())
+    if len(ids) < 4:
+        return set(ids)
+    return {hash(gram) & 0xFFFFFFFF for gram in zip(ids, ids[1:], ids[2:], ids[3:])}
 
 
 # --- comparing two articles ---------------------------------------------------------------------
