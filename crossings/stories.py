@@ -174,20 +174,23 @@ class Lexicon:
         return any(v in exact or v[:3] in prefixes for v in variants(word))
 
     def _at(self, words: list[str], folded: list[str], i: int) -> tuple[str, int, int] | None:
-        for first in variants(folded[i]):
-            for names, cased, star, id_ in self.exact.get(first, ()):
-                end = i + len(names)
+        word = folded[i]
+        exact, prefixes = self.exact, self.prefixes
+        for first in (variants(word) if word and "\u0600" <= word[0] <= "\u06ff" else (word,)):
+            for names, cased, star, id_ in exact.get(first, ()):
+                size = len(names)
+                end = i + size
                 if end > len(words):
                     continue
                 if star:
-                    if folded[i + 1:end - 1] != list(names[1:-1]) or not folded[end - 1].startswith(names[-1]) or len(names) < 2:
+                    if size < 2 or folded[i + 1:end - 1] != list(names[1:-1]) or not folded[end - 1].startswith(names[-1]):
                         continue
-                elif folded[i + 1:end] != list(names[1:]):
+                elif size > 1 and folded[i + 1:end] != list(names[1:]):
                     continue
-                if cased is not None and not all(_case_fits(words[i + k], cased[k]) for k in range(len(names)) if k or first == folded[i]):
+                if cased is not None and not all(_case_fits(words[i + k], cased[k]) for k in range(size) if k or first == word):
                     continue
                 return (id_, i, end)
-            for prefix, _, id_ in self.prefixes.get(first[:3], ()):
+            for prefix, _, id_ in prefixes.get(first[:3], ()):
                 if first.startswith(prefix):
                     return (id_, i, i + 1)
         return None
@@ -227,6 +230,8 @@ class Table:
     stop: frozenset[str] = frozenset()
     digest: str = ""
     problems: list[Problem] = field(default_factory=list)
+    name_words: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False, compare=False)
+    """Per language, what ``_names`` keeps of each capitalised word it met (made when first met)."""
 
     def ancestors(self, place: str) -> tuple[str, ...]:
         """The place and every place it lies within."""
@@ -369,7 +374,7 @@ def features(title: str, text: str, lang: str, table: Table) -> tuple:
     names = _names(title, text, lang, table) if lang in LATIN else ()
     words = _content_words(t_folded + b_folded[:n_lead + 60])
     shingles = _shingles(b_folded)
-    sample = tuple(sorted(h for h in shingles if h % 4 == 0))
+    sample = tuple(sorted([h for h in shingles if h % 4 == 0]))
     anchors = tuple(heapq.nsmallest(6, shingles))
     return (tuple(dict.fromkeys(places_head)), tuple(sorted(set(places_all) | set(places_head))), tuple(kinds_head), tuple(kinds_lead),
             tuple((v, m, top) for (v, m), top in seen.items()), names, words, sample, anchors)
@@ -472,6 +477,8 @@ def _is_date(folded: list[str], first: int, last: int) -> bool:
 def _names(title: str, text: str, lang: str, table: Table) -> tuple[str, ...]:
     """Proper names (capitalised words inside sentences), folded, in order of first use, at most 25."""
     found: dict[str, None] = {}
+    known = table.name_words.setdefault(lang, {})  # a name as matched → its words that count (the same each time)
+    numbers = numbers_.WORDS.get(lang, ())
     for source in (title, text):
         for match in NAME.finditer(source):
             at = match.start()  # the text before the name, spaces left out (not copied: O(n²) on long texts)
@@ -479,10 +486,15 @@ def _names(title: str, text: str, lang: str, table: Table) -> tuple[str, ...]:
                 at -= 1
             if not at or source[at - 1] in SENTENCE_END or source[at - 1] == "\n":
                 continue
-            for part in NAME_PARTS.split(match.group()):
-                word = fold(part)
-                if len(word) >= 4 and word not in table.stop and word not in numbers_.WORDS.get(lang, ()):
-                    found.setdefault(word)
+            name = match.group()
+            words = known.get(name)
+            if words is None:
+                if len(known) > 200_000:
+                    known.clear()
+                words = known[name] = tuple(word for word in map(fold, NAME_PARTS.split(name))
+                                            if len(word) >= 4 and word not in table.stop and word not in numbers)
+            for word in words:
+                found.setdefault(word)
         if len(found) >= 25:
             break
     return tuple(list(found)[:25])
@@ -491,7 +503,13 @@ def _names(title: str, text: str, lang: str, table: Table) -> tuple[str, ...]:
 def _content_words(folded: list[str]) -> tuple[int, ...]:
     """Hashes of the content words (five letters' stems) of the title and the lead."""
     stems = {w[:5] for w in folded if len(w) >= 5 and not w.isdigit()}
-    return tuple(sorted(zlib.crc32(s.encode()) for s in stems))
+    known = _CRC
+    return tuple(sorted([known[s] if s in known else _crc(s) for s in stems]))
+
+
+def _crc(word: str) -> int:
+    value = _CRC[word] = zlib.crc32(word.encode())
+    return value
 
 
 def _shingles(folded: list[str]) -> set[int]:
@@ -505,7 +523,7 @@ def _shingles(folded: list[str]) -> set[int]:
         for k, value in enumerate(ids):
             if value is None:
                 word = words[k]
-                ids[k] = known[word] = zlib.crc32(word.encode())
+                ids[k] = _crc(word)
     if len(ids) < 4:
         return set(ids)
     return {hash(gram) & 0xFFFFFFFF for gram in zip(ids, ids[1:], ids[2:], ids[3:])}
