@@ -171,7 +171,7 @@ class Lexicon:
     def _may_start(self, word: str) -> bool:
         """Whether a match may start at this (folded) word: what ``_at`` looks up, for each of its variants."""
         exact, prefixes = self.exact, self.prefixes
-        return any(v in exact or v[:3] in prefixes for v in variants(word))
+        return any(v in exact or any(v.startswith(prefix) for prefix, _, _ in prefixes.get(v[:3], ())) for v in variants(word))
 
     def _at(self, words: list[str], folded: list[str], i: int) -> tuple[str, int, int] | None:
         word = folded[i]
@@ -230,6 +230,7 @@ class Table:
     stop: frozenset[str] = frozenset()
     digest: str = ""
     problems: list[Problem] = field(default_factory=list)
+    _specific: tuple[int, frozenset[str]] | None = field(default=None, repr=False, compare=False)
     name_words: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False, compare=False)
     """Per language, what ``_names`` keeps of each capitalised word it met (made when first met)."""
 
@@ -247,6 +248,12 @@ class Table:
 
     def is_specific(self, place: str) -> bool:
         return place in self.places and self.places[place].kind in SPECIFIC
+
+    def specific_places(self) -> frozenset[str]:
+        """The places that are specific (``is_specific``)."""
+        if self._specific is None or self._specific[0] != len(self.places):
+            self._specific = (len(self.places), frozenset(p for p in self.places if self.is_specific(p)))
+        return self._specific[1]
 
 
 def load_table(path: Path | None) -> Table:
@@ -503,8 +510,7 @@ def _names(title: str, text: str, lang: str, table: Table) -> tuple[str, ...]:
 def _content_words(folded: list[str]) -> tuple[int, ...]:
     """Hashes of the content words (five letters' stems) of the title and the lead."""
     stems = {w[:5] for w in folded if len(w) >= 5 and not w.isdigit()}
-    known = _CRC
-    return tuple(sorted([known[s] if s in known else _crc(s) for s in stems]))
+    return tuple(sorted([zlib.crc32(s.encode()) for s in stems]))  # new ints (a store's bytes depend on what objects are shared)
 
 
 def _crc(word: str) -> int:
@@ -549,14 +555,16 @@ class Article:
     """An article ready for comparisons: its node, and its features as sets."""
 
     __slots__ = ("node", "keys", "places", "around", "specific", "primary", "numbers", "names", "words", "sample", "anchors",
-                 "head", "told", "kinds", "countries", "organizations")
+                 "head", "told", "kinds", "countries", "organizations", "related", "lang", "ordinal", "n_sample", "only")
 
     def __init__(self, node: Node, f: tuple, table: Table) -> None:
         self.node = node
+        self.lang, self.ordinal = node.lang, node.ordinal
+        specific = table.specific_places()
         self.places = frozenset(f[1])
         self.around = frozenset(x for p in f[1] for x in table.ancestors(p))
-        self.specific = frozenset(p for p in f[1] if table.is_specific(p))
-        self.primary = frozenset(p for p in f[0] if table.is_specific(p))
+        self.specific = frozenset(p for p in f[1] if p in specific)
+        self.primary = frozenset(p for p in f[0] if p in specific)
         numbers: dict[float, set[str]] = defaultdict(set)
         for value, measure, _ in f[4]:
             numbers[value].add(measure)
@@ -564,9 +572,12 @@ class Article:
         self.names = frozenset(f[5])
         self.words = frozenset(f[6])
         self.sample = frozenset(f[7])
+        self.n_sample = len(self.sample)
         self.anchors = f[8]
         self.head = frozenset(f[2]) - table.quiet  # what the headline says happened, for vetoes
+        self.only = self.head if self.head and self.head <= table.exclusive else frozenset()  # only exclusive kinds
         self.kinds = frozenset(f[2] or f[3])  # the headline's kinds, else the first paragraph's
+        self.related = _with_related(tuple(self.kinds), table)  # and their related kinds
         self.told = _with_related(tuple(set(f[2]) | set(f[3])), table) - table.quiet
         self.countries = frozenset(node.countries)
         self.organizations = frozenset(node.organizations)
@@ -584,9 +595,9 @@ def _is_round(value: float) -> bool:
 
 def is_copy(a: Article, b: Article) -> bool:
     """Same language, published close together, and most sampled 4-grams in common."""
-    if a.node.lang != b.node.lang or abs(a.node.ordinal - b.node.ordinal) > COPY_WINDOW or not a.sample or not b.sample:
+    if a.lang != b.lang or abs(a.ordinal - b.ordinal) > COPY_WINDOW or not a.n_sample or not b.n_sample:
         return False
-    return len(a.sample & b.sample) / min(len(a.sample), len(b.sample)) >= COPY_CONTAINMENT
+    return len(a.sample & b.sample) / (a.n_sample if a.n_sample < b.n_sample else b.n_sample) >= COPY_CONTAINMENT
 
 
 def score(a: Article, b: Article, table: Table) -> tuple[float, bool]:
@@ -604,27 +615,41 @@ def score(a: Article, b: Article, table: Table) -> tuple[float, bool]:
     - each day apart: −0.3.
     Vetoes: headlines naming only different kinds of incident (or only one an exclusive kind);
     headlines and leads naming different places where it happened, neither mentioned by the other.
+
+    (A term that is nothing is not added: the sum is the same, but for the sign of a zero, made positive at the end.)
     """
-    na, nb = a.node, b.node
-    veto = _kinds_conflict(a, b, table) or _places_conflict(a, b)
-    total = -0.3 * abs(na.ordinal - nb.ordinal)
-    specific = len(a.specific & b.specific)
-    if specific:
-        total += 3.0 + min(1, specific - 1)
-    elif a.around & b.around:
+    # _kinds_conflict(a, b, table) or _places_conflict(a, b), as quickly
+    veto = ((a.only and a.only.isdisjoint(b.head)) or (b.only and b.only.isdisjoint(a.head))
+            or (a.head and b.head and a.head.isdisjoint(b.told) and b.head.isdisjoint(a.told))
+            or (a.primary and b.primary and a.primary.isdisjoint(b.around) and b.primary.isdisjoint(a.around)))
+    total = -0.3 * abs(a.ordinal - b.ordinal)
+    if a.specific and b.specific and (specific := len(a.specific & b.specific)):
+        total += 4.0 if specific > 1 else 3.0  # 3.0 + min(1, specific - 1)
+    elif not a.around.isdisjoint(b.around):
         total += 0.5
-    total += _numbers_shared(a.numbers, b.numbers)
-    total += min(3.0, 0.75 * len(a.names & b.names))
-    total += min(1.5, 0.5 * len(a.countries & b.countries))
-    total += min(1.0, 0.5 * len(a.organizations & b.organizations))
-    kinds = a.kinds & b.kinds
-    if kinds:
-        total += max(table.weights.get(k, 1.5) for k in kinds)
-    elif a.kinds & _with_related(tuple(b.kinds), table):
-        total += 1.0
-    if na.lang == nb.lang and a.words and b.words:
-        total += min(3.0, 6.0 * len(a.words & b.words) / len(a.words | b.words))
-    return round(total, 3), veto
+    if a.numbers and b.numbers:
+        total += _numbers_shared(a.numbers, b.numbers)
+    if a.names and b.names and (shared := len(a.names & b.names)):
+        total += 0.75 * shared if shared < 4 else 3.0  # min(3.0, 0.75 * shared), as the next two
+    if a.countries and b.countries and (shared := len(a.countries & b.countries)):
+        total += 0.5 * shared if shared < 3 else 1.5
+    if a.organizations and b.organizations and (shared := len(a.organizations & b.organizations)):
+        total += 0.5 * shared if shared < 2 else 1.0
+    if a.kinds and b.kinds:
+        kinds = a.kinds & b.kinds
+        if kinds:
+            if len(kinds) == 1:
+                [kind] = kinds
+                total += table.weights.get(kind, 1.5)
+            else:
+                total += max(table.weights.get(k, 1.5) for k in kinds)
+        elif not a.kinds.isdisjoint(b.related):
+            total += 1.0
+    if a.lang == b.lang and a.words and b.words:
+        shared = len(a.words & b.words)
+        jaccard = 6.0 * shared / (len(a.words) + len(b.words) - shared)
+        total += jaccard if jaccard < 3.0 else 3.0
+    return round(total + 0.0, 3), bool(veto)
 
 
 def _numbers_shared(na: dict, nb: dict) -> float:
@@ -1240,7 +1265,7 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
             b = article(other)
             if a.keys.isdisjoint(b.keys):
                 continue
-            copy = is_copy(a, b)
+            copy = a.lang == b.lang and is_copy(a, b)
             value, veto = score(a, b, table)
             if copy or value >= KEEP:
                 pairs.append((other, value, veto, copy))
