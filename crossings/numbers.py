@@ -125,25 +125,62 @@ def find(text: str, lang: str) -> list[Number]:
 
 def find_in(text: str, lang: str, folded: list[str], starts: list[int]) -> list[Number]:
     """``find`` on a text already split into words (``\\w+``: their folded forms and start offsets)."""
-    text = text.translate(DIGITS)
+    if TRANSLATED.search(text):
+        text = text.translate(DIGITS)
     numerals = [(m.start(), m.end(), digits_value(m.group("int"), m.group("dec"), m.group("suffix"))) for m in NUMERAL.finditer(text)]
+    found = _number_words(lang, folded)
+    known = [k for k, word in enumerate(folded) if word in found] if found else []
+    if not known and not numerals:
+        return []
+    # The tokens ``_scan`` reads: numerals and number words; a run of other words between them is one token
+    # (it only stops a number: nothing reads more of it), so that the scan steps over a few tokens, not every word.
     tokens: list[tuple[str, int, int, float | None]] = []
-    known = FIRST.get(lang, frozenset())
-    at = 0
+    at = p = 0
     for start, end, value in numerals:
-        for k in range(at, bisect.bisect_left(starts, start)):
-            if folded[k] in known or (folded[k][:1] == "و" and folded[k][1:] in known):
-                tokens.append((folded[k], starts[k], starts[k] + len(folded[k]), None))
-            else:
-                tokens.append(("", starts[k], starts[k], None))
+        p = _words_between(tokens, known, p, at, bisect.bisect_left(starts, start), folded, starts)
         tokens.append(("", start, end, value))
         at = bisect.bisect_left(starts, end)
-    for k in range(at, len(starts)):
-        if folded[k] in known or (folded[k][:1] == "و" and folded[k][1:] in known):
-            tokens.append((folded[k], starts[k], starts[k] + len(folded[k]), None))
-        else:
-            tokens.append(("", starts[k], starts[k], None))
+    _words_between(tokens, known, p, at, len(starts), folded, starts)
     return _scan(text, lang, tokens)
+
+
+TRANSLATED = re.compile("[" + "".join(map(chr, DIGITS)) + "]")
+"""A character that ``DIGITS`` changes."""
+_SEEN: dict[str, tuple[set[str], set[str]]] = {}
+"""Language → (words seen, those that are number words or joiners, or و and one): see ``_number_words``."""
+
+
+def _number_words(lang: str, folded: list[str]) -> set[str]:
+    """The words of ``folded`` that are in ``FIRST[lang]`` (or are و and such a word)."""
+    unique = set(folded)
+    pair = _SEEN.get(lang)
+    if pair is None or len(pair[0]) > 500_000:
+        pair = _SEEN[lang] = (set(), set())
+    seen, hits = pair
+    new = unique - seen
+    if new:
+        first = FIRST.get(lang, frozenset())
+        hits.update([w for w in new if w in first or (w[:1] == "و" and w[1:] in first)])  # before ``seen``: a word seen is sorted
+        seen |= new
+    return unique & hits
+
+
+def _words_between(tokens: list, known: list[int], p: int, at: int, stop: int, folded: list[str], starts: list[int]) -> int:
+    """Add the tokens of words ``at`` to ``stop - 1``: each number word (``known``: their indices, sorted; from
+    ``p`` on), and one empty token for each run of other words. Return where to go on in ``known``."""
+    p = bisect.bisect_left(known, at, p)
+    previous = at - 1
+    while p < len(known) and known[p] < stop:
+        k = known[p]
+        if k > previous + 1:
+            tokens.append(("", starts[previous + 1], starts[previous + 1], None))
+        word = folded[k]
+        tokens.append((word, starts[k], starts[k] + len(word), None))
+        previous = k
+        p += 1
+    if stop > previous + 1:
+        tokens.append(("", starts[previous + 1], starts[previous + 1], None))
+    return p
 
 
 def _scan(text: str, lang: str, tokens: list[tuple[str, int, int, float | None]]) -> list[Number]:

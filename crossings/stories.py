@@ -107,8 +107,13 @@ class Lexicon:
     """First folded word → [(folded words, cased words or None, last word is a prefix, id)], longest first."""
     prefixes: dict[str, list[tuple[str, tuple[str, ...], str]]] = field(default_factory=dict)
     """First three letters of a one-word prefix → [(prefix, (), id)]."""
+    _starters: set[str] = field(default_factory=set, repr=False, compare=False)
+    """Words seen so far from which a match may start (see ``_may_start``): the scan looks at those only."""
+    _seen: set[str] = field(default_factory=set, repr=False, compare=False)
+    """Words seen so far (each is in ``_starters`` if a match may start from it: added there first)."""
 
     def add(self, phrase: str, id_: str) -> None:
+        self._forget()
         star = phrase.endswith("*")
         words = TOKEN.findall(prepare(phrase.rstrip("*")))
         if not words:
@@ -127,39 +132,65 @@ class Lexicon:
             bucket_.append(item)
             bucket_.sort(key=lambda e: -len(e[0]))
 
+    def add_exact(self, word: str, id_: str) -> None:
+        """A word matched as it is (not folded: a currency sign)."""
+        self._forget()
+        self.exact.setdefault(word, []).append(((word,), None, False, id_))
+
+    def _forget(self) -> None:
+        self._starters, self._seen = set(), set()  # new sets: a scan under way keeps the pair it took
+
     def find(self, words: list[str], folded: list[str]) -> list[tuple[str, int, int]]:
         """(id, first token, token after) of every match, longest first at each token, left to right."""
+        if not self.exact and not self.prefixes:
+            return []
+        unique = set(folded)
+        if len(self._seen) > 500_000:  # a bound on what is remembered (many articles, many words)
+            self._forget()
+        known, seen = self._starters, self._seen
+        new = unique - seen
+        if new:
+            may_start = self._may_start
+            known.update([w for w in new if may_start(w)])
+            seen |= new
+        starters = unique & known
+        if not starters:
+            return []
         found = []
-        exact, prefixes = self.exact, self.prefixes
         i = 0
-        while i < len(words):
-            word = folded[i]
-            if word and not ("\u0600" <= word[0] <= "\u06ff") and word not in exact and word[:3] not in prefixes:
-                i += 1
+        at = self._at
+        for k in [k for k, w in enumerate(folded) if w in starters]:  # a token where no match starts is passed by
+            if k < i:
                 continue
-            hit = self._at(words, folded, i)
-            if hit is None:
-                i += 1
-                continue
-            found.append(hit)
-            i = hit[2]
+            hit = at(words, folded, k)
+            if hit is not None:
+                found.append(hit)
+                i = hit[2]
         return found
 
+    def _may_start(self, word: str) -> bool:
+        """Whether a match may start at this (folded) word: what ``_at`` looks up, for each of its variants."""
+        exact, prefixes = self.exact, self.prefixes
+        return any(v in exact or any(v.startswith(prefix) for prefix, _, _ in prefixes.get(v[:3], ())) for v in variants(word))
+
     def _at(self, words: list[str], folded: list[str], i: int) -> tuple[str, int, int] | None:
-        for first in variants(folded[i]):
-            for names, cased, star, id_ in self.exact.get(first, ()):
-                end = i + len(names)
+        word = folded[i]
+        exact, prefixes = self.exact, self.prefixes
+        for first in (variants(word) if word and "\u0600" <= word[0] <= "\u06ff" else (word,)):
+            for names, cased, star, id_ in exact.get(first, ()):
+                size = len(names)
+                end = i + size
                 if end > len(words):
                     continue
                 if star:
-                    if folded[i + 1:end - 1] != list(names[1:-1]) or not folded[end - 1].startswith(names[-1]) or len(names) < 2:
+                    if size < 2 or folded[i + 1:end - 1] != list(names[1:-1]) or not folded[end - 1].startswith(names[-1]):
                         continue
-                elif folded[i + 1:end] != list(names[1:]):
+                elif size > 1 and folded[i + 1:end] != list(names[1:]):
                     continue
-                if cased is not None and not all(_case_fits(words[i + k], cased[k]) for k in range(len(names)) if k or first == folded[i]):
+                if cased is not None and not all(_case_fits(words[i + k], cased[k]) for k in range(size) if k or first == word):
                     continue
                 return (id_, i, end)
-            for prefix, _, id_ in self.prefixes.get(first[:3], ()):
+            for prefix, _, id_ in prefixes.get(first[:3], ()):
                 if first.startswith(prefix):
                     return (id_, i, i + 1)
         return None
@@ -199,6 +230,9 @@ class Table:
     stop: frozenset[str] = frozenset()
     digest: str = ""
     problems: list[Problem] = field(default_factory=list)
+    _specific: tuple[int, frozenset[str]] | None = field(default=None, repr=False, compare=False)
+    name_words: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False, compare=False)
+    """Per language, what ``_names`` keeps of each capitalised word it met (made when first met)."""
 
     def ancestors(self, place: str) -> tuple[str, ...]:
         """The place and every place it lies within."""
@@ -214,6 +248,12 @@ class Table:
 
     def is_specific(self, place: str) -> bool:
         return place in self.places and self.places[place].kind in SPECIFIC
+
+    def specific_places(self) -> frozenset[str]:
+        """The places that are specific (``is_specific``)."""
+        if self._specific is None or self._specific[0] != len(self.places):
+            self._specific = (len(self.places), frozenset(p for p in self.places if self.is_specific(p)))
+        return self._specific[1]
 
 
 def load_table(path: Path | None) -> Table:
@@ -291,7 +331,7 @@ def _parse_table(raw: bytes, shown: str) -> Table:
             lexicon = table.measures.setdefault(lang, Lexicon())
             for word in words:
                 if word in ("€", "$", "£"):
-                    lexicon.exact.setdefault(word, []).append(((word,), None, False, id_))
+                    lexicon.add_exact(word, id_)
                 else:
                     lexicon.add(word, id_)
     stop = set(STOP)
@@ -327,8 +367,9 @@ def features(title: str, text: str, lang: str, table: Table) -> tuple:
     b_words, b_folded, b_spans = _tokens(body)
     n_lead = bisect.bisect_left(b_spans, lead_end)
     l_words, l_folded = b_words[:n_lead], b_folded[:n_lead]
-    places_head = [p for p, _, _ in table.place_names.find(t_words, t_folded) + table.place_names.find(l_words, l_folded)]
-    places_all = [p for p, _, _ in table.place_names.find(b_words, b_folded)]
+    in_body = table.place_names.find(b_words, b_folded)
+    places_head = [p for p, _, _ in table.place_names.find(t_words, t_folded) + _within(table.place_names, in_body, l_words, l_folded)]
+    places_all = [p for p, _, _ in in_body]
     kinds = table.kinds.get(lang) or Lexicon()
     kinds_head = sorted({k for k, _, _ in kinds.find(t_words, t_folded)})
     kinds_lead = sorted({k for k, _, _ in kinds.find(l_words, l_folded)})
@@ -340,15 +381,52 @@ def features(title: str, text: str, lang: str, table: Table) -> tuple:
     names = _names(title, text, lang, table) if lang in LATIN else ()
     words = _content_words(t_folded + b_folded[:n_lead + 60])
     shingles = _shingles(b_folded)
-    sample = tuple(sorted(h for h in shingles if h % 4 == 0))
+    sample = tuple(sorted([h for h in shingles if h % 4 == 0]))
     anchors = tuple(heapq.nsmallest(6, shingles))
     return (tuple(dict.fromkeys(places_head)), tuple(sorted(set(places_all) | set(places_head))), tuple(kinds_head), tuple(kinds_lead),
             tuple((v, m, top) for (v, m), top in seen.items()), names, words, sample, anchors)
 
 
+def _within(lexicon: Lexicon, found: list[tuple[str, int, int]], words: list[str], folded: list[str]) -> list[tuple[str, int, int]]:
+    """``lexicon.find(words, folded)`` for the first tokens of a text (``words``, ``folded``), from what it found
+    in the whole text: the same matches up to the first one that goes on past them (a scan is the same until then)."""
+    n = len(words)
+    out = []
+    for hit in found:
+        if hit[2] <= n:
+            out.append(hit)
+            continue
+        if hit[1] < n:
+            start = hit[1]
+            out += [(id_, i + start, end + start) for id_, i, end in lexicon.find(words[start:], folded[start:])]
+        break
+    return out
+
+
 def _tokens(text: str) -> tuple[list[str], list[str], list[int]]:
-    words = TOKEN.findall(text)
-    return words, [fold(w) for w in words], [m.start() for m in TOKEN.finditer(text)]
+    matches = list(TOKEN.finditer(text))
+    words = list(map(_GROUP, matches))
+    return words, _fold_all(words), list(map(_START, matches))
+
+
+_GROUP, _START = re.Match.group, re.Match.start
+_FOLDED: dict[str, str] = {}
+"""Word → ``fold(word)``, for the words seen (a dict is faster to ask than ``fold``'s cache; bounded below)."""
+_CRC: dict[str, int] = {}
+"""Folded word → its CRC-32 (for ``_shingles``)."""
+
+
+def _fold_all(words: list[str]) -> list[str]:
+    known = _FOLDED
+    folded = list(map(known.get, words))
+    if None in folded:
+        if len(known) > 300_000:
+            known.clear()
+        for k, value in enumerate(folded):
+            if value is None:
+                word = words[k]
+                folded[k] = known[word] = fold(word)
+    return folded
 
 
 def _numbers(text: str, words: list[str], folded: list[str], spans: list[int], lang: str, table: Table) -> list[tuple]:
@@ -406,6 +484,8 @@ def _is_date(folded: list[str], first: int, last: int) -> bool:
 def _names(title: str, text: str, lang: str, table: Table) -> tuple[str, ...]:
     """Proper names (capitalised words inside sentences), folded, in order of first use, at most 25."""
     found: dict[str, None] = {}
+    known = table.name_words.setdefault(lang, {})  # a name as matched → its words that count (the same each time)
+    numbers = numbers_.WORDS.get(lang, ())
     for source in (title, text):
         for match in NAME.finditer(source):
             at = match.start()  # the text before the name, spaces left out (not copied: O(n²) on long texts)
@@ -413,10 +493,15 @@ def _names(title: str, text: str, lang: str, table: Table) -> tuple[str, ...]:
                 at -= 1
             if not at or source[at - 1] in SENTENCE_END or source[at - 1] == "\n":
                 continue
-            for part in NAME_PARTS.split(match.group()):
-                word = fold(part)
-                if len(word) >= 4 and word not in table.stop and word not in numbers_.WORDS.get(lang, ()):
-                    found.setdefault(word)
+            name = match.group()
+            words = known.get(name)
+            if words is None:
+                if len(known) > 200_000:
+                    known.clear()
+                words = known[name] = tuple(word for word in map(fold, NAME_PARTS.split(name))
+                                            if len(word) >= 4 and word not in table.stop and word not in numbers)
+            for word in words:
+                found.setdefault(word)
         if len(found) >= 25:
             break
     return tuple(list(found)[:25])
@@ -425,13 +510,29 @@ def _names(title: str, text: str, lang: str, table: Table) -> tuple[str, ...]:
 def _content_words(folded: list[str]) -> tuple[int, ...]:
     """Hashes of the content words (five letters' stems) of the title and the lead."""
     stems = {w[:5] for w in folded if len(w) >= 5 and not w.isdigit()}
-    return tuple(sorted(zlib.crc32(s.encode()) for s in stems))
+    return tuple(sorted([zlib.crc32(s.encode()) for s in stems]))  # new ints (a store's bytes depend on what objects are shared)
+
+
+def _crc(word: str) -> int:
+    value = _CRC[word] = zlib.crc32(word.encode())
+    return value
 
 
 def _shingles(folded: list[str]) -> set[int]:
     """Hashes of the word 4-grams of the first 400 words (a tuple of ints hashes the same in every process)."""
-    ids = [zlib.crc32(w.encode()) for w in folded[:400]]
-    return {hash((ids[i], ids[i + 1], ids[i + 2], ids[i + 3])) & 0xFFFFFFFF for i in range(len(ids) - 3)} if len(ids) >= 4 else set(ids)
+    words = folded[:400]
+    known = _CRC
+    ids = list(map(known.get, words))
+    if None in ids:
+        if len(known) > 300_000:
+            known.clear()
+        for k, value in enumerate(ids):
+            if value is None:
+                word = words[k]
+                ids[k] = _crc(word)
+    if len(ids) < 4:
+        return set(ids)
+    return {hash(gram) & 0xFFFFFFFF for gram in zip(ids, ids[1:], ids[2:], ids[3:])}
 
 
 # --- comparing two articles ---------------------------------------------------------------------
@@ -454,14 +555,16 @@ class Article:
     """An article ready for comparisons: its node, and its features as sets."""
 
     __slots__ = ("node", "keys", "places", "around", "specific", "primary", "numbers", "names", "words", "sample", "anchors",
-                 "head", "told", "kinds", "countries", "organizations")
+                 "head", "told", "kinds", "countries", "organizations", "related", "lang", "ordinal", "n_sample", "only")
 
     def __init__(self, node: Node, f: tuple, table: Table) -> None:
         self.node = node
+        self.lang, self.ordinal = node.lang, node.ordinal
+        specific = table.specific_places()
         self.places = frozenset(f[1])
         self.around = frozenset(x for p in f[1] for x in table.ancestors(p))
-        self.specific = frozenset(p for p in f[1] if table.is_specific(p))
-        self.primary = frozenset(p for p in f[0] if table.is_specific(p))
+        self.specific = frozenset(p for p in f[1] if p in specific)
+        self.primary = frozenset(p for p in f[0] if p in specific)
         numbers: dict[float, set[str]] = defaultdict(set)
         for value, measure, _ in f[4]:
             numbers[value].add(measure)
@@ -469,9 +572,12 @@ class Article:
         self.names = frozenset(f[5])
         self.words = frozenset(f[6])
         self.sample = frozenset(f[7])
+        self.n_sample = len(self.sample)
         self.anchors = f[8]
         self.head = frozenset(f[2]) - table.quiet  # what the headline says happened, for vetoes
+        self.only = self.head if self.head and self.head <= table.exclusive else frozenset()  # only exclusive kinds
         self.kinds = frozenset(f[2] or f[3])  # the headline's kinds, else the first paragraph's
+        self.related = _with_related(tuple(self.kinds), table)  # and their related kinds
         self.told = _with_related(tuple(set(f[2]) | set(f[3])), table) - table.quiet
         self.countries = frozenset(node.countries)
         self.organizations = frozenset(node.organizations)
@@ -489,9 +595,9 @@ def _is_round(value: float) -> bool:
 
 def is_copy(a: Article, b: Article) -> bool:
     """Same language, published close together, and most sampled 4-grams in common."""
-    if a.node.lang != b.node.lang or abs(a.node.ordinal - b.node.ordinal) > COPY_WINDOW or not a.sample or not b.sample:
+    if a.lang != b.lang or abs(a.ordinal - b.ordinal) > COPY_WINDOW or not a.n_sample or not b.n_sample:
         return False
-    return len(a.sample & b.sample) / min(len(a.sample), len(b.sample)) >= COPY_CONTAINMENT
+    return len(a.sample & b.sample) / (a.n_sample if a.n_sample < b.n_sample else b.n_sample) >= COPY_CONTAINMENT
 
 
 def score(a: Article, b: Article, table: Table) -> tuple[float, bool]:
@@ -509,27 +615,41 @@ def score(a: Article, b: Article, table: Table) -> tuple[float, bool]:
     - each day apart: −0.3.
     Vetoes: headlines naming only different kinds of incident (or only one an exclusive kind);
     headlines and leads naming different places where it happened, neither mentioned by the other.
+
+    (A term that is nothing is not added: the sum is the same, but for the sign of a zero, made positive at the end.)
     """
-    na, nb = a.node, b.node
-    veto = _kinds_conflict(a, b, table) or _places_conflict(a, b)
-    total = -0.3 * abs(na.ordinal - nb.ordinal)
-    specific = len(a.specific & b.specific)
-    if specific:
-        total += 3.0 + min(1, specific - 1)
-    elif a.around & b.around:
+    # _kinds_conflict(a, b, table) or _places_conflict(a, b), as quickly
+    veto = ((a.only and a.only.isdisjoint(b.head)) or (b.only and b.only.isdisjoint(a.head))
+            or (a.head and b.head and a.head.isdisjoint(b.told) and b.head.isdisjoint(a.told))
+            or (a.primary and b.primary and a.primary.isdisjoint(b.around) and b.primary.isdisjoint(a.around)))
+    total = -0.3 * abs(a.ordinal - b.ordinal)
+    if a.specific and b.specific and (specific := len(a.specific & b.specific)):
+        total += 4.0 if specific > 1 else 3.0  # 3.0 + min(1, specific - 1)
+    elif not a.around.isdisjoint(b.around):
         total += 0.5
-    total += _numbers_shared(a.numbers, b.numbers)
-    total += min(3.0, 0.75 * len(a.names & b.names))
-    total += min(1.5, 0.5 * len(a.countries & b.countries))
-    total += min(1.0, 0.5 * len(a.organizations & b.organizations))
-    kinds = a.kinds & b.kinds
-    if kinds:
-        total += max(table.weights.get(k, 1.5) for k in kinds)
-    elif a.kinds & _with_related(tuple(b.kinds), table):
-        total += 1.0
-    if na.lang == nb.lang and a.words and b.words:
-        total += min(3.0, 6.0 * len(a.words & b.words) / len(a.words | b.words))
-    return round(total, 3), veto
+    if a.numbers and b.numbers:
+        total += _numbers_shared(a.numbers, b.numbers)
+    if a.names and b.names and (shared := len(a.names & b.names)):
+        total += 0.75 * shared if shared < 4 else 3.0  # min(3.0, 0.75 * shared), as the next two
+    if a.countries and b.countries and (shared := len(a.countries & b.countries)):
+        total += 0.5 * shared if shared < 3 else 1.5
+    if a.organizations and b.organizations and (shared := len(a.organizations & b.organizations)):
+        total += 0.5 * shared if shared < 2 else 1.0
+    if a.kinds and b.kinds:
+        kinds = a.kinds & b.kinds
+        if kinds:
+            if len(kinds) == 1:
+                [kind] = kinds
+                total += table.weights.get(kind, 1.5)
+            else:
+                total += max(table.weights.get(k, 1.5) for k in kinds)
+        elif not a.kinds.isdisjoint(b.related):
+            total += 1.0
+    if a.lang == b.lang and a.words and b.words:
+        shared = len(a.words & b.words)
+        jaccard = 6.0 * shared / (len(a.words) + len(b.words) - shared)
+        total += jaccard if jaccard < 3.0 else 3.0
+    return round(total + 0.0, 3), bool(veto)
 
 
 def _numbers_shared(na: dict, nb: dict) -> float:
@@ -1145,7 +1265,7 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
             b = article(other)
             if a.keys.isdisjoint(b.keys):
                 continue
-            copy = is_copy(a, b)
+            copy = a.lang == b.lang and is_copy(a, b)
             value, veto = score(a, b, table)
             if copy or value >= KEEP:
                 pairs.append((other, value, veto, copy))

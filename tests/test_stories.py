@@ -139,6 +139,26 @@ def test_numbers_count_what_they_measure() -> None:
     assert (27.0, "dead", True) in found and (37.0, "dead", False) in found
 
 
+def test_the_places_of_the_lead_end_with_it() -> None:
+    """A place's name cut by the end of the first paragraph is a place of the text, not of the lead."""
+    table = stories.load_table(REPO / "places.toml")
+    found = stories.features("Arrivées", "Arrivées à Tan Tan, puis à El\n\nHierro et Lampedusa.", "fr", table)
+    assert found[0] == ("tan-tan",) and found[1] == ("el-hierro", "lampedusa", "tan-tan")
+    found = stories.features("Arrivées", "Arrivées à Tan\n\nTan, puis à El Hierro et Lampedusa.", "fr", table)
+    assert found[0] == () and found[1] == ("el-hierro", "lampedusa", "tan-tan")
+
+
+def test_a_lexicon_finds_what_is_added_after_it_was_used() -> None:
+    """A lexicon remembers which words may start a match: a phrase added later is found all the same."""
+    lexicon = stories.Lexicon()
+    lexicon.add("Lampedusa", "lampedusa")
+    words = stories.TOKEN.findall("Arrivées à Lampedusa et à Pantelleria")
+    folded = [entities.fold(w) for w in words]
+    assert [m[0] for m in lexicon.find(words, folded)] == ["lampedusa"]
+    lexicon.add("Pantel*", "pantelleria")
+    assert [m[0] for m in lexicon.find(words, folded)] == ["lampedusa", "pantelleria"]
+
+
 # --- the grouping itself: order, ids, increments -----------------------------------------------------
 
 @pytest.fixture(scope="module")
