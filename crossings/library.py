@@ -71,6 +71,12 @@ class Library:
         self.scan = scan or Scan()
         self._publishers: publishers.Table | None = None
         self._publishers_key: str | None = None
+        self.features_made: dict[str, tuple] = {}
+        """Record key → (language, story features), made by the workers that read many files at once while
+        they hold each text (a build whose cache was lost): the stories take them rather than read every
+        text again in workers of their own (``stories.Grouper.prefetch``)."""
+        self._features: dict[str, tuple] | None = None  # in a worker: the features it made
+        self.features_table = None
 
     def publishers(self) -> publishers.Table:
         """The publishers table, knowing the hosts named before (import's store of names, which ``load``
@@ -207,6 +213,10 @@ class Library:
         # article's text and HTML for the whole build: 135 MB at 10,000 articles).
         short = excerpt(plain)
         record = Record(article._replace(body=""), rel, key, short, entry_version(article, short))
+        if self._features is not None:
+            from .stories import features
+
+            self._features[key] = (article.lang, features(article.title, plain, article.lang, self.features_table))
         return (sig, digest, record.as_tuple(), plain_problems, named_by)
 
     def _read_many(self, jobs: list[tuple[str, tuple, tuple | None]]) -> dict[str, tuple]:
@@ -216,6 +226,9 @@ class Library:
         if workers < 2 or "fork" not in get_all_start_methods():
             return {}
         self.publishers(), self.publishers_key()  # loaded once, before the fork
+        from .stories import load_table
+
+        self.features_table = load_table(self.config.places)  # the stories' table (the same object, read once)
         global _JOB
         _JOB = (self, jobs)
         made: dict[str, tuple] = {}
@@ -223,13 +236,14 @@ class Library:
             size = max(16, min(256, len(jobs) // (workers * 8)))
             chunks = [range(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
             with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-                for chunk, (entries, html) in zip(chunks, pool.map(_read_some, chunks)):
+                for chunk, (entries, html, features) in zip(chunks, pool.map(_read_some, chunks)):
                     for i, entry in zip(chunk, entries):
                         made[jobs[i][0]] = entry
                         self._read_already.pop(jobs[i][0], None)
                     if html:
                         self.html_store().update(html)
                         self._html_dirty = True
+                    self.features_made.update(features)
         finally:
             _JOB = None
         return made
@@ -277,9 +291,11 @@ PARALLEL_FROM = 400
 _JOB: tuple | None = None  # (library, [(rel, signature, cached entry)]) for forked workers
 
 
-def _read_some(indices: range) -> tuple[list[tuple], dict[str, tuple[str, str]]]:
-    """In a worker: ``Library._read`` of some files, and the Markdown bodies rendered on the way."""
+def _read_some(indices: range) -> tuple[list[tuple], dict[str, tuple[str, str]], dict[str, tuple]]:
+    """In a worker: ``Library._read`` of some files, the Markdown bodies rendered on the way, and the
+    articles' story features (see ``Library.features_made``)."""
     library, jobs = _JOB
     library._html = {}  # this worker's additions only (``_read`` adds to the store, never reads it)
+    library._features = {}
     entries = [library._read(*jobs[i]) for i in indices]
-    return entries, library._html
+    return entries, library._html, library._features

@@ -934,6 +934,8 @@ class Grouper:
         self.cache = cache
         self.language = language  # the settings' language: an article without one of its own is in it
         self.text_of = text_of  # key → (title, text), read only for articles whose features are not cached
+        self.made: dict[str, tuple] = {}
+        """Features made elsewhere with this table (sha → (language, features)), taken by ``prefetch``."""
         self._months: dict[str, dict] = {}
         self._dirty: set[str] = set()
         self._settled = False  # grouped: the month stores are only read now (story pages' numbers), a few at a time
@@ -971,10 +973,17 @@ class Grouper:
         """Read the features of many articles at once: in worker processes when there are enough
         (a build from nothing reads every article's), as ``features_of`` would one by one."""
         missing = []
+        made = self.made
         for node in nodes:
-            found = self._month(month_of(node.ordinal))["features"].get(node.sha)
+            store = self._month(month_of(node.ordinal))["features"]
+            found = store.get(node.sha)
             if found is None or found[0] != node.lang:
-                missing.append(node)
+                found = made.pop(node.sha, None)
+                if found is not None and found[0] == node.lang:  # made by the workers that read the text
+                    store[node.sha] = (node.lang, found[1])  # as below (the store's bytes depend on what objects it shares)
+                    self._dirty.add(month_of(node.ordinal))
+                else:
+                    missing.append(node)
         workers = min(os.cpu_count() or 1, 8)
         if len(missing) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return

@@ -132,6 +132,8 @@ def build_index(site: Site) -> StoryIndex:
         return record.article.title, site.library.body(record)[1]
 
     grouper = engine.Grouper(table, site.library.cache, text_of, config.language)
+    if site.library.features_table is table:  # made with this very table by the workers that read the content
+        grouper.made = site.library.features_made
     grouping = grouper.group(nodes)
     index = StoryIndex(grouper=grouper, nodes=nodes, table_digest=table.digest)
     index.problems = list(table.problems) + engine.pin_problems(site.records, grouping)

@@ -80,3 +80,35 @@ def test_parallel_read_equals_one_core(tmp_path: Path, monkeypatch: pytest.Monke
     assert any("not UTF-8" in p.message for p in problems_one)
     assert any("not valid YAML" in p.message for p in problems_one)
     assert any(r.article.source_name == "Le Monde" for r in records_one)  # named from publishers.toml
+
+
+def test_the_workers_make_the_story_features_the_stories_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers that read the content make each article's story features while they hold its text: the
+    same features the stories make from the text they read back (plain and Markdown bodies), so that the
+    stories need no workers of their own; and the grouping takes them."""
+    from crossings import stories
+    from crossings.catalogs import load_catalogs
+    from crossings.site import build_site
+
+    root = lay_out(tmp_path / "site")
+    count = 2 * library_.PARALLEL_FROM + 37
+    for n in range(count):
+        folder = root / "content" / str(2000 + n % 20)
+        folder.mkdir(exist_ok=True)
+        (folder / f"article-{n:04d}.md").write_bytes(_article(n))
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CROSSINGS_WORKERS", "2")
+    config, _ = load_config(root / "pyproject.toml")
+    lib = Library(config, Cache(tmp_path / "cache"), scan=Scan())
+    records, _ = lib.load()
+    table = stories.load_table(config.places)
+    assert lib.features_table is table and len(lib.features_made) == len(records)
+    for record in records:
+        article = record.article
+        assert lib.features_made[record.file_sha] == (article.lang, stories.features(article.title, lib.body(record)[1], article.lang, table))
+    assert any(lib.html_store().get(r.file_sha) for r in records)  # Markdown bodies among them
+    made = dict(lib.features_made)
+    site, _ = build_site(records, config, lib, load_catalogs(config.locales))
+    index = site.stories
+    assert not lib.features_made  # every one taken by the grouping
+    assert all(index.grouper.features_of(index.nodes[r.article.slug]) == made[r.file_sha][1] for r in records)
