@@ -59,8 +59,9 @@ from .site import Output, Site, digest
 OWN_VERSION = "own/1"
 CHUNK = 12_000
 """Target size of a chunk, in bytes: a query word fetches one or two (its form, its stems)."""
-WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670])+")
-"""A word: letters and digits with their combining marks (the browser cuts words the same way)."""
+WORD = re.compile(r"(?:[^\W_]+|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670]+)+")
+"""A word: letters and digits with their combining marks (the browser cuts words the same way). Runs of
+either kind are taken whole (the same words as one character at a time, a fifth faster)."""
 DIGITS = "0123456789abcdefghijklmnopqrstuv"
 FINAL = "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.~()"
 """Base-32 digits: any digit but the last of a number from ``DIGITS``, the last from ``FINAL``."""
