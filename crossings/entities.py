@@ -18,6 +18,7 @@ import hashlib
 import re
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
@@ -655,6 +656,40 @@ def fold_case(word: str) -> str:
         return word
     stripped = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped).translate(ARABIC_LETTERS)
+
+
+class Sieve:
+    """The words of a text that pass ``test``, each word tested once: the words seen are remembered (up to
+    ``most``, then forgotten), so that a scan over many texts looks at the few words that matter."""
+
+    def __init__(self, test: Callable[[str], bool], most: int = 500_000) -> None:
+        self.test, self.most = test, most
+        self.seen: set[str] = set()
+        self.passed: set[str] = set()
+
+    def __call__(self, words: set[str]) -> set[str]:
+        if len(self.seen) > self.most:
+            self.seen, self.passed = set(), set()  # new sets: a scan under way keeps those it took
+        passed, seen = self.passed, self.seen
+        new = words - seen
+        if new:
+            passed.update([w for w in new if self.test(w)])  # before ``seen``: a word seen is sorted
+            seen |= new
+        return words & passed
+
+
+def remembered(known: dict, words: list[str], make: Callable[[str], object], most: int = 300_000) -> list:
+    """``[make(w) for w in words]``, each word's value kept in ``known`` (emptied past ``most`` words): a dict
+    is faster to ask than a cached function."""
+    values = list(map(known.get, words))
+    if None in values:
+        if len(known) > most:
+            known.clear()
+        for k, value in enumerate(values):
+            if value is None:
+                word = words[k]
+                values[k] = known[word] = make(word)
+    return values
 
 
 @lru_cache(maxsize=200_000)

@@ -18,6 +18,7 @@ import bisect
 import re
 from typing import NamedTuple
 
+from .entities import Sieve
 from .entities import fold as _fold
 
 # Arabic-Indic and Eastern Arabic-Indic digits, and the Arabic thousands and decimal separators.
@@ -146,23 +147,17 @@ def find_in(text: str, lang: str, folded: list[str], starts: list[int]) -> list[
 
 TRANSLATED = re.compile("[" + "".join(map(chr, DIGITS)) + "]")
 """A character that ``DIGITS`` changes."""
-_SEEN: dict[str, tuple[set[str], set[str]]] = {}
-"""Language → (words seen, those that are number words or joiners, or و and one): see ``_number_words``."""
+_SIEVES: dict[str, Sieve] = {}
+"""Language → the words that are number words or joiners, or و and one (see ``_number_words``)."""
 
 
 def _number_words(lang: str, folded: list[str]) -> set[str]:
     """The words of ``folded`` that are in ``FIRST[lang]`` (or are و and such a word)."""
-    unique = set(folded)
-    pair = _SEEN.get(lang)
-    if pair is None or len(pair[0]) > 500_000:
-        pair = _SEEN[lang] = (set(), set())
-    seen, hits = pair
-    new = unique - seen
-    if new:
+    sieve = _SIEVES.get(lang)
+    if sieve is None:
         first = FIRST.get(lang, frozenset())
-        hits.update([w for w in new if w in first or (w[:1] == "و" and w[1:] in first)])  # before ``seen``: a word seen is sorted
-        seen |= new
-    return unique & hits
+        sieve = _SIEVES[lang] = Sieve(lambda w: w in first or (w[:1] == "و" and w[1:] in first))
+    return sieve(set(folded))
 
 
 def _words_between(tokens: list, known: list[int], p: int, at: int, stop: int, folded: list[str], starts: list[int]) -> int:

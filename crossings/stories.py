@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import numbers as numbers_
-from .entities import fold, fold_case, prepare, variants
+from .entities import Sieve, fold, fold_case, prepare, remembered, variants
 from .problems import Problem, display_path, error, warning
 
 VERSION = "stories-1"
@@ -107,10 +107,8 @@ class Lexicon:
     """First folded word → [(folded words, cased words or None, last word is a prefix, id)], longest first."""
     prefixes: dict[str, list[tuple[str, tuple[str, ...], str]]] = field(default_factory=dict)
     """First three letters of a one-word prefix → [(prefix, (), id)]."""
-    _starters: set[str] = field(default_factory=set, repr=False, compare=False)
-    """Words seen so far from which a match may start (see ``_may_start``): the scan looks at those only."""
-    _seen: set[str] = field(default_factory=set, repr=False, compare=False)
-    """Words seen so far (each is in ``_starters`` if a match may start from it: added there first)."""
+    _starters: Sieve | None = field(default=None, repr=False, compare=False)
+    """The words from which a match may start (``_may_start``), remembered: the scan looks at those only."""
 
     def add(self, phrase: str, id_: str) -> None:
         self._forget()
@@ -138,22 +136,16 @@ class Lexicon:
         self.exact.setdefault(word, []).append(((word,), None, False, id_))
 
     def _forget(self) -> None:
-        self._starters, self._seen = set(), set()  # new sets: a scan under way keeps the pair it took
+        self._starters = None  # a scan under way keeps the sieve it took
 
     def find(self, words: list[str], folded: list[str]) -> list[tuple[str, int, int]]:
         """(id, first token, token after) of every match, longest first at each token, left to right."""
         if not self.exact and not self.prefixes:
             return []
-        unique = set(folded)
-        if len(self._seen) > 500_000:  # a bound on what is remembered (many articles, many words)
-            self._forget()
-        known, seen = self._starters, self._seen
-        new = unique - seen
-        if new:
-            may_start = self._may_start
-            known.update([w for w in new if may_start(w)])
-            seen |= new
-        starters = unique & known
+        sieve = self._starters
+        if sieve is None:
+            sieve = self._starters = Sieve(self._may_start)
+        starters = sieve(set(folded))
         if not starters:
             return []
         found = []
@@ -411,22 +403,17 @@ def _tokens(text: str) -> tuple[list[str], list[str], list[int]]:
 
 _GROUP, _START = re.Match.group, re.Match.start
 _FOLDED: dict[str, str] = {}
-"""Word → ``fold(word)``, for the words seen (a dict is faster to ask than ``fold``'s cache; bounded below)."""
+"""Word → ``fold(word)``, for the words seen (see ``remembered``)."""
 _CRC: dict[str, int] = {}
 """Folded word → its CRC-32 (for ``_shingles``)."""
 
 
 def _fold_all(words: list[str]) -> list[str]:
-    known = _FOLDED
-    folded = list(map(known.get, words))
-    if None in folded:
-        if len(known) > 300_000:
-            known.clear()
-        for k, value in enumerate(folded):
-            if value is None:
-                word = words[k]
-                folded[k] = known[word] = fold(word)
-    return folded
+    return remembered(_FOLDED, words, fold)
+
+
+def _crc(word: str) -> int:
+    return zlib.crc32(word.encode())
 
 
 def _numbers(text: str, words: list[str], folded: list[str], spans: list[int], lang: str, table: Table) -> list[tuple]:
@@ -513,23 +500,9 @@ def _content_words(folded: list[str]) -> tuple[int, ...]:
     return tuple(sorted([zlib.crc32(s.encode()) for s in stems]))  # new ints (a store's bytes depend on what objects are shared)
 
 
-def _crc(word: str) -> int:
-    value = _CRC[word] = zlib.crc32(word.encode())
-    return value
-
-
 def _shingles(folded: list[str]) -> set[int]:
     """Hashes of the word 4-grams of the first 400 words (a tuple of ints hashes the same in every process)."""
-    words = folded[:400]
-    known = _CRC
-    ids = list(map(known.get, words))
-    if None in ids:
-        if len(known) > 300_000:
-            known.clear()
-        for k, value in enumerate(ids):
-            if value is None:
-                word = words[k]
-                ids[k] = _crc(word)
+    ids = remembered(_CRC, folded[:400], _crc)
     if len(ids) < 4:
         return set(ids)
     return {hash(gram) & 0xFFFFFFFF for gram in zip(ids, ids[1:], ids[2:], ids[3:])}
@@ -618,7 +591,8 @@ def score(a: Article, b: Article, table: Table) -> tuple[float, bool]:
 
     (A term that is nothing is not added: the sum is the same, but for the sign of a zero, made positive at the end.)
     """
-    # _kinds_conflict(a, b, table) or _places_conflict(a, b), as quickly
+    # the vetoes: one headline names only exclusive kinds the other's does not; both headlines name kinds and
+    # neither names (headline or lead) one of the other's; both name places where it happened, neither the other's
     veto = ((a.only and a.only.isdisjoint(b.head)) or (b.only and b.only.isdisjoint(a.head))
             or (a.head and b.head and a.head.isdisjoint(b.told) and b.head.isdisjoint(a.told))
             or (a.primary and b.primary and a.primary.isdisjoint(b.around) and b.primary.isdisjoint(a.around)))
@@ -673,25 +647,6 @@ def _related_cached(kinds: tuple[str, ...], related: tuple) -> frozenset[str]:
 
 def _with_related(kinds: tuple[str, ...], table: Table) -> frozenset[str]:
     return _related_cached(tuple(sorted(kinds)), table.related_key)
-
-
-def _kinds_conflict(a: Article, b: Article, table: Table) -> bool:
-    """Both headlines name a kind of incident, and neither names (headline or lead) a kind the other's
-    headline names; or one headline names only exclusive kinds (a period's figures), which the other's does not."""
-    for one, other in ((a, b), (b, a)):
-        only = one.head & table.exclusive
-        if only and one.head <= table.exclusive and not (other.head & only):
-            return True
-    if not a.head or not b.head:
-        return False
-    return not (a.head & b.told) and not (b.head & a.told)
-
-
-def _places_conflict(a: Article, b: Article) -> bool:
-    """Headlines and leads name places where it happened, and neither article names any of the other's."""
-    if not a.primary or not b.primary:
-        return False
-    return not (a.primary & b.around) and not (b.primary & a.around)
 
 
 # --- grouping -----------------------------------------------------------------------------------
