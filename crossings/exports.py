@@ -186,7 +186,6 @@ def plan_years(site: Site) -> tuple[list[Output], list[dict]]:
             outputs.append(Output(path, None, key, None, _year_file(site, make, records), deferrable=True))
             entry[kind] = {"path": path, "url": absolute(site, path), "key": key}
         years.append(entry)
-    paths = tuple(y[kind]["path"] for y in years for kind, _, _ in YEAR_FILES)
 
     def data() -> bytes:
         index = {"title": site.config.title, "source": absolute(site, ""), "count": len(site.records), "fields": dict(FIELDS),
@@ -197,8 +196,13 @@ def plan_years(site: Site) -> tuple[list[Output], list[dict]]:
 
     # Keyed by what the index is made of: the year files' keys stand for their bytes.
     key = digest("index", site.config.title, absolute(site, ""), len(site.records), FIELDS, STORY_FIELDS, years)
-    outputs.append(Output("data/index.json", None, key, None, data, deferrable=True, after=paths))
+    outputs.append(Output("data/index.json", None, key, None, data, deferrable=True, after=_year_paths(years)))
     return outputs, years
+
+
+def _year_paths(years: list[dict]) -> tuple[str, ...]:
+    """The year files ``years`` lists (what data/index.json and the data page are made from)."""
+    return tuple(y[kind]["path"] for y in years for kind, _, _ in YEAR_FILES)
 
 
 def year_facts(site: Site, years: list[dict]) -> list[dict]:
@@ -356,7 +360,7 @@ def plan_data_page(site: Site, years: list[dict]) -> list[Output]:
     """The page documenting the exports, in every interface language (the files are one set, at the root),
     with the year files (newest first) and their sizes; ``years`` as ``plan_years`` lists them (the sizes
     are read once the files are written: the page comes after them, like data/index.json)."""
-    paths = tuple(y[kind]["path"] for y in years for kind, _, _ in YEAR_FILES)
+    paths = _year_paths(years)
     key = digest(len(site.records), FIELDS, STORY_FIELDS, [(y["year"], y["count"], y["csv"]["key"], y["jsonl"]["key"]) for y in years])
 
     @each_language

@@ -71,6 +71,7 @@ class Library:
         self.scan = scan or Scan()
         self._publishers: publishers.Table | None = None
         self._publishers_key: str | None = None
+        self._names_stored = 0  # how many hosts' names the store held for the table
         self.features_made: dict[str, tuple] = {}
         """Record key → (language, story features), made by the workers that read many files at once while
         they hold each text (a build whose cache was lost): the stories take them rather than read every
@@ -86,6 +87,7 @@ class Library:
             stored = self.cache.load(publishers.NAMES_STORE) or {}
             if stored.get("key") == publishers.names_key(self.config):
                 self._publishers.learn(stored["names"])
+            self._names_stored = len(self._publishers.names())
         return self._publishers
 
     def _keep_names(self, entries: list[tuple]) -> None:
@@ -98,12 +100,11 @@ class Library:
                 found[publishers.effective_host(record[9])] = record[10]
         if not found:
             return
-        key = publishers.names_key(self.config)
-        stored = self.cache.load(publishers.NAMES_STORE) or {}
-        names = dict(stored["names"]) if stored.get("key") == key else {}
-        if not found.keys() <= names.keys():
-            names.update(found)
-            self.cache.save(publishers.NAMES_STORE, {"key": key, "names": names})
+        table = self.publishers()  # it read the store, and has the names given here since
+        table.learn(found)  # and those given by workers
+        if len(table.names()) != self._names_stored:
+            self._names_stored = len(table.names())
+            self.cache.save(publishers.NAMES_STORE, {"key": publishers.names_key(self.config), "names": table.names()})
 
     def publishers_key(self) -> str:
         if self._publishers_key is None:

@@ -38,6 +38,17 @@ def _article(n: int) -> bytes:
             f"source: {source}\ncountries: [MA, ES]\norganizations: [IOM]\n---\n{body}").encode("utf-8")
 
 
+def _corpus(tmp_path: Path) -> tuple[Path, int]:
+    """A project whose content folder holds enough articles for the workers to fork (``_article``'s mix)."""
+    root = lay_out(tmp_path / "site")
+    count = 2 * library_.PARALLEL_FROM + 37
+    for n in range(count):
+        folder = root / "content" / str(2000 + n % 20)
+        folder.mkdir(exist_ok=True)
+        (folder / f"article-{n:04d}.md").write_bytes(_article(n))
+    return root, count
+
+
 def _load(root: Path, cache_dir: Path, workers: str, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("CROSSINGS_WORKERS", workers)
     config, problems = load_config(root / "pyproject.toml")
@@ -49,12 +60,7 @@ def _load(root: Path, cache_dir: Path, workers: str, monkeypatch: pytest.MonkeyP
 
 
 def test_parallel_read_equals_one_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = lay_out(tmp_path / "site")
-    count = 2 * library_.PARALLEL_FROM + 37
-    for n in range(count):
-        folder = root / "content" / str(2000 + n % 20)
-        folder.mkdir(exist_ok=True)
-        (folder / f"article-{n:04d}.md").write_bytes(_article(n))
+    root, count = _corpus(tmp_path)
     monkeypatch.chdir(root)
 
     forked = []
@@ -90,12 +96,7 @@ def test_the_workers_make_the_story_features_the_stories_would(tmp_path: Path, m
     from crossings.catalogs import load_catalogs
     from crossings.site import build_site
 
-    root = lay_out(tmp_path / "site")
-    count = 2 * library_.PARALLEL_FROM + 37
-    for n in range(count):
-        folder = root / "content" / str(2000 + n % 20)
-        folder.mkdir(exist_ok=True)
-        (folder / f"article-{n:04d}.md").write_bytes(_article(n))
+    root, count = _corpus(tmp_path)
     monkeypatch.chdir(root)
     monkeypatch.setenv("CROSSINGS_WORKERS", "2")
     config, _ = load_config(root / "pyproject.toml")
