@@ -127,6 +127,12 @@ def static_edited(project: Project) -> None:
     css.write_text(css.read_text(encoding="utf-8") + "\n.replayed { color: #123456; }\n", encoding="utf-8")
 
 
+def module_edited(project: Project) -> None:
+    """A module other scripts import (their hashed copies name its hashed copy: both are renamed)."""
+    module = project.root / "static" / "js" / "search-page.js"
+    module.write_text(module.read_text(encoding="utf-8") + "\n// replayed\n", encoding="utf-8")
+
+
 def static_deleted(project: Project) -> None:
     (project.root / "static" / "extra.txt").unlink()
 
@@ -167,6 +173,7 @@ STEPS = [
     Step("template edited", "templates_dir", template_edited, "Template edit."),
     Step("static file added", "static_dir", static_added),
     Step("static file edited", "static_dir", static_edited),
+    Step("script module edited", "static_dir", module_edited),
     Step("static file deleted", "static_dir", static_deleted),
     Step("interface catalog edited", "locales_dir", catalog_edited, "Aller au texte"),
     Step("interface catalog removed", "locales_dir", catalog_removed),
