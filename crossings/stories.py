@@ -8,8 +8,13 @@ notations, see ``numbers``), the proper names it quotes, its content words and a
 sample of its word 4-grams (for copies of one text).
 
 Two articles are compared only when they are **candidates**: at most ``WINDOW``
-days apart and sharing a place, a country or an organisation (blocking: no
-comparison of all pairs). A pair's score adds the evidence (see ``score``);
+days apart and sharing a place, an organisation, the headline's kind of incident,
+a number that is not round or a 4-gram anchor (blocking: no comparison of all
+pairs; a country is too common to count). In a dense archive an article has
+hundreds of candidates a fortnight: it is compared with the ``CANDIDATES`` that
+share the most with it, with those that chose it, and with its likely copies
+(meta-blocking: the time then grows with the archive, not with its square).
+A pair's score adds the evidence (see ``score``);
 some pairs are **vetoed** whatever their score: headlines naming different kinds
 of incident, or different places where it happened. Same-language articles whose
 4-grams mostly coincide are **copies** of one text (a wire story carried by
@@ -19,9 +24,10 @@ vetoed, and the result spans at most ``WINDOW`` days. Editors decide in the end:
 ``story: <id>`` puts an article in a story, ``story: none`` keeps it out.
 
 Exact and cheap after a change: a pair's score depends on the two articles only,
-so links between unchanged articles are kept in the build cache; a new article is
-compared with its candidates only, and the grouping from the links is redone (it
-is fast). Features are kept in one cache store per month, so that a change loads
+and which candidates an article chooses on the articles within ``WINDOW`` days of
+it, so links between unchanged articles further away are kept in the build cache;
+a new article, and those around it, are compared with their candidates only, and
+the grouping from the links is redone (it is fast). Features are kept in one cache store per month, so that a change loads
 only the months around it. The result is the same whatever the order of files,
 and whether built at once or step by step.
 """
@@ -61,6 +67,13 @@ AVERAGE = 2.0
 """Two groups merge when the average score over every pair across them reaches this."""
 KEEP = 1.0
 """Pairs scoring at least this (vetoed or not) are kept: they weigh in the averages."""
+CANDIDATES = 40
+"""An article is compared with at most this many of its candidates, those sharing the most with it (and with
+every article that chose it): a fortnight of a dense archive holds hundreds of candidates, mostly unrelated."""
+COPY_ANCHORS = 4
+"""Candidates sharing this many of the article's anchors (likely copies of its text) are compared whatever their number."""
+KEY_WEIGHTS = {"p": 6, "n": 4, "k": 3, "a": 2, "o": 1}
+"""How much a shared key weighs in choosing candidates: a place, a number, the headline's kind, an anchor, an organisation."""
 MONTHS_KEPT = 12  # month stores held at once after grouping, and while the pass reads links
 LINK_BATCH = 5000  # new articles linked at once, at least (see Grouper._link)
 TEXT_CHARS = 3000
@@ -527,7 +540,7 @@ class Node(NamedTuple):
 class Article:
     """An article ready for comparisons: its node, and its features as sets."""
 
-    __slots__ = ("node", "keys", "places", "around", "specific", "primary", "numbers", "names", "words", "sample", "anchors",
+    __slots__ = ("node", "keys", "anchor_keys", "key_weights", "places", "around", "specific", "primary", "numbers", "names", "words", "sample", "anchors",
                  "head", "told", "kinds", "countries", "organizations", "related", "lang", "ordinal", "n_sample", "only")
 
     def __init__(self, node: Node, f: tuple, table: Table) -> None:
@@ -554,12 +567,14 @@ class Article:
         self.told = _with_related(tuple(set(f[2]) | set(f[3])), table) - table.quiet
         self.countries = frozenset(node.countries)
         self.organizations = frozenset(node.organizations)
-        keys = {"p:" + p for p in f[1]} | {"c:" + c for c in node.countries} | {"o:" + o for o in node.organizations}
+        keys = {"p:" + p for p in f[1]} | {"o:" + o for o in node.organizations}
         keys |= {"k:" + k for k in f[2]} | {f"n:{v:g}" for v in numbers if v >= 10 and not _is_round(v)}
-        keys |= {f"a:{node.lang}:{a}" for a in f[8]}
-        self.keys = frozenset(keys)
-        """What a candidate must share with the article (besides the date window): a place, a country, an
-        organisation, the kind in the headline, a number that is not round, or (same language) a 4-gram anchor."""
+        self.anchor_keys = frozenset([f"a:{node.lang}:{a}" for a in f[8]])
+        self.keys = frozenset(keys | self.anchor_keys)
+        self.key_weights = {k: KEY_WEIGHTS[k[0]] for k in self.keys}
+        """What a candidate must share with the article (besides the date window): a place, an organisation,
+        the kind in the headline, a number that is not round, or (same language) a 4-gram anchor. Not a
+        country: most articles of a fortnight share one (the score still counts them)."""
 
 
 def _is_round(value: float) -> bool:
@@ -974,6 +989,15 @@ class Grouper:
         changed = sorted(k for k in set(known) | set(current) if known.get(k) != current.get(k))
         ordinals = {key: day_of(known[key]) for key in changed if key in known}
         days = [ordinals[k] for k in changed if k in ordinals] + [nodes[k].ordinal for k in changed if k in nodes]
+        # The articles within WINDOW days of a change may choose other candidates (``CANDIDATES``): they are
+        # linked again too, as if new (a pair of articles further away is chosen as before).
+        if days:
+            sorted_days = sorted(set(days))
+            around = [k for k, n in nodes.items() if k in known and known[k] == current[k] and _near(sorted_days, n.ordinal)]
+            for key in around:
+                ordinals[key] = nodes[key].ordinal
+            days += [nodes[k].ordinal for k in around]
+            changed = sorted(set(changed) | set(around))
         # links: forget those of changed articles, then link their new versions with their candidates
         for key in changed:
             if key not in ordinals:
@@ -1057,12 +1081,13 @@ class Grouper:
                 del self._months[month]
 
     def _link_some(self, nodes: dict[str, Node], added: list[str], fresh: set[str], copies: dict[str, set[str]]) -> None:
+        # the candidates of a new article, and theirs (whether it is among the ones they choose)
         days = sorted({nodes[k].ordinal for k in added})
         if len(days) == 1:
-            lo, hi = days[0] - WINDOW, days[0] + WINDOW
+            lo, hi = days[0] - 2 * WINDOW, days[0] + 2 * WINDOW
             near = [key for key, node in nodes.items() if lo <= node.ordinal <= hi]
         else:
-            near = [key for key, node in nodes.items() if _near(days, node.ordinal)]
+            near = [key for key, node in nodes.items() if _near(days, node.ordinal, 2 * WINDOW)]
         window = sorted(near, key=lambda k: (nodes[k].ordinal, k))
         self.prefetch([nodes[key] for key in window])
         for key in window:
@@ -1214,21 +1239,54 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
             found = articles[key] = Article(nodes[key], grouper.features_of(nodes[key]), table)
         return found
 
+    chosen: dict[str, frozenset[str]] = {}
+
+    def choice(key: str) -> frozenset[str]:
+        """The candidates ``key`` is compared with: all of them, or the ``CANDIDATES`` sharing the most keys
+        with it (then the nearest in days, then by key), and its likely copies. It depends on the articles
+        within ``WINDOW`` days only."""
+        found = chosen.get(key)
+        if found is None:
+            a = article(key)
+            day, keys_ = a.ordinal, a.keys
+            lo = bisect.bisect_left(by_day, (day - WINDOW,))
+            hi = bisect.bisect_right(by_day, (day + WINDOW, "\uffff"))
+            anchors, weight = a.anchor_keys, a.key_weights.__getitem__
+            ranked, copies = [], []
+            get = articles.get
+            for other_day, other in by_day[lo:hi]:
+                b = get(other) or article(other)
+                shared = keys_ & b.keys
+                if shared and other != key:
+                    if len(anchors & b.anchor_keys) >= COPY_ANCHORS:
+                        copies.append(other)
+                    else:
+                        ranked.append((-sum(map(weight, shared)), abs(other_day - day), other))
+            if len(ranked) > CANDIDATES:
+                ranked.sort()
+                del ranked[CANDIDATES:]
+            found = chosen[key] = frozenset([other for _, _, other in ranked] + copies)
+        return found
+
     out = []
     for key in keys:
         node = nodes[key]
         lo = bisect.bisect_left(by_day, (node.ordinal - WINDOW,))
         hi = bisect.bisect_right(by_day, (node.ordinal + WINDOW, "\uffff"))
-        if len(articles) > 2 * (hi - lo) + 1000:
-            articles = {k: a for k, a in articles.items() if abs(a.node.ordinal - node.ordinal) <= WINDOW}
+        if len(articles) > 4 * (hi - lo) + 1000:
+            articles = {k: a for k, a in articles.items() if abs(a.node.ordinal - node.ordinal) <= 2 * WINDOW}
+            chosen = {k: c for k, c in chosen.items() if k in articles}
         a = article(key)
+        mine = choice(key)
         pairs = []
         for _, other in by_day[lo:hi]:
             if other == key or (other in fresh and other < key):
                 continue
-            b = article(other)
-            if a.keys.isdisjoint(b.keys):
-                continue
+            if other not in mine:
+                theirs = chosen.get(other)
+                if key not in (theirs if theirs is not None else choice(other)):
+                    continue
+            b = articles.get(other) or article(other)
             copy = a.lang == b.lang and is_copy(a, b)
             value, veto = score(a, b, table)
             if copy or value >= KEEP:
@@ -1237,10 +1295,10 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
     return out
 
 
-def _near(days: list[int], ordinal: int) -> bool:
-    """Whether ``ordinal`` is within ``WINDOW`` days of one of the sorted ``days``."""
-    at = bisect.bisect_left(days, ordinal - WINDOW)
-    return at < len(days) and days[at] <= ordinal + WINDOW
+def _near(days: list[int], ordinal: int, reach: int = WINDOW) -> bool:
+    """Whether ``ordinal`` is within ``reach`` days of one of the sorted ``days``."""
+    at = bisect.bisect_left(days, ordinal - reach)
+    return at < len(days) and days[at] <= ordinal + reach
 
 
 def node_of(record, key: str | None = None) -> Node:
