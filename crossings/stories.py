@@ -865,6 +865,7 @@ def _copy_groups(nodes: dict[str, Node], copies: dict[str, set[str]]) -> dict[st
 # --- the cached, incremental computation -------------------------------------------------------
 
 @lru_cache(maxsize=100_000)
+@lru_cache(maxsize=65536)
 def month_of(ordinal: int) -> str:
     day = dt.date.fromordinal(ordinal)
     return f"{day.year:04d}-{day.month:02d}"
@@ -918,10 +919,11 @@ class Grouper:
                 del self._months[next(iter(self._months))]  # the month loaded first: pages come in date order
             elif self._reading and len(self._months) >= MONTHS_KEPT:
                 # the pass reads links in date order: the month loaded first that holds nothing unsaved goes
-                # (it is loaded again from the cache if asked for)
-                old = next((m for m in self._months if m not in self._dirty), None)
-                if old is not None:
-                    del self._months[old]
+                # (it is loaded again from the cache if asked for); the months with something unsaved (the last
+                # stretch linked: more than MONTHS_KEPT of them at 100,000 articles) take no place
+                clean = [m for m in self._months if m not in self._dirty]
+                if len(clean) >= MONTHS_KEPT:
+                    del self._months[clean[0]]
             stored = self.cache.load(f"stories-{month}") if self.cache is not None else None
             if stored and stored[0] == self.table.digest:
                 self._months[month] = {"features": dict(stored[1]["features"]), "links": dict(stored[1]["links"])}
@@ -1068,11 +1070,12 @@ class Grouper:
             month = here
             batches[-1].append(key)
         fresh = set(added)
+        ordered = sorted([(node.ordinal, key) for key, node in nodes.items()])
         for i, batch in enumerate(batches):
-            self._link_some(nodes, batch, fresh, copies)
+            self._link_some(nodes, batch, fresh, copies, ordered)
             if i + 1 == len(batches) or not self._can_reload():
                 continue
-            reached = month_of(nodes[batches[i + 1][0]].ordinal - WINDOW)  # the first month the next stretch reads
+            reached = month_of(nodes[batches[i + 1][0]].ordinal - 2 * WINDOW)  # the first month the next stretch reads
             for month in [m for m in self._months if m < reached]:
                 if month in self._dirty:
                     if not self._save_month(month, nodes, alive):
@@ -1080,34 +1083,40 @@ class Grouper:
                     self._dirty.discard(month)
                 del self._months[month]
 
-    def _link_some(self, nodes: dict[str, Node], added: list[str], fresh: set[str], copies: dict[str, set[str]]) -> None:
-        # the candidates of a new article, and theirs (whether it is among the ones they choose)
+    def _link_some(self, nodes: dict[str, Node], added: list[str], fresh: set[str], copies: dict[str, set[str]],
+                   ordered: list[tuple[int, str]]) -> None:
+        # the candidates of a new article, and theirs (whether it is among the ones they choose): ``ordered``
+        # is every article's (day, key), sorted
         days = sorted({nodes[k].ordinal for k in added})
-        if len(days) == 1:
-            lo, hi = days[0] - 2 * WINDOW, days[0] + 2 * WINDOW
-            near = [key for key, node in nodes.items() if lo <= node.ordinal <= hi]
-        else:
-            near = [key for key, node in nodes.items() if _near(days, node.ordinal, 2 * WINDOW)]
-        window = sorted(near, key=lambda k: (nodes[k].ordinal, k))
+        lo = bisect.bisect_left(ordered, (days[0] - 2 * WINDOW,))
+        hi = bisect.bisect_right(ordered, (days[-1] + 2 * WINDOW, "\uffff"))
+        by_day = [(day, key) for day, key in ordered[lo:hi] if _near(days, day, 2 * WINDOW)] if len(days) > 1 else ordered[lo:hi]
+        window = [key for _, key in by_day]
         self.prefetch([nodes[key] for key in window])
         for key in window:
             self.features_of(nodes[key])
-        by_day = [(nodes[key].ordinal, key) for key in window]
         found = self._scores(nodes, added, fresh, by_day)
         same = {key: key for key in window}  # a worker's keys are copies: the stores hold (and marshal shares) these
+        month_at = {key: month_of(day) for day, key in by_day}
+        stores: dict[str, dict] = {}  # month → its links (no month is let go while linking)
         for key, pairs in zip(added, found):  # in the order of a pass on one core: the same stores, byte for byte
-            node = nodes[key]
-            row = self.links_of(key, node.ordinal)
+            month = month_at[key]
+            links = stores.get(month)
+            if links is None:
+                links = stores[month] = self._month(month)["links"]
+            row = links.setdefault(key, {})
             for other, value, veto, copy in pairs:
                 other = same[other]
                 if copy:
                     copies.setdefault(key, set()).add(other)
                     copies.setdefault(other, set()).add(key)
                 row[other] = (value, veto)
-                day = nodes[other].ordinal
-                self.links_of(other, day)[key] = (value, veto)
-                self._dirty.add(month_of(day))
-            self._dirty.add(month_of(node.ordinal))
+                month = month_at[other]
+                links = stores.get(month)
+                if links is None:
+                    links = stores[month] = self._month(month)["links"]
+                links.setdefault(other, {})[key] = (value, veto)
+        self._dirty.update(stores)
 
     def _scores(self, nodes: dict[str, Node], added: list[str], fresh: set[str], by_day: list[tuple[int, str]]) -> list[list[tuple]]:
         """For each new article, its pairs worth keeping (other, score, veto, copy): in worker processes when
