@@ -909,6 +909,8 @@ class Grouper:
         """Features made elsewhere with this table (sha → (language, features)), taken by ``prefetch``."""
         self._months: dict[str, dict] = {}
         self._dirty: set[str] = set()
+        self.reported: dict[str, tuple] = {}
+        """sha → (language, the whole numbers its headline or lead reports): for story pages, which then load no month."""
         self._settled = False  # grouped: the month stores are only read now (story pages' numbers), a few at a time
         self._reading = False  # in the pass: links are only read, and a month with nothing unsaved may be let go
 
@@ -939,6 +941,13 @@ class Grouper:
             title, text = self.text_of(node.key)
             found = store[node.sha] = (node.lang, features(title, text, node.lang, self.table))
             self._dirty.add(month)
+        return found[1]
+
+    def reported_numbers(self, node: Node) -> tuple[tuple[float, str], ...]:
+        """(value, measure) of each whole number (1 or more) the article's headline or lead reports."""
+        found = self.reported.get(node.sha)
+        if found is None or found[0] != node.lang:
+            found = (node.lang, _reported(self.features_of(node)))
         return found[1]
 
     def prefetch(self, nodes: list[Node]) -> None:
@@ -1093,8 +1102,10 @@ class Grouper:
         by_day = [(day, key) for day, key in ordered[lo:hi] if _near(days, day, 2 * WINDOW)] if len(days) > 1 else ordered[lo:hi]
         window = [key for _, key in by_day]
         self.prefetch([nodes[key] for key in window])
+        reported = self.reported
         for key in window:
-            self.features_of(nodes[key])
+            node = nodes[key]
+            reported[node.sha] = (node.lang, _reported(self.features_of(node)))
         found = self._scores(nodes, added, fresh, by_day)
         same = {key: key for key in window}  # a worker's keys are copies: the stores hold (and marshal shares) these
         month_at = {key: month_of(day) for day, key in by_day}
@@ -1302,6 +1313,10 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
                 pairs.append((other, value, veto, copy))
         out.append(pairs)
     return out
+
+
+def _reported(f: tuple) -> tuple[tuple[float, str], ...]:
+    return tuple([(value, measure) for value, measure, top in f[4] if top and value >= 1 and value == int(value)])
 
 
 def _near(days: list[int], ordinal: int, reach: int = WINDOW) -> bool:

@@ -107,6 +107,43 @@ def test_the_tuning_set_meets_the_targets_through_import_and_build(project: Proj
     assert first["articles"] == len(first["members"]) and first["outlets"] == len({m["source_name"] for m in first["members"]})
 
 
+def story_numbers(project: Project) -> dict[str, list[str]]:
+    """Each story page's list of the numbers its reports give differently."""
+    found = {}
+    for page in (project.out / "stories").glob("*/index.html"):
+        listed = re.search(r'<ul class="numbers">(.*?)</ul>', page.read_text(encoding="utf-8"), re.S)
+        if listed:
+            found[page.parent.name] = re.findall(r"<li>(.*?)</li>", listed.group(1))
+    return found
+
+
+def test_story_pages_show_the_numbers_their_reports_give(project: Project) -> None:
+    """A story page lists each count its headlines and leads give differently: as the grouping read them
+    (a build from nothing), and as read back from the build cache (a template changed: the stories are
+    those of the last build, no article is read again)."""
+    for item in labelled():
+        write_article(project, item)
+    build(project)
+    grouped = story_numbers(project)
+    assert grouped and all(len(values) >= 1 for values in grouped.values())
+    table = stories.load_table(REPO / "places.toml")
+    for sid, shown in grouped.items():  # each value listed is a count a member's headline or lead gives
+        story = json.loads((project.out / "data" / "stories.json").read_bytes())["stories"]
+        [members] = [s["members"] for s in story if s["id"] == sid]
+        told = set()
+        for member in members:
+            item = TUNE[Path(member["id"]).name] if Path(member["id"]).name in TUNE else None
+            if item is not None:
+                text = "\n\n".join(p.strip() for p in item["text"].strip().split("\n\n"))
+                told |= {value for value, _, top in stories.features(item["title"], text, item["lang"], table)[4] if top}
+        assert told and all(any(f"{int(v):,}".replace(",", "") in entry.replace("\u202f", "").replace("\u00a0", "").replace(",", "").replace(".", "")
+                                for v in told) for entry in shown), (sid, shown, told)
+    template = project.root / "templates" / "story.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n{# changed #}\n", encoding="utf-8")
+    build(project)
+    assert story_numbers(project) == grouped
+
+
 # --- numbers --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("lang", "text", "value"), [
