@@ -726,18 +726,22 @@ class Pass:
         at = self.order[x]
         near = self.copies.get(x, ())
         found: dict[str, list] = {}  # story → [total, vetoed, copied, best]
+        story_of, order = self.story_of, self.order  # an article in a story is in order (and is not pinned)
         for y, (value, veto) in self.links.get(x, {}).items():
-            if y not in self.story_of or self.order.get(y, at) >= at:
+            sid = story_of.get(y)
+            if sid is None or order[y] >= at:
                 continue
-            sid = self.story_of[y]
-            entry = found.setdefault(sid, [0.0, False, False, 0.0])
+            entry = found.get(sid)
+            if entry is None:
+                entry = found[sid] = [0.0, False, False, 0.0]
             if y in near:
                 entry[2] = True
             elif veto:
                 entry[1] = True
             else:
-                entry[0] += min(value, 10.0)
-                entry[3] = max(entry[3], value)
+                entry[0] += value if value < 10.0 else 10.0
+                if value > entry[3]:
+                    entry[3] = value
         choices = []
         for sid, (total, vetoed, copied, best) in found.items():
             if (vetoed and not copied) or at[0] - self.first[sid][0] > WINDOW:
@@ -1278,7 +1282,7 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
                 b = get(other) or article(other)
                 shared = keys_ & b.keys
                 if shared and other != key:
-                    if len(anchors & b.anchor_keys) >= COPY_ANCHORS:
+                    if len(shared) >= COPY_ANCHORS and len(anchors & b.anchor_keys) >= COPY_ANCHORS:
                         copies.append(other)
                     else:
                         ranked.append((-sum(map(weight, shared)), abs(other_day - day), other))
