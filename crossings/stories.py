@@ -1008,7 +1008,8 @@ class Grouper:
         # linked again too, as if new (a pair of articles further away is chosen as before).
         if days:
             sorted_days = sorted(set(days))
-            around = [k for k, n in nodes.items() if k in known and known[k] == current[k] and _near(sorted_days, n.ordinal)]
+            lo, hi = sorted_days[0] - WINDOW, sorted_days[-1] + WINDOW
+            around = [k for k, n in nodes.items() if lo <= n.ordinal <= hi and _near(sorted_days, n.ordinal) and known.get(k) == current[k]]
             for key in around:
                 ordinals[key] = nodes[key].ordinal
             days += [nodes[k].ordinal for k in around]
