@@ -1264,34 +1264,39 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
             found = articles[key] = Article(nodes[key], grouper.features_of(nodes[key]), table)
         return found
 
+    # Which candidates each article chooses (``CANDIDATES``): every pair of articles within ``WINDOW`` days is
+    # weighed once, by a sweep in date order ahead of the articles being linked; an article's list is whole
+    # once the sweep is past it (the earlier articles added theirs, it added the later ones').
     chosen: dict[str, frozenset[str]] = {}
+    ranked: dict[str, list] = defaultdict(list)
+    likely: dict[str, list] = defaultdict(list)
+    swept = bisect.bisect_left(by_day, (nodes[keys[0]].ordinal - 2 * WINDOW,)) if keys else len(by_day)
 
-    def choice(key: str) -> frozenset[str]:
-        """The candidates ``key`` is compared with: all of them, or the ``CANDIDATES`` sharing the most keys
-        with it (then the nearest in days, then by key), and its likely copies. It depends on the articles
-        within ``WINDOW`` days only."""
-        found = chosen.get(key)
-        if found is None:
-            a = article(key)
-            day, keys_ = a.ordinal, a.keys
-            lo = bisect.bisect_left(by_day, (day - WINDOW,))
-            hi = bisect.bisect_right(by_day, (day + WINDOW, "\uffff"))
-            anchors, weight = a.anchor_keys, a.key_weights.__getitem__
-            ranked, copies = [], []
-            get = articles.get
-            for other_day, other in by_day[lo:hi]:
+    def sweep(until: int) -> None:
+        """Weigh the pairs of every article up to day ``until`` and settle its choice."""
+        nonlocal swept
+        get = articles.get
+        while swept < len(by_day) and by_day[swept][0] <= until:
+            day, key = by_day[swept]
+            a = get(key) or article(key)
+            keys_, anchors, weight = a.keys, a.anchor_keys, a.key_weights.__getitem__
+            mine, copies = ranked.pop(key, []), likely.pop(key, [])
+            swept += 1
+            for other_day, other in by_day[swept:bisect.bisect_right(by_day, (day + WINDOW, "\uffff"), swept)]:
                 b = get(other) or article(other)
                 shared = keys_ & b.keys
-                if shared and other != key:
+                if shared:
                     if len(shared) >= COPY_ANCHORS and len(anchors & b.anchor_keys) >= COPY_ANCHORS:
                         copies.append(other)
+                        likely[other].append(key)
                     else:
-                        ranked.append((-sum(map(weight, shared)), abs(other_day - day), other))
-            if len(ranked) > CANDIDATES:
-                ranked.sort()
-                del ranked[CANDIDATES:]
-            found = chosen[key] = frozenset([other for _, _, other in ranked] + copies)
-        return found
+                        w = -sum(map(weight, shared))
+                        mine.append((w, other_day - day, other))
+                        ranked[other].append((w, other_day - day, key))
+            if len(mine) > CANDIDATES:
+                mine.sort()
+                del mine[CANDIDATES:]
+            chosen[key] = frozenset([other for _, _, other in mine] + copies)
 
     out = []
     for key in keys:
@@ -1301,16 +1306,15 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
         if len(articles) > 4 * (hi - lo) + 1000:
             articles = {k: a for k, a in articles.items() if abs(a.node.ordinal - node.ordinal) <= 2 * WINDOW}
             chosen = {k: c for k, c in chosen.items() if k in articles}
+        sweep(node.ordinal + WINDOW)  # the choices of its candidates are settled
         a = article(key)
-        mine = choice(key)
+        mine = chosen[key]
         pairs = []
         for _, other in by_day[lo:hi]:
             if other == key or (other in fresh and other < key):
                 continue
-            if other not in mine:
-                theirs = chosen.get(other)
-                if key not in (theirs if theirs is not None else choice(other)):
-                    continue
+            if other not in mine and key not in chosen[other]:
+                continue
             b = articles.get(other) or article(other)
             copy = a.lang == b.lang and is_copy(a, b)
             value, veto = score(a, b, table)
