@@ -169,6 +169,8 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
             ahead.join()
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
+        if ahead is not None:
+            ahead.tree.start_spare_ahead()
     for warning in cache.warnings:
         print(warning, file=sys.stderr)
     if keep:
@@ -428,7 +430,7 @@ def _finish_early(env, config: Config, cache: Cache, site, tree: OutputTree, fou
             report.problems.append(problem)
             return
         tree.remove_unwanted(keys)
-        tree.commit(keys, {**shas, **more})
+        tree.commit(keys, {**shas, **more}, spare_ahead=False)  # started at the build's end (``_build``)
         report.lap("commit")
     except OSError as exc:
         report.problems.append(write_problem(exc, config))
