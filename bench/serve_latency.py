@@ -1,5 +1,5 @@
 """Measure the dev server: from saving a new seed to the page showing it in a browser,
-and the server's CPU use while idle with 10 tabs open.
+the server's CPU use while idle with 10 tabs open, and the time from Ctrl-C to the command's exit.
 
     python bench/serve_latency.py                 # N = 1,000 and 10,000 (uses bench/run.py's corpus)
     python bench/serve_latency.py --sizes 1000 --times 7
@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -79,15 +80,21 @@ def measure(n: int, times: int) -> dict:
                 latencies.append(shown - started)
                 time.sleep(0.5)
             browser.close()
+        started = time.monotonic()  # Ctrl-C, as an editor stops it: the time until the command has exited
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+        stop = time.monotonic() - started
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=10)
         for i in range(times):
             (project / "seeds" / seed(i)[0]).unlink(missing_ok=True)
         for path in (project / "content" / "2026").glob("2026-07-01-maroc-article-de-mesure-*.md"):
             path.unlink()
         subprocess.run([sys.executable, str(REPO / "build.py"), "build"], cwd=project, stdout=subprocess.DEVNULL)
-    return {"save to page (s)": round(statistics.median(latencies), 3), "all (s)": [round(x, 3) for x in latencies], "idle CPU with 10 tabs (%)": round(idle * 100, 2)}
+    return {"save to page (s)": round(statistics.median(latencies), 3), "all (s)": [round(x, 3) for x in latencies], "idle CPU with 10 tabs (%)": round(idle * 100, 2),
+            "Ctrl-C to exit (s)": round(stop, 3)}
 
 
 def main() -> None:
@@ -100,7 +107,7 @@ def main() -> None:
     (HERE / "out" / "serve.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     for n, figures in results.items():
         print(f"N = {n:,}: save to page {figures['save to page (s)']:.2f} s (median of {len(figures['all (s)'])}: {figures['all (s)']}); "
-              f"idle CPU with 10 tabs {figures['idle CPU with 10 tabs (%)']} %")
+              f"idle CPU with 10 tabs {figures['idle CPU with 10 tabs (%)']} %; Ctrl-C to exit {figures['Ctrl-C to exit (s)']:.2f} s")
 
 
 if __name__ == "__main__":
