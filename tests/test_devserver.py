@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from crossings.devserver import DevServer
+from crossings.server import SiteHandler
 
 from .conftest import FIXTURES, REFERENCE_SEED, REPO, Project
 
@@ -155,7 +156,9 @@ def test_settings_change_moves_the_base_path(dev: DevServer, project: Project) -
     stream.close()
 
 
-def test_stops_within_a_second_leaving_no_thread(project: Project) -> None:
+def test_stops_closing_idle_connections_and_leaving_no_thread(project: Project) -> None:
+    """Stopping does not wait for clients: event streams and an idle keep-alive connection are closed, not
+    left to time out (how soon it stops: bench/serve_latency.py's Ctrl-C figure)."""
     project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
     before = set(threading.enumerate())
     server = DevServer(project.config(), project.root / "pyproject.toml", {}, port=0, out=open("/dev/null", "w"), err=open("/dev/null", "w"))
@@ -168,7 +171,8 @@ def test_stops_within_a_second_leaving_no_thread(project: Project) -> None:
     keep_alive.getresponse().read()  # an idle keep-alive connection stays open
     started = time.monotonic()
     server.stop()
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < SiteHandler.timeout / 2  # the idle connection's own timeout not waited for
+    assert keep_alive.sock.recv(1) == b""  # closed by the server
     time.sleep(0.2)
     clients = [s.thread for s in streams]
     left = [t for t in threading.enumerate() if t not in before and t.is_alive() and t not in clients]
