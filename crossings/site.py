@@ -18,6 +18,7 @@ import hashlib
 import heapq
 import math
 from bisect import bisect_left
+from sys import intern
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -281,7 +282,10 @@ class ArticlePlan:
         site = self.site
         records = self.records
         cache = site.library.cache
-        order = [r.rel for r in records]
+        stored = cache.load(ARTICLE_PLAN) if records else None
+        # The files' names interned: those of the store are (marshal interns them again as it reads them), so equal
+        # names are one object and comparing the lists of the two builds takes no look at their characters.
+        order = [intern(r.rel) for r in records]
         shas = [r.file_sha for r in records]
         lists = self.lists
         for index, record in enumerate(records):  # each entity's articles, newest first (as in ``related_articles``)
@@ -301,7 +305,6 @@ class ArticlePlan:
         copies = {slug: tuple(others) for slug, others in stories.copies.items()}
         settings = digest(ARTICLE_PLAN_FORMAT, __version__, RELATED, NEIGHBOURS, sorted(WEIGHTS.items()),
                           *(v for k, v in dataclasses.asdict(site.config).items() if k != "root"))
-        stored = cache.load(ARTICLE_PLAN) if records else None
         state = {"settings": settings, "order": order, "shas": shas, "lists": named, "interface": self.interface, "names": names,
                  "members": members, "copies": copies}
         reached = self._reached(stored, state) if stored is not None and stored.get("settings") == settings else None
@@ -335,7 +338,7 @@ class ArticlePlan:
                 continue
             key, context = self.one(i, found)
             keys.append(key)
-            related.append(tuple(r.rel for r in found))
+            related.append(tuple(intern(r.rel) for r in found))
             append(Output(article.url + "index.html", "article.html", key, context, lastmod=article.date.isoformat(), lang=interface[article.lang]))
         if records and not (reached is not None and not again and all(stored[name] == value for name, value in state.items())):
             cache.save(ARTICLE_PLAN, {**state, "keys": keys, "related": related})
