@@ -507,10 +507,11 @@ def _changed_size(config: Config, total: int, manifest: dict[str, tuple[str, str
     (the site just replaced); None if one cannot be looked at."""
     old = tree.spare_manifest
     try:
-        for rel, (_, digest_) in manifest.items() - old.items():
-            before = old.get(rel)
+        get = old.get
+        for rel, (_, digest_) in manifest.items():
+            before = get(rel)
             if before is not None and before[1] == digest_:
-                continue  # another key, the same bytes
+                continue  # the same bytes (perhaps under another key)
             total += (config.output / rel).stat().st_size
             if before is not None:
                 total -= (tree.spare / rel).stat().st_size

@@ -195,7 +195,7 @@ def plan_articles(site: Site) -> list[Output]:
 
 ARTICLE_PLAN = "article-plan"
 """The build cache's store of the article pages' keys and of what they were made from (``ArticlePlan``)."""
-ARTICLE_PLAN_FORMAT = 1
+ARTICLE_PLAN_FORMAT = 2
 REPLAN_SHARE = 4
 """When a change reaches more than 1/REPLAN_SHARE of the article pages, all of them are planned again."""
 
@@ -286,7 +286,7 @@ class ArticlePlan:
         # The files' names interned: those of the store are (marshal interns them again as it reads them), so equal
         # names are one object and comparing the lists of the two builds takes no look at their characters.
         order = [intern(r.rel) for r in records]
-        shas = [r.file_sha for r in records]
+        shas = [r.file_sha[:24] for r in records]  # (96 bits of each, as the keys have)
         lists = self.lists
         for index, record in enumerate(records):  # each entity's articles, newest first (as in ``related_articles``)
             article = record.article
@@ -301,7 +301,7 @@ class ArticlePlan:
             self.ui(lang)
         names = {ui: {(kind, slug): value.label for kind in KINDS for slug, value in site.facets_in(ui)[kind].items()} for ui in sorted(self.labels)}
         stories = site.stories
-        members = {sid: tuple(r.article.slug for r in story.records) for sid, story in stories.stories.items()}
+        members = {sid: tuple(intern(r.rel) for r in story.records) for sid, story in stories.stories.items()}
         copies = {slug: tuple(others) for slug, others in stories.copies.items()}
         settings = digest(ARTICLE_PLAN_FORMAT, __version__, RELATED, NEIGHBOURS, sorted(WEIGHTS.items()),
                           *(v for k, v in dataclasses.asdict(site.config).items() if k != "root"))
@@ -416,10 +416,13 @@ class ArticlePlan:
             if story is not None:
                 moved.add(story.id)
         by_slug = self.site.by_slug
-        for slug in copied.union(*(members.get(sid, ()) for sid in moved), *(old_members.get(sid, ()) for sid in moved)):
+        for slug in copied:
             record = by_slug.get(slug)
             if record is not None:
                 reach.add(pos[record.rel])
+        for rel in set().union(*(members.get(sid, ()) for sid in moved), *(old_members.get(sid, ()) for sid in moved)):
+            if rel in pos:
+                reach.add(pos[rel])
         reach.discard(-1)
         reach.discard(n)
         if len(reach) * REPLAN_SHARE > n:
