@@ -287,16 +287,6 @@ class ArticlePlan:
         # names are one object and comparing the lists of the two builds takes no look at their characters.
         order = [intern(r.rel) for r in records]
         shas = [r.file_sha[:24] for r in records]  # (96 bits of each, as the keys have)
-        lists = self.lists
-        for index, record in enumerate(records):  # each entity's articles, newest first (as in ``related_articles``)
-            article = record.article
-            for kind, keys in (("countries", article.countries), ("organizations", article.organizations), ("tags", article.tags)):
-                for key in keys:
-                    found = lists.get((kind, key))
-                    if found is None:
-                        found = lists[(kind, key)] = []
-                    found.append(index)
-        named = {name: tuple(map(order.__getitem__, items)) for name, items in lists.items()}
         for lang in sorted({r.article.lang for r in records}):
             self.ui(lang)
         names = {ui: {(kind, slug): value.label for kind in KINDS for slug, value in site.facets_in(ui)[kind].items()} for ui in sorted(self.labels)}
@@ -305,9 +295,12 @@ class ArticlePlan:
         copies = {slug: tuple(others) for slug, others in stories.copies.items()}
         settings = digest(ARTICLE_PLAN_FORMAT, __version__, RELATED, NEIGHBOURS, sorted(WEIGHTS.items()),
                           *(v for k, v in dataclasses.asdict(site.config).items() if k != "root"))
-        state = {"settings": settings, "order": order, "shas": shas, "lists": named, "interface": self.interface, "names": names,
+        state = {"settings": settings, "order": order, "shas": shas, "lists": {}, "interface": self.interface, "names": names,
                  "members": members, "copies": copies}
         reached = self._reached(stored, state) if stored is not None and stored.get("settings") == settings else None
+        if reached is None:
+            self.lists = _entity_lists(records)
+            state["lists"] = {name: tuple(map(order.__getitem__, items)) for name, items in self.lists.items()}
         keys: list[str] = []
         related: list[tuple[str, ...]] = []
         outputs = []
@@ -364,6 +357,27 @@ class ArticlePlan:
         changed = [i for i, rel in enumerate(order) if (j := old_pos.get(rel)) is None or old_shas[j] != shas[i]]
         if len(changed) * REPLAN_SHARE > n:
             return None
+        # The entity lists: only those a new, changed or deleted article is (or was) in can differ from the stored
+        # ones (the others' articles keep their dates and names, so their order); made again from those.
+        old_lists = stored["lists"]
+        moved_files = {order[i] for i in changed} | (old_pos.keys() - pos.keys())
+        touched = {name for name, items in old_lists.items() if not moved_files.isdisjoint(items)}
+        added: dict[tuple[str, str], list[str]] = {}
+        for i in changed:
+            article = records[i].article
+            for kind, keys in (("countries", article.countries), ("organizations", article.organizations), ("tags", article.tags)):
+                for key in keys:
+                    added.setdefault((kind, key), []).append(order[i])
+        lists = dict(old_lists)
+        for name in touched | added.keys():
+            items = [rel for rel in old_lists.get(name, ()) if rel not in moved_files] + added.get(name, [])
+            items.sort(key=pos.__getitem__)  # (stable: a key named twice by an article is there twice, side by side)
+            if items:
+                lists[name] = tuple(items)
+            else:
+                del lists[name]
+        state["lists"] = lists
+        self.lists = _Positions(lists, pos)
         reach = set(changed)
         find = set(changed)  # those whose related articles are found again
         # neighbours: another one, or changed
@@ -385,11 +399,12 @@ class ArticlePlan:
             if not old_order or order[-1] != old_order[-1]:
                 reach.add(n - 1)
         # related articles: an entity list changed near them (or the article's own date may have moved within them)
-        old_lists = stored["lists"]
-        for name, items in state["lists"].items():
-            old = old_lists.get(name, ())
+        for name in touched | added.keys():
+            items, old = lists.get(name, ()), old_lists.get(name, ())
             if items == old:
                 continue
+            if not items:
+                continue  # no article has it any more
             a, b = _changed_span(items, old)
             indexes = self.lists[name]
             find.update(indexes[max(0, a - NEIGHBOURS):b + NEIGHBOURS + 1])
@@ -434,6 +449,32 @@ class ArticlePlan:
                 again[i] = None
         old_at = [old_pos.get(rel, -1) for rel in order]
         return again, old_at, pos
+
+
+def _entity_lists(records: list[Record]) -> dict[tuple[str, str], list[int]]:
+    """Each entity's articles (their indexes), newest first, as ``related_articles`` makes them."""
+    lists: dict[tuple[str, str], list[int]] = {}
+    for index, record in enumerate(records):
+        article = record.article
+        for kind, keys in (("countries", article.countries), ("organizations", article.organizations), ("tags", article.tags)):
+            for key in keys:
+                found = lists.get((kind, key))
+                if found is None:
+                    found = lists[(kind, key)] = []
+                found.append(index)
+    return lists
+
+
+class _Positions(dict):
+    """Each entity's articles (their indexes), newest first, made from its list of files when first asked for."""
+
+    def __init__(self, lists: dict[tuple[str, str], tuple[str, ...]], pos: dict[str, int]) -> None:
+        super().__init__()
+        self.files, self.pos = lists, pos
+
+    def __missing__(self, name: tuple[str, str]) -> list[int]:
+        found = self[name] = list(map(self.pos.__getitem__, self.files[name]))
+        return found
 
 
 def _changed_span(items, old) -> tuple[int, int]:

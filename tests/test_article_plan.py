@@ -26,7 +26,7 @@ from crossings.catalogs import load_catalogs
 from crossings.config import load_config
 from crossings.library import Library
 from crossings import site as site_module
-from crossings.site import NEIGHBOURS, ArticlePlan, build_site, related_articles
+from crossings.site import ARTICLE_PLAN, NEIGHBOURS, ArticlePlan, build_site, related_articles
 
 from .conftest import FIXTURES, REPO, lay_out
 
@@ -111,6 +111,8 @@ def compare(root: Path, kept: Path, tmp_path: Path) -> int | None:
     assert [(o.path, o.key, o.lastmod, o.lang, o.template) for o in outputs] == [(o.path, o.key, o.lastmod, o.lang, o.template) for o in expected]
     for made, wanted in zip(outputs, expected):
         assert made.context() == wanted.context(), made.path
+    # and the store the next build starts from is the one planning everything leaves
+    assert Cache(kept).load(ARTICLE_PLAN) == Cache(fresh).load(ARTICLE_PLAN)
     return planner.planned
 
 
