@@ -503,17 +503,15 @@ def _site_size(config: Config, cache: Cache, manifest: dict[str, tuple[str, str]
 
 
 def _changed_size(config: Config, total: int, manifest: dict[str, tuple[str, str]], tree: OutputTree) -> int | None:
-    """The size of the new site from the old one's: the files that differ, new in the site, old in the spare
-    (the site just replaced); None if one cannot be looked at."""
+    """The size of the new site from the old one's: the files whose bytes differ (``OutputTree.differ``), new
+    in the site, old in the spare (the site just replaced); None if one cannot be looked at."""
     old = tree.spare_manifest
     try:
-        get = old.get
-        for rel, (_, digest_) in manifest.items():
-            before = get(rel)
-            if before is not None and before[1] == digest_:
-                continue  # the same bytes (perhaps under another key)
+        for rel in tree.differ:  # (the others are the live file's bytes: linked, or written the same)
+            if rel not in manifest:
+                continue
             total += (config.output / rel).stat().st_size
-            if before is not None:
+            if rel in old:
                 total -= (tree.spare / rel).stat().st_size
         for rel in old.keys() - manifest.keys():
             total -= (tree.spare / rel).stat().st_size

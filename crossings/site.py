@@ -627,8 +627,9 @@ def each_language(planner: Callable[[Site, str], list[Output]]) -> Callable[[Sit
         outputs = []
         for lang in site.config.interface:
             prefix = site.config.prefix(lang)
-            for output in planner(site, lang):
-                outputs.append(dataclasses.replace(output, path=prefix + output.path, lang=lang, family=output.path if output.template else ""))
+            for o in planner(site, lang):  # (``dataclasses.replace(o, path=…, lang=…, family=…)``, without its checks)
+                outputs.append(Output(prefix + o.path, o.template, o.key, o.context, o.data, o.lastmod, o.deferrable, lang,
+                                      o.path if o.template else "", o.source, o.after))
         return outputs
     plan_all.__name__ = planner.__name__
     plan_all.__doc__ = planner.__doc__

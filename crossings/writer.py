@@ -110,6 +110,9 @@ class OutputTree:
         """[pid, live id] of the process making the next spare in the background, if one was started."""
         self._clear_spares_ahead()
         self.shas: dict[str, str] = {}
+        self.differ: set[str] = set()
+        """The files of the new site whose bytes are not the live file's (new ones among them): rendered with other
+        bytes, or taken from the spare with other bytes than the live one's (known once ``commit`` is called)."""
         self._folders: set[str] = set()
         self._fresh: bool | None = None
         """Whether ``prepare`` found the spare's state unknown and began it afresh (None: not prepared yet)."""
@@ -209,6 +212,8 @@ class OutputTree:
         for rel, key in wanted.items():
             if spare.get(rel, ("",))[0] == key:
                 self.shas[rel] = spare[rel][1]
+                if live.get(rel, ("", ""))[1] != spare[rel][1]:
+                    self.differ.add(rel)
             elif live.get(rel, ("",))[0] == key:
                 self._link(rel, made, fresh)
                 self.shas[rel] = live[rel][1]
@@ -270,6 +275,8 @@ class OutputTree:
     def commit(self, wanted: dict[str, str], shas: dict[str, str]) -> None:
         """Make the spare the live folder, in one step where the system allows."""
         self.shas.update(shas)
+        live = self.live or {}
+        self.differ.update(rel for rel, digest in shas.items() if live.get(rel, ("", ""))[1] != digest)  # (rendered, perhaps by workers)
         manifest = {rel: (key, self.shas[rel]) for rel, key in wanted.items()}
         live_id = secrets.token_hex(8)
         self.cache.save("output-next", {"live": manifest, "live_id": live_id}, strict=True)
