@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
+from typing import NamedTuple
 
 from . import articles, parallel, publishers, seeds
 from .cache import Cache, Scan, sha, signature
@@ -63,9 +64,9 @@ class ImportReport:
         return len(self.unchanged) + len(self.kept) + len(self.duplicates)
 
 
-@dataclass(frozen=True)
-class ContentFile:
-    """What import needs to know of one content file."""
+class ContentFile(NamedTuple):
+    """What import needs to know of one content file (a named tuple: one is made for every content file at
+    each run, from the cache's plain tuple)."""
 
     seed: str
     source: str
@@ -135,7 +136,7 @@ def index_content(config: Config, cache: Cache, scan: Scan | None = None) -> Con
                     budget -= len(data)
                 entry = (sig, _plain(read_content_file(data.decode("utf-8", errors="replace"))))
         fresh[rel] = entry
-        info = ContentFile(*entry[1])
+        info = ContentFile._make(entry[1])
         index.files[rel] = info
         index.names.add(rel.lower())
         if info.seed:
