@@ -249,8 +249,6 @@ class Importer:
         """The ids of the seeds in the seeds folder."""
         self.sources: dict[str, str] = {}
         """The new source URL of each file this run rewrote with another one."""
-        self.hashes: dict[str, str] = {}
-        """``input_hash`` of each seed whose hash the cache knew, as ``look`` found it (``one`` needs it again)."""
         self.temporary: set[str] = set()
         """Content files written ahead by workers, not yet moved in place."""
 
@@ -321,26 +319,25 @@ class Importer:
         try:  # seed_files took the entry's stat already (not a link): not asked of the system again
             sig = signature(entry.stat(follow_symlinks=False))
         except OSError as exc:
-            return None, None, None, exc
+            return None, None, None, exc, None, None, ""
         cached = self.known.get(entry.name)
         rel = self.index.by_seed.get(entry.name[:-4])
         info = self.index.files.get(rel) if rel else None
         if cached is None or cached[0] != sig:  # not hashed yet: read it, and convert it if need be
-            return sig, None, (info.seed_hash if info else None, info.edited if info else False), None
-        seed_hash = self.hashes[entry.name] = input_hash(cached[1], self.rules)
+            return sig, None, (info.seed_hash if info else None, info.edited if info else False), None, rel, info, ""
+        seed_hash = input_hash(cached[1], self.rules)
         if info is not None and (info.seed_hash == seed_hash or info.edited):
-            return sig, cached, None, None
+            return sig, cached, None, None, rel, info, seed_hash
         if cached[2] is not None and cached[3] == seed_hash:
-            return sig, cached, None, None
-        return sig, cached, (None, False), None
+            return sig, cached, None, None, rel, info, seed_hash
+        return sig, cached, (None, False), None, rel, info, seed_hash
 
     def one(self, entry: os.DirEntry, shown: str, look: tuple, done: tuple | None) -> tuple[str, seeds.Seed, str, str, str, str, str] | None:
         """Import one seed file whose article exists, recording the outcome in the report;
         return a new seed's (shown path, seed, file text, file name, file written ahead,
         normalised source URL, hash of the file text) for ``add``. ``done`` is what ``read_one`` made of it, if ``look`` asked."""
-        seed_id = entry.name[:-4]
         report = self.report
-        sig, cached, _, failure = look
+        sig, cached, _, failure, rel, info, seed_hash = look  # (the index does not change until every seed is looked at)
         if failure is None and done is not None and done[0] is None:
             failure = done[1]
         if failure is not None:
@@ -350,10 +347,6 @@ class Importer:
         if cached is None:
             cached = (sig, done[0], None, "")
             seed_hash = input_hash(cached[1], self.rules)
-        else:
-            seed_hash = self.hashes.get(entry.name) or input_hash(cached[1], self.rules)
-        rel = self.index.by_seed.get(seed_id)
-        info = self.index.files.get(rel) if rel else None
         if info is not None and info.seed_hash == seed_hash:
             self.fresh[entry.name] = cached
             (report.kept if info.edited else report.unchanged).append(self.shown(rel))
