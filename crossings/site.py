@@ -17,7 +17,6 @@ import dataclasses
 import hashlib
 import heapq
 import math
-from bisect import bisect_left
 from sys import intern
 from collections import defaultdict
 from collections.abc import Callable
@@ -225,7 +224,10 @@ class ArticlePlan:
         self.records = site.records
         self.interface: dict[str, str] = {}  # an article's language → its page's (made once per language)
         self.labels: dict[str, Callable[[Record], tuple]] = {}
-        self.lists: dict[tuple[str, str], list[int]] = {}
+        self.lists: dict[tuple[str, str], tuple[str, ...]] = {}
+        """Each entity's articles (their files' interned names), newest first, as ``related_articles`` makes them."""
+        self.pos: dict[str, int] = {}  # each file's index in ``records``
+        self.order: list[str] = []  # the files' interned names, in the order of ``records``
         self.planned: int | None = None
         """How many pages were planned with the store's help (None: all were planned, without it)."""
 
@@ -264,16 +266,19 @@ class ArticlePlan:
         ordinal = article.date.toordinal()
         scores: dict[int, int] = {}
         get = scores.get
+        pos = self.pos
         for kind, keys in (("countries", article.countries), ("organizations", article.organizations), ("tags", article.tags)):
             weight = WEIGHTS[kind]
             seen: dict[str, int] = {}
             for key in keys:
                 items = self.lists[(kind, key)]
-                at = bisect_left(items, i) + seen.get(key, 0)  # a key named twice is in the list twice, as there
+                at = _place_in(items, self.order[i]) + seen.get(key, 0)  # a key named twice is in the list twice, as there
                 seen[key] = seen.get(key, 0) + 1
                 for other in items[at - NEIGHBOURS if at > NEIGHBOURS else 0:at]:
+                    other = pos[other]
                     scores[other] = get(other, 0) - weight
                 for other in items[at + 1:at + 1 + NEIGHBOURS]:
+                    other = pos[other]
                     scores[other] = get(other, 0) - weight
         best = heapq.nsmallest(RELATED, [(score, abs(records[o].article.date.toordinal() - ordinal), records[o].rel, o) for o, score in scores.items()])
         return [records[found[3]] for found in best]
@@ -285,7 +290,7 @@ class ArticlePlan:
         stored = cache.load(ARTICLE_PLAN) if records else None
         # The files' names interned: those of the store are (marshal interns them again as it reads them), so equal
         # names are one object and comparing the lists of the two builds takes no look at their characters.
-        order = [intern(r.rel) for r in records]
+        order = self.order = [intern(r.rel) for r in records]
         shas = [r.file_sha[:24] for r in records]  # (96 bits of each, as the keys have)
         for lang in sorted({r.article.lang for r in records}):
             self.ui(lang)
@@ -299,8 +304,8 @@ class ArticlePlan:
                  "members": members, "copies": copies}
         reached = self._reached(stored, state) if stored is not None and stored.get("settings") == settings else None
         if reached is None:
-            self.lists = _entity_lists(records)
-            state["lists"] = {name: tuple(map(order.__getitem__, items)) for name, items in self.lists.items()}
+            self.lists = state["lists"] = {name: tuple(map(order.__getitem__, items)) for name, items in _entity_lists(records).items()}
+            self.pos = {rel: i for i, rel in enumerate(order)}
         keys: list[str] = []
         related: list[tuple[str, ...]] = []
         outputs = []
@@ -376,8 +381,8 @@ class ArticlePlan:
                 lists[name] = tuple(items)
             else:
                 del lists[name]
-        state["lists"] = lists
-        self.lists = _Positions(lists, pos)
+        self.lists = state["lists"] = lists
+        self.pos = pos
         reach = set(changed)
         find = set(changed)  # those whose related articles are found again
         # neighbours: another one, or changed
@@ -406,15 +411,14 @@ class ArticlePlan:
             if not items:
                 continue  # no article has it any more
             a, b = _changed_span(items, old)
-            indexes = self.lists[name]
-            find.update(indexes[max(0, a - NEIGHBOURS):b + NEIGHBOURS + 1])
+            find.update(map(pos.__getitem__, items[max(0, a - NEIGHBOURS):b + NEIGHBOURS + 1]))
         for i in changed:
             article = records[i].article
             for kind, keys in (("countries", article.countries), ("organizations", article.organizations), ("tags", article.tags)):
                 for key in keys:
-                    indexes = self.lists[(kind, key)]
-                    at = bisect_left(indexes, i)
-                    find.update(indexes[max(0, at - NEIGHBOURS):at + NEIGHBOURS + len(keys) + 1])
+                    items = lists[(kind, key)]
+                    at = _place_in(items, order[i])
+                    find.update(map(pos.__getitem__, items[max(0, at - NEIGHBOURS):at + NEIGHBOURS + len(keys) + 1]))
         reach |= find  # (so are the articles a changed or deleted one was related to: it was within their windows, they within its)
         # stories and copies
         members, old_members = state["members"], stored["members"]
@@ -465,38 +469,35 @@ def _entity_lists(records: list[Record]) -> dict[tuple[str, str], list[int]]:
     return lists
 
 
-class _Positions(dict):
-    """Each entity's articles (their indexes), newest first, made from its list of files when first asked for."""
-
-    def __init__(self, lists: dict[tuple[str, str], tuple[str, ...]], pos: dict[str, int]) -> None:
-        super().__init__()
-        self.files, self.pos = lists, pos
-
-    def __missing__(self, name: tuple[str, str]) -> list[int]:
-        found = self[name] = list(map(self.pos.__getitem__, self.files[name]))
-        return found
+def _place_in(items: tuple[str, ...], rel: str) -> int:
+    """Where a file first is in an entity's list (the names are interned: each is compared by identity first)."""
+    return items.index(rel)
 
 
 def _changed_span(items, old) -> tuple[int, int]:
-    """Where a sequence differs from what it was: (first index that differs, last one), in ``items``; their common
-    start and end found by halves, each comparison of slices at C speed (a list of 50,000 changed at its start)."""
+    """Where a sequence differs from what it was: (first index that differs, last one), in ``items``. Their common
+    start and end are found by slices compared at C speed: the end tried whole first (one article added or
+    removed), else both by doubling, then halving (a list of 50,000 changed at its start)."""
     shorter = min(len(items), len(old))
-    low, high = 0, shorter  # the longest common start has a length in [low, high]
-    while low < high:
-        middle = (low + high + 1) // 2
-        if items[:middle] == old[:middle]:
+    a = _common(lambda k: items[:k] == old[:k], shorter)
+    most = shorter - a  # the common end does not overlap the common start
+    end = most if items[len(items) - most:] == old[len(old) - most:] else _common(lambda k: items[len(items) - k:] == old[len(old) - k:], most)
+    return a, len(items) - end - 1
+
+
+def _common(same, most: int) -> int:
+    """The largest k ≤ most for which same(k) holds (same(0) holds, and same(k) for every k below one that does)."""
+    low, high = 0, 1
+    while high <= most and same(high):  # doubling: a short common part costs short comparisons
+        low, high = high, high * 2
+    high = min(high, most + 1)  # same(high) fails (or is past most); same(low) holds
+    while high - low > 1:
+        middle = (low + high) // 2
+        if same(middle):
             low = middle
         else:
-            high = middle - 1
-    a = low
-    low, high = 0, shorter - a  # and the longest common end, not overlapping the start
-    while low < high:
-        middle = (low + high + 1) // 2
-        if items[len(items) - middle:] == old[len(old) - middle:]:
-            low = middle
-        else:
-            high = middle - 1
-    return a, len(items) - low - 1
+            high = middle
+    return low
 
 
 def _labeller(site: Site, lang: str) -> Callable[[Record], tuple]:
