@@ -216,15 +216,20 @@ def seed_files(seeds_dir: Path, listing: list[tuple[str, tuple]] | None = None) 
     if not seeds_dir.is_dir():
         return [], []
     prefix = display_path(seeds_dir)
+    is_seed_name = seeds.SEED_NAME.match
     for entry in sorted(os.scandir(seeds_dir), key=lambda e: e.name):
         name = entry.name
-        if NOT_SEEDS.match(name) or TEMPORARY.match(name):
+        seed_name = is_seed_name(name) is not None  # (a seed's name is neither hidden, a backup nor an editor's file)
+        if not seed_name and (NOT_SEEDS.match(name) or TEMPORARY.match(name)):
             continue
         if listing is not None:
             try:
                 listing.append((name, signature(entry.stat(follow_symlinks=False))))
             except OSError:
                 listing.append((name, ()))
+        if seed_name and not entry.is_symlink() and not entry.is_dir():
+            found.append(entry)
+            continue
         shown = f"{prefix}/{name}"
         if entry.is_symlink():
             problems.append(error(shown, None, "is a symbolic link, not a seed file", "copy the file itself into the seeds folder"))
