@@ -130,7 +130,9 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
         report.written = True
         report.seconds = time.perf_counter() - started
         return report
-    library = Library(config, cache, read=importer.index.read, scan=scan)
+    read = importer.index.read
+    importer = None  # its stores and index (of every seed and content file) freed: the memory is used again below
+    library = Library(config, cache, read=read, scan=scan)
     records, problems = library.load()
     report.problems.extend(problems)
     report.lap("library")
