@@ -31,7 +31,7 @@ from .importer import ImportReport, Importer
 from .library import Library
 from .problems import Problem, display_path, error, has_errors
 from .problems import warning as warning_problem
-from .render import RENDER_ERRORS, in_process, make_env, render, render_all, template_digests, template_problem, write_problem
+from .render import RENDER_ERRORS, in_process, make_env, render, render_all, template_digests, template_problem, templates_warmed, warm_templates, write_problem
 from .search import Cancelled, SearchError, plan_search
 from .site import Output, build_site, digest, digest_of, plan
 from .writer import OutputTree, output_problem
@@ -95,6 +95,7 @@ def build(config: Config, *, write: bool = True, strict: bool = False, progress:
                         keep=not collect)
         return report
     finally:
+        templates_warmed()
         if collecting:
             if collect:
                 gc.collect()
@@ -115,6 +116,7 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     started = time.perf_counter()
     report = BuildReport()
     cache = Cache(config.cache, read_only=not write)
+    warm_templates(config, cache)  # a cold build: the templates compiled by another process meanwhile
     # Import first: the pages are built from content/, which import fills.
     scan = Scan()
     importer = Importer(config, cache, write, scan)
@@ -169,6 +171,8 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
             ahead.join()
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
+        if ahead is not None:
+            ahead.tree.start_spare_ahead()
     for warning in cache.warnings:
         print(warning, file=sys.stderr)
     if keep:
@@ -430,7 +434,7 @@ def _finish_early(env, config: Config, cache: Cache, site, tree: OutputTree, fou
             return
         tree.remove_unwanted(keys)
         before = tree.live_id
-        tree.commit(keys, {**shas, **more})
+        tree.commit(keys, {**shas, **more}, spare_ahead=False)  # started at the build's end (``_build``)
         report.lap("commit")
     except OSError as exc:
         report.problems.append(write_problem(exc, config))

@@ -577,7 +577,7 @@ def read_all(jobs: list[tuple], config: Config, rules: str, write: bool = False)
             _publishers(config, rules)
             preload(config.languages)
             dates.patterns(config.languages)  # from Babel's month and day names: 0.2-0.3 s a process
-            publishers.preload()  # tldextract and its suffix list, 0.3-0.5 s a process: so many seeds name some unlisted host
+            publishers.preload()  # the Public Suffix List, read once: so many seeds name some unlisted host
         size = max(16, min(64, len(jobs) // (workers * 8)))  # small enough that the workers finish together
         chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         results = []

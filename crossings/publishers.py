@@ -142,7 +142,7 @@ def effective_host(url: str) -> str:
 
 @lru_cache(maxsize=1)
 def _extractor():
-    # tldextract is imported only when a host is not in the table (it costs ~70 ms).
+    # tldextract is imported only when its snapshot cannot be read apart (it costs ~70 ms: it imports requests).
     import tldextract
 
     # No URL to fetch, no cache folder: the Public Suffix List snapshot in the wheel, nothing else.
@@ -150,8 +150,112 @@ def _extractor():
 
 
 def preload() -> None:
-    """Import tldextract and read its Public Suffix List now (before import forks its workers, which share them)."""
-    _extractor()("example.org")
+    """Read the Public Suffix List now (before import forks its workers, which share it)."""
+    split_host("example.org")
+
+
+# tldextract's reading of its snapshot (tldextract.suffix_list), which ``split_host`` follows.
+PUBLIC_SUFFIX = re.compile(r"^(?P<suffix>[.*!]*\w[\S]*)", re.UNICODE | re.MULTILINE)
+PRIVATE_FROM = "// ===BEGIN PRIVATE DOMAINS==="
+IPV4 = re.compile(r"^(?:(?:[0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}(?:[0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])$", re.ASCII)
+SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.")
+
+
+@lru_cache(maxsize=1)
+def _suffix_tree() -> dict | None:
+    """The rules of tldextract's Public Suffix List snapshot, public and private (``_extractor``'s settings), as
+    tldextract's trie has them: label → (whether a rule ends there, the labels before it), from the right. Read
+    from the file itself: importing tldextract (and requests, which it imports) took 50 ms of every import from
+    seeds, on the build's one busy core. None if the file cannot be read (then tldextract reads it)."""
+    try:
+        text = (Path(find_spec_origin("tldextract")).parent / ".tld_set_snapshot").read_bytes().decode("utf-8")
+    except (AttributeError, TypeError, OSError, UnicodeDecodeError):
+        return None
+    root: dict = {}
+    for match in PUBLIC_SUFFIX.finditer(text.replace(PRIVATE_FROM, "\n", 1)):  # a private rule is a suffix too
+        node = (False, root)
+        for label in reversed(match.group("suffix").split(".")):
+            parent = node[1]
+            node = parent.get(label)
+            if node is None:
+                node = parent[label] = [False, {}]
+        node[0] = True
+    return root
+
+
+def find_spec_origin(package: str) -> str | None:
+    """Where a package's ``__init__`` is, found without importing it."""
+    from importlib.util import find_spec
+
+    spec = find_spec(package)
+    return spec.origin if spec is not None else None
+
+
+def split_host(host: str) -> tuple[str, str]:
+    """The public suffix of a host and the label before it ('' for none), as ``_extractor`` gives them
+    (``tests/test_publishers.py`` compares the two on every rule of the list and more)."""
+    root = _suffix_tree()
+    if root is None:
+        found = _extractor()(host)
+        return found.suffix, found.domain
+    netloc = _lenient_netloc(host).replace("\u3002", ".").replace("\uff0e", ".").replace("\uff61", ".")
+    if len(netloc) >= 4 and netloc[0] == "[" and netloc[-1] == "]" and _looks_like_ipv6(netloc[1:-1]):
+        return "", netloc
+    labels = netloc.split(".")
+    node, end, at = (False, root), len(labels), len(labels)
+    for label in reversed(labels):
+        decoded = _decode_punycode(label)
+        child = node[1].get(decoded)
+        if child is not None:
+            at -= 1
+            node = child
+            if child[0]:
+                end = at
+            continue
+        if "*" in node[1]:
+            end = at if "!" + decoded in node[1] else at - 1
+            return ".".join(labels[end:]), labels[end - 1] if end > 0 else ""
+        break
+    if end == len(labels):
+        return "", netloc if len(labels) == 4 and netloc[:1].isdecimal() and IPV4.fullmatch(netloc) else labels[-1]
+    return ".".join(labels[end:]), labels[end - 1] if end > 0 else ""
+
+
+def _lenient_netloc(url: str) -> str:
+    """tldextract's ``lenient_netloc``: the host part of a URL-like string, its case kept."""
+    start = url.find("//")
+    if start == 0:
+        url = url[2:]
+    elif start >= 2 and url[start - 1] == ":" and not set(url[:start - 1]) - SCHEME_CHARS:
+        url = url[start + 2:]
+    authority = url.partition("/")[0].partition("?")[0].partition("#")[0].rpartition("@")[-1]
+    if authority and authority[0] == "[":
+        inside = authority.partition("]")
+        if inside[1] == "]":
+            return f"{inside[0]}]"
+    return authority.partition(":")[0].strip().rstrip(".\u3002\uff0e\uff61")
+
+
+def _looks_like_ipv6(text: str) -> bool:
+    from ipaddress import AddressValueError, IPv6Address
+
+    try:
+        IPv6Address(text)
+    except AddressValueError:
+        return False
+    return True
+
+
+def _decode_punycode(label: str) -> str:
+    lowered = label.lower()
+    if lowered.startswith("xn--"):
+        import idna  # tldextract's own dependency (IDNA 2008, as it decodes)
+
+        try:
+            return idna.decode(lowered)
+        except (UnicodeError, IndexError):
+            pass
+    return lowered
 
 
 @lru_cache(maxsize=4096)
@@ -159,7 +263,10 @@ def registrable(host: str) -> str:
     """The registrable domain of a host by the Public Suffix List, shown in Unicode:
     ``fr.lapresse.it`` → ``lapresse.it``, ``www.sante.gov.ma`` → ``sante.gov.ma``.
     A host with none (an IP address, ``localhost``, a bare suffix) is given as it is, less ``www.``."""
-    domain = _extractor()(host).top_domain_under_public_suffix if "." in host else ""
+    domain = ""
+    if "." in host:
+        suffix, name = split_host(host)
+        domain = f"{name}.{suffix}" if suffix and name else ""
     if not domain:
         domain = host[4:] if host.startswith("www.") else host
     if "xn--" in domain:
@@ -174,8 +281,8 @@ def is_public_suffix(host: str) -> bool:
     """Tell whether a host is itself a public suffix (``co.uk``, ``gov.ma``): it would cover whole countries."""
     found = SUFFIX_ANSWERS.get(host)
     if found is None:
-        result = _extractor()(host)
-        found = SUFFIX_ANSWERS[host] = bool(result.suffix) and not result.domain
+        suffix, name = split_host(host)
+        found = SUFFIX_ANSWERS[host] = bool(suffix) and not name
     return found
 
 

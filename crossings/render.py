@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import re
 import sys
+import threading
 import traceback
 from contextlib import contextmanager
 from functools import lru_cache
@@ -219,12 +221,63 @@ def site_globals(config: Config, lang: str) -> dict:
     return _site_globals(config, lang)
 
 
+def warm_templates(config: Config, cache) -> None:
+    """In a build whose cache is lost (no ``template-references`` store), fork a process that compiles every
+    template into the cache's bytecode folder and stores what each references, while this one imports and
+    reads the content: the build then loads the templates compiled (a cold build at 1,000 articles otherwise
+    parses and compiles them on its one busy core, ~0.14 s, while the other waits; the render workers loaded
+    the templates the pages extend and import once more each). ``template_digests`` waits for it (what it stores is
+    what this process would make: the same files, written whole), or the build's end. Not from a process with
+    other threads (the dev server): one of them could hold a lock the child needs."""
+    global _WARMING
+    if (_WARMING is not None or cache.root is None or cache.read_only or config.cache != cache.root
+            or threading.active_count() > 1 or "fork" not in get_all_start_methods()):
+        return
+    if (cache.root / "template-references.marshal").exists():
+        return
+    try:
+        pid = os.fork()
+    except OSError:
+        return
+    if pid:
+        _WARMING = pid
+        return
+    try:  # the child: compile, store, leave (without the parent's exit handlers or buffered output)
+        env = make_env(config, config.cache, None, Catalogs(config.locales))  # the same compiled code whatever the catalogs and assets
+        template_digests(env, cache)
+        for name in env.list_templates():
+            try:
+                env.get_template(name)
+            except Exception:  # noqa: BLE001 - the build reports it, with the page that uses the template
+                pass
+    except BaseException:  # noqa: BLE001 - the build compiles what this did not
+        pass
+    finally:
+        os._exit(0)
+
+
+_WARMING: int | None = None
+"""The process of ``warm_templates`` not yet waited for."""
+
+
+def templates_warmed() -> None:
+    """Wait for ``warm_templates``' process, if there is one."""
+    global _WARMING
+    pid, _WARMING = _WARMING, None
+    if pid is not None:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
 def template_digests(env: Environment, cache=None) -> dict[str, str]:
     """For every template, a hash of it and of every template it extends, includes or imports.
 
     What a template's source references is remembered in ``cache`` (a ``Cache``), by the hash
     of the source, Jinja's version and the environment's extensions (they change what parses):
     parsing every template each build costs more than the rest of this."""
+    templates_warmed()
     sources = {}
     for name in env.list_templates():
         source, _, _ = env.loader.get_source(env, name)
@@ -358,8 +411,11 @@ def write_problem(exc: OSError, config: Config) -> Problem:
 
 
 def in_process(outputs: list[Output]) -> bool:
-    """Whether ``render_all`` renders these outputs in this process (no workers forked)."""
-    return len(outputs) < PARALLEL_FROM or parallel.worker_count() < 2 or "fork" not in get_all_start_methods()
+    """Whether ``render_all`` renders these outputs in this process (no workers forked). A file already made in
+    the build's spool (``Output.source``: the search index's, a thousand at 1,000 articles) is moved into the site,
+    not made: it does not count (forking workers for those took 0.05 s, to rename files)."""
+    return (sum(1 for o in outputs if o.source is None) < PARALLEL_FROM or parallel.worker_count() < 2
+            or "fork" not in get_all_start_methods())
 
 
 def render_all(env: Environment, config: Config, outputs: list[Output], put: Callable[[str, bytes], str],

@@ -8,8 +8,13 @@ notations, see ``numbers``), the proper names it quotes, its content words and a
 sample of its word 4-grams (for copies of one text).
 
 Two articles are compared only when they are **candidates**: at most ``WINDOW``
-days apart and sharing a place, a country or an organisation (blocking: no
-comparison of all pairs). A pair's score adds the evidence (see ``score``);
+days apart and sharing a place, an organisation, the headline's kind of incident,
+a number that is not round or a 4-gram anchor (blocking: no comparison of all
+pairs; a country is too common to count). In a dense archive an article has
+hundreds of candidates a fortnight: it is compared with the ``CANDIDATES`` that
+share the most with it, with those that chose it, and with its likely copies
+(meta-blocking: the time then grows with the archive, not with its square).
+A pair's score adds the evidence (see ``score``);
 some pairs are **vetoed** whatever their score: headlines naming different kinds
 of incident, or different places where it happened. Same-language articles whose
 4-grams mostly coincide are **copies** of one text (a wire story carried by
@@ -19,9 +24,10 @@ vetoed, and the result spans at most ``WINDOW`` days. Editors decide in the end:
 ``story: <id>`` puts an article in a story, ``story: none`` keeps it out.
 
 Exact and cheap after a change: a pair's score depends on the two articles only,
-so links between unchanged articles are kept in the build cache; a new article is
-compared with its candidates only, and the grouping from the links is redone (it
-is fast). Features are kept in one cache store per month, so that a change loads
+and which candidates an article chooses on the articles within ``WINDOW`` days of
+it, so links between unchanged articles further away are kept in the build cache;
+a new article, and those around it, are compared with their candidates only, and
+the grouping from the links is redone (it is fast). Features are kept in one cache store per month, so that a change loads
 only the months around it. The result is the same whatever the order of files,
 and whether built at once or step by step.
 """
@@ -61,6 +67,13 @@ AVERAGE = 2.0
 """Two groups merge when the average score over every pair across them reaches this."""
 KEEP = 1.0
 """Pairs scoring at least this (vetoed or not) are kept: they weigh in the averages."""
+CANDIDATES = 40
+"""An article is compared with at most this many of its candidates, those sharing the most with it (and with
+every article that chose it): a fortnight of a dense archive holds hundreds of candidates, mostly unrelated."""
+COPY_ANCHORS = 4
+"""Candidates sharing this many of the article's anchors (likely copies of its text) are compared whatever their number."""
+KEY_WEIGHTS = {"p": 6, "n": 4, "k": 3, "a": 2, "o": 1}
+"""How much a shared key weighs in choosing candidates: a place, a number, the headline's kind, an anchor, an organisation."""
 MONTHS_KEPT = 12  # month stores held at once after grouping, and while the pass reads links
 LINK_BATCH = 5000  # new articles linked at once, at least (see Grouper._link)
 TEXT_CHARS = 3000
@@ -527,7 +540,7 @@ class Node(NamedTuple):
 class Article:
     """An article ready for comparisons: its node, and its features as sets."""
 
-    __slots__ = ("node", "keys", "places", "around", "specific", "primary", "numbers", "names", "words", "sample", "anchors",
+    __slots__ = ("node", "keys", "anchor_keys", "key_weights", "places", "around", "specific", "primary", "numbers", "names", "words", "sample", "anchors",
                  "head", "told", "kinds", "countries", "organizations", "related", "lang", "ordinal", "n_sample", "only")
 
     def __init__(self, node: Node, f: tuple, table: Table) -> None:
@@ -554,12 +567,14 @@ class Article:
         self.told = _with_related(tuple(set(f[2]) | set(f[3])), table) - table.quiet
         self.countries = frozenset(node.countries)
         self.organizations = frozenset(node.organizations)
-        keys = {"p:" + p for p in f[1]} | {"c:" + c for c in node.countries} | {"o:" + o for o in node.organizations}
+        keys = {"p:" + p for p in f[1]} | {"o:" + o for o in node.organizations}
         keys |= {"k:" + k for k in f[2]} | {f"n:{v:g}" for v in numbers if v >= 10 and not _is_round(v)}
-        keys |= {f"a:{node.lang}:{a}" for a in f[8]}
-        self.keys = frozenset(keys)
-        """What a candidate must share with the article (besides the date window): a place, a country, an
-        organisation, the kind in the headline, a number that is not round, or (same language) a 4-gram anchor."""
+        self.anchor_keys = frozenset([f"a:{node.lang}:{a}" for a in f[8]])
+        self.keys = frozenset(keys | self.anchor_keys)
+        self.key_weights = {k: KEY_WEIGHTS[k[0]] for k in self.keys}
+        """What a candidate must share with the article (besides the date window): a place, an organisation,
+        the kind in the headline, a number that is not round, or (same language) a 4-gram anchor. Not a
+        country: most articles of a fortnight share one (the score still counts them)."""
 
 
 def _is_round(value: float) -> bool:
@@ -711,18 +726,22 @@ class Pass:
         at = self.order[x]
         near = self.copies.get(x, ())
         found: dict[str, list] = {}  # story → [total, vetoed, copied, best]
+        story_of, order = self.story_of, self.order  # an article in a story is in order (and is not pinned)
         for y, (value, veto) in self.links.get(x, {}).items():
-            if y not in self.story_of or self.order.get(y, at) >= at:
+            sid = story_of.get(y)
+            if sid is None or order[y] >= at:
                 continue
-            sid = self.story_of[y]
-            entry = found.setdefault(sid, [0.0, False, False, 0.0])
+            entry = found.get(sid)
+            if entry is None:
+                entry = found[sid] = [0.0, False, False, 0.0]
             if y in near:
                 entry[2] = True
             elif veto:
                 entry[1] = True
             else:
-                entry[0] += min(value, 10.0)
-                entry[3] = max(entry[3], value)
+                entry[0] += value if value < 10.0 else 10.0
+                if value > entry[3]:
+                    entry[3] = value
         choices = []
         for sid, (total, vetoed, copied, best) in found.items():
             if (vetoed and not copied) or at[0] - self.first[sid][0] > WINDOW:
@@ -850,6 +869,7 @@ def _copy_groups(nodes: dict[str, Node], copies: dict[str, set[str]]) -> dict[st
 # --- the cached, incremental computation -------------------------------------------------------
 
 @lru_cache(maxsize=100_000)
+@lru_cache(maxsize=65536)
 def month_of(ordinal: int) -> str:
     day = dt.date.fromordinal(ordinal)
     return f"{day.year:04d}-{day.month:02d}"
@@ -893,6 +913,8 @@ class Grouper:
         """Features made elsewhere with this table (sha → (language, features)), taken by ``prefetch``."""
         self._months: dict[str, dict] = {}
         self._dirty: set[str] = set()
+        self.reported: dict[str, tuple] = {}
+        """sha → (language, the whole numbers its headline or lead reports): for story pages, which then load no month."""
         self._settled = False  # grouped: the month stores are only read now (story pages' numbers), a few at a time
         self._reading = False  # in the pass: links are only read, and a month with nothing unsaved may be let go
 
@@ -903,10 +925,11 @@ class Grouper:
                 del self._months[next(iter(self._months))]  # the month loaded first: pages come in date order
             elif self._reading and len(self._months) >= MONTHS_KEPT:
                 # the pass reads links in date order: the month loaded first that holds nothing unsaved goes
-                # (it is loaded again from the cache if asked for)
-                old = next((m for m in self._months if m not in self._dirty), None)
-                if old is not None:
-                    del self._months[old]
+                # (it is loaded again from the cache if asked for); the months with something unsaved (the last
+                # stretch linked: more than MONTHS_KEPT of them at 100,000 articles) take no place
+                clean = [m for m in self._months if m not in self._dirty]
+                if len(clean) >= MONTHS_KEPT:
+                    del self._months[clean[0]]
             stored = self.cache.load(f"stories-{month}") if self.cache is not None else None
             if stored and stored[0] == self.table.digest:
                 self._months[month] = {"features": dict(stored[1]["features"]), "links": dict(stored[1]["links"])}
@@ -922,6 +945,13 @@ class Grouper:
             title, text = self.text_of(node.key)
             found = store[node.sha] = (node.lang, features(title, text, node.lang, self.table))
             self._dirty.add(month)
+        return found[1]
+
+    def reported_numbers(self, node: Node) -> tuple[tuple[float, str], ...]:
+        """(value, measure) of each whole number (1 or more) the article's headline or lead reports."""
+        found = self.reported.get(node.sha)
+        if found is None or found[0] != node.lang:
+            found = (node.lang, _reported(self.features_of(node)))
         return found[1]
 
     def prefetch(self, nodes: list[Node]) -> None:
@@ -974,6 +1004,16 @@ class Grouper:
         changed = sorted(k for k in set(known) | set(current) if known.get(k) != current.get(k))
         ordinals = {key: day_of(known[key]) for key in changed if key in known}
         days = [ordinals[k] for k in changed if k in ordinals] + [nodes[k].ordinal for k in changed if k in nodes]
+        # The articles within WINDOW days of a change may choose other candidates (``CANDIDATES``): they are
+        # linked again too, as if new (a pair of articles further away is chosen as before).
+        if days:
+            sorted_days = sorted(set(days))
+            lo, hi = sorted_days[0] - WINDOW, sorted_days[-1] + WINDOW
+            around = [k for k, n in nodes.items() if lo <= n.ordinal <= hi and _near(sorted_days, n.ordinal) and known.get(k) == current[k]]
+            for key in around:
+                ordinals[key] = nodes[key].ordinal
+            days += [nodes[k].ordinal for k in around]
+            changed = sorted(set(changed) | set(around))
         # links: forget those of changed articles, then link their new versions with their candidates
         for key in changed:
             if key not in ordinals:
@@ -1044,11 +1084,12 @@ class Grouper:
             month = here
             batches[-1].append(key)
         fresh = set(added)
+        ordered = sorted([(node.ordinal, key) for key, node in nodes.items()])
         for i, batch in enumerate(batches):
-            self._link_some(nodes, batch, fresh, copies)
+            self._link_some(nodes, batch, fresh, copies, ordered)
             if i + 1 == len(batches) or not self._can_reload():
                 continue
-            reached = month_of(nodes[batches[i + 1][0]].ordinal - WINDOW)  # the first month the next stretch reads
+            reached = month_of(nodes[batches[i + 1][0]].ordinal - 2 * WINDOW)  # the first month the next stretch reads
             for month in [m for m in self._months if m < reached]:
                 if month in self._dirty:
                     if not self._save_month(month, nodes, alive):
@@ -1056,33 +1097,42 @@ class Grouper:
                     self._dirty.discard(month)
                 del self._months[month]
 
-    def _link_some(self, nodes: dict[str, Node], added: list[str], fresh: set[str], copies: dict[str, set[str]]) -> None:
+    def _link_some(self, nodes: dict[str, Node], added: list[str], fresh: set[str], copies: dict[str, set[str]],
+                   ordered: list[tuple[int, str]]) -> None:
+        # the candidates of a new article, and theirs (whether it is among the ones they choose): ``ordered``
+        # is every article's (day, key), sorted
         days = sorted({nodes[k].ordinal for k in added})
-        if len(days) == 1:
-            lo, hi = days[0] - WINDOW, days[0] + WINDOW
-            near = [key for key, node in nodes.items() if lo <= node.ordinal <= hi]
-        else:
-            near = [key for key, node in nodes.items() if _near(days, node.ordinal)]
-        window = sorted(near, key=lambda k: (nodes[k].ordinal, k))
+        lo = bisect.bisect_left(ordered, (days[0] - 2 * WINDOW,))
+        hi = bisect.bisect_right(ordered, (days[-1] + 2 * WINDOW, "\uffff"))
+        by_day = [(day, key) for day, key in ordered[lo:hi] if _near(days, day, 2 * WINDOW)] if len(days) > 1 else ordered[lo:hi]
+        window = [key for _, key in by_day]
         self.prefetch([nodes[key] for key in window])
+        reported = self.reported
         for key in window:
-            self.features_of(nodes[key])
-        by_day = [(nodes[key].ordinal, key) for key in window]
+            node = nodes[key]
+            reported[node.sha] = (node.lang, _reported(self.features_of(node)))
         found = self._scores(nodes, added, fresh, by_day)
         same = {key: key for key in window}  # a worker's keys are copies: the stores hold (and marshal shares) these
+        month_at = {key: month_of(day) for day, key in by_day}
+        stores: dict[str, dict] = {}  # month → its links (no month is let go while linking)
         for key, pairs in zip(added, found):  # in the order of a pass on one core: the same stores, byte for byte
-            node = nodes[key]
-            row = self.links_of(key, node.ordinal)
+            month = month_at[key]
+            links = stores.get(month)
+            if links is None:
+                links = stores[month] = self._month(month)["links"]
+            row = links.setdefault(key, {})
             for other, value, veto, copy in pairs:
                 other = same[other]
                 if copy:
                     copies.setdefault(key, set()).add(other)
                     copies.setdefault(other, set()).add(key)
                 row[other] = (value, veto)
-                day = nodes[other].ordinal
-                self.links_of(other, day)[key] = (value, veto)
-                self._dirty.add(month_of(day))
-            self._dirty.add(month_of(node.ordinal))
+                month = month_at[other]
+                links = stores.get(month)
+                if links is None:
+                    links = stores[month] = self._month(month)["links"]
+                links.setdefault(other, {})[key] = (value, veto)
+        self._dirty.update(stores)
 
     def _scores(self, nodes: dict[str, Node], added: list[str], fresh: set[str], by_day: list[tuple[int, str]]) -> list[list[tuple]]:
         """For each new article, its pairs worth keeping (other, score, veto, copy): in worker processes when
@@ -1214,21 +1264,58 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
             found = articles[key] = Article(nodes[key], grouper.features_of(nodes[key]), table)
         return found
 
+    # Which candidates each article chooses (``CANDIDATES``): every pair of articles within ``WINDOW`` days is
+    # weighed once, by a sweep in date order ahead of the articles being linked; an article's list is whole
+    # once the sweep is past it (the earlier articles added theirs, it added the later ones').
+    chosen: dict[str, frozenset[str]] = {}
+    ranked: dict[str, list] = defaultdict(list)
+    likely: dict[str, list] = defaultdict(list)
+    swept = bisect.bisect_left(by_day, (nodes[keys[0]].ordinal - 2 * WINDOW,)) if keys else len(by_day)
+
+    def sweep(until: int) -> None:
+        """Weigh the pairs of every article up to day ``until`` and settle its choice."""
+        nonlocal swept
+        get = articles.get
+        while swept < len(by_day) and by_day[swept][0] <= until:
+            day, key = by_day[swept]
+            a = get(key) or article(key)
+            keys_, anchors, weight = a.keys, a.anchor_keys, a.key_weights.__getitem__
+            mine, copies = ranked.pop(key, []), likely.pop(key, [])
+            swept += 1
+            for other_day, other in by_day[swept:bisect.bisect_right(by_day, (day + WINDOW, "\uffff"), swept)]:
+                b = get(other) or article(other)
+                shared = keys_ & b.keys
+                if shared:
+                    if len(shared) >= COPY_ANCHORS and len(anchors & b.anchor_keys) >= COPY_ANCHORS:
+                        copies.append(other)
+                        likely[other].append(key)
+                    else:
+                        w = -sum(map(weight, shared))
+                        mine.append((w, other_day - day, other))
+                        ranked[other].append((w, other_day - day, key))
+            if len(mine) > CANDIDATES:
+                mine.sort()
+                del mine[CANDIDATES:]
+            chosen[key] = frozenset([other for _, _, other in mine] + copies)
+
     out = []
     for key in keys:
         node = nodes[key]
         lo = bisect.bisect_left(by_day, (node.ordinal - WINDOW,))
         hi = bisect.bisect_right(by_day, (node.ordinal + WINDOW, "\uffff"))
-        if len(articles) > 2 * (hi - lo) + 1000:
-            articles = {k: a for k, a in articles.items() if abs(a.node.ordinal - node.ordinal) <= WINDOW}
+        if len(articles) > 4 * (hi - lo) + 1000:
+            articles = {k: a for k, a in articles.items() if abs(a.node.ordinal - node.ordinal) <= 2 * WINDOW}
+            chosen = {k: c for k, c in chosen.items() if k in articles}
+        sweep(node.ordinal + WINDOW)  # the choices of its candidates are settled
         a = article(key)
+        mine = chosen[key]
         pairs = []
         for _, other in by_day[lo:hi]:
             if other == key or (other in fresh and other < key):
                 continue
-            b = article(other)
-            if a.keys.isdisjoint(b.keys):
+            if other not in mine and key not in chosen[other]:
                 continue
+            b = articles.get(other) or article(other)
             copy = a.lang == b.lang and is_copy(a, b)
             value, veto = score(a, b, table)
             if copy or value >= KEEP:
@@ -1237,10 +1324,14 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
     return out
 
 
-def _near(days: list[int], ordinal: int) -> bool:
-    """Whether ``ordinal`` is within ``WINDOW`` days of one of the sorted ``days``."""
-    at = bisect.bisect_left(days, ordinal - WINDOW)
-    return at < len(days) and days[at] <= ordinal + WINDOW
+def _reported(f: tuple) -> tuple[tuple[float, str], ...]:
+    return tuple([(value, measure) for value, measure, top in f[4] if top and value >= 1 and value == int(value)])
+
+
+def _near(days: list[int], ordinal: int, reach: int = WINDOW) -> bool:
+    """Whether ``ordinal`` is within ``reach`` days of one of the sorted ``days``."""
+    at = bisect.bisect_left(days, ordinal - reach)
+    return at < len(days) and days[at] <= ordinal + reach
 
 
 def node_of(record, key: str | None = None) -> Node:

@@ -114,8 +114,8 @@ class StoryIndex:
             node = self.nodes.get(record.article.slug)
             if node is None or self.grouper is None:
                 continue
-            for value, measure, top in self.grouper.features_of(node)[4]:
-                if top and measure in SHOWN and value == int(value) and value >= 1:
+            for value, measure in self.grouper.reported_numbers(node):
+                if measure in SHOWN:
                     found[measure].add(value)
         return [(m, sorted(found[m])) for m in SHOWN if len(found[m]) >= 2]
 

@@ -115,6 +115,7 @@ class OutputTree:
         bytes, or taken from the spare with other bytes than the live one's (known once ``commit`` is called)."""
         self._folders: set[str] = set()
         self._fresh: bool | None = None
+        self._ahead_pending = False
         """Whether ``prepare`` found the spare's state unknown and began it afresh (None: not prepared yet)."""
 
     def _spare_path(self) -> Path:
@@ -272,8 +273,10 @@ class OutputTree:
             self._folders.add(folder)
         return path
 
-    def commit(self, wanted: dict[str, str], shas: dict[str, str]) -> None:
-        """Make the spare the live folder, in one step where the system allows."""
+    def commit(self, wanted: dict[str, str], shas: dict[str, str], spare_ahead: bool = True) -> None:
+        """Make the spare the live folder, in one step where the system allows. With ``spare_ahead=False``,
+        the next spare is made in the background only once the build calls ``start_spare_ahead``: after
+        its own last steps, which that process (linking every file of the site) would slow down."""
         self.shas.update(shas)
         live = self.live or {}
         self.differ.update(rel for rel, digest in shas.items() if live.get(rel, ("", ""))[1] != digest)  # (rendered, perhaps by workers)
@@ -296,7 +299,14 @@ class OutputTree:
         self.cache.rename("output-next", "output")
         self.live, self.spare_manifest, self.live_id = manifest, old, live_id
         self._clear_spares_ahead()  # those made for the site just replaced
-        if old is None:
+        self._ahead_pending = old is None
+        if spare_ahead:
+            self.start_spare_ahead()
+
+    def start_spare_ahead(self) -> None:
+        """Start making the next spare in the background, if the last ``commit`` left none."""
+        if self._ahead_pending:
+            self._ahead_pending = False
             self._make_spare_ahead()
             if self.job:
                 self.cache.save("output-job", self.job)

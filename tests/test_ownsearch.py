@@ -169,8 +169,8 @@ def test_older_years_are_cut_into_parts_that_stay_put() -> None:
 
 
 def test_the_index_made_by_a_child_reading_the_texts_is_the_same(project: Project, tmp_path: Path, monkeypatch) -> None:
-    """A cold build of a large archive (``CHILD_READS_FROM`` articles to index) has the forked child read the
-    articles' texts itself, a Markdown body among them: the same index as from texts read by the build."""
+    """The forked child that makes the index reads the articles' texts itself (from ``CHILD_READS_FROM`` articles
+    to index: every build), a Markdown body among them: the same index as from texts read by the build."""
     from crossings import ownsearch
     from crossings.cli import main
 

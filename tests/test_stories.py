@@ -107,6 +107,43 @@ def test_the_tuning_set_meets_the_targets_through_import_and_build(project: Proj
     assert first["articles"] == len(first["members"]) and first["outlets"] == len({m["source_name"] for m in first["members"]})
 
 
+def story_numbers(project: Project) -> dict[str, list[str]]:
+    """Each story page's list of the numbers its reports give differently."""
+    found = {}
+    for page in (project.out / "stories").glob("*/index.html"):
+        listed = re.search(r'<ul class="numbers">(.*?)</ul>', page.read_text(encoding="utf-8"), re.S)
+        if listed:
+            found[page.parent.name] = re.findall(r"<li>(.*?)</li>", listed.group(1))
+    return found
+
+
+def test_story_pages_show_the_numbers_their_reports_give(project: Project) -> None:
+    """A story page lists each count its headlines and leads give differently: as the grouping read them
+    (a build from nothing), and as read back from the build cache (a template changed: the stories are
+    those of the last build, no article is read again)."""
+    for item in labelled():
+        write_article(project, item)
+    build(project)
+    grouped = story_numbers(project)
+    assert grouped and all(len(values) >= 1 for values in grouped.values())
+    table = stories.load_table(REPO / "places.toml")
+    for sid, shown in grouped.items():  # each value listed is a count a member's headline or lead gives
+        story = json.loads((project.out / "data" / "stories.json").read_bytes())["stories"]
+        [members] = [s["members"] for s in story if s["id"] == sid]
+        told = set()
+        for member in members:
+            item = TUNE[Path(member["id"]).name] if Path(member["id"]).name in TUNE else None
+            if item is not None:
+                text = "\n\n".join(p.strip() for p in item["text"].strip().split("\n\n"))
+                told |= {value for value, _, top in stories.features(item["title"], text, item["lang"], table)[4] if top}
+        assert told and all(any(f"{int(v):,}".replace(",", "") in entry.replace("\u202f", "").replace("\u00a0", "").replace(",", "").replace(".", "")
+                                for v in told) for entry in shown), (sid, shown, told)
+    template = project.root / "templates" / "story.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n{# changed #}\n", encoding="utf-8")
+    build(project)
+    assert story_numbers(project) == grouped
+
+
 # --- numbers --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("lang", "text", "value"), [
@@ -189,15 +226,21 @@ def test_the_same_articles_give_the_same_stories_in_any_order(tune_nodes, table)
         assert (shuffled.stories, shuffled.of, shuffled.copies) == (reference.stories, reference.of, reference.copies)
 
 
+@pytest.mark.parametrize("candidates", [stories.CANDIDATES, 2], ids=["candidates", "two-candidates"])
 @pytest.mark.parametrize("seed", range(6))
-def test_grouping_step_by_step_equals_grouping_from_nothing(tune_nodes, table, tmp_path: Path, seed: int) -> None:
+def test_grouping_step_by_step_equals_grouping_from_nothing(tune_nodes, table, tmp_path: Path, seed: int, candidates: int, monkeypatch) -> None:
     """Articles added, removed, moved in time, pinned or kept out, in random order, with the build cache
-    kept between steps: after each step the stories are those grouped from nothing."""
+    kept between steps: after each step the stories are those grouped from nothing. Also when an article
+    is compared with two of its candidates only (``CANDIDATES``): a change then changes which candidates
+    the articles around it choose."""
+    monkeypatch.setattr(stories, "CANDIDATES", candidates)
     nodes, texts = tune_nodes
+    if candidates == 2:
+        nodes, texts = denser(nodes, texts)
     rng = random.Random(seed)
     current: dict[str, stories.Node] = {}
     cache = tmp_path / "cache"
-    for step in range(40):
+    for step in range(40 if candidates > 2 else 80):
         roll = rng.random()
         if roll < 0.6 or not current:
             key = rng.choice(sorted(set(nodes) - set(current)) or sorted(nodes))
@@ -211,15 +254,45 @@ def test_grouping_step_by_step_equals_grouping_from_nothing(tune_nodes, table, t
             node = current[key := rng.choice(sorted(current))]
             current[key] = node._replace(sha=node.sha + "'", ordinal=node.ordinal + rng.choice([-3, 2, 40]))
         step_by_step = stories.Grouper(table, Cache(cache), texts.__getitem__).group(dict(current))
-        from_nothing = stories.Grouper(table, None, texts.__getitem__).group(dict(current))
+        fresh = tmp_path / f"nothing-{step}"
+        from_nothing = stories.Grouper(table, Cache(fresh), texts.__getitem__).group(dict(current))
         assert (step_by_step.stories, step_by_step.copies) == (from_nothing.stories, from_nothing.copies), f"step {step}"
+        assert stored_links(cache) == stored_links(fresh), f"step {step}"
+    if candidates == 2:  # the choice of candidates makes a difference on these articles
+        capped, uncapped = tmp_path / "capped", tmp_path / "uncapped"
+        stories.Grouper(table, Cache(capped), texts.__getitem__).group(dict(nodes))
+        monkeypatch.setattr(stories, "CANDIDATES", 10**6)
+        stories.Grouper(table, Cache(uncapped), texts.__getitem__).group(dict(nodes))
+        assert len(str(stored_links(uncapped))) > len(str(stored_links(capped)))
 
 
-def test_grouping_from_nothing_in_stretches_stores_the_same(tune_nodes, table, tmp_path: Path, monkeypatch) -> None:
+def denser(nodes: dict[str, stories.Node], texts: dict[str, tuple[str, str]]) -> tuple[dict, dict]:
+    """The articles, each text also published again by others, 1 to 12 days later: more candidates than two."""
+    more, more_texts = dict(nodes), dict(texts)
+    for key, node in nodes.items():
+        for n in (1, 2, 5, 12):
+            new = f"{key}-{n}"  # one string, as a build's slug (a store's bytes depend on what objects it shares)
+            more[new] = node._replace(key=new, sha=f"{node.sha}-{n}", ordinal=node.ordinal + n)
+            more_texts[new] = texts[key]
+    return more, more_texts
+
+
+def stored_links(folder: Path) -> dict[str, dict]:
+    """Every pair a grouper's cache keeps: article → {other article: (score, vetoed)}."""
+    cache, found = Cache(folder), {}
+    for path in folder.glob("stories-*.marshal"):
+        found.update({k: row for k, row in cache.load(path.stem)[1]["links"].items() if row})
+    return found
+
+
+@pytest.mark.parametrize("candidates", [stories.CANDIDATES, 2], ids=["candidates", "two-candidates"])
+def test_grouping_from_nothing_in_stretches_stores_the_same(tune_nodes, table, tmp_path: Path, monkeypatch, candidates: int) -> None:
     """A build from nothing links its articles a few months at a time and lets go of the months done (at
     100,000 articles every article's features at once took GBs): the stories and every store written are
-    those of linking all at once, and the pass, which reads the months again, a few at a time, agrees."""
-    nodes, texts = tune_nodes
+    those of linking all at once, and the pass, which reads the months again, a few at a time, agrees.
+    Also when the articles of a stretch's edge choose among their candidates some of the next stretch's."""
+    monkeypatch.setattr(stories, "CANDIDATES", candidates)
+    nodes, texts = tune_nodes if candidates > 2 else denser(*tune_nodes)
     whole = stories.Grouper(table, Cache(tmp_path / "whole"), texts.__getitem__).group(dict(nodes))
     months = {stories.month_of(n.ordinal) for n in nodes.values()}
     assert len(months) >= 6
@@ -239,8 +312,10 @@ def test_grouping_from_nothing_in_stretches_stores_the_same(tune_nodes, table, t
     assert max(held) < len(months)
     stored = sorted(p.name for p in (tmp_path / "whole").iterdir())
     assert stored == sorted(p.name for p in (tmp_path / "stretches").iterdir())
-    for name in stored:
-        assert (tmp_path / "whole" / name).read_bytes() == (tmp_path / "stretches" / name).read_bytes(), name
+    for name in stored:  # the same values; and bytes, but with texts published again (marshal shares objects)
+        assert Cache(tmp_path / "whole").load(name[:-8]) == Cache(tmp_path / "stretches").load(name[:-8]), name
+        if candidates > 2:
+            assert (tmp_path / "whole" / name).read_bytes() == (tmp_path / "stretches" / name).read_bytes(), name
 
 
 def test_a_story_keeps_its_id_when_later_reports_join(tune_nodes, table) -> None:
@@ -437,10 +512,13 @@ def test_an_article_leads_to_its_story_and_the_story_to_every_article(served: st
     page.close()
 
 
-def test_pairs_scored_in_worker_processes_store_the_same(tune_nodes, table, tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("candidates", [stories.CANDIDATES, 2], ids=["candidates", "two-candidates"])
+def test_pairs_scored_in_worker_processes_store_the_same(tune_nodes, table, tmp_path: Path, monkeypatch, candidates: int) -> None:
     """A build from nothing scores its pairs in worker processes, each a run of the new articles: the stories
-    and every store written are those of one process scoring them all."""
-    nodes, texts = tune_nodes
+    and every store written are those of one process scoring them all (also when articles choose among
+    their candidates, some of them in another worker's run)."""
+    monkeypatch.setattr(stories, "CANDIDATES", candidates)
+    nodes, texts = tune_nodes if candidates > 2 else denser(*tune_nodes)
     monkeypatch.setattr(stories, "PARALLEL_FROM", 10**9)
     alone = stories.Grouper(table, Cache(tmp_path / "alone"), texts.__getitem__).group(dict(nodes))
     monkeypatch.setattr(stories, "PARALLEL_FROM", 1)
@@ -456,7 +534,7 @@ def test_pairs_scored_in_worker_processes_store_the_same(tune_nodes, table, tmp_
     assert os.getpid() not in {int(line) for line in pids.read_text(encoding="utf-8").split()}
     assert len(pids.read_text(encoding="utf-8").split()) >= 2  # the new articles cut into runs
     assert (workers.stories, workers.of, workers.copies) == (alone.stories, alone.of, alone.copies)
-    assert len(alone.stories) >= 10
+    assert len(alone.stories) >= 10 and len(alone.copies) >= (7 if candidates > 2 else 100)
     stored = sorted(p.name for p in (tmp_path / "alone").iterdir())
     assert stored == sorted(p.name for p in (tmp_path / "workers").iterdir())
     for name in stored:  # the same values (not bytes: marshal shares objects, and a worker's are copies)
