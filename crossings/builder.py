@@ -132,7 +132,9 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
         report.written = True
         report.seconds = time.perf_counter() - started
         return report
-    library = Library(config, cache, read=importer.index.read, scan=scan)
+    read = importer.index.read
+    importer = None  # its stores and index (of every seed and content file) freed: the memory is used again below
+    library = Library(config, cache, read=read, scan=scan)
     records, problems = library.load()
     report.problems.extend(problems)
     report.lap("library")
@@ -355,7 +357,7 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
                 report.search_pending = True
     if tree.unchanged(keys):
         report.written = True
-        report.problems.extend(size_problems(config, cache, tree.live))
+        report.problems.extend(size_problems(config, cache, tree.live, tree))
         return
     try:
         todo = set(tree.prepare(keys))
@@ -366,6 +368,7 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
         if problem:
             report.problems.append(problem)
             return
+        before = tree.live_id
         tree.commit(keys, shas)
         report.lap("commit")
     except OSError as exc:
@@ -374,7 +377,7 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
     report.changed = True
     report.rendered = sum(1 for o in pending if o.path.endswith(".html"))
     report.written = True
-    report.problems.extend(size_problems(config, cache, tree.live))
+    report.problems.extend(size_problems(config, cache, tree.live, tree, before))
     report.lap("sizes")
 
 
@@ -430,6 +433,7 @@ def _finish_early(env, config: Config, cache: Cache, site, tree: OutputTree, fou
             report.problems.append(problem)
             return
         tree.remove_unwanted(keys)
+        before = tree.live_id
         tree.commit(keys, {**shas, **more}, spare_ahead=False)  # started at the build's end (``_build``)
         report.lap("commit")
     except OSError as exc:
@@ -438,7 +442,7 @@ def _finish_early(env, config: Config, cache: Cache, site, tree: OutputTree, fou
     report.changed = True
     report.rendered = sum(1 for o in rendered + pending if o.path.endswith(".html"))
     report.written = True
-    report.problems.extend(size_problems(config, cache, tree.live))
+    report.problems.extend(size_problems(config, cache, tree.live, tree, before))
     report.lap("sizes")
 
 
@@ -471,13 +475,58 @@ PAGES_LIMIT = 1_000_000_000
 (the tests lower it)."""
 
 
-def size_problems(config: Config, cache: Cache, manifest: dict[str, tuple[str, str]] | None) -> list[Problem]:
+def size_problems(config: Config, cache: Cache, manifest: dict[str, tuple[str, str]] | None, tree: OutputTree | None = None,
+                  before: str = "") -> list[Problem]:
     """A warning when the site is too big for GitHub Pages and its address is on github.io.
 
-    The size of each file is remembered by its hash (the manifest gives every file's),
-    so that only new files are looked at."""
+    The site's size is kept in the cache with the live site it is of (``tree.live_id``): after a build that
+    replaced the site ``before`` (its id) by the one in ``tree``, only the files that changed are looked at,
+    the old ones in the spare folder (the site just replaced). Otherwise the size of each file is remembered
+    by its hash (the manifest gives every file's), so that only new files are looked at."""
     if not (urlsplit(config.base_url).hostname or "").endswith(".github.io") or not manifest:
         return []
+    total = _site_size(config, cache, manifest, tree, before)
+    if total <= PAGES_LIMIT:
+        return []
+    return [warning_problem(display_path(config.output), None,
+                    f"the site is {_size(total)}, more than GitHub Pages publishes ({_size(PAGES_LIMIT)} for a site at {urlsplit(config.base_url).hostname})",
+                    "publish it on another static host and set base_url to its address (README: 'Beyond GitHub Pages')")]
+
+
+def _site_size(config: Config, cache: Cache, manifest: dict[str, tuple[str, str]], tree: OutputTree | None, before: str) -> int:
+    live_id = tree.live_id if tree is not None and tree.live is manifest else ""
+    stored = (cache.load("site-size") or {}) if live_id else {}
+    if live_id and stored.get("live_id") == live_id:
+        return stored["total"]  # the site is the one measured last
+    total = None
+    if live_id and before and stored.get("live_id") == before and tree.spare_manifest is not None:
+        total = _changed_size(config, stored["total"], manifest, tree)
+    if total is None:
+        total = _every_size(config, cache, manifest)
+    if live_id:
+        cache.save("site-size", {"live_id": live_id, "total": total})
+    return total
+
+
+def _changed_size(config: Config, total: int, manifest: dict[str, tuple[str, str]], tree: OutputTree) -> int | None:
+    """The size of the new site from the old one's: the files whose bytes differ (``OutputTree.differ``), new
+    in the site, old in the spare (the site just replaced); None if one cannot be looked at."""
+    old = tree.spare_manifest
+    try:
+        for rel in tree.differ:  # (the others are the live file's bytes: linked, or written the same)
+            if rel not in manifest:
+                continue
+            total += (config.output / rel).stat().st_size
+            if rel in old:
+                total -= (tree.spare / rel).stat().st_size
+        for rel in old.keys() - manifest.keys():
+            total -= (tree.spare / rel).stat().st_size
+    except OSError:
+        return None
+    return total
+
+
+def _every_size(config: Config, cache: Cache, manifest: dict[str, tuple[str, str]]) -> int:
     known: dict[str, int] = cache.load("sizes") or {}
     digests = list(map(itemgetter(1), manifest.values()))
     missing = set(digests).difference(known)
@@ -495,11 +544,7 @@ def size_problems(config: Config, cache: Cache, manifest: dict[str, tuple[str, s
         missing = True
     if missing:
         cache.save("sizes", known)
-    if total <= PAGES_LIMIT:
-        return []
-    return [warning_problem(display_path(config.output), None,
-                    f"the site is {_size(total)}, more than GitHub Pages publishes ({_size(PAGES_LIMIT)} for a site at {urlsplit(config.base_url).hostname})",
-                    "publish it on another static host and set base_url to its address (README: 'Beyond GitHub Pages')")]
+    return total
 
 
 def _check_render(env, config: Config, outputs: list[Output], report: BuildReport) -> None:

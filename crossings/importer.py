@@ -25,11 +25,13 @@ import gc
 import os
 import re
 import tempfile
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
+from typing import NamedTuple
 
 from . import articles, parallel, publishers, seeds
 from .cache import Cache, Scan, sha, signature
@@ -63,9 +65,9 @@ class ImportReport:
         return len(self.unchanged) + len(self.kept) + len(self.duplicates)
 
 
-@dataclass(frozen=True)
-class ContentFile:
-    """What import needs to know of one content file."""
+class ContentFile(NamedTuple):
+    """What import needs to know of one content file (a named tuple: one is made for every content file at
+    each run, from the cache's plain tuple)."""
 
     seed: str
     source: str
@@ -135,7 +137,7 @@ def index_content(config: Config, cache: Cache, scan: Scan | None = None) -> Con
                     budget -= len(data)
                 entry = (sig, _plain(read_content_file(data.decode("utf-8", errors="replace"))))
         fresh[rel] = entry
-        info = ContentFile(*entry[1])
+        info = ContentFile._make(entry[1])
         index.files[rel] = info
         index.names.add(rel.lower())
         if info.seed:
@@ -195,6 +197,14 @@ def _index_some(indices: range) -> list[tuple | None]:
     return found
 
 
+def _walk_into(scan: Scan, root: Path, failed: list) -> None:
+    """``scan.walk(root, ".md")`` in a thread (its listing kept by ``scan``); an exception handed back in ``failed``."""
+    try:
+        scan.walk(root, ".md")
+    except BaseException as exc:  # noqa: BLE001 - raised again by the thread that waits for this one
+        failed.append(exc)
+
+
 def seed_files(seeds_dir: Path, listing: list[tuple[str, tuple]] | None = None) -> tuple[list[os.DirEntry], list[Problem]]:
     """List the seed files in order of sequence number, and the names that are not seeds.
 
@@ -206,15 +216,20 @@ def seed_files(seeds_dir: Path, listing: list[tuple[str, tuple]] | None = None) 
     if not seeds_dir.is_dir():
         return [], []
     prefix = display_path(seeds_dir)
+    is_seed_name = seeds.SEED_NAME.match
     for entry in sorted(os.scandir(seeds_dir), key=lambda e: e.name):
         name = entry.name
-        if NOT_SEEDS.match(name) or TEMPORARY.match(name):
+        seed_name = is_seed_name(name) is not None  # (a seed's name is neither hidden, a backup nor an editor's file)
+        if not seed_name and (NOT_SEEDS.match(name) or TEMPORARY.match(name)):
             continue
         if listing is not None:
             try:
                 listing.append((name, signature(entry.stat(follow_symlinks=False))))
             except OSError:
                 listing.append((name, ()))
+        if seed_name and not entry.is_symlink() and not entry.is_dir():
+            found.append(entry)
+            continue
         shown = f"{prefix}/{name}"
         if entry.is_symlink():
             problems.append(error(shown, None, "is a symbolic link, not a seed file", "copy the file itself into the seeds folder"))
@@ -237,8 +252,20 @@ class Importer:
         self.write = write
         self.scan = scan or Scan()
         self.report = ImportReport()
-        self.index = index_content(config, cache, self.scan)
         self.listing: list[tuple[str, tuple]] = []
+        # The two folders listed side by side: the content folder by a thread while this one lists the seeds (each
+        # file's stat is a system call, which lets the other thread run: 100,000 of each at 100,000 articles). The
+        # thread is done before anything forks (``index_content``'s and ``read_all``'s workers).
+        walked: list = []
+        thread = threading.Thread(target=_walk_into, args=(self.scan, config.content, walked), name="crossings-content-walk")
+        thread.start()
+        try:
+            self.listed = seed_files(config.seeds, self.listing)
+        finally:
+            thread.join()
+        if walked:
+            raise walked[0]
+        self.index = index_content(config, cache, self.scan)
         self.rules = rules_digest(config)
         self.known: dict[str, tuple] = cache.load("seeds") or {}
         self.fresh: dict[str, tuple] = {}
@@ -248,13 +275,11 @@ class Importer:
         """The ids of the seeds in the seeds folder."""
         self.sources: dict[str, str] = {}
         """The new source URL of each file this run rewrote with another one."""
-        self.hashes: dict[str, str] = {}
-        """``input_hash`` of each seed whose hash the cache knew, as ``look`` found it (``one`` needs it again)."""
         self.temporary: set[str] = set()
         """Content files written ahead by workers, not yet moved in place."""
 
     def run(self) -> ImportReport:
-        entries, problems = seed_files(self.config.seeds, self.listing)
+        entries, problems = self.listed  # (in ``__init__``)
         self.report.problems.extend(publishers.problems(self.config, self.cache) + problems)
         self.report.rejected.extend(p.path for p in problems)
         prefix = display_path(self.config.seeds)
@@ -320,26 +345,25 @@ class Importer:
         try:  # seed_files took the entry's stat already (not a link): not asked of the system again
             sig = signature(entry.stat(follow_symlinks=False))
         except OSError as exc:
-            return None, None, None, exc
+            return None, None, None, exc, None, None, ""
         cached = self.known.get(entry.name)
         rel = self.index.by_seed.get(entry.name[:-4])
         info = self.index.files.get(rel) if rel else None
         if cached is None or cached[0] != sig:  # not hashed yet: read it, and convert it if need be
-            return sig, None, (info.seed_hash if info else None, info.edited if info else False), None
-        seed_hash = self.hashes[entry.name] = input_hash(cached[1], self.rules)
+            return sig, None, (info.seed_hash if info else None, info.edited if info else False), None, rel, info, ""
+        seed_hash = input_hash(cached[1], self.rules)
         if info is not None and (info.seed_hash == seed_hash or info.edited):
-            return sig, cached, None, None
+            return sig, cached, None, None, rel, info, seed_hash
         if cached[2] is not None and cached[3] == seed_hash:
-            return sig, cached, None, None
-        return sig, cached, (None, False), None
+            return sig, cached, None, None, rel, info, seed_hash
+        return sig, cached, (None, False), None, rel, info, seed_hash
 
     def one(self, entry: os.DirEntry, shown: str, look: tuple, done: tuple | None) -> tuple[str, seeds.Seed, str, str, str, str, str] | None:
         """Import one seed file whose article exists, recording the outcome in the report;
         return a new seed's (shown path, seed, file text, file name, file written ahead,
         normalised source URL, hash of the file text) for ``add``. ``done`` is what ``read_one`` made of it, if ``look`` asked."""
-        seed_id = entry.name[:-4]
         report = self.report
-        sig, cached, _, failure = look
+        sig, cached, _, failure, rel, info, seed_hash = look  # (the index does not change until every seed is looked at)
         if failure is None and done is not None and done[0] is None:
             failure = done[1]
         if failure is not None:
@@ -349,10 +373,6 @@ class Importer:
         if cached is None:
             cached = (sig, done[0], None, "")
             seed_hash = input_hash(cached[1], self.rules)
-        else:
-            seed_hash = self.hashes.get(entry.name) or input_hash(cached[1], self.rules)
-        rel = self.index.by_seed.get(seed_id)
-        info = self.index.files.get(rel) if rel else None
         if info is not None and info.seed_hash == seed_hash:
             self.fresh[entry.name] = cached
             (report.kept if info.edited else report.unchanged).append(self.shown(rel))

@@ -118,13 +118,13 @@ class Library:
         fresh: dict[str, tuple] = {}
         records: list[Record] = []
         problems: list[Problem] = []
-        todo = [(rel, sig, known.get(rel)) for rel, sig in ((rel, signature(stat)) for rel, stat in walked.items())
-                if rel not in known or known[rel][0] != sig]
+        signatures = [(rel, signature(stat)) for rel, stat in walked.items()]
+        todo = [(rel, sig, known.get(rel)) for rel, sig in signatures if rel not in known or known[rel][0] != sig]
         made = self._read_many(todo) if len(todo) >= PARALLEL_FROM else {}
         changed: set[str] = set()  # the folders whose part of the store changed
         read: list[tuple] = []  # the entries made now
-        for rel, stat in walked.items():
-            sig = signature(stat)
+        from_tuple = Record.from_tuple
+        for rel, sig in signatures:
             old = entry = known.get(rel)
             if entry is None or entry[0] != sig:
                 entry = made.pop(rel, None) or self._read(rel, sig, entry)
@@ -135,8 +135,9 @@ class Library:
                 read.append(entry)
             fresh[rel] = entry
             if entry[2] is not None:
-                records.append(Record.from_tuple(entry[2]))
-            problems.extend(Problem(*p) for p in entry[3])
+                records.append(from_tuple(entry[2]))
+            if entry[3]:
+                problems.extend(Problem(*p) for p in entry[3])
         if len(fresh) != len(known):
             changed.update(_folder(rel) for rel in known.keys() - fresh.keys())
         if changed or shards is None:

@@ -17,11 +17,15 @@ import dataclasses
 import hashlib
 import heapq
 import math
+from sys import intern
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
+from operator import itemgetter
+from typing import NamedTuple
 
+from . import __version__
 from .articles import RTL
 from .catalogs import Catalogs, N_, Translator, load_catalogs
 from .config import Config
@@ -31,9 +35,9 @@ from .library import Library, Record, entry
 from .problems import Problem, error
 
 
-@dataclass(frozen=True)
-class Output:
-    """One file of the site: rendered from a template, or given as bytes."""
+class Output(NamedTuple):
+    """One file of the site: rendered from a template, or given as bytes. (A named tuple: a build makes one for
+    every file of the site, 340,000 at 100,000 articles, several times faster than a frozen dataclass.)"""
 
     path: str
     template: str | None = None
@@ -135,11 +139,6 @@ class Site:
     def by_slug(self) -> dict[str, Record]:
         return {r.article.slug: r for r in self.records}
 
-    @cached_property
-    def related(self) -> dict[str, list[Record]]:
-        """Up to five related articles for each article: most shared entities, then nearest in time."""
-        return related_articles(self.records)
-
     def months(self) -> dict[tuple[int, int], list[Record]]:
         """Records by (year, month), newest month first."""
         groups: dict[tuple[int, int], list[Record]] = defaultdict(list)
@@ -188,33 +187,324 @@ def _newest(records: list[Record]) -> str:
 
 
 def plan_articles(site: Site) -> list[Output]:
-    """One page per article, in the article's language, linked to its neighbours in time and to its month."""
-    from .storypages import article_part
+    """One page per article, in the article's language, linked to its neighbours in time and to its month.
 
-    outputs = []
-    append = outputs.append
-    records = site.records
-    related_of = site.related
-    interface: dict[str, str] = {}  # an article's language → its page's (made once per language)
-    labels: dict[str, Callable[[Record], tuple]] = {}
-    last = len(records) - 1
-    for i, record in enumerate(records):
+    The pages' keys are kept in the build cache (``ArticlePlan``): a build plans again only the pages its
+    change reaches, and takes the others' keys from there (a new article at 100,000: some tens of pages)."""
+    return ArticlePlan(site).plan()
+
+
+ARTICLE_PLAN = "article-plan"
+"""The build cache's store of the article pages' keys and of what they were made from (``ArticlePlan``)."""
+ARTICLE_PLAN_FORMAT = 2
+REPLAN_SHARE = 4
+"""When a change reaches more than 1/REPLAN_SHARE of the article pages, all of them are planned again."""
+
+
+class ArticlePlan:
+    """The article pages' outputs; their keys made again only where the change since the last build reaches.
+
+    A page's key (``one``) is made of the article's file hash, its neighbours' versions, its related
+    articles' versions, the names of its facets in its interface language, that language, and what its story
+    part shows (``storypages.article_part``). The store (``ARTICLE_PLAN``) keeps, from the last build, every
+    page's key and what tells which of those inputs moved: the order of the articles and their file hashes,
+    each entity's list of articles (an article's related articles are found within ``NEIGHBOURS`` of it in
+    those lists), each article's related articles, the stories' members, the copies, the interface language
+    of each article language and the facets' names. A page is planned again when:
+    - its file changed (or it is new), or its newer or older neighbour is another one or changed;
+    - an entity list it is in changed within ``NEIGHBOURS`` of it, or it changed (its related articles are
+      then found again), or one of its related articles changed or went;
+    - its story (then or now) changed members, or has a changed member, or a copy relation in it changed;
+      or its copies changed, or one of them did.
+    Anything else (the settings, the version, an interface language, a facet's name) plans every page again,
+    as does a change that reaches more than 1/``REPLAN_SHARE`` of them. A page whose key is taken from the
+    store has its context made only if it is rendered. ``tests/test_article_plan.py`` checks the keys and
+    contexts against planning everything, change by change."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.records = site.records
+        self.interface: dict[str, str] = {}  # an article's language → its page's (made once per language)
+        self.labels: dict[str, Callable[[Record], tuple]] = {}
+        self.lists: dict[tuple[str, str], tuple[str, ...]] = {}
+        """Each entity's articles (their files' interned names), newest first, as ``related_articles`` makes them."""
+        self.pos: dict[str, int] = {}  # each file's index in ``records``
+        self.order: list[str] = []  # the files' interned names, in the order of ``records``
+        self.planned: int | None = None
+        """How many pages were planned with the store's help (None: all were planned, without it)."""
+
+    def ui(self, lang: str) -> str:
+        ui = self.interface.get(lang)
+        if ui is None:
+            ui = self.interface[lang] = self.site.interface_of(lang)
+            self.labels[ui] = _labeller(self.site, ui)
+        return ui
+
+    def one(self, i: int, related: list[Record]) -> tuple[str, Callable[[], dict]]:
+        """The key and context of the page of ``records[i]``, whose related articles are ``related``."""
+        from .storypages import article_part
+
+        records = self.records
+        record = records[i]
         article = record.article
         newer = records[i - 1] if i > 0 else None
-        older = records[i + 1] if i < last else None
-        related = related_of.get(record.rel, [])
-        ui = interface.get(article.lang)
-        if ui is None:
-            ui = interface[article.lang] = site.interface_of(article.lang)
-            labels[ui] = _labeller(site, ui)
-        story, also, story_key, shown = article_part(site, record, ui)
+        older = records[i + 1] if i + 1 < len(records) else None
+        ui = self.ui(article.lang)
+        story, also, story_key, shown = article_part(self.site, record, ui)
         if shown:  # what "Other coverage" and "Also published by" show is not repeated
             related = [r for r in related if r.article.url not in shown]
         key = digest_of((record.file_sha, newer.version if newer else "", older.version if older else "", [r.version for r in related],
-                         labels[ui](record), ui, story_key))
-        append(Output(article.url + "index.html", "article.html", key, _article_context(site, record, newer, older, related, ui, story, also),
-                      lastmod=article.date.isoformat(), lang=ui))
-    return outputs
+                         self.labels[ui](record), ui, story_key))
+        return key, _article_context(self.site, record, newer, older, related, ui, story, also)
+
+    def later(self, i: int) -> dict:
+        """The context of a page whose key came from the store (``partial(later, i)``: made if the page is rendered)."""
+        return self.one(i, self.related_of(i))[1]()
+
+    def related_of(self, i: int) -> list[Record]:
+        """``related_articles`` of one article (the same articles, in the same order), from ``lists``."""
+        records = self.records
+        article = records[i].article
+        ordinal = article.date.toordinal()
+        scores: dict[int, int] = {}
+        get = scores.get
+        pos = self.pos
+        for kind, keys in (("countries", article.countries), ("organizations", article.organizations), ("tags", article.tags)):
+            weight = WEIGHTS[kind]
+            seen: dict[str, int] = {}
+            for key in keys:
+                items = self.lists[(kind, key)]
+                at = _place_in(items, self.order[i]) + seen.get(key, 0)  # a key named twice is in the list twice, as there
+                seen[key] = seen.get(key, 0) + 1
+                for other in items[at - NEIGHBOURS if at > NEIGHBOURS else 0:at]:
+                    other = pos[other]
+                    scores[other] = get(other, 0) - weight
+                for other in items[at + 1:at + 1 + NEIGHBOURS]:
+                    other = pos[other]
+                    scores[other] = get(other, 0) - weight
+        best = heapq.nsmallest(RELATED, [(score, abs(records[o].article.date.toordinal() - ordinal), records[o].rel, o) for o, score in scores.items()])
+        return [records[found[3]] for found in best]
+
+    def plan(self) -> list[Output]:
+        site = self.site
+        records = self.records
+        cache = site.library.cache
+        stored = cache.load(ARTICLE_PLAN) if records else None
+        # The files' names interned: those of the store are (marshal interns them again as it reads them), so equal
+        # names are one object and comparing the lists of the two builds takes no look at their characters.
+        order = self.order = list(map(intern, map(_REL, records)))
+        shas = [r.file_sha[:24] for r in records]  # (96 bits of each, as the keys have)
+        for lang in sorted({r.article.lang for r in records}):
+            self.ui(lang)
+        names = {ui: {(kind, slug): value.label for kind in KINDS for slug, value in site.facets_in(ui)[kind].items()} for ui in sorted(self.labels)}
+        stories = site.stories
+        members = {sid: tuple(map(intern, map(_REL, story.records))) for sid, story in stories.stories.items()}
+        copies = {slug: tuple(others) for slug, others in stories.copies.items()}
+        settings = digest(ARTICLE_PLAN_FORMAT, __version__, RELATED, NEIGHBOURS, sorted(WEIGHTS.items()),
+                          *(v for k, v in dataclasses.asdict(site.config).items() if k != "root"))
+        state = {"settings": settings, "order": order, "shas": shas, "lists": {}, "interface": self.interface, "names": names,
+                 "members": members, "copies": copies}
+        reached = self._reached(stored, state) if stored is not None and stored.get("settings") == settings else None
+        if reached is None:
+            self.lists = state["lists"] = {name: tuple(map(order.__getitem__, items)) for name, items in _entity_lists(records).items()}
+            self.pos = {rel: i for i, rel in enumerate(order)}
+        keys: list[str] = []
+        related: list[tuple[str, ...]] = []
+        outputs = []
+        append = outputs.append
+        interface = self.interface
+        later = self.later
+        if reached is None:
+            everything = related_articles(records)
+        else:
+            again, old_at, pos = reached
+            old_keys, old_related = stored["keys"], stored["related"]
+            self.planned = len(again)
+        for i, record in enumerate(records):
+            article = record.article
+            if reached is None:
+                found = everything[record.rel]
+            elif i in again:
+                found = again[i]
+                if found is None:
+                    found = self.related_of(i)
+                else:
+                    found = [records[pos[rel]] for rel in found]
+            else:
+                j = old_at[i]
+                key = old_keys[j]
+                keys.append(key)
+                related.append(old_related[j])
+                append(Output(f"articles/{article.slug}/index.html", "article.html", key, partial(later, i), None,  # (article.url)
+                              article.date.isoformat(), False, interface[article.lang]))
+                continue
+            key, context = self.one(i, found)
+            keys.append(key)
+            related.append(tuple(intern(r.rel) for r in found))
+            append(Output(article.url + "index.html", "article.html", key, context, lastmod=article.date.isoformat(), lang=interface[article.lang]))
+        if records and not (reached is not None and not again and all(stored[name] == value for name, value in state.items())):
+            cache.save(ARTICLE_PLAN, {**state, "keys": keys, "related": related})
+        return outputs
+
+    def _reached(self, stored: dict, state: dict) -> tuple[dict[int, tuple | None], list[int], dict[str, int]] | None:
+        """The pages the change since the stored plan reaches: ({index: its related articles' files when they
+        are still the stored ones, else None}, each article's index in the stored plan, each file's index);
+        None when every page is to be planned again."""
+        records = self.records
+        order, shas = state["order"], state["shas"]
+        n = len(order)
+        for lang, ui in self.interface.items():
+            if stored["interface"].get(lang, ui) != ui:
+                return None
+        for ui, found in state["names"].items():
+            before = stored["names"].get(ui)
+            if before is not None and before != found and any(before.get(name, label) != label for name, label in found.items()):
+                return None
+        old_order, old_shas = stored["order"], stored["shas"]
+        old_pos = {rel: j for j, rel in enumerate(old_order)}
+        pos = {rel: i for i, rel in enumerate(order)}
+        changed = [i for i, rel in enumerate(order) if (j := old_pos.get(rel)) is None or old_shas[j] != shas[i]]
+        if len(changed) * REPLAN_SHARE > n:
+            return None
+        # The entity lists: only those a new, changed or deleted article is (or was) in can differ from the stored
+        # ones (the others' articles keep their dates and names, so their order); made again from those.
+        old_lists = stored["lists"]
+        moved_files = {order[i] for i in changed} | (old_pos.keys() - pos.keys())
+        touched = {name for name, items in old_lists.items() if not moved_files.isdisjoint(items)}
+        added: dict[tuple[str, str], list[str]] = {}
+        for i in changed:
+            article = records[i].article
+            for kind, keys in (("countries", article.countries), ("organizations", article.organizations), ("tags", article.tags)):
+                for key in keys:
+                    added.setdefault((kind, key), []).append(order[i])
+        lists = dict(old_lists)
+        for name in touched | added.keys():
+            items = [rel for rel in old_lists.get(name, ()) if rel not in moved_files] + added.get(name, [])
+            items.sort(key=pos.__getitem__)  # (stable: a key named twice by an article is there twice, side by side)
+            if items:
+                lists[name] = tuple(items)
+            else:
+                del lists[name]
+        self.lists = state["lists"] = lists
+        self.pos = pos
+        reach = set(changed)
+        find = set(changed)  # those whose related articles are found again
+        # neighbours: another one, or changed
+        for i in changed:
+            reach.update((i - 1, i + 1))
+        if order != old_order:
+            a, b = _changed_span(order, old_order)
+            if b - a < 1000:  # one stretch changed (a new article): the pairs within it
+                end = b + 3 + max(0, len(old_order) - n)  # (pairs of the old order outside it would only reach more)
+                pairs = set(zip(old_order[max(0, a - 1):end - 1], old_order[max(1, a):end]))
+                found = zip(order[max(0, a - 1):b + 2], order[max(1, a):b + 3])
+            else:
+                pairs = set(zip(old_order, old_order[1:]))
+                found = zip(order, order[1:])
+            for a, b in set(found) - pairs:
+                reach.update((pos[a], pos[b]))
+            if not old_order or order[0] != old_order[0]:
+                reach.add(0)
+            if not old_order or order[-1] != old_order[-1]:
+                reach.add(n - 1)
+        # related articles: an entity list changed near them (or the article's own date may have moved within them)
+        for name in touched | added.keys():
+            items, old = lists.get(name, ()), old_lists.get(name, ())
+            if items == old:
+                continue
+            if not items:
+                continue  # no article has it any more
+            a, b = _changed_span(items, old)
+            find.update(map(pos.__getitem__, items[max(0, a - NEIGHBOURS):b + NEIGHBOURS + 1]))
+        for i in changed:
+            article = records[i].article
+            for kind, keys in (("countries", article.countries), ("organizations", article.organizations), ("tags", article.tags)):
+                for key in keys:
+                    items = lists[(kind, key)]
+                    at = _place_in(items, order[i])
+                    find.update(map(pos.__getitem__, items[max(0, at - NEIGHBOURS):at + NEIGHBOURS + len(keys) + 1]))
+        reach |= find  # (so are the articles a changed or deleted one was related to: it was within their windows, they within its)
+        # stories and copies
+        members, old_members = state["members"], stored["members"]
+        copies, old_copies = state["copies"], stored["copies"]
+        stories = self.site.stories
+        slugs = {records[i].article.slug for i in changed}
+        moved = {sid for sid, keys in members.items() if old_members.get(sid) != keys} | (old_members.keys() - members.keys())
+        copied = set()
+        if copies != old_copies:
+            copied = {slug for slug in copies.keys() | old_copies.keys() if copies.get(slug) != old_copies.get(slug)}
+        copied.update(slug for slug, others in copies.items() if not slugs.isdisjoint(others))
+        for slug in copied | slugs:
+            story = stories.of.get(slug)
+            if story is not None:
+                moved.add(story.id)
+        by_slug = self.site.by_slug
+        for slug in copied:
+            record = by_slug.get(slug)
+            if record is not None:
+                reach.add(pos[record.rel])
+        for rel in set().union(*(members.get(sid, ()) for sid in moved), *(old_members.get(sid, ()) for sid in moved)):
+            if rel in pos:
+                reach.add(pos[rel])
+        reach.discard(-1)
+        reach.discard(n)
+        if len(reach) * REPLAN_SHARE > n:
+            return None
+        old_related = stored["related"]
+        again = {i: None if i in find else old_related[old_pos[order[i]]] for i in reach}
+        for i, found in again.items():
+            if found is not None and not all(rel in pos for rel in found):
+                again[i] = None
+        old_at = [old_pos.get(rel, -1) for rel in order]
+        return again, old_at, pos
+
+
+_REL = itemgetter(1)  # a Record's file (``Record.rel``)
+
+
+def _entity_lists(records: list[Record]) -> dict[tuple[str, str], list[int]]:
+    """Each entity's articles (their indexes), newest first, as ``related_articles`` makes them."""
+    lists: dict[tuple[str, str], list[int]] = {}
+    for index, record in enumerate(records):
+        article = record.article
+        for kind, keys in (("countries", article.countries), ("organizations", article.organizations), ("tags", article.tags)):
+            for key in keys:
+                found = lists.get((kind, key))
+                if found is None:
+                    found = lists[(kind, key)] = []
+                found.append(index)
+    return lists
+
+
+def _place_in(items: tuple[str, ...], rel: str) -> int:
+    """Where a file first is in an entity's list (the names are interned: each is compared by identity first)."""
+    return items.index(rel)
+
+
+def _changed_span(items, old) -> tuple[int, int]:
+    """Where a sequence differs from what it was: (first index that differs, last one), in ``items``. Their common
+    start and end are found by slices compared at C speed: the end tried whole first (one article added or
+    removed), else both by doubling, then halving (a list of 50,000 changed at its start)."""
+    shorter = min(len(items), len(old))
+    a = _common(lambda k: items[:k] == old[:k], shorter)
+    most = shorter - a  # the common end does not overlap the common start
+    end = most if items[len(items) - most:] == old[len(old) - most:] else _common(lambda k: items[len(items) - k:] == old[len(old) - k:], most)
+    return a, len(items) - end - 1
+
+
+def _common(same, most: int) -> int:
+    """The largest k ≤ most for which same(k) holds (same(0) holds, and same(k) for every k below one that does)."""
+    low, high = 0, 1
+    while high <= most and same(high):  # doubling: a short common part costs short comparisons
+        low, high = high, high * 2
+    high = min(high, most + 1)  # same(high) fails (or is past most); same(low) holds
+    while high - low > 1:
+        middle = (low + high) // 2
+        if same(middle):
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 def _labeller(site: Site, lang: str) -> Callable[[Record], tuple]:
@@ -345,8 +635,9 @@ def each_language(planner: Callable[[Site, str], list[Output]]) -> Callable[[Sit
         outputs = []
         for lang in site.config.interface:
             prefix = site.config.prefix(lang)
-            for output in planner(site, lang):
-                outputs.append(dataclasses.replace(output, path=prefix + output.path, lang=lang, family=output.path if output.template else ""))
+            for o in planner(site, lang):  # (``dataclasses.replace(o, path=…, lang=…, family=…)``, without its checks)
+                outputs.append(Output(prefix + o.path, o.template, o.key, o.context, o.data, o.lastmod, o.deferrable, lang,
+                                      o.path if o.template else "", o.source, o.after))
         return outputs
     plan_all.__name__ = planner.__name__
     plan_all.__doc__ = planner.__doc__

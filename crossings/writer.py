@@ -110,6 +110,9 @@ class OutputTree:
         """[pid, live id] of the process making the next spare in the background, if one was started."""
         self._clear_spares_ahead()
         self.shas: dict[str, str] = {}
+        self.differ: set[str] = set()
+        """The files of the new site whose bytes are not the live file's (new ones among them): rendered with other
+        bytes, or taken from the spare with other bytes than the live one's (known once ``commit`` is called)."""
         self._folders: set[str] = set()
         self._fresh: bool | None = None
         self._ahead_pending = False
@@ -210,6 +213,8 @@ class OutputTree:
         for rel, key in wanted.items():
             if spare.get(rel, ("",))[0] == key:
                 self.shas[rel] = spare[rel][1]
+                if live.get(rel, ("", ""))[1] != spare[rel][1]:
+                    self.differ.add(rel)
             elif live.get(rel, ("",))[0] == key:
                 self._link(rel, made, fresh)
                 self.shas[rel] = live[rel][1]
@@ -273,6 +278,8 @@ class OutputTree:
         the next spare is made in the background only once the build calls ``start_spare_ahead``: after
         its own last steps, which that process (linking every file of the site) would slow down."""
         self.shas.update(shas)
+        live = self.live or {}
+        self.differ.update(rel for rel, digest in shas.items() if live.get(rel, ("", ""))[1] != digest)  # (rendered, perhaps by workers)
         manifest = {rel: (key, self.shas[rel]) for rel, key in wanted.items()}
         live_id = secrets.token_hex(8)
         self.cache.save("output-next", {"live": manifest, "live_id": live_id}, strict=True)

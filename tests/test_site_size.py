@@ -41,3 +41,32 @@ def test_no_warning_for_another_host(project: Project, monkeypatch: pytest.Monke
     monkeypatch.setattr(builder, "PAGES_LIMIT", 20_000)
     status, _, err = project.run("build")
     assert status == 0 and "GitHub Pages" not in err
+
+
+def test_the_size_said_after_each_change_is_the_site_s(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The size kept from build to build (only changed files looked at) is the site's, whatever the change:
+    files added, changed, removed, the same bytes under another key, nothing."""
+    monkeypatch.setattr(builder, "PAGES_LIMIT", 1_000)
+    changed = []
+    counted = builder._changed_size
+    monkeypatch.setattr(builder, "_changed_size", lambda *args: changed.append(counted(*args)) or changed[-1])
+    seeds = sorted((FIXTURES / "seeds" / "ok").glob("*.txt"))
+    changes = [
+        lambda: project.add_seed(seeds[0].name, seeds[0].read_bytes()),
+        lambda: project.add_seed(seeds[1].name, seeds[1].read_bytes()),
+        lambda: (project.content / "hand.md").write_text("---\ntitle: Hand\ndate: 2020-01-01\n---\n\nText.\n", encoding="utf-8"),
+        lambda: (project.content / "hand.md").write_text("---\ntitle: Hand\ndate: 2020-01-01\n---\n\nA longer text now.\n", encoding="utf-8"),
+        lambda: None,
+        lambda: (project.content / "hand.md").unlink(),
+        lambda: project.add_seed(seeds[2].name, seeds[2].read_bytes()),
+        lambda: write_pyproject(project.root, per_page=1),
+    ]
+    for change in changes:
+        change()
+        status, _, err = project.run("build")
+        assert status == 0, err
+        size = sum(p.stat().st_size for p in project.out.rglob("*") if p.is_file())
+        assert f"the site is {size / 1e6:.2f} MB" in err
+        kept = builder.Cache(project.root / ".cache").load("site-size")
+        assert kept["total"] == size
+    assert sum(1 for total in changed if total is not None) >= 4  # most of the changes measured from the last size

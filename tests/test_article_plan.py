@@ -1,0 +1,229 @@
+"""The article pages' plan taken in part from the build cache (``site.ArticlePlan``) is the plan made from
+nothing: the same outputs, keys and contexts, after each kind of change an input can bring.
+
+A content folder of 150 articles over two years (three languages, a few countries, organisations and
+tags, so that each entity's list of articles is long; incidents reported in three languages, which make
+stories; texts carried by two outlets, which are copies) is planned with one build cache kept from change
+to change, and each time with an empty one; the two plans must be equal. The changes that reach a few
+pages must be planned with the store's help (a bug that always planned everything would pass otherwise).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import shutil
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from crossings import entities
+from crossings.cache import Cache, Scan
+from crossings.catalogs import load_catalogs
+from crossings.config import load_config
+from crossings.library import Library
+from crossings import site as site_module
+from crossings.site import ARTICLE_PLAN, NEIGHBOURS, ArticlePlan, build_site, related_articles
+
+from .conftest import FIXTURES, REPO, lay_out
+
+COUNTRIES = ["MA", "ES", "IT", "SN", "TN", "DZ", "FR"]
+ORGANIZATIONS = ["IOM", "UNHCR", "Frontex"]
+TAGS = ["sea rescue", "asylum", "detention", "border"]
+WORDS = ("boat port border camp asylum court minister visa return fence island coast rescue route transit wage farm school "
+         "permit family quota convoy desert police mayor hearing vote budget census ferry harbour shelter").split()
+LABELLED = tomllib.loads((FIXTURES / "stories" / "tune.toml").read_text(encoding="utf-8"))["article"]
+"""Articles of the labelled story set: incidents reported by several outlets and languages, and copies."""
+
+
+def article(n: int, **change: str) -> str:
+    """The n-th article of the corpus's filler (``change`` replaces front matter values, or the body)."""
+    rng = random.Random(n)
+    values = {
+        "title": json.dumps(f"Article {n}: " + " ".join(rng.choice(WORDS) for _ in range(5))), "date": f"{2021 + n % 4}-{1 + n % 12:02d}-{1 + (n * 7) % 27:02d}",
+        "lang": ("fr", "en", "es")[n % 3], "source": f"https://www.outlet{n % 5}.example/news/{n}",
+        "countries": "[" + ", ".join(COUNTRIES[(n + k) % len(COUNTRIES)] for k in range(1 + n % 3)) + "]",
+        "organizations": "[" + ORGANIZATIONS[n % 3] + "]" if n % 2 else "[]",
+        "tags": "[" + TAGS[n % 4] + "]",
+        "body": "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(30)).capitalize() + "." for _ in range(2)),
+    }
+    if n % 50 == 20:  # no entity: only its neighbours in time link it to other articles
+        values.update(countries="[]", organizations="[]", tags="[]")
+    values.update(change)
+    body = values.pop("body")
+    return "---\n" + "".join(f"{k}: {v}\n" for k, v in values.items()) + "---\n\n" + body + "\n"
+
+
+def path_of(root: Path, n: int) -> Path:
+    return root / "content" / str(2021 + n % 4) / f"article-{n:03d}.md"
+
+
+def write(root: Path, n: int, **change: str) -> None:
+    path = path_of(root, n)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(article(n, **change), encoding="utf-8")
+
+
+@functools.cache
+def _entities():
+    return entities.load(REPO / "entities.toml")[0]
+
+
+def labelled_path(root: Path, number: int) -> Path:
+    return root / "content" / "labelled" / f"{LABELLED[number]['id']}.md"
+
+
+def write_labelled(root: Path, number: int, name: str | None = None, **change: str) -> None:
+    """A labelled article as an editor writes it, with the countries and organisations import would find."""
+    item = LABELLED[number]
+    found = _entities()
+    text = item["text"].strip()
+    countries, organizations = found.find(item["title"] + "\n" + "\n".join(p.strip() for p in text.split("\n\n")))
+    front = {"title": json.dumps(item["title"], ensure_ascii=False), "date": item["date"].isoformat(), "source": item["source"],
+             "lang": item["lang"], "countries": "[" + ", ".join(countries) + "]", "organizations": "[" + ", ".join(organizations) + "]",
+             "body": text, **change}
+    body = front.pop("body")
+    path = labelled_path(root, number) if name is None else labelled_path(root, number).with_name(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("---\n" + "".join(f"{k}: {v}\n" for k, v in front.items()) + "---\n\n" + body + "\n", encoding="utf-8")
+
+
+def plan(root: Path, cache_dir: Path):
+    config, problems = load_config(root / "pyproject.toml")
+    assert not problems
+    library = Library(config, Cache(cache_dir), scan=Scan())
+    records, _ = library.load()
+    site, _ = build_site(records, config, library, load_catalogs(config.locales))
+    planner = ArticlePlan(site)
+    return site, planner, planner.plan()
+
+
+def compare(root: Path, kept: Path, tmp_path: Path) -> int | None:
+    """Plan with the kept cache and from nothing; require the same plan; return how many pages the first planned."""
+    site, planner, outputs = plan(root, kept)
+    fresh = tmp_path / "fresh-cache"
+    shutil.rmtree(fresh, ignore_errors=True)
+    clean_site, clean_planner, expected = plan(root, fresh)
+    assert clean_planner.planned is None
+    assert [(o.path, o.key, o.lastmod, o.lang, o.template) for o in outputs] == [(o.path, o.key, o.lastmod, o.lang, o.template) for o in expected]
+    for made, wanted in zip(outputs, expected):
+        assert made.context() == wanted.context(), made.path
+    # and the store the next build starts from is the one planning everything leaves
+    assert Cache(kept).load(ARTICLE_PLAN) == Cache(fresh).load(ARTICLE_PLAN)
+    return planner.planned
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = lay_out(tmp_path / "site")
+    for n in range(150):
+        write(root, n)
+    for number in range(len(LABELLED)):
+        write_labelled(root, number)
+    return root
+
+
+def test_stories_copies_and_long_lists(corpus: Path, tmp_path: Path) -> None:
+    """The corpus has what the plan depends on: stories, copies, and entity lists longer than a window."""
+    site, _, _ = plan(corpus, tmp_path / "cache")
+    assert len(site.stories.stories) >= 5
+    assert site.stories.copies
+    assert sum(1 for r in site.records if "MA" in r.article.countries) > 4 * NEIGHBOURS
+
+
+def test_one_article_related_as_all_at_once(corpus: Path, tmp_path: Path) -> None:
+    site, planner, _ = plan(corpus, tmp_path / "cache")
+    everything = related_articles(site.records)
+    assert any(everything.values())
+    for i, record in enumerate(site.records):
+        assert planner.related_of(i) == everything[record.rel]
+
+
+def remove_catalog(root: Path) -> None:
+    (root / "locales" / "es" / "LC_MESSAGES" / "messages.po").unlink()
+
+
+def rename_organisation(root: Path) -> None:
+    path = root / "entities.toml"
+    text = path.read_text(encoding="utf-8")
+    old = 'fr = "Organisation internationale pour les migrations (OIM)"'
+    assert old in text
+    path.write_text(text.replace(old, 'fr = "OIM"', 1), encoding="utf-8")
+
+
+def story_of(root: Path, number: int) -> None:
+    path = labelled_path(root, number)
+    path.write_text(path.read_text(encoding="utf-8").replace("\n---\n", "\nstory: none\n---\n", 1), encoding="utf-8")
+
+
+def with_text_of(number: int, other: int) -> Callable[[Path], None]:
+    return lambda root: write_labelled(root, number, body=LABELLED[other]["text"].strip() + "\n\nOne more sentence of its own.")
+
+
+# (what changes, the change, and whether the store helps: "few" pages planned, "used" (a move across the archive
+# reaches the articles between), None (planned again: a facet's or an interface language's name changes every page))
+CHANGES = [
+    ("an article added in the newest month", lambda root: write(root, 150, date="2024-12-28"), "few"),
+    ("a report added to a story (a copy of one of its texts)", lambda root: write_labelled(root, 0, "a001-again.md", source='"https://example.org/again"'), "few"),
+    ("an old article's text edited", lambda root: write(root, 33, body="A corrected paragraph."), "few"),
+    ("an article without entities edited", lambda root: write(root, 120, title='"Another title"'), "few"),
+    ("an article's date moved", lambda root: write(root, 44, date="2024-09-03"), "used"),
+    ("an article's date moved by a day", lambda root: write(root, 45, date=article(45).split("date: ")[1][:8] + "02"), "few"),
+    ("an article's countries changed", lambda root: write(root, 46, countries="[SN, MA]"), "few"),
+    ("an article's tag changed", lambda root: write(root, 47, tags="[detention]"), "few"),
+    ("a story's article edited", lambda root: write_labelled(root, 2, title='"Nador : le bilan s\'alourdit encore"'), "few"),
+    ("an article kept out of its story", lambda root: story_of(root, 3), "few"),
+    ("a copy edited (no longer a copy)", lambda root: write_labelled(root, 1, body="Its own text now, about something else entirely."), "few"),
+    ("an article made a copy of another", with_text_of(10, 20), "few"),
+    ("an article deleted", lambda root: path_of(root, 60).unlink(), "few"),
+    ("a story's article deleted", lambda root: labelled_path(root, 5).unlink(), "few"),
+    ("an article renamed", lambda root: path_of(root, 80).rename(path_of(root, 80).with_name("renamed.md")), "few"),
+    ("an article made a draft", lambda root: write(root, 90, draft="true"), "few"),
+    ("the newest article deleted", lambda root: path_of(root, 150).unlink(), "few"),
+    ("an article added before all others", lambda root: write(root, 154, date="2020-01-01"), "few"),
+    ("the oldest article deleted", lambda root: path_of(root, 154).unlink(), "few"),
+    ("a tag whose spelling names its value now", lambda root: write(root, 153, date="2024-12-30", tags="[Sea-Rescue]"), None),
+    ("an organisation renamed in entities.toml", rename_organisation, None),
+    ("an interface catalog removed", remove_catalog, None),
+    ("nothing", lambda root: None, "few"),
+]
+
+
+def test_every_change_plans_what_planning_everything_would(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(site_module, "REPLAN_SHARE", 1)  # a small archive: let the store help whatever the share of pages reached
+    kept = tmp_path / "kept-cache"
+    assert compare(corpus, kept, tmp_path) is None  # the first plan: from nothing
+    for name, change, helped in CHANGES:
+        change(corpus)
+        planned = compare(corpus, kept, tmp_path)
+        if helped == "few":
+            assert planned is not None and planned < 70, f"{name}: {planned} pages planned"
+        elif helped == "used":
+            assert planned is not None, name
+
+
+def test_changed_span_finds_the_stretch_that_differs() -> None:
+    """``_changed_span``: what lies before and after the span is the same in both, and the span is the shortest such."""
+    from crossings.site import _changed_span
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        old = [rng.randrange(4) for _ in range(rng.randrange(0, 30))]
+        new = list(old)
+        for _ in range(rng.randrange(1, 3)):
+            at = rng.randrange(len(new) + 1)
+            action = rng.randrange(3)
+            if action == 0:
+                new.insert(at, rng.randrange(4))
+            elif action == 1 and at < len(new):
+                del new[at]
+            elif at < len(new):
+                new[at] = rng.randrange(4)
+        a, b = _changed_span(new, old)
+        tail = len(new) - 1 - b
+        assert new[:a] == old[:a] and tail >= 0 and a + tail <= min(len(new), len(old))
+        assert new[len(new) - tail:] == old[len(old) - tail:]
+        assert a == len(new) or a == len(old) or new[a] != old[a]  # the common start is the longest
