@@ -1250,9 +1250,10 @@ def _scores_of_some(indices: range) -> list[list[tuple]]:
 
 
 def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh: set[str], by_day: list[tuple[int, str]]) -> list[list[tuple]]:
-    """Score each of ``keys`` (new articles) against its candidates: the articles of ``by_day`` (day, key; sorted)
-    within ``WINDOW`` days that share a key with it, each pair of new articles once. Nothing is changed: the
-    features are read (``Grouper.features_of``: made beforehand), the pairs worth keeping are returned."""
+    """Score each of ``keys`` (new articles, in date order) against the candidates it chose and those that chose
+    it (``CANDIDATES``; ``by_day``, day and key sorted, holds every article within 2 ``WINDOW`` days of them),
+    each pair of new articles once. Nothing is changed: the features are read (``Grouper.features_of``: made
+    beforehand), the pairs worth keeping are returned."""
     # The articles as sets are made when first compared and let go once out of the window of the one being
     # linked (made again if an article comes back): a build from nothing held all of them at once (GBs at 100,000).
     articles: dict[str, Article] = {}
