@@ -10,6 +10,7 @@ pages must be planned with the store's help (a bug that always planned everythin
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import random
@@ -23,6 +24,7 @@ import pytest
 from crossings import entities
 from crossings.cache import Cache, Scan
 from crossings.catalogs import load_catalogs
+from crossings.cli import main
 from crossings.config import load_config
 from crossings.library import Library
 from crossings import site as site_module
@@ -227,3 +229,91 @@ def test_changed_span_finds_the_stretch_that_differs() -> None:
         assert new[:a] == old[:a] and tail >= 0 and a + tail <= min(len(new), len(old))
         assert new[len(new) - tail:] == old[len(old) - tail:]
         assert a == len(new) or a == len(old) or new[a] != old[a]  # the common start is the longest
+
+
+# --- rules no other change isolates ---------------------------------------------------------------------
+# In the corpus above each entity's list is dense: a change reaches, through the windows of those lists, most
+# pages that another rule would reach too, so breaking that rule goes unseen. Below, a sparse archive: notes
+# 12 days apart (no two close enough in time to be compared for a story), without entities but for two far
+# apart notes an editor put in one story, each with a country of its own. What reaches a page there is the one
+# rule under test; each change is planned with the kept store and from nothing (``compare``), then built
+# from the kept build state and from nothing, and the two sites compared byte for byte.
+
+NOTES = 40
+FAR_STORY = {8: "MA", 30: "IT"}
+"""The notes put in the story ``far-apart`` (by ``story:``), each with its country."""
+
+
+def note(n: int, **change: str) -> str:
+    values = {"title": f'"Note {n}"', "date": (datetime.date(2022, 1, 3) + datetime.timedelta(days=12 * n)).isoformat(),
+              "lang": "en", "source": f"https://notes{n % 3}.example/{n}"}
+    if n in FAR_STORY:
+        values.update(countries=f"[{FAR_STORY[n]}]", story="far-apart")
+    values.update(change)
+    return "---\n" + "".join(f"{k}: {v}\n" for k, v in values.items()) + "---\n\n" + f"What note {n} says, in its own words.\n"
+
+
+def note_path(root: Path, n: int) -> Path:
+    return root / "content" / f"note-{n:03d}.md"
+
+
+def write_note(root: Path, n: int, **change: str) -> None:
+    note_path(root, n).write_text(note(n, **change), encoding="utf-8")
+
+
+def site_tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def built(root: Path, out: Path, cache: Path) -> dict[str, bytes]:
+    assert main(["build", "--config", str(root / "pyproject.toml"), "--out", str(out), "--cache", str(cache)]) == 0
+    return site_tree(out)
+
+
+def assert_planned_and_built_as_from_nothing(root: Path, tmp_path: Path, most: int) -> None:
+    """The site built from the kept build state is the one built from nothing; the plan with the kept store is
+    the plan from nothing, made with its help for at most ``most`` pages (not everything planned again)."""
+    kept = built(root, root / "_site", root / ".cache")
+    shutil.rmtree(tmp_path / "clean", ignore_errors=True)
+    clean = built(root, tmp_path / "clean" / "_site", tmp_path / "clean" / ".cache")
+    assert kept.keys() == clean.keys()
+    assert [name for name in kept if kept[name] != clean[name]] == []
+    planned = compare(root, tmp_path / "kept-plan", tmp_path)
+    assert planned is not None and planned <= most, f"{planned} pages planned"
+
+
+@pytest.fixture
+def sparse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = lay_out(tmp_path / "sparse")
+    monkeypatch.chdir(root)
+    for n in range(NOTES):
+        write_note(root, n)
+    assert compare(root, tmp_path / "kept-plan", tmp_path) is None
+    built(root, root / "_site", root / ".cache")
+    return root
+
+
+def test_a_story_member_edited_reaches_the_other_members(sparse: Path, tmp_path: Path) -> None:
+    """A member of a story changed (its members the same): every member's page shows it, and is planned again."""
+    site, _, _ = plan(sparse, tmp_path / "look")
+    first, second = (site.by_slug[f"note-{n:03d}"] for n in FAR_STORY)
+    story = site.stories.of[first.article.slug]
+    assert story.id == "far-apart" and [r.article.slug for r in story.records] == [first.article.slug, second.article.slug]
+    assert set(first.article.countries).isdisjoint(second.article.countries)  # no entity list links them
+    assert abs(site.records.index(first) - site.records.index(second)) > 1  # nor are they neighbours in time
+    write_note(sparse, 8, title='"Note 8, its title corrected"')
+    assert_planned_and_built_as_from_nothing(sparse, tmp_path, 4)  # the note, its two neighbours, the other member
+    write_note(sparse, 30, title='"Note 30, with a new title too"', source="https://elsewhere.example/30")
+    assert_planned_and_built_as_from_nothing(sparse, tmp_path, 4)
+
+
+def test_the_oldest_and_newest_articles_deleted_reach_the_next_ones(sparse: Path, tmp_path: Path) -> None:
+    """The oldest article deleted: the next one has no older neighbour any more (no pair of neighbours is new,
+    and no entity list tells it); the same for the newest."""
+    note_path(sparse, 0).unlink()
+    assert_planned_and_built_as_from_nothing(sparse, tmp_path, 1)
+    note_path(sparse, NOTES - 1).unlink()
+    assert_planned_and_built_as_from_nothing(sparse, tmp_path, 1)
+    write_note(sparse, 0)  # older than all again, and newer than all
+    write_note(sparse, NOTES, date="2024-06-01")
+    assert_planned_and_built_as_from_nothing(sparse, tmp_path, 4)
