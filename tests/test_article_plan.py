@@ -253,6 +253,22 @@ def note(n: int, **change: str) -> str:
     return "---\n" + "".join(f"{k}: {v}\n" for k, v in values.items()) + "---\n\n" + f"What note {n} says, in its own words.\n"
 
 
+COPIED = ("The harbour office published its yearly count on Tuesday: fewer ferries crossed than the year before, "
+          "the night crossings were moved to the morning, and the waiting hall by the eastern pier was closed for repairs "
+          "until the end of spring. Travellers were asked to book ahead, to bring their papers in paper form, and to expect "
+          "longer queues at the checks on both shores while the new gates are tested.")
+"""A text two outlets carry (``write_copy``): two copies of one text, no story."""
+
+
+def write_copy(root: Path, name: str, days: int, **change: str) -> None:
+    """A copy of ``COPIED`` published ``days`` after note 20 (the copies are on either side of it)."""
+    values = {"title": f'"The harbour count ({name})"', "date": (datetime.date(2022, 1, 3) + datetime.timedelta(days=12 * 20 + days)).isoformat(),
+              "lang": "en", "source": f"https://{name}.example/harbour", "body": COPIED, **change}
+    body = values.pop("body")
+    (root / "content" / f"{name}.md").write_text("---\n" + "".join(f"{k}: {v}\n" for k, v in values.items()) + "---\n\n" + body + "\n",
+                                                 encoding="utf-8")
+
+
 def note_path(root: Path, n: int) -> Path:
     return root / "content" / f"note-{n:03d}.md"
 
@@ -316,4 +332,22 @@ def test_the_oldest_and_newest_articles_deleted_reach_the_next_ones(sparse: Path
     assert_planned_and_built_as_from_nothing(sparse, tmp_path, 1)
     write_note(sparse, 0)  # older than all again, and newer than all
     write_note(sparse, NOTES, date="2024-06-01")
+    assert_planned_and_built_as_from_nothing(sparse, tmp_path, 4)
+
+
+def test_a_copy_edited_reaches_the_other_copy(sparse: Path, tmp_path: Path) -> None:
+    """Two copies of one text with an article between them (not neighbours), no entity and no story: the
+    copy's page says who else published the text, so a copy edited, or no longer a copy, reaches the other."""
+    write_copy(sparse, "first", -2)
+    write_copy(sparse, "second", 2)
+    assert_planned_and_built_as_from_nothing(sparse, tmp_path, 5)
+    site, _, _ = plan(sparse, tmp_path / "look")
+    assert site.stories.copies == {"first": ("second",), "second": ("first",)} and not site.stories.of.get("first")
+    write_copy(sparse, "first", -2, source="https://first-renamed.example/harbour")  # still a copy, shown by another name
+    assert_planned_and_built_as_from_nothing(sparse, tmp_path, 4)
+    write_copy(sparse, "first", -2, body="Its own text now: the harbour office said nothing else this week.")  # a copy no more
+    assert_planned_and_built_as_from_nothing(sparse, tmp_path, 4)
+    site, _, _ = plan(sparse, tmp_path / "look")
+    assert not site.stories.copies
+    write_copy(sparse, "first", -2)  # a copy again
     assert_planned_and_built_as_from_nothing(sparse, tmp_path, 4)
