@@ -351,3 +351,14 @@ def test_a_copy_edited_reaches_the_other_copy(sparse: Path, tmp_path: Path) -> N
     assert not site.stories.copies
     write_copy(sparse, "first", -2)  # a copy again
     assert_planned_and_built_as_from_nothing(sparse, tmp_path, 4)
+
+
+@pytest.mark.parametrize("setting, value", [("RELATED", 3), ("NEIGHBOURS", 2), ("WEIGHTS", {"countries": 2, "organizations": 1, "tags": 1})])
+def test_a_changed_rule_of_related_articles_plans_everything_again(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   setting: str, value: object) -> None:
+    """The store is of the rules that made it (a new version of the program may change them): when they
+    differ, every page is planned again, and the plan is the one made from nothing."""
+    kept = tmp_path / "kept-cache"
+    assert compare(corpus, kept, tmp_path) is None
+    monkeypatch.setattr(site_module, setting, value)
+    assert compare(corpus, kept, tmp_path) is None
