@@ -19,7 +19,7 @@ import heapq
 import math
 from sys import intern
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from operator import itemgetter
@@ -266,24 +266,19 @@ class ArticlePlan:
         records = self.records
         article = records[i].article
         ordinal = article.date.toordinal()
-        scores: dict[int, int] = {}
-        get = scores.get
-        pos = self.pos
+        rel = self.order[i]
+        places = []
         for kind, keys in (("countries", article.countries), ("organizations", article.organizations), ("tags", article.tags)):
             weight = WEIGHTS[kind]
             seen: dict[str, int] = {}
             for key in keys:
                 items = self.lists[(kind, key)]
-                at = _place_in(items, self.order[i]) + seen.get(key, 0)  # a key named twice is in the list twice, as there
+                places.append((items, _place_in(items, rel) + seen.get(key, 0), weight))  # a key named twice is in the list twice, as there
                 seen[key] = seen.get(key, 0) + 1
-                for other in items[at - NEIGHBOURS if at > NEIGHBOURS else 0:at]:
-                    other = pos[other]
-                    scores[other] = get(other, 0) - weight
-                for other in items[at + 1:at + 1 + NEIGHBOURS]:
-                    other = pos[other]
-                    scores[other] = get(other, 0) - weight
-        best = heapq.nsmallest(RELATED, [(score, abs(records[o].article.date.toordinal() - ordinal), records[o].rel, o) for o, score in scores.items()])
-        return [records[found[3]] for found in best]
+        pos = self.pos
+        best = heapq.nsmallest(RELATED, [(score, abs(records[pos[other]].article.date.toordinal() - ordinal), other)
+                                         for other, score in _candidates(places).items()])
+        return [records[pos[found[2]]] for found in best]
 
     def plan(self) -> list[Output]:
         site = self.site
@@ -612,13 +607,7 @@ def related_articles(records: list[Record]) -> dict[str, list[Record]]:
         rank[index] = place
     related: dict[str, list[Record]] = {}
     for index, record in enumerate(records):
-        scores: dict[int, int] = {}
-        get = scores.get
-        for items, at, weight in positions[index]:
-            for other in items[at - NEIGHBOURS if at > NEIGHBOURS else 0:at]:
-                scores[other] = get(other, 0) - weight
-            for other in items[at + 1:at + 1 + NEIGHBOURS]:
-                scores[other] = get(other, 0) - weight
+        scores = _candidates(positions[index])
         if not scores:
             related[record.rel] = []
             continue
@@ -626,6 +615,22 @@ def related_articles(records: list[Record]) -> dict[str, list[Record]]:
         best = heapq.nsmallest(RELATED, [(score << 64) | (abs(ordinals[o] - ordinal) << 32) | rank[o] for o, score in scores.items()])
         related[record.rel] = [records[by_name[key & 0xFFFFFFFF]] for key in best]
     return related
+
+
+def _candidates(places: list[tuple[Sequence, int, int]]) -> dict:
+    """An article's candidates for related articles, each with its score (minus the weights of the entities
+    it shares with the article): ``places`` are, for each entity of the article, the entity's list of
+    articles (newest first), the article's place in it and the entity's weight; the candidates are the
+    ``NEIGHBOURS`` before and after that place (the items of the lists: indexes for ``related_articles``,
+    files' names for ``ArticlePlan.related_of``)."""
+    scores: dict = {}
+    get = scores.get
+    for items, at, weight in places:
+        for other in items[at - NEIGHBOURS if at > NEIGHBOURS else 0:at]:
+            scores[other] = get(other, 0) - weight
+        for other in items[at + 1:at + 1 + NEIGHBOURS]:
+            scores[other] = get(other, 0) - weight
+    return scores
 
 
 def each_language(planner: Callable[[Site, str], list[Output]]) -> Callable[[Site], list[Output]]:
