@@ -1031,14 +1031,28 @@ class Grouper:
         for node in nodes.values():
             alive[month_of(node.ordinal)].add(node.sha)
         added = [k for k in changed if k in nodes]
+        # the pass (``_run``) puts an article into a story once its links are all made: while the articles
+        # of a later stretch are being linked when there are many (``_link``)
+        run = self._run(state, nodes, copies, set(changed), min(days), max(days))
+        done: list[dict] = []
+
+        def advance(ready: int | None) -> None:
+            """Take the pass to the articles of day ``ready`` (None: to its end)."""
+            self._reading = self._can_reload()
+            try:
+                run.send(ready)
+            except StopIteration as stop:
+                done.append(stop.value)
+            finally:
+                self._reading = False
+
+        next(run)
         if added:
-            self._link(nodes, added, copies, alive)
+            self._link(nodes, added, copies, alive, advance)
+        while not done:
+            advance(None)
+        state["stories"] = done[0]
         copies = {k: v for k, v in copies.items() if v}
-        self._reading = self._can_reload()
-        try:
-            state["stories"] = self._run(state, nodes, copies, set(changed), min(days), max(days))
-        finally:
-            self._reading = False
         state["nodes"] = current
         state["copies"] = {k: tuple(sorted(v)) for k, v in copies.items()}
         if self.cache is not None:
@@ -1068,13 +1082,16 @@ class Grouper:
                 self._dirty.clear()
             self._settled = True
 
-    def _link(self, nodes: dict[str, Node], added: list[str], copies: dict[str, set[str]], alive: dict[str, set[str]]) -> None:
+    def _link(self, nodes: dict[str, Node], added: list[str], copies: dict[str, set[str]], alive: dict[str, set[str]],
+              advance=None) -> None:
         """Score every new article against its candidates: within ``WINDOW`` days and sharing a key (blocking).
 
         Many new articles (a build from nothing) are linked a stretch of months at a time (at least
         ``LINK_BATCH`` articles): the months no later stretch reaches are then stored and let go, so that
         the features of every article are never all held at once (2 GB and more at 100,000 articles).
-        Each pair is scored once whatever the stretches, so the links are the same."""
+        Each pair is scored once whatever the stretches, so the links are the same. While worker processes
+        score a stretch, this process stores the pairs of the stretch before and takes the pass
+        (``advance``) to the articles whose links are then all made."""
         batches: list[list[str]] = [[]]
         month = ""
         for key in sorted(added, key=lambda k: (nodes[k].ordinal, k)):
@@ -1085,34 +1102,52 @@ class Grouper:
             batches[-1].append(key)
         fresh = set(added)
         ordered = sorted([(node.ordinal, key) for key, node in nodes.items()])
-        for i, batch in enumerate(batches):
-            self._link_some(nodes, batch, fresh, copies, ordered)
-            if i + 1 == len(batches) or not self._can_reload():
-                continue
-            reached = month_of(nodes[batches[i + 1][0]].ordinal - 2 * WINDOW)  # the first month the next stretch reads
-            for month in [m for m in self._months if m < reached]:
-                if month in self._dirty:
-                    if not self._save_month(month, nodes, alive):
-                        continue  # not written (a full disk): kept in memory, saved again at the end
-                    self._dirty.discard(month)
-                del self._months[month]
+        started = None  # the stretch being scored: (its keys, its window, how to get its pairs)
+        try:
+            for i in range(len(batches) + 1):
+                done = None
+                if started is not None:
+                    added_, by_day, pairs_of = started
+                    started = None
+                    done = added_, by_day, pairs_of()  # its workers have ended: the next ones are forked from one thread
+                scoring = started = self._start_some(nodes, batches[i], fresh, ordered) if i < len(batches) else None
+                if done is not None:
+                    self._store_some(nodes, copies, *done)
+                    if scoring is not None:
+                        first = nodes[batches[i][0]].ordinal
+                        if advance is not None:
+                            advance(first - WINDOW - 1)  # every article within WINDOW days of these is linked
+                        if self._can_reload():
+                            reached = month_of(first - 2 * WINDOW)  # the first month this stretch reads
+                            for month in [m for m in self._months if m < reached]:
+                                if month in self._dirty:
+                                    if not self._save_month(month, nodes, alive):
+                                        continue  # not written (a full disk): kept in memory, saved again at the end
+                                    self._dirty.discard(month)
+                                del self._months[month]
+        finally:
+            if started is not None:
+                started[2](cancel=True)
 
-    def _link_some(self, nodes: dict[str, Node], added: list[str], fresh: set[str], copies: dict[str, set[str]],
-                   ordered: list[tuple[int, str]]) -> None:
+    def _start_some(self, nodes: dict[str, Node], added: list[str], fresh: set[str], ordered: list[tuple[int, str]]) -> tuple:
+        """Start scoring ``added`` (see ``_scores``): (added, the window, a function that returns their pairs)."""
         # the candidates of a new article, and theirs (whether it is among the ones they choose): ``ordered``
         # is every article's (day, key), sorted
         days = sorted({nodes[k].ordinal for k in added})
         lo = bisect.bisect_left(ordered, (days[0] - 2 * WINDOW,))
         hi = bisect.bisect_right(ordered, (days[-1] + 2 * WINDOW, "\uffff"))
         by_day = [(day, key) for day, key in ordered[lo:hi] if _near(days, day, 2 * WINDOW)] if len(days) > 1 else ordered[lo:hi]
-        window = [key for _, key in by_day]
-        self.prefetch([nodes[key] for key in window])
+        self.prefetch([nodes[key] for _, key in by_day])
         reported = self.reported
-        for key in window:
+        for _, key in by_day:
             node = nodes[key]
             reported[node.sha] = (node.lang, _reported(self.features_of(node)))
-        found = self._scores(nodes, added, fresh, by_day)
-        same = {key: key for key in window}  # a worker's keys are copies: the stores hold (and marshal shares) these
+        return added, by_day, self._scores(nodes, added, fresh, by_day)
+
+    def _store_some(self, nodes: dict[str, Node], copies: dict[str, set[str]], added: list[str], by_day: list[tuple[int, str]],
+                    found: list[list[tuple]]) -> None:
+        """Store the pairs of ``added`` (``found``, as ``_start_some`` gave them) in their months' links."""
+        same = {key: key for _, key in by_day}  # a worker's keys are copies: the stores hold (and marshal shares) these
         month_at = {key: month_of(day) for day, key in by_day}
         stores: dict[str, dict] = {}  # month → its links (no month is let go while linking)
         for key, pairs in zip(added, found):  # in the order of a pass on one core: the same stores, byte for byte
@@ -1134,25 +1169,42 @@ class Grouper:
                 links.setdefault(other, {})[key] = (value, veto)
         self._dirty.update(stores)
 
-    def _scores(self, nodes: dict[str, Node], added: list[str], fresh: set[str], by_day: list[tuple[int, str]]) -> list[list[tuple]]:
-        """For each new article, its pairs worth keeping (other, score, veto, copy): in worker processes when
-        there are many (a build from nothing: at 100,000 articles, 10 articles a day, the pairs are most of the
-        grouping's time, and the second core had nothing else to do), their work cut into runs of days."""
+    def _scores(self, nodes: dict[str, Node], added: list[str], fresh: set[str], by_day: list[tuple[int, str]]):
+        """A function that returns, for each new article, its pairs worth keeping (other, score, veto, copy)
+        (``cancel=True``: drops them). In worker processes when there are many (a build from nothing: at
+        100,000 articles, 10 articles a day, the pairs are most of the grouping's time, and the second core
+        had nothing else to do), their work cut into runs of days: they are then scored while this process
+        goes on, until the function is called."""
         workers = min(os.cpu_count() or 1, 8)
         if len(added) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            return _score_some(self, nodes, added, fresh, by_day)
+            found = _score_some(self, nodes, added, fresh, by_day)
+            return lambda cancel=False: found
         global _JOB
         _JOB = (self, nodes, added, fresh, by_day)
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         try:
-            size = max(SCORE_RUN, -(-len(added) // (4 * workers)))
+            size = max(SCORE_RUN, -(-len(added) // (2 * workers)))
             chunks = [range(i, min(i + size, len(added))) for i in range(0, len(added), size)]
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                return [pairs for found in pool.map(_scores_of_some, chunks) for pairs in found]
+            results = pool.map(_scores_of_some, chunks)  # the workers are forked here, with ``_JOB`` (a fork start)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
         finally:
             _JOB = None
 
-    def _run(self, state: dict, nodes: dict[str, Node], copies: dict[str, set[str]], changed: set[str], first_day: int, last_day: int) -> dict:
-        """Run ``Pass`` from the checkpoint before ``first_day`` until back in step; return the automatic stories."""
+        def pairs(cancel: bool = False) -> list[list[tuple]]:
+            try:
+                return [] if cancel else [pairs for found in results for pairs in found]
+            finally:
+                pool.shutdown(cancel_futures=True)
+
+        return pairs
+
+    def _run(self, state: dict, nodes: dict[str, Node], copies: dict[str, set[str]], changed: set[str], first_day: int, last_day: int):
+        """Run ``Pass`` from the checkpoint before ``first_day`` until back in step; return the automatic stories.
+
+        A generator: sent the last day whose articles have all their links (None: all), it steps the pass
+        to there, and returns the stories (``StopIteration.value``) once it is done."""
         auto = {k: n for k, n in nodes.items() if not n.pin}
         order = _Order(auto)
         checkpoints: dict[str, dict] = state["checkpoints"]
@@ -1169,6 +1221,7 @@ class Grouper:
         in_step = None
         since = month_start(month)
         pending = sorted((k for k, n in auto.items() if n.ordinal >= since), key=order.__getitem__)
+        ready = yield  # the last day whose articles have all their links (None: every day)
         for key in pending:
             while month_of(order[key][0]) > month:
                 month = next_month(month)
@@ -1180,6 +1233,8 @@ class Grouper:
                 fresh_checkpoints[month] = checkpoint
             if in_step:
                 break
+            while ready is not None and order[key][0] > ready:
+                ready = yield
             run.step(key)
             touched.add(key)
         if not in_step:
@@ -1223,7 +1278,7 @@ class _Links:
 
     def get(self, key: str, default=None):
         node = self.nodes.get(key)
-        return default if node is None else self.grouper.links_of(key, node.ordinal)
+        return default if node is None else self.grouper._month(month_of(node.ordinal))["links"].get(key, default)
 
 
 PARALLEL_FROM = 400

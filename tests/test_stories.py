@@ -514,7 +514,8 @@ def test_an_article_leads_to_its_story_and_the_story_to_every_article(served: st
 
 @pytest.mark.parametrize("candidates", [stories.CANDIDATES, 2], ids=["candidates", "two-candidates"])
 def test_pairs_scored_in_worker_processes_store_the_same(tune_nodes, table, tmp_path: Path, monkeypatch, candidates: int) -> None:
-    """A build from nothing scores its pairs in worker processes, each a run of the new articles: the stories
+    """A build from nothing scores its pairs in worker processes, each a run of the new articles, a stretch
+    at a time (while this process stores the stretch before and puts its articles into stories): the stories
     and every store written are those of one process scoring them all (also when articles choose among
     their candidates, some of them in another worker's run)."""
     monkeypatch.setattr(stories, "CANDIDATES", candidates)
@@ -523,6 +524,7 @@ def test_pairs_scored_in_worker_processes_store_the_same(tune_nodes, table, tmp_
     alone = stories.Grouper(table, Cache(tmp_path / "alone"), texts.__getitem__).group(dict(nodes))
     monkeypatch.setattr(stories, "PARALLEL_FROM", 1)
     monkeypatch.setattr(stories, "SCORE_RUN", 5)
+    monkeypatch.setattr(stories, "LINK_BATCH", 25)  # stretches: one is scored while the one before is stored
     scores, pids = stories._score_some, tmp_path / "pids"
 
     def noted(*args):  # run in the workers (forked): each says which process it is
