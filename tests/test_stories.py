@@ -318,6 +318,47 @@ def test_grouping_from_nothing_in_stretches_stores_the_same(tune_nodes, table, t
             assert (tmp_path / "whole" / name).read_bytes() == (tmp_path / "stretches" / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("workers", [False, True], ids=["one-process", "workers"])
+def test_the_pass_reads_the_links_of_an_article_once_they_are_all_made(tune_nodes, table, tmp_path: Path, monkeypatch, workers: bool) -> None:
+    """A build from nothing puts the articles of a stretch into stories while the stretch after is linked:
+    every article's links and copies that the pass reads, when it reads them, are those the build stores in
+    the end. (Had it stepped an article with links still to come from the stretch being scored, the stories
+    could come out the same on these articles all the same: the tests above would not tell.)"""
+    monkeypatch.setattr(stories, "CANDIDATES", 2)
+    nodes, texts = denser(*tune_nodes)
+    monkeypatch.setattr(stories, "LINK_BATCH", 3)
+    monkeypatch.setattr(stories, "MONTHS_KEPT", 2)
+    if workers:
+        monkeypatch.setattr(stories, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(stories, "SCORE_RUN", 5)
+    read, stepped, stores = [], [], []
+    get, step, store = stories._Links.get, stories.Pass.step, stories.Grouper._store_some
+
+    def reading(self, key: str, default=None):
+        row = get(self, key, default)
+        read.append((key, dict(row or {})))
+        return row
+
+    def stepping(self, key: str) -> None:
+        stepped.append((key, set(self.copies.get(key, ())), len(stores)))
+        step(self, key)
+
+    def storing(self, *args) -> None:
+        stores.append(len(stepped))
+        store(self, *args)
+    monkeypatch.setattr(stories._Links, "get", reading)
+    monkeypatch.setattr(stories.Pass, "step", stepping)
+    monkeypatch.setattr(stories.Grouper, "_store_some", storing)
+    folder = tmp_path / "cache"
+    stories.Grouper(table, Cache(folder), texts.__getitem__).group(dict(nodes))
+    assert len(stores) >= 6 and sum(1 for _, _, before in stepped if before < len(stores)) >= 100  # the pass ran between stretches
+    links = stored_links(folder)
+    copies = {key: set(others) for key, others in Cache(folder).load("stories")["copies"].items()}
+    assert len(read) >= len(nodes) and len(copies) >= 100
+    assert [key for key, row in read if row != links.get(key, {})] == []
+    assert [key for key, near, _ in stepped if near != copies.get(key, set())] == []
+
+
 def test_a_story_keeps_its_id_when_later_reports_join(tune_nodes, table) -> None:
     nodes, texts = tune_nodes
     melilla = ["a001", "a003", "a004", "a005", "a006"]  # by date
