@@ -917,6 +917,8 @@ class Grouper:
         """sha → (language, the whole numbers its headline or lead reports): for story pages, which then load no month."""
         self._settled = False  # grouped: the month stores are only read now (story pages' numbers), a few at a time
         self._reading = False  # in the pass: links are only read, and a month with nothing unsaved may be let go
+        self._links_hold = True  # whether the links of the month stores in the cache hold (not in a grouping from nothing)
+        self._written: set[str] = set()  # the months this grouping stored
 
     # month stores: {"features": {sha: (lang, features)}, "links": {key: {other: (score, veto)}}}
     def _month(self, month: str) -> dict:
@@ -932,7 +934,8 @@ class Grouper:
                     del self._months[clean[0]]
             stored = self.cache.load(f"stories-{month}") if self.cache is not None else None
             if stored and stored[0] == self.table.digest:
-                self._months[month] = {"features": dict(stored[1]["features"]), "links": dict(stored[1]["links"])}
+                links = stored[1]["links"] if self._links_hold or month in self._written else {}
+                self._months[month] = {"features": dict(stored[1]["features"]), "links": dict(links)}
             else:
                 self._months[month] = {"features": {}, "links": {}}
         return self._months[month]
@@ -993,8 +996,16 @@ class Grouper:
         """Bring the stored stories up to date with ``nodes`` and return them."""
         state = self.cache.load("stories") if self.cache is not None else None
         digest = f"{self.table.digest}/{self.language}"
+        self._written.clear()
+        self._links_hold = True
         if not state or state.get("digest") != digest:
             state = {"digest": digest, "nodes": {}, "stories": {}, "copies": {}, "checkpoints": {}}
+            # From nothing (a first build, another language, or one cut short after it stored months: see
+            # ``_save_month``): the month stores' links were made for other articles, or for some of them only.
+            # Their features hold (by file hash and language).
+            self._links_hold = False
+            for store in self._months.values():
+                store["links"] = {}
         current = {key: signature(node) for key, node in nodes.items()}
         copies = {k: set(v) for k, v in state["copies"].items()}
         if current == state["nodes"]:
@@ -1058,6 +1069,10 @@ class Grouper:
         if self.cache is not None:
             for month in sorted(self._dirty):
                 self._save_month(month, nodes, alive)
+            if not self._links_hold and self._can_reload():  # the months with none of these articles: their links are another's
+                for path in sorted(self.cache.root.glob("stories-*.marshal")):
+                    if path.stem.removeprefix("stories-") not in self._written:
+                        self.cache.discard(path.stem)
             self.cache.save("stories", state)
         self._release()
         return finish(nodes, state["stories"], copies)
@@ -1067,11 +1082,19 @@ class Grouper:
         return self.cache is not None and self.cache.root is not None and not self.cache.read_only
 
     def _save_month(self, month: str, nodes: dict[str, Node], alive: dict[str, set[str]]) -> bool:
-        """Store a month's features and links (those of articles still there); False if it could not be written."""
+        """Store a month's features and links (those of articles still there); False if it could not be written.
+
+        The stories' state is discarded first, once per grouping (saved again at its end): a build cut short
+        in between leaves month stores that no state describes, and the next groups from nothing."""
+        if not self._written and not self.cache.read_only:
+            self.cache.discard("stories")
         store = self._months[month]
         store["features"] = {sha: f for sha, f in store["features"].items() if sha in alive[month]}
         store["links"] = {k: row for k, row in store["links"].items() if k in nodes}
-        return self.cache.save(f"stories-{month}", (self.table.digest, store))
+        if not self.cache.save(f"stories-{month}", (self.table.digest, store)):
+            return False
+        self._written.add(month)
+        return True
 
     def _release(self) -> None:
         """Forget the month stores once grouped (every article's features and links: 70 MB at 10,000

@@ -359,6 +359,60 @@ def test_the_pass_reads_the_links_of_an_article_once_they_are_all_made(tune_node
     assert [key for key, near, _ in stepped if near != copies.get(key, set())] == []
 
 
+def test_a_build_cut_short_leaves_no_links_for_the_next(tune_nodes, table, tmp_path: Path, monkeypatch) -> None:
+    """A build from nothing stores the months it has linked as it goes (in stretches), the stories' state at
+    the end: cut short between the two (Ctrl-C, a crash), the next build, after some articles changed, groups
+    as one from nothing (the months' links were made for the articles as they were then)."""
+    nodes, texts = tune_nodes
+    monkeypatch.setattr(stories, "LINK_BATCH", 3)
+    save, saved = stories.Grouper._save_month, []
+
+    def cut_short(self, *args) -> bool:
+        saved.append(save(self, *args))
+        if len(saved) == 3:
+            raise KeyboardInterrupt
+        return saved[-1]
+    monkeypatch.setattr(stories.Grouper, "_save_month", cut_short)
+    cache = tmp_path / "cache"
+    with pytest.raises(KeyboardInterrupt):
+        stories.Grouper(table, Cache(cache), texts.__getitem__).group(dict(nodes))
+    monkeypatch.setattr(stories.Grouper, "_save_month", save)
+    assert saved == [True] * 3 and len(list(cache.glob("stories-*.marshal"))) == 3
+    first = sorted(nodes, key=lambda k: (nodes[k].ordinal, k))[:25]  # each takes the text of another of them
+    nodes, texts = dict(nodes), dict(texts)
+    for i, key in enumerate(first):
+        other = tune_nodes[0][first[(i + 7) % len(first)]]
+        nodes[key] = nodes[key]._replace(sha=key + "'", countries=other.countries, organizations=other.organizations)
+        texts[key] = tune_nodes[1][other.key]
+    after = stories.Grouper(table, Cache(cache), texts.__getitem__).group(dict(nodes))
+    fresh = tmp_path / "fresh"
+    from_nothing = stories.Grouper(table, Cache(fresh), texts.__getitem__).group(dict(nodes))
+    assert stored_links(cache) == stored_links(fresh)
+    assert (after.stories, after.of, after.copies) == (from_nothing.stories, from_nothing.of, from_nothing.copies)
+
+
+def test_a_month_left_empty_by_a_grouping_from_nothing_keeps_no_links(tune_nodes, table, tmp_path: Path) -> None:
+    """A grouping from nothing (here: in another language) stores the months of its articles; a month it has
+    none in keeps no links either: an article of it that comes back later, changed, is linked as new."""
+    nodes, texts = tune_nodes
+    cache = tmp_path / "cache"
+    stories.Grouper(table, Cache(cache), texts.__getitem__, "en").group(dict(nodes))
+    month = stories.month_of(nodes["a001"].ordinal)
+    gone = {key for key, node in nodes.items() if stories.month_of(node.ordinal) == month}
+    assert 2 <= len(gone) < len(nodes) // 2
+    stories.Grouper(table, Cache(cache), texts.__getitem__, "fr").group({k: n for k, n in nodes.items() if k not in gone})
+    nodes, texts = dict(nodes), dict(texts)
+    for key in sorted(gone):  # back, each with the text of an article of another month
+        other = tune_nodes[0][sorted(set(nodes) - gone)[len(texts[key][0]) % 20]]
+        nodes[key] = nodes[key]._replace(sha=key + "'", countries=other.countries, organizations=other.organizations)
+        texts[key] = tune_nodes[1][other.key]
+    back = stories.Grouper(table, Cache(cache), texts.__getitem__, "fr").group(dict(nodes))
+    fresh = tmp_path / "fresh"
+    from_nothing = stories.Grouper(table, Cache(fresh), texts.__getitem__, "fr").group(dict(nodes))
+    assert stored_links(cache) == stored_links(fresh)
+    assert (back.stories, back.of, back.copies) == (from_nothing.stories, from_nothing.of, from_nothing.copies)
+
+
 def test_a_story_keeps_its_id_when_later_reports_join(tune_nodes, table) -> None:
     nodes, texts = tune_nodes
     melilla = ["a001", "a003", "a004", "a005", "a006"]  # by date
