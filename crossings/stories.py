@@ -1131,8 +1131,8 @@ class Grouper:
                 done = None
                 if started is not None:
                     added_, by_day, pairs_of = started
-                    started = None
                     done = added_, by_day, pairs_of()  # its workers have ended: the next ones are forked from one thread
+                    started = None  # (interrupted before: shut down again below, which is harmless)
                 scoring = started = self._start_some(nodes, batches[i], fresh, ordered) if i < len(batches) else None
                 if done is not None:
                     self._store_some(nodes, copies, *done)
