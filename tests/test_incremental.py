@@ -205,6 +205,48 @@ def test_the_year_files_are_made_once_and_listed_as_written(project: Project, tm
     assert status == 0, err
 
 
+def test_the_manifests_are_stored_as_differences_from_a_base(project: Project, tmp_path: Path, monkeypatch) -> None:
+    from crossings import writer
+    from crossings.cache import Cache
+
+    root = project.root / ".cache"
+    cache = Cache(root)
+
+    def bases() -> set[str]:
+        return {p.name[len("output-base-"):-len(".marshal")] for p in root.glob("output-base-*.marshal")}
+
+    for path in OK_SEEDS[:3]:
+        project.add_seed(path.name, path.read_bytes())
+    assert_exact(project, tmp_path)
+    project.add_seed(OK_SEEDS[3].name, OK_SEEDS[3].read_bytes())
+    assert_exact(project, tmp_path)
+    live, spare = cache.load("output"), cache.load("output-spare")
+    assert live["base"] == spare["base"] and live["set"] and "live" not in live  # only the differences, from one base
+    assert bases() == {live["base"]}
+    # Differences past FOLD: a new base; the spare's kept while its store names it, then removed.
+    fold = writer.FOLD_FROM, writer.FOLD
+    monkeypatch.setattr(writer, "FOLD_FROM", 0)
+    monkeypatch.setattr(writer, "FOLD", 10**9)
+    hand = project.content / "hand.md"
+    hand.write_text("---\ntitle: Old\ndate: 1999-06-01\n---\n\nOld article.\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    folded = cache.load("output")
+    assert folded["base"] != live["base"] and not folded["set"] and not folded["gone"]
+    assert bases() == {folded["base"], live["base"]} and cache.load("output-spare")["base"] == live["base"]
+    monkeypatch.setattr(writer, "FOLD_FROM", fold[0])
+    monkeypatch.setattr(writer, "FOLD", fold[1])
+    hand.unlink()
+    assert_exact(project, tmp_path)
+    assert bases() == {folded["base"]} and cache.load("output")["gone"]
+    # A base lost or damaged: the folders it described are unknown, and the next build exact all the same.
+    (root / f"output-base-{folded['base']}.marshal").write_bytes(b"damaged")
+    hand.write_text("---\ntitle: Older\ndate: 1998-06-01\n---\n\nOld article.\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    (root / f"output-base-{cache.load('output')['base']}.marshal").unlink()
+    hand.unlink()
+    assert_exact(project, tmp_path)
+
+
 def test_unchanged_files_keep_their_identity(project: Project) -> None:
     for path in OK_SEEDS:
         project.add_seed(path.name, path.read_bytes())
