@@ -111,7 +111,7 @@ def read_content_file(text: str) -> ContentFile:
 def index_content(config: Config, cache: Cache, scan: Scan | None = None) -> ContentIndex:
     """Index every content file, reading only those changed since the last run (many of them: in
     worker processes, without keeping their bytes for the build, which reads them in its own)."""
-    known: dict[str, tuple] = cache.load("content-index") or {}
+    known: dict[str, tuple] = cache.load_journaled("content-index") or {}
     fresh: dict[str, tuple] = {}
     index = ContentIndex()
     budget = KEEP_READ
@@ -145,7 +145,7 @@ def index_content(config: Config, cache: Cache, scan: Scan | None = None) -> Con
         if info.source:
             index.by_source.setdefault(info.source, rel)
     if fresh != known:
-        cache.save("content-index", fresh)
+        cache.save_journaled("content-index", fresh)
     return index
 
 
@@ -267,7 +267,7 @@ class Importer:
             raise walked[0]
         self.index = index_content(config, cache, self.scan)
         self.rules = rules_digest(config)
-        self.known: dict[str, tuple] = cache.load("seeds") or {}
+        self.known: dict[str, tuple] = cache.load_journaled("seeds") or {}
         self.fresh: dict[str, tuple] = {}
         self.content_prefix = display_path(config.content)
         self.seen: dict[str, str] = {}
@@ -302,7 +302,7 @@ class Importer:
             for tmp in self.temporary:  # written ahead by a worker for a seed that was not saved
                 Path(tmp).unlink(missing_ok=True)
         if self.write and self.fresh != self.known:
-            self.cache.save("seeds", self.fresh)
+            self.cache.save_journaled("seeds", self.fresh)
         if self.report.imported:
             if self.write:  # what changed in content/ is what was written (not a walk of the whole folder again)
                 self.scan.refresh(self.config.content, list(self.report.written))
