@@ -268,7 +268,10 @@ class Importer:
         self.index = index_content(config, cache, self.scan)
         self.rules = rules_digest(config)
         self.known: dict[str, tuple] = cache.load_journaled("seeds") or {}
-        self.fresh: dict[str, tuple] = {}
+        """Seed file name → (signature, SHA-256 of its bytes, its problems if rejected, ``input_hash``); under the key
+        RULES, the rules digest of those input hashes (the same as this run's: they need not be computed again)."""
+        self.hashed = self.known.get(RULES) == self.rules
+        self.fresh: dict[str, tuple] = {RULES: self.known[RULES] if self.hashed else self.rules}  # (the stored object: unchanged)
         self.content_prefix = display_path(config.content)
         self.seen: dict[str, str] = {}
         self.present: set[str] = set()
@@ -351,7 +354,7 @@ class Importer:
         info = self.index.files.get(rel) if rel else None
         if cached is None or cached[0] != sig:  # not hashed yet: read it, and convert it if need be
             return sig, None, (info.seed_hash if info else None, info.edited if info else False), None, rel, info, ""
-        seed_hash = input_hash(cached[1], self.rules)
+        seed_hash = cached[3] if self.hashed and cached[3] else input_hash(cached[1], self.rules)
         if info is not None and (info.seed_hash == seed_hash or info.edited):
             return sig, cached, None, None, rel, info, seed_hash
         if cached[2] is not None and cached[3] == seed_hash:
@@ -371,8 +374,10 @@ class Importer:
             report.rejected.append(shown)
             return None
         if cached is None:
-            cached = (sig, done[0], None, "")
-            seed_hash = input_hash(cached[1], self.rules)
+            seed_hash = input_hash(done[0], self.rules)
+            cached = (sig, done[0], None, seed_hash)
+        if info is not None and (info.seed_hash == seed_hash or info.edited) and cached[3] != seed_hash:
+            cached = (*cached[:3], seed_hash)  # (stored by an earlier version, or under other rules)
         if info is not None and info.seed_hash == seed_hash:
             self.fresh[entry.name] = cached
             (report.kept if info.edited else report.unchanged).append(self.shown(rel))
@@ -478,6 +483,10 @@ def rules_digest(config: Config) -> str:
     except OSError:
         entities = b""
     return sha(repr((IMPORT_RULES, config.languages, config.language, publishers.table_digest(config))).encode() + entities)
+
+
+RULES = ""
+"""The key of the rules digest in the store of seeds (no seed file has that name)."""
 
 
 def input_hash(seed_sha: str, rules: str) -> str:
