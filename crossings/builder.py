@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import marshal
 import os
 import posixpath
 import re
@@ -674,16 +675,17 @@ def input_signature(config: Config, scan: Scan, seeds: list[tuple[str, tuple]]) 
     Equal signatures mean nothing changed since the last build; any difference
     sends the build through the normal, hash-checked path.
     """
-    parts = [repr((__version__, dataclasses.astuple(config))), repr(seeds)]
+    parts: list = [repr((__version__, dataclasses.astuple(config))), seeds]
     for table in config.tables:  # import reads them, and names in pages come from them too
         try:
-            parts.append(f"{table}\0{signature(table.stat())}")
+            parts.append((str(table), signature(table.stat())))
         except OSError:
-            parts.append(f"{table}\0-")
+            parts.append((str(table), ()))
     for root, suffix in ((config.content, ".md"), (config.templates, ""), (config.static, ""), (config.locales, ".po")):
-        parts.append(str(root))
-        parts.extend(f"{rel}\0{signature(stat)}" for rel, stat in scan.walk(root, suffix, HIDDEN if root == config.static else ()).items())
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        parts.append((str(root), scan.signatures(root, suffix, HIDDEN if root == config.static else ())))
+    # Plain values written by marshal (much faster than their repr at 100,000 files). Its version 2 writes no
+    # references to values met before, which depend on how many references each value has: equal values, equal bytes.
+    return hashlib.sha256(marshal.dumps(parts, 2)).hexdigest()
 
 
 def exit_status(report: BuildReport, strict: bool = False) -> int:

@@ -115,12 +115,11 @@ def index_content(config: Config, cache: Cache, scan: Scan | None = None) -> Con
     fresh: dict[str, tuple] = {}
     index = ContentIndex()
     budget = KEEP_READ
-    walked = (scan or Scan()).walk(config.content, ".md")
+    signatures = (scan or Scan()).signatures(config.content, ".md")
     made: dict[str, tuple | None] = {}
-    if len(walked) - len(known) >= INDEX_PARALLEL_FROM:  # many files not indexed yet (the cache lost): the changed ones too
-        made = _index_many(config, [rel for rel, stat in walked.items() if (known.get(rel) or ((),))[0] != signature(stat)])
-    for rel, stat in walked.items():
-        sig = signature(stat)
+    if len(signatures) - len(known) >= INDEX_PARALLEL_FROM:  # many files not indexed yet (the cache lost): the changed ones too
+        made = _index_many(config, [rel for rel, sig in signatures if (known.get(rel) or ((),))[0] != sig])
+    for rel, sig in signatures:
         entry = known.get(rel)
         if entry is None or entry[0] != sig:
             if rel in made:
