@@ -247,19 +247,24 @@ class OutputTree:
             if self._fresh:
                 remove_later(self.spare)
                 self.spare.mkdir(parents=True)
-        spare = self.spare_manifest or {}
         fresh = self._fresh
-        live = self.live or {}
+        spare_get = (self.spare_manifest or {}).get
+        live_get = (self.live or {}).get
+        shas, differ = self.shas, self.differ
         todo = []
         made: set[str] = set()
-        for rel, key in wanted.items():
-            if spare.get(rel, ("",))[0] == key:
-                self.shas[rel] = spare[rel][1]
-                if live.get(rel, ("", ""))[1] != spare[rel][1]:
-                    self.differ.add(rel)
-            elif live.get(rel, ("",))[0] == key:
+        nothing = ("", "")
+        for rel, key in wanted.items():  # (343,000 outputs at 100,000 articles)
+            there = spare_get(rel, nothing)
+            if there[0] == key:
+                shas[rel] = there[1]
+                if live_get(rel, nothing)[1] != there[1]:
+                    differ.add(rel)
+                continue
+            there = live_get(rel, nothing)
+            if there[0] == key:
                 self._link(rel, made, fresh)
-                self.shas[rel] = live[rel][1]
+                shas[rel] = there[1]
             else:
                 todo.append(rel)
         if remove:
@@ -322,7 +327,8 @@ class OutputTree:
         self.shas.update(shas)
         live = self.live or {}
         self.differ.update(rel for rel, digest in shas.items() if live.get(rel, ("", ""))[1] != digest)  # (rendered, perhaps by workers)
-        manifest = {rel: (key, self.shas[rel]) for rel, key in wanted.items()}
+        shas = self.shas
+        manifest = {rel: (key, shas[rel]) for rel, key in wanted.items()}
         live_id = secrets.token_hex(8)
         state = self._differences(manifest)
         self.cache.save("output-next", {**state, "live_id": live_id}, strict=True)
