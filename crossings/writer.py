@@ -117,6 +117,11 @@ class OutputTree:
         self._live_base: str | None = state.get("base") if self.live is not None else None
         spare = cache.load("output-spare") if self.spare.is_dir() and self.live is not None else None
         self.spare_manifest: Manifest | None = self._manifest(spare) if spare else None  # the live site's store, renamed
+        self._apart: set[str] | None = None
+        """The files whose entries in the live or spare manifest may not be their base's very objects (their
+        differences from it); None when either manifest is not made from the live site's base."""
+        if self._live_base is not None and (self.spare_manifest is None or (spare.get("base") == self._live_base)):
+            self._apart = set(state["set"]).union(spare["set"] if self.spare_manifest is not None else ())
         self.live_id: str = state.get("live_id", "") if self.live is not None else ""
         """Names the live site of the manifest (a new one at each commit): a spare made in the background is for it."""
         job = cache.load("output-job") if self.live_id else None
@@ -124,6 +129,9 @@ class OutputTree:
         """[pid, live id] of the process making the next spare in the background, if one was started."""
         self._clear_spares_ahead()
         self.shas: dict[str, str] = {}
+        self._entries: dict[str, tuple[str, str]] = {}
+        """The manifest entries ``prepare`` found made already (the spare's or the live site's very objects, which
+        the manifests share with their base: the new manifest's differences from it are found by identity)."""
         self.differ: set[str] = set()
         """The files of the new site whose bytes are not the live file's (new ones among them): rendered with other
         bytes, or taken from the spare with other bytes than the live one's (known once ``commit`` is called)."""
@@ -136,14 +144,21 @@ class OutputTree:
         """The manifest a store describes: its base with its differences; None if that cannot be known."""
         return manifest_of(self.cache, state, self._bases)
 
-    def _differences(self, manifest: Manifest) -> dict:
+    def _differences(self, manifest: Manifest, made: list[str] | None = None) -> dict:
         """The store of ``manifest``: its differences from the live site's base, or, past ``FOLD``, from a
-        new base (written here: the manifest itself)."""
+        new base (written here: the manifest itself). ``made``: the files whose entries are new objects (the
+        others are those of the live or spare manifest, see ``_entries``), when both are made from that base."""
         base = self._bases.get(self._live_base) if self._live_base else None
         if base is not None:
             get = base.get
-            changed = {rel: value for rel, value in manifest.items() if get(rel) != value}
-            gone = tuple(base.keys() - manifest.keys())
+            if made is not None:
+                # Any other entry is one of the live or spare manifest's not apart from their base: its very object.
+                changed = {rel: value for rel in self._apart.union(made) if (value := manifest.get(rel)) is not None and get(rel) is not value}
+                new = sum(1 for rel in changed if rel not in base)
+                gone = () if len(manifest) - new == len(base) else tuple(base.keys() - manifest.keys())
+            else:
+                changed = {rel: value for rel, value in manifest.items() if get(rel) is not value}  # (see ``_entries``)
+                gone = tuple(base.keys() - manifest.keys())
             if len(changed) + len(gone) <= max(FOLD_FROM, len(manifest) // FOLD):
                 return {"base": self._live_base, "set": changed, "gone": gone}
         token = secrets.token_hex(8)
@@ -206,7 +221,7 @@ class OutputTree:
         if self.spare.exists():
             remove_later(self.spare)
         os.rename(ready, self.spare)
-        self.spare_manifest = self.live
+        self.spare_manifest = self.live  # (its entries apart from the base: the live site's, in ``_apart`` already)
 
     def _make_spare_ahead(self) -> None:
         """Start making the next spare in the background: the live files, hard-linked (see the module's text)."""
@@ -250,7 +265,7 @@ class OutputTree:
         fresh = self._fresh
         spare_get = (self.spare_manifest or {}).get
         live_get = (self.live or {}).get
-        shas, differ = self.shas, self.differ
+        shas, differ, entries = self.shas, self.differ, self._entries
         todo = []
         made: set[str] = set()
         nothing = ("", "")
@@ -258,13 +273,16 @@ class OutputTree:
             there = spare_get(rel, nothing)
             if there[0] == key:
                 shas[rel] = there[1]
-                if live_get(rel, nothing)[1] != there[1]:
+                entries[rel] = there
+                here = live_get(rel, nothing)
+                if here is not there and here[1] != there[1]:
                     differ.add(rel)
                 continue
             there = live_get(rel, nothing)
             if there[0] == key:
                 self._link(rel, made, fresh)
                 shas[rel] = there[1]
+                entries[rel] = there
             else:
                 todo.append(rel)
         if remove:
@@ -327,10 +345,13 @@ class OutputTree:
         self.shas.update(shas)
         live = self.live or {}
         self.differ.update(rel for rel, digest in shas.items() if live.get(rel, ("", ""))[1] != digest)  # (rendered, perhaps by workers)
-        shas = self.shas
-        manifest = {rel: (key, shas[rel]) for rel, key in wanted.items()}
+        entries = self._entries
+        for rel in shas:  # (rendered: not the entries found)
+            entries.pop(rel, None)
+        shas, get = self.shas, entries.get
+        manifest = {rel: get(rel) or (key, shas[rel]) for rel, key in wanted.items()}
         live_id = secrets.token_hex(8)
-        state = self._differences(manifest)
+        state = self._differences(manifest, [rel for rel in wanted if rel not in entries] if self._apart is not None else None)
         self.cache.save("output-next", {**state, "live_id": live_id}, strict=True)
         if not self.out.exists():
             os.rename(self.spare, self.out)

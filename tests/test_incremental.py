@@ -215,6 +215,13 @@ def test_the_manifests_are_stored_as_differences_from_a_base(project: Project, t
     def bases() -> set[str]:
         return {p.name[len("output-base-"):-len(".marshal")] for p in root.glob("output-base-*.marshal")}
 
+    def assert_described() -> None:  # the stores describe the folders: each file and its bytes' hash
+        for name, folder in (("output", project.out), ("output-spare", root / "site-spare")):
+            manifest = writer.manifest_of(cache, cache.load(name), {})
+            files = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+            assert manifest.keys() == files.keys()
+            assert all(hashlib.sha256(files[rel].read_bytes()).hexdigest() == sha for rel, (_, sha) in manifest.items())
+
     for path in OK_SEEDS[:3]:
         project.add_seed(path.name, path.read_bytes())
     assert_exact(project, tmp_path)
@@ -222,6 +229,16 @@ def test_the_manifests_are_stored_as_differences_from_a_base(project: Project, t
     assert_exact(project, tmp_path)
     live, spare = cache.load("output"), cache.load("output-spare")
     assert live["base"] == spare["base"] and live["set"] and "live" not in live  # only the differences, from one base
+    assert_described()
+    (project.seeds / OK_SEEDS[1].name).unlink()  # a seed and its pages gone
+    [article] = project.content.rglob("2024-03-14-*.md")
+    article.unlink()
+    assert_exact(project, tmp_path)
+    assert_described()
+    assert cache.load("output")["gone"] and cache.load("output")["base"] == live["base"]
+    project.add_seed(OK_SEEDS[1].name, OK_SEEDS[1].read_bytes())
+    assert_exact(project, tmp_path)
+    assert_described()
     assert bases() == {live["base"]}
     # Differences past FOLD: a new base; the spare's kept while its store names it, then removed.
     fold = writer.FOLD_FROM, writer.FOLD
@@ -238,6 +255,7 @@ def test_the_manifests_are_stored_as_differences_from_a_base(project: Project, t
     hand.unlink()
     assert_exact(project, tmp_path)
     assert bases() == {folded["base"]} and cache.load("output")["gone"]
+    assert_described()
     # A base lost or damaged: the folders it described are unknown, and the next build exact all the same.
     (root / f"output-base-{folded['base']}.marshal").write_bytes(b"damaged")
     hand.write_text("---\ntitle: Older\ndate: 1998-06-01\n---\n\nOld article.\n", encoding="utf-8")
