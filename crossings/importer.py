@@ -30,6 +30,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from multiprocessing import get_all_start_methods, get_context
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -216,7 +217,8 @@ def seed_files(seeds_dir: Path, listing: list[tuple[str, tuple]] | None = None) 
         return [], []
     prefix = display_path(seeds_dir)
     is_seed_name = seeds.SEED_NAME.match
-    for entry in sorted(os.scandir(seeds_dir), key=lambda e: e.name):
+    canonical = True  # every seed found named NNN_HHHHHHHHHHHHHHHH.txt
+    for entry in sorted(os.scandir(seeds_dir), key=attrgetter("name")):
         name = entry.name
         seed_name = is_seed_name(name) is not None  # (a seed's name is neither hidden, a backup nor an editor's file)
         if not seed_name and (NOT_SEEDS.match(name) or TEMPORARY.match(name)):
@@ -238,7 +240,11 @@ def seed_files(seeds_dir: Path, listing: list[tuple[str, tuple]] | None = None) 
             problems.append(error(shown, None, "the name does not follow NNN_HHHHHHHHHHHHHHHH.txt", "name seeds with a sequence number, '_' and 16 lowercase hex digits, e.g. 001_0a1c3472872379bf.txt"))
         else:
             found.append(entry)
-    found.sort(key=lambda e: (int(e.name.split("_", 1)[0]), e.name))
+            canonical = False
+    # In order of name already: that is the order of sequence numbers when they all have as many digits (the
+    # names, then, as many characters). Otherwise sorted again (100,000 keys made cost 0.1 s).
+    if not canonical or len(set(map(len, map(attrgetter("name"), found)))) > 1:
+        found.sort(key=lambda e: (int(e.name.split("_", 1)[0]), e.name))
     return found, problems
 
 
