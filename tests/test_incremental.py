@@ -375,3 +375,15 @@ def test_a_build_killed_during_its_swap_is_followed_by_an_exact_one(project: Pro
     (project.content / "hand.md").write_text("---\ntitle: Older\ndate: 1998-06-01\n---\n\nOld article.\n", encoding="utf-8")
     assert_exact(project, tmp_path)
     assert cache.load("output-next") is None
+
+
+def test_a_new_article_leaves_the_older_pages_of_its_lists_exact(project: Project, tmp_path: Path) -> None:
+    """Pages past the first of a list (``page/N/``, stable) are not made again for a new article: nothing on them may
+    depend on how many articles the list holds."""
+    write_pyproject(project.root, per_page=1)
+    for path in OK_SEEDS[1:]:
+        project.add_seed(path.name, path.read_bytes())
+    assert_exact(project, tmp_path)
+    assert (project.out / "organizations/iom/page/1/index.html").exists()
+    project.add_seed(OK_SEEDS[0].name, OK_SEEDS[0].read_bytes())  # one more article naming the IOM
+    assert_exact(project, tmp_path)
