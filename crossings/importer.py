@@ -30,6 +30,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from multiprocessing import get_all_start_methods, get_context
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -111,16 +112,15 @@ def read_content_file(text: str) -> ContentFile:
 def index_content(config: Config, cache: Cache, scan: Scan | None = None) -> ContentIndex:
     """Index every content file, reading only those changed since the last run (many of them: in
     worker processes, without keeping their bytes for the build, which reads them in its own)."""
-    known: dict[str, tuple] = cache.load("content-index") or {}
+    known: dict[str, tuple] = cache.load_journaled("content-index") or {}
     fresh: dict[str, tuple] = {}
     index = ContentIndex()
     budget = KEEP_READ
-    walked = (scan or Scan()).walk(config.content, ".md")
+    signatures = (scan or Scan()).signatures(config.content, ".md")
     made: dict[str, tuple | None] = {}
-    if len(walked) - len(known) >= INDEX_PARALLEL_FROM:  # many files not indexed yet (the cache lost): the changed ones too
-        made = _index_many(config, [rel for rel, stat in walked.items() if (known.get(rel) or ((),))[0] != signature(stat)])
-    for rel, stat in walked.items():
-        sig = signature(stat)
+    if len(signatures) - len(known) >= INDEX_PARALLEL_FROM:  # many files not indexed yet (the cache lost): the changed ones too
+        made = _index_many(config, [rel for rel, sig in signatures if (known.get(rel) or ((),))[0] != sig])
+    for rel, sig in signatures:
         entry = known.get(rel)
         if entry is None or entry[0] != sig:
             if rel in made:
@@ -145,7 +145,7 @@ def index_content(config: Config, cache: Cache, scan: Scan | None = None) -> Con
         if info.source:
             index.by_source.setdefault(info.source, rel)
     if fresh != known:
-        cache.save("content-index", fresh)
+        cache.save_journaled("content-index", fresh)
     return index
 
 
@@ -217,7 +217,8 @@ def seed_files(seeds_dir: Path, listing: list[tuple[str, tuple]] | None = None) 
         return [], []
     prefix = display_path(seeds_dir)
     is_seed_name = seeds.SEED_NAME.match
-    for entry in sorted(os.scandir(seeds_dir), key=lambda e: e.name):
+    canonical = True  # every seed found named NNN_HHHHHHHHHHHHHHHH.txt
+    for entry in sorted(os.scandir(seeds_dir), key=attrgetter("name")):
         name = entry.name
         seed_name = is_seed_name(name) is not None  # (a seed's name is neither hidden, a backup nor an editor's file)
         if not seed_name and (NOT_SEEDS.match(name) or TEMPORARY.match(name)):
@@ -239,7 +240,11 @@ def seed_files(seeds_dir: Path, listing: list[tuple[str, tuple]] | None = None) 
             problems.append(error(shown, None, "the name does not follow NNN_HHHHHHHHHHHHHHHH.txt", "name seeds with a sequence number, '_' and 16 lowercase hex digits, e.g. 001_0a1c3472872379bf.txt"))
         else:
             found.append(entry)
-    found.sort(key=lambda e: (int(e.name.split("_", 1)[0]), e.name))
+            canonical = False
+    # In order of name already: that is the order of sequence numbers when they all have as many digits (the
+    # names, then, as many characters). Otherwise sorted again (100,000 keys made cost 0.1 s).
+    if not canonical or len(set(map(len, map(attrgetter("name"), found)))) > 1:
+        found.sort(key=lambda e: (int(e.name.split("_", 1)[0]), e.name))
     return found, problems
 
 
@@ -267,8 +272,11 @@ class Importer:
             raise walked[0]
         self.index = index_content(config, cache, self.scan)
         self.rules = rules_digest(config)
-        self.known: dict[str, tuple] = cache.load("seeds") or {}
-        self.fresh: dict[str, tuple] = {}
+        self.known: dict[str, tuple] = cache.load_journaled("seeds") or {}
+        """Seed file name → (signature, SHA-256 of its bytes, its problems if rejected, ``input_hash``); under the key
+        RULES, the rules digest of those input hashes (the same as this run's: they need not be computed again)."""
+        self.hashed = self.known.get(RULES) == self.rules
+        self.fresh: dict[str, tuple] = {RULES: self.known[RULES] if self.hashed else self.rules}  # (the stored object: unchanged)
         self.content_prefix = display_path(config.content)
         self.seen: dict[str, str] = {}
         self.present: set[str] = set()
@@ -302,7 +310,7 @@ class Importer:
             for tmp in self.temporary:  # written ahead by a worker for a seed that was not saved
                 Path(tmp).unlink(missing_ok=True)
         if self.write and self.fresh != self.known:
-            self.cache.save("seeds", self.fresh)
+            self.cache.save_journaled("seeds", self.fresh)
         if self.report.imported:
             if self.write:  # what changed in content/ is what was written (not a walk of the whole folder again)
                 self.scan.refresh(self.config.content, list(self.report.written))
@@ -351,7 +359,7 @@ class Importer:
         info = self.index.files.get(rel) if rel else None
         if cached is None or cached[0] != sig:  # not hashed yet: read it, and convert it if need be
             return sig, None, (info.seed_hash if info else None, info.edited if info else False), None, rel, info, ""
-        seed_hash = input_hash(cached[1], self.rules)
+        seed_hash = cached[3] if self.hashed and cached[3] else input_hash(cached[1], self.rules)
         if info is not None and (info.seed_hash == seed_hash or info.edited):
             return sig, cached, None, None, rel, info, seed_hash
         if cached[2] is not None and cached[3] == seed_hash:
@@ -371,8 +379,10 @@ class Importer:
             report.rejected.append(shown)
             return None
         if cached is None:
-            cached = (sig, done[0], None, "")
-            seed_hash = input_hash(cached[1], self.rules)
+            seed_hash = input_hash(done[0], self.rules)
+            cached = (sig, done[0], None, seed_hash)
+        if info is not None and (info.seed_hash == seed_hash or info.edited) and cached[3] != seed_hash:
+            cached = (*cached[:3], seed_hash)  # (stored by an earlier version, or under other rules)
         if info is not None and info.seed_hash == seed_hash:
             self.fresh[entry.name] = cached
             (report.kept if info.edited else report.unchanged).append(self.shown(rel))
@@ -478,6 +488,10 @@ def rules_digest(config: Config) -> str:
     except OSError:
         entities = b""
     return sha(repr((IMPORT_RULES, config.languages, config.language, publishers.table_digest(config))).encode() + entities)
+
+
+RULES = ""
+"""The key of the rules digest in the store of seeds (no seed file has that name)."""
 
 
 def input_hash(seed_sha: str, rules: str) -> str:

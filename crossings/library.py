@@ -13,7 +13,7 @@ from pathlib import Path
 from slugify import slugify
 
 from . import articles, parallel, publishers
-from .cache import Cache, Scan, sha, signature
+from .cache import Cache, Scan, sha
 from .config import Config
 from .markup import Renderer, excerpt, paragraphs_html, plain_paragraphs
 from .problems import Problem, display_path, error
@@ -113,12 +113,11 @@ class Library:
 
     def load(self) -> tuple[list[Record], list[Problem]]:
         """Every article (bad files left out) and every problem, old and new."""
-        walked = self.scan.walk(self.config.content, ".md")
         known, shards = self.stored()
         fresh: dict[str, tuple] = {}
         records: list[Record] = []
         problems: list[Problem] = []
-        signatures = [(rel, signature(stat)) for rel, stat in walked.items()]
+        signatures = self.scan.signatures(self.config.content, ".md")
         todo = [(rel, sig, known.get(rel)) for rel, sig in signatures if rel not in known or known[rel][0] != sig]
         made = self._read_many(todo) if len(todo) >= PARALLEL_FROM else {}
         changed: set[str] = set()  # the folders whose part of the store changed

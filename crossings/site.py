@@ -791,6 +791,8 @@ def _plan_value(site: Site, value: Value, facet: str, lang: str) -> list[Output]
     for number, chunk in pages:
         url = page_url(value.url, number)
         nav = pagination(value.url, number, len(pages))
+        # (the count in the key of the first page only: the shipped template shows it there only, since the other pages,
+        # stable, are not made again for a new article)
         key = digest(value.label, repr(nav), len(value.records) if number == 0 else None, [r.version for r in chunk])
         outputs.append(Output(url + "index.html", "facet.html", key, _value_context(site, value, facet, chunk, url, nav, lang), lastmod=_newest(chunk)))
     return outputs

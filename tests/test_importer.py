@@ -213,3 +213,53 @@ def test_a_renamed_seed_keeps_its_article(project: Project) -> None:
     project.add_seed("502_00000000000000a7.txt", _reference())
     status, out, err = project.run("import")
     assert "502_00000000000000a7.txt: warning: duplicate" in err
+
+
+def test_the_import_stores_keep_only_their_changes(project: Project, monkeypatch) -> None:
+    from crossings import cache as cache_module
+    from crossings.cache import Cache
+
+    names = ("000_0a1c3472872379bf", "102_3b7e0f1a9c2d4e5f", "103_5c1d2e3f4a5b6c7d", "104_7e8f9a0b1c2d3e4f")
+    for name in names[:3]:
+        project.add_fixture_seed(f"ok/{name}.txt")
+    assert project.run("import")[0] == 0
+    root = project.root / ".cache"
+    first = Cache(root).load("seeds")
+    assert first[0] == "journal" and first[2] == {} and Cache(root).load("seeds-base")[0] == first[1]  # stored whole, once
+    project.add_fixture_seed(f"ok/{names[3]}.txt")
+    status, out, _ = project.run("import")
+    assert status == 0 and out.startswith("import: 1 imported, 3 skipped")
+    journal = Cache(root).load("seeds")
+    assert journal[1] == first[1] and set(journal[2]) == {f"{names[3]}.txt"}  # the base kept, the new seed beside it
+    assert set(Cache(root).load_journaled("seeds")) == {"", *(f"{name}.txt" for name in names)}  # ('': the rules)
+    assert Cache(root).load("content-index")[1] == Cache(root).load("content-index-base")[0]
+    # Past an eighth of the entries, the whole dict again, as a new base.
+    monkeypatch.setattr(cache_module, "JOURNAL_FOLD_FROM", 0)
+    (project.seeds / f"{names[1]}.txt").unlink()
+    status, out, _ = project.run("import")
+    assert status == 0 and out.startswith("import: 0 imported, 3 skipped")
+    folded = Cache(root).load("seeds")
+    assert folded[1] != first[1] and folded[2] == {} and folded[3] == ()
+    assert set(Cache(root).load("seeds-base")[1]) == {"", *(f"{name}.txt" for name in names if name != names[1])}
+    # A build killed between a new base and its differences: differences from another base are not trusted.
+    Cache(root).save("seeds-base", ("another", {}))
+    assert Cache(root).load_journaled("seeds") is None
+    status, out, _ = project.run("import")  # every seed read and hashed again: nothing imported, nothing lost
+    assert status == 0 and out.startswith("import: 0 imported, 3 skipped (3 unchanged")
+    assert set(Cache(root).load_journaled("seeds")) == {"", *(f"{name}.txt" for name in names if name != names[1])}
+
+
+def test_new_import_rules_rewrite_the_articles_and_are_remembered(project: Project, monkeypatch) -> None:
+    from crossings import importer
+
+    project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    bad = sorted(p for p in (FIXTURES / "seeds/bad").glob("*.txt") if not p.name.endswith(".problems.txt"))[0]
+    project.add_seed("300_00000000000000b1.txt", bad.read_bytes())
+    first = project.run("import")
+    assert first[1].startswith("import: 1 imported, 0 skipped") and ", 1 rejected;" in first[1]
+    again = project.run("import")  # the rejected seed's problems said again, from the store
+    assert again[1].startswith("import: 0 imported, 1 skipped (1 unchanged") and again[2] == first[2]
+    monkeypatch.setattr(importer, "IMPORT_RULES", importer.IMPORT_RULES + "-test")
+    status, out, err = project.run("import")  # each article's fingerprint names the rules: written again
+    assert status == 1 and out.startswith("import: 1 imported, 0 skipped") and err == first[2]
+    assert project.run("import")[1].startswith("import: 0 imported, 1 skipped (1 unchanged")

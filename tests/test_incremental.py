@@ -205,6 +205,66 @@ def test_the_year_files_are_made_once_and_listed_as_written(project: Project, tm
     assert status == 0, err
 
 
+def test_the_manifests_are_stored_as_differences_from_a_base(project: Project, tmp_path: Path, monkeypatch) -> None:
+    from crossings import writer
+    from crossings.cache import Cache
+
+    root = project.root / ".cache"
+    cache = Cache(root)
+
+    def bases() -> set[str]:
+        return {p.name[len("output-base-"):-len(".marshal")] for p in root.glob("output-base-*.marshal")}
+
+    def assert_described() -> None:  # the stores describe the folders: each file and its bytes' hash
+        for name, folder in (("output", project.out), ("output-spare", root / "site-spare")):
+            manifest = writer.manifest_of(cache, cache.load(name), {})
+            files = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+            assert manifest.keys() == files.keys()
+            assert all(hashlib.sha256(files[rel].read_bytes()).hexdigest() == sha for rel, (_, sha) in manifest.items())
+
+    for path in OK_SEEDS[:3]:
+        project.add_seed(path.name, path.read_bytes())
+    assert_exact(project, tmp_path)
+    project.add_seed(OK_SEEDS[3].name, OK_SEEDS[3].read_bytes())
+    assert_exact(project, tmp_path)
+    live, spare = cache.load("output"), cache.load("output-spare")
+    assert live["base"] == spare["base"] and live["set"] and "live" not in live  # only the differences, from one base
+    assert_described()
+    (project.seeds / OK_SEEDS[1].name).unlink()  # a seed and its pages gone
+    [article] = project.content.rglob("2024-03-14-*.md")
+    article.unlink()
+    assert_exact(project, tmp_path)
+    assert_described()
+    assert cache.load("output")["gone"] and cache.load("output")["base"] == live["base"]
+    project.add_seed(OK_SEEDS[1].name, OK_SEEDS[1].read_bytes())
+    assert_exact(project, tmp_path)
+    assert_described()
+    assert bases() == {live["base"]}
+    # Differences past FOLD: a new base; the spare's kept while its store names it, then removed.
+    fold = writer.FOLD_FROM, writer.FOLD
+    monkeypatch.setattr(writer, "FOLD_FROM", 0)
+    monkeypatch.setattr(writer, "FOLD", 10**9)
+    hand = project.content / "hand.md"
+    hand.write_text("---\ntitle: Old\ndate: 1999-06-01\n---\n\nOld article.\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    folded = cache.load("output")
+    assert folded["base"] != live["base"] and not folded["set"] and not folded["gone"]
+    assert bases() == {folded["base"], live["base"]} and cache.load("output-spare")["base"] == live["base"]
+    monkeypatch.setattr(writer, "FOLD_FROM", fold[0])
+    monkeypatch.setattr(writer, "FOLD", fold[1])
+    hand.unlink()
+    assert_exact(project, tmp_path)
+    assert bases() == {folded["base"]} and cache.load("output")["gone"]
+    assert_described()
+    # A base lost or damaged: the folders it described are unknown, and the next build exact all the same.
+    (root / f"output-base-{folded['base']}.marshal").write_bytes(b"damaged")
+    hand.write_text("---\ntitle: Older\ndate: 1998-06-01\n---\n\nOld article.\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    (root / f"output-base-{cache.load('output')['base']}.marshal").unlink()
+    hand.unlink()
+    assert_exact(project, tmp_path)
+
+
 def test_unchanged_files_keep_their_identity(project: Project) -> None:
     for path in OK_SEEDS:
         project.add_seed(path.name, path.read_bytes())
@@ -315,3 +375,15 @@ def test_a_build_killed_during_its_swap_is_followed_by_an_exact_one(project: Pro
     (project.content / "hand.md").write_text("---\ntitle: Older\ndate: 1998-06-01\n---\n\nOld article.\n", encoding="utf-8")
     assert_exact(project, tmp_path)
     assert cache.load("output-next") is None
+
+
+def test_a_new_article_leaves_the_older_pages_of_its_lists_exact(project: Project, tmp_path: Path) -> None:
+    """Pages past the first of a list (``page/N/``, stable) are not made again for a new article: nothing on them may
+    depend on how many articles the list holds."""
+    write_pyproject(project.root, per_page=1)
+    for path in OK_SEEDS[1:]:
+        project.add_seed(path.name, path.read_bytes())
+    assert_exact(project, tmp_path)
+    assert (project.out / "organizations/iom/page/1/index.html").exists()
+    project.add_seed(OK_SEEDS[0].name, OK_SEEDS[0].read_bytes())  # one more article naming the IOM
+    assert_exact(project, tmp_path)
