@@ -40,7 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     if any(p.is_error for p in problems):
         print_problems(problems, annotate=args.github_annotations)
         return 2
-    return args.run(config, args, problems)
+    try:
+        return args.run(config, args, problems)
+    except KeyboardInterrupt:  # Ctrl-C: what was written is whole (files and stores are replaced in one step)
+        print(f"{args.command}: stopped (Ctrl-C)", file=sys.stderr)
+        return 130
 
 
 def parser() -> argparse.ArgumentParser:
@@ -135,7 +139,12 @@ def run_serve(config, args, problems: list[Problem]) -> int:
     except OSError as exc:
         print(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror} — try another --port", file=sys.stderr)
         return 2
-    return server.run()
+    try:
+        return server.run()
+    except KeyboardInterrupt:  # Ctrl-C before ``run`` handles it itself: its connections' threads must still end
+        server.stop()
+        print("Stopped.", file=server.out, flush=True)
+        return 0
 
 
 def _finish(verb: str, report: BuildReport, problems: list[Problem], strict: bool, annotate: bool = False) -> int:

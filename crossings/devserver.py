@@ -93,8 +93,8 @@ class DevServer:
 
     def run(self) -> int:
         """Run until Ctrl-C (for the command line)."""
-        print(f"Serving {display_path(self.config.output)} at {self.url}  (watching for changes; Ctrl-C to stop)", file=self.out, flush=True)
-        try:
+        try:  # (a Ctrl-C as soon as the line is out is one of the cases: the threads serving connections must end)
+            print(f"Serving {display_path(self.config.output)} at {self.url}  (watching for changes; Ctrl-C to stop)", file=self.out, flush=True)
             while not self._stopping.wait(0.25):
                 pass
         except KeyboardInterrupt:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import signal
 import socket
@@ -300,3 +301,44 @@ def test_what_serve_builds_equals_a_clean_build(dev: DevServer, project: Project
     settle(dev)
     assert tree(project.out) == clean_build(project, tmp_path)
     stream.close()
+
+
+INTERRUPT_AS_SERVING = """
+import socket, sys
+import crossings.devserver as devserver
+from crossings.cli import main
+shown = devserver.display_path
+
+def interrupted(path):  # Ctrl-C as the "Serving" line goes out, a reader's stream already open
+    caller = sys._getframe(1)
+    if caller.f_code.co_name == "run":
+        stream = socket.create_connection(("127.0.0.1", caller.f_locals["self"].port), timeout=5)
+        stream.sendall(b"GET /__crossings/events HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+        stream.recv(100)
+        raise KeyboardInterrupt
+    return shown(path)
+
+devserver.display_path = interrupted
+sys.exit(main(["serve", "--port", "0"]))
+"""
+
+
+def test_ctrl_c_as_the_server_starts_stops_it_cleanly(project: Project) -> None:
+    """A Ctrl-C that comes as soon as the "Serving" line is out (CI saw one, the machine busy): the threads
+    serving open connections end (they are not daemons: the process waited for them forever), no traceback."""
+    project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    process = subprocess.run([sys.executable, "-c", INTERRUPT_AS_SERVING], cwd=project.root, capture_output=True, text=True,
+                             timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert process.returncode == 0, process.stderr
+    assert "Traceback" not in process.stderr and "Stopped." in process.stdout
+
+
+def test_ctrl_c_during_a_build_says_so_without_a_traceback(project: Project) -> None:
+    project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    code = ("import sys\nimport crossings.builder as builder\nfrom crossings.cli import main\n"
+            "def interrupted(*args, **kwargs):\n    raise KeyboardInterrupt\n"
+            "builder.plan = interrupted\nsys.exit(main(['build']))\n")
+    process = subprocess.run([sys.executable, "-c", code], cwd=project.root, capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert process.returncode == 130
+    assert "Traceback" not in process.stderr and "build: stopped (Ctrl-C)" in process.stderr
