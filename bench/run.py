@@ -62,7 +62,7 @@ _moved = 0
 
 def clear(*paths: Path) -> None:
     """Take a tool's output (or build state) away before a cold build: moved aside (a rename), deleted
-    once the size's figures are taken (``empty_trash``).
+    once every size's figures are taken (``empty_trash``; after each size if the disk has less than 20 GB free).
 
     Deleting them right before the timed command is not neutral on every machine: on ext4 without a
     journal (this benchmark's virtual machine), Linux does not reuse an inode freed in the last minute or
@@ -472,12 +472,14 @@ def main() -> None:
             print(f"N = {n:,}: search in Chromium…", file=sys.stderr, flush=True)
             results[n]["search"] = bench_search(root, items, bool(results[n].get("hugo")))
         print(details({n: results[n]}), flush=True)
-        empty_trash()
+        if shutil.disk_usage(OUT).free < 20e9:  # else deleted at the end: the next size's builds would pay for it (see ``clear``)
+            empty_trash()
     meta = {"outputs before a cold build": "deleted" if DELETE else "moved aside", "machine": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(), "runs": args.runs,
             "load average at the end": os.getloadavg()}
     (OUT / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2), encoding="utf-8")
     print()
     print(summary(results))
+    empty_trash()
     print(f"\n(ratios: to Hugo + Pagefind in the same run; outputs {'deleted' if DELETE else 'moved aside'} before each cold build;"
           f" load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores;"
           f" written to {OUT / 'results.json'})")
