@@ -989,9 +989,6 @@ class Grouper:
         finally:
             _JOB = None
 
-    def links_of(self, key: str, ordinal: int) -> dict:
-        return self._month(month_of(ordinal))["links"].setdefault(key, {})
-
     def group(self, nodes: dict[str, Node]) -> Grouping:
         """Bring the stored stories up to date with ``nodes`` and return them."""
         state = self.cache.load("stories") if self.cache is not None else None
@@ -1033,7 +1030,7 @@ class Grouper:
             for other in self._month(month)["links"].pop(key, {}):
                 day = ordinals.get(other, day_of(known[other]) if other in known else None)
                 if day is not None:
-                    self.links_of(other, day).pop(key, None)
+                    self._month(month_of(day))["links"].get(other, {}).pop(key, None)
                     self._dirty.add(month_of(day))
             self._dirty.add(month)
             for other in copies.pop(key, set()):
