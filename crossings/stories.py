@@ -538,12 +538,18 @@ class Node(NamedTuple):
 
 
 class Article:
-    """An article ready for comparisons: its node, and its features as sets."""
+    """An article ready for comparisons: its node, and its features as sets (its names and content words as bits
+    of an int: see ``bits``, and its 4-gram sample also as a sketch, see ``is_copy``)."""
 
     __slots__ = ("node", "keys", "anchor_keys", "key_weights", "places", "around", "specific", "primary", "numbers", "names", "words", "sample", "anchors",
-                 "head", "told", "kinds", "countries", "organizations", "related", "lang", "ordinal", "n_sample", "only")
+                 "head", "told", "kinds", "countries", "organizations", "related", "lang", "ordinal", "n_sample", "only", "n_names", "n_words",
+                 "sketch", "repeats")
 
-    def __init__(self, node: Node, f: tuple, table: Table) -> None:
+    def __init__(self, node: Node, f: tuple, table: Table, bits: dict) -> None:
+        """``bits``: a bit of an int for each name and content word, given in the order they are met (the articles
+        compared with each other share it): the names or words two articles share are then counted by an ``&`` of
+        two ints and a ``bit_count``, faster than a set's ``&`` (most of the time a build from nothing spends
+        grouping at 100,000 articles goes into comparing pairs)."""
         self.node = node
         self.lang, self.ordinal = node.lang, node.ordinal
         specific = table.specific_places()
@@ -555,10 +561,15 @@ class Article:
         for value, measure, _ in f[4]:
             numbers[value].add(measure)
         self.numbers = numbers
-        self.names = frozenset(f[5])
-        self.words = frozenset(f[6])
+        self.names, self.n_names = _bits(f[5], bits)
+        self.words, self.n_words = _bits(f[6], bits)
         self.sample = frozenset(f[7])
         self.n_sample = len(self.sample)
+        sketch = 0
+        for h in self.sample:
+            sketch |= 1 << ((h >> 2) & SKETCH_MASK)  # (the sample's hashes are multiples of 4)
+        self.sketch = sketch
+        self.repeats = self.n_sample - sketch.bit_count()  # hashes that fell on a bit another already set
         self.anchors = f[8]
         self.head = frozenset(f[2]) - table.quiet  # what the headline says happened, for vetoes
         self.only = self.head if self.head and self.head <= table.exclusive else frozenset()  # only exclusive kinds
@@ -577,15 +588,44 @@ class Article:
         country: most articles of a fortnight share one (the score still counts them)."""
 
 
+SKETCH_MASK = 1023
+BITS_HELD = 8192
+"""When the names and words met by one ``_score_some`` pass this many, the articles are made again with new bits
+(the ints stay short: an ``&`` costs the length of the shorter)."""
+
+
+def _bits(values: tuple, bits: dict) -> tuple[int, int]:
+    """(an int with a bit for each of ``values``, given by ``bits``, which grows; how many ``values`` differ)."""
+    mask = 0
+    for value in values:
+        at = bits.get(value)
+        if at is None:
+            at = bits[value] = len(bits)
+        mask |= 1 << at
+    return mask, mask.bit_count()
+
+
 def _is_round(value: float) -> bool:
     return value % 100 == 0 if value < 10000 else value % 1000 == 0
 
 
 def is_copy(a: Article, b: Article) -> bool:
-    """Same language, published close together, and most sampled 4-grams in common."""
+    """Same language, published close together, and most sampled 4-grams in common.
+
+    The sketches tell most pairs that are not copies first: a hash in common sets one bit in both, so the
+    bits in common, plus the fewer of the two articles' hashes that fell on a bit already set, are at least
+    as many as the hashes in common."""
     if a.lang != b.lang or abs(a.ordinal - b.ordinal) > COPY_WINDOW or not a.n_sample or not b.n_sample:
         return False
-    return len(a.sample & b.sample) / (a.n_sample if a.n_sample < b.n_sample else b.n_sample) >= COPY_CONTAINMENT
+    fewest = a.n_sample if a.n_sample < b.n_sample else b.n_sample
+    if most_shared(a, b) / fewest < COPY_CONTAINMENT:
+        return False
+    return len(a.sample & b.sample) / fewest >= COPY_CONTAINMENT
+
+
+def most_shared(a: Article, b: Article) -> int:
+    """At least as many as the sampled 4-grams two articles share (see ``is_copy``)."""
+    return (a.sketch & b.sketch).bit_count() + (a.repeats if a.repeats < b.repeats else b.repeats)
 
 
 def score(a: Article, b: Article, table: Table) -> tuple[float, bool]:
@@ -618,7 +658,7 @@ def score(a: Article, b: Article, table: Table) -> tuple[float, bool]:
         total += 0.5
     if a.numbers and b.numbers:
         total += _numbers_shared(a.numbers, b.numbers)
-    if a.names and b.names and (shared := len(a.names & b.names)):
+    if a.names and b.names and (shared := (a.names & b.names).bit_count()):
         total += 0.75 * shared if shared < 4 else 3.0  # min(3.0, 0.75 * shared), as the next two
     if a.countries and b.countries and (shared := len(a.countries & b.countries)):
         total += 0.5 * shared if shared < 3 else 1.5
@@ -635,8 +675,8 @@ def score(a: Article, b: Article, table: Table) -> tuple[float, bool]:
         elif not a.kinds.isdisjoint(b.related):
             total += 1.0
     if a.lang == b.lang and a.words and b.words:
-        shared = len(a.words & b.words)
-        jaccard = 6.0 * shared / (len(a.words) + len(b.words) - shared)
+        shared = (a.words & b.words).bit_count()
+        jaccard = 6.0 * shared / (a.n_words + b.n_words - shared)
         total += jaccard if jaccard < 3.0 else 3.0
     return round(total + 0.0, 3), bool(veto)
 
@@ -1332,18 +1372,20 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
     # The articles as sets are made when first compared and let go once out of the window of the one being
     # linked (made again if an article comes back): a build from nothing held all of them at once (GBs at 100,000).
     articles: dict[str, Article] = {}
+    bits: dict = {}  # see ``Article``
     table = grouper.table
 
     def article(key: str) -> Article:
         found = articles.get(key)
         if found is None:
-            found = articles[key] = Article(nodes[key], grouper.features_of(nodes[key]), table)
+            found = articles[key] = Article(nodes[key], grouper.features_of(nodes[key]), table, bits)
         return found
 
     # Which candidates each article chooses (``CANDIDATES``): every pair of articles within ``WINDOW`` days is
     # weighed once, by a sweep in date order ahead of the articles being linked; an article's list is whole
     # once the sweep is past it (the earlier articles added theirs, it added the later ones').
     chosen: dict[str, frozenset[str]] = {}
+    chosen_by: dict[str, list[str]] = defaultdict(list)  # key → the articles that chose it
     ranked: dict[str, list] = defaultdict(list)
     likely: dict[str, list] = defaultdict(list)
     swept = bisect.bisect_left(by_day, (nodes[keys[0]].ordinal - 2 * WINDOW,)) if keys else len(by_day)
@@ -1372,24 +1414,28 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
             if len(mine) > CANDIDATES:
                 mine.sort()
                 del mine[CANDIDATES:]
-            chosen[key] = frozenset([other for _, _, other in mine] + copies)
+            chosen[key] = choice = frozenset([other for _, _, other in mine] + copies)
+            for other in choice:
+                chosen_by[other].append(key)
 
     out = []
     for key in keys:
         node = nodes[key]
         lo = bisect.bisect_left(by_day, (node.ordinal - WINDOW,))
         hi = bisect.bisect_right(by_day, (node.ordinal + WINDOW, "\uffff"))
-        if len(articles) > 4 * (hi - lo) + 1000:
-            articles = {k: a for k, a in articles.items() if abs(a.node.ordinal - node.ordinal) <= 2 * WINDOW}
-            chosen = {k: c for k, c in chosen.items() if k in articles}
+        if len(articles) > 4 * (hi - lo) + 1000 or len(bits) > BITS_HELD:
+            if len(bits) > BITS_HELD:
+                articles, bits = {}, {}
+            else:
+                articles = {k: a for k, a in articles.items() if abs(a.node.ordinal - node.ordinal) <= 2 * WINDOW}
+            chosen = {k: c for k, c in chosen.items() if abs(nodes[k].ordinal - node.ordinal) <= 2 * WINDOW}
+            chosen_by = defaultdict(list, {k: c for k, c in chosen_by.items() if abs(nodes[k].ordinal - node.ordinal) <= 2 * WINDOW})
         sweep(node.ordinal + WINDOW)  # the choices of its candidates are settled
         a = article(key)
-        mine = chosen[key]
+        # the articles it chose and those that chose it (all within WINDOW days), in ``by_day``'s order
         pairs = []
-        for _, other in by_day[lo:hi]:
-            if other == key or (other in fresh and other < key):
-                continue
-            if other not in mine and key not in chosen[other]:
+        for other in sorted(chosen[key].union(chosen_by[key]), key=lambda k: (nodes[k].ordinal, k)):
+            if other in fresh and other < key:
                 continue
             b = articles.get(other) or article(other)
             copy = a.lang == b.lang and is_copy(a, b)

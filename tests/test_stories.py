@@ -318,6 +318,59 @@ def test_grouping_from_nothing_in_stretches_stores_the_same(tune_nodes, table, t
             assert (tmp_path / "whole" / name).read_bytes() == (tmp_path / "stretches" / name).read_bytes(), name
 
 
+def test_pairs_compared_through_ints_count_what_their_sets_would(tune_nodes, table) -> None:
+    """An article's names and content words are bits of an int, its 4-gram sample also a sketch that rules out
+    most pairs that are not copies (``stories.Article``, ``is_copy``): on every pair of the labelled articles
+    (and their republications, which are copies) close enough to be copies, the counts are the sets', the
+    sketch never counts fewer 4-grams in common than there are, and the copies are the sets' copies."""
+    nodes, texts = denser(*tune_nodes)
+    grouper = stories.Grouper(table, None, texts.__getitem__)
+    bits: dict = {}
+    made = [(stories.Article(node, grouper.features_of(node), table, bits), grouper.features_of(node)) for node in nodes.values()]
+    made.sort(key=lambda pair: pair[0].ordinal)
+    compared = ruled_out = copies = 0
+    for i, (a, fa) in enumerate(made):
+        for b, fb in made[i + 1:]:
+            if b.ordinal - a.ordinal > stories.COPY_WINDOW:
+                break
+            if a.lang != b.lang or not a.n_sample or not b.n_sample:
+                continue
+            compared += 1
+            assert (a.words & b.words).bit_count() == len(set(fa[6]) & set(fb[6]))
+            assert (a.names & b.names).bit_count() == len(set(fa[5]) & set(fb[5]))
+            assert (a.n_words, a.n_names) == (len(set(fa[6])), len(set(fa[5])))
+            shared = len(set(fa[7]) & set(fb[7]))
+            most = stories.most_shared(a, b)
+            assert most >= shared
+            ruled_out += most / min(a.n_sample, b.n_sample) < stories.COPY_CONTAINMENT
+            copy = shared / min(len(set(fa[7])), len(set(fb[7]))) >= stories.COPY_CONTAINMENT
+            assert stories.is_copy(a, b) == copy
+            copies += copy
+    assert compared >= 1000 and copies >= 100 and ruled_out >= (compared - copies) // 2  # most pairs that are not copies
+
+
+def test_grouping_with_its_bits_made_again_stores_the_same(tune_nodes, table, tmp_path: Path, monkeypatch) -> None:
+    """When the names and words met pass ``BITS_HELD``, the articles are made again with new bits: grouping
+    with that every few articles stores the same bytes."""
+    monkeypatch.setattr(stories, "CANDIDATES", 2)
+    nodes, texts = denser(*tune_nodes)
+    stories.Grouper(table, Cache(tmp_path / "once"), texts.__getitem__).group(dict(nodes))
+    made = []
+    monkeypatch.setattr(stories, "BITS_HELD", 60)
+    article = stories.Article.__init__
+
+    def counted(self, *args) -> None:
+        made.append(args[0].key)
+        article(self, *args)
+    monkeypatch.setattr(stories.Article, "__init__", counted)
+    stories.Grouper(table, Cache(tmp_path / "again"), texts.__getitem__).group(dict(nodes))
+    assert len(made) >= 2 * len(nodes)  # made again, many times
+    stored = sorted(p.name for p in (tmp_path / "once").iterdir())
+    assert stored == sorted(p.name for p in (tmp_path / "again").iterdir())
+    for name in stored:
+        assert Cache(tmp_path / "once").load(name[:-8]) == Cache(tmp_path / "again").load(name[:-8]), name
+
+
 @pytest.mark.parametrize("workers", [False, True], ids=["one-process", "workers"])
 def test_the_pass_reads_the_links_of_an_article_once_they_are_all_made(tune_nodes, table, tmp_path: Path, monkeypatch, workers: bool) -> None:
     """A build from nothing puts the articles of a stretch into stories while the stretch after is linked:
