@@ -297,6 +297,7 @@ def test_grouping_from_nothing_in_stretches_stores_the_same(tune_nodes, table, t
     months = {stories.month_of(n.ordinal) for n in nodes.values()}
     assert len(months) >= 6
     monkeypatch.setattr(stories, "LINK_BATCH", 3)
+    monkeypatch.setattr(stories, "STRETCHES", 10**6)
     monkeypatch.setattr(stories, "MONTHS_KEPT", 2)
     grouper = stories.Grouper(table, Cache(tmp_path / "stretches"), texts.__getitem__)
     held = []
@@ -316,6 +317,31 @@ def test_grouping_from_nothing_in_stretches_stores_the_same(tune_nodes, table, t
         assert Cache(tmp_path / "whole").load(name[:-8]) == Cache(tmp_path / "stretches").load(name[:-8]), name
         if candidates > 2:
             assert (tmp_path / "whole" / name).read_bytes() == (tmp_path / "stretches" / name).read_bytes(), name
+
+
+def test_many_new_articles_are_linked_in_a_few_long_stretches(tune_nodes, table, tmp_path: Path, monkeypatch) -> None:
+    """A build from nothing links its articles in about ``STRETCHES`` stretches, each of ``LINK_BATCH`` articles
+    or more (each stretch forks its workers from the build's process, which holds the whole archive): they store
+    what linking them all at once stores."""
+    monkeypatch.setattr(stories, "CANDIDATES", 2)
+    nodes, texts = denser(*tune_nodes)
+    stories.Grouper(table, Cache(tmp_path / "whole"), texts.__getitem__).group(dict(nodes))
+    monkeypatch.setattr(stories, "LINK_BATCH", 3)
+    monkeypatch.setattr(stories, "STRETCHES", 4)
+    stretches = []
+    store = stories.Grouper._store_some
+
+    def storing(self, nodes_, copies, added, *rest) -> None:
+        stretches.append(len(added))
+        store(self, nodes_, copies, added, *rest)
+    monkeypatch.setattr(stories.Grouper, "_store_some", storing)
+    stories.Grouper(table, Cache(tmp_path / "stretches"), texts.__getitem__).group(dict(nodes))
+    assert 4 <= len(stretches) <= 5 and sum(stretches) == len(nodes)
+    assert min(stretches[:-1]) >= len(nodes) // 4
+    stored = sorted(p.name for p in (tmp_path / "whole").iterdir())
+    assert stored == sorted(p.name for p in (tmp_path / "stretches").iterdir())
+    for name in stored:
+        assert Cache(tmp_path / "whole").load(name[:-8]) == Cache(tmp_path / "stretches").load(name[:-8]), name
 
 
 def test_pairs_compared_through_ints_count_what_their_sets_would(tune_nodes, table) -> None:
@@ -380,6 +406,7 @@ def test_the_pass_reads_the_links_of_an_article_once_they_are_all_made(tune_node
     monkeypatch.setattr(stories, "CANDIDATES", 2)
     nodes, texts = denser(*tune_nodes)
     monkeypatch.setattr(stories, "LINK_BATCH", 3)
+    monkeypatch.setattr(stories, "STRETCHES", 10**6)
     monkeypatch.setattr(stories, "MONTHS_KEPT", 2)
     if workers:
         monkeypatch.setattr(stories, "PARALLEL_FROM", 1)
@@ -418,6 +445,7 @@ def test_a_build_cut_short_leaves_no_links_for_the_next(tune_nodes, table, tmp_p
     as one from nothing (the months' links were made for the articles as they were then)."""
     nodes, texts = tune_nodes
     monkeypatch.setattr(stories, "LINK_BATCH", 3)
+    monkeypatch.setattr(stories, "STRETCHES", 10**6)
     save, saved = stories.Grouper._save_month, []
 
     def cut_short(self, *args) -> bool:
@@ -673,6 +701,7 @@ def test_pairs_scored_in_worker_processes_store_the_same(tune_nodes, table, tmp_
     monkeypatch.setattr(stories, "PARALLEL_FROM", 1)
     monkeypatch.setattr(stories, "SCORE_RUN", 5)
     monkeypatch.setattr(stories, "LINK_BATCH", 25)  # stretches: one is scored while the one before is stored
+    monkeypatch.setattr(stories, "STRETCHES", 10**6)
     scores, pids = stories._score_some, tmp_path / "pids"
 
     def noted(*args):  # run in the workers (forked): each says which process it is
