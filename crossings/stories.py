@@ -1391,7 +1391,12 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
     # once the sweep is past it (the earlier articles added theirs, it added the later ones').
     chosen: dict[str, frozenset[str]] = {}
     chosen_by: dict[str, list[str]] = defaultdict(list)  # key → the articles that chose it
-    ranked: dict[str, list] = defaultdict(list)
+    # A candidate is ranked by (minus the weight of the keys it shares, days apart, its key), as one int:
+    # ((-weight) * 16 + days) * len(names) + its key's rank among the names (WINDOW < 16)
+    names = sorted({key for _, key in by_day})
+    rank = {key: i for i, key in enumerate(names)}
+    count = len(names)
+    ranked: dict[str, list[int]] = defaultdict(list)
     likely: dict[str, list] = defaultdict(list)
     swept = bisect.bisect_left(by_day, (nodes[keys[0]].ordinal - 2 * WINDOW,)) if keys else len(by_day)
 
@@ -1402,7 +1407,7 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
         while swept < len(by_day) and by_day[swept][0] <= until:
             day, key = by_day[swept]
             a = get(key) or article(key)
-            keys_, anchors, weight = a.keys, a.anchor_keys, a.key_weights.__getitem__
+            keys_, anchors, weight, mine_rank = a.keys, a.anchor_keys, a.key_weights.__getitem__, rank[key]
             mine, copies = ranked.pop(key, []), likely.pop(key, [])
             swept += 1
             for other_day, other in by_day[swept:bisect.bisect_right(by_day, (day + WINDOW, "\uffff"), swept)]:
@@ -1413,16 +1418,17 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
                         copies.append(other)
                         likely[other].append(key)
                     else:
-                        w = -sum(map(weight, shared))
-                        mine.append((w, other_day - day, other))
-                        ranked[other].append((w, other_day - day, key))
+                        base = (other_day - day - 16 * sum(map(weight, shared))) * count
+                        mine.append(base + rank[other])
+                        ranked[other].append(base + mine_rank)
             if len(mine) > CANDIDATES:
                 mine.sort()
                 del mine[CANDIDATES:]
-            chosen[key] = choice = frozenset([other for _, _, other in mine] + copies)
+            chosen[key] = choice = frozenset([names[ranked_ % count] for ranked_ in mine] + copies)
             for other in choice:
                 chosen_by[other].append(key)
 
+    position = {key: i for i, (_, key) in enumerate(by_day)}  # by (day, key)
     out = []
     for key in keys:
         node = nodes[key]
@@ -1439,7 +1445,7 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
         a = article(key)
         # the articles it chose and those that chose it (all within WINDOW days), in ``by_day``'s order
         pairs = []
-        for other in sorted(chosen[key].union(chosen_by[key]), key=lambda k: (nodes[k].ordinal, k)):
+        for other in sorted(chosen[key].union(chosen_by[key]), key=position.__getitem__):
             if other in fresh and other < key:
                 continue
             b = articles.get(other) or article(other)
