@@ -891,19 +891,14 @@ def month_url(year: int, month: int) -> str:
 
 
 def pagination(prefix: str, number: int, pages: int) -> dict:
-    """Links between the pages of a list (see ``stable_pages``): newer, older, newest, oldest; ``paged``: whether
-    the list has more than one page.
-
-    Not how many pages there are: that is in each page's key (``repr`` of this), and a list's numbered pages
-    past the newest would then all be made again whenever an article adds one (at 100,000 articles, 4,998
-    pages of the home list for one new seed), the same bytes but for a count no template showed."""
+    """Links between the pages of a list (see ``stable_pages``): newer, older, newest, oldest."""
     if pages <= 1:
-        return {"number": 0, "paged": False, "newer": None, "older": None, "newest": None, "oldest": None}
+        return {"number": 0, "pages": 1, "newer": None, "older": None, "newest": None, "oldest": None}
     last = pages - 1  # the highest page number, next to the first page
     newer = None if number == 0 else page_url(prefix, 0 if number == last else number + 1)
     older = page_url(prefix, last) if number == 0 else (page_url(prefix, number - 1) if number > 1 else None)
     first, oldest = page_url(prefix, 0), page_url(prefix, 1)
-    return {"number": number, "paged": True, "newer": newer, "older": older,
+    return {"number": number, "pages": pages, "newer": newer, "older": older,
             "newest": first if newer not in (None, first) else None,
             "oldest": oldest if older not in (None, oldest) else None}
 
