@@ -17,6 +17,7 @@ import dataclasses
 import hashlib
 import heapq
 import math
+import re
 from sys import intern
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -134,6 +135,18 @@ class Site:
         from .storypages import build_index
 
         return build_index(self)
+
+    @cached_property
+    def shows_page_count(self) -> bool:
+        """Whether a template may show how many pages a list has: some file of the templates folder says
+        ``pages`` (as ``pagination.pages`` or otherwise; the shipped ones do not, they ask ``paged``). Then the
+        count is in the lists' context, and in their pages' keys (see ``pagination``)."""
+        word = re.compile(rb"\bpages\b")
+        try:
+            files = [p for p in self.config.templates.rglob("*") if p.is_file()]
+            return any(word.search(p.read_bytes()) for p in files)
+        except OSError:
+            return True
 
     @cached_property
     def by_slug(self) -> dict[str, Record]:
@@ -657,7 +670,7 @@ def plan_index(site: Site, lang: str) -> list[Output]:
     for number, chunk in pages:
         url = page_url("", number)
         count = len(site.records) if number == 0 else None  # only the first page shows the total
-        nav = pagination("", number, len(pages))
+        nav = pagination("", number, len(pages), site.shows_page_count)
         key = digest(repr(nav), count, [r.version for r in chunk])
         outputs.append(Output(url + "index.html", "index.html", key, _index_context(site, chunk, url, nav, count, lang), lastmod=_newest(chunk)))
     return outputs
@@ -790,7 +803,7 @@ def _plan_value(site: Site, value: Value, facet: str, lang: str) -> list[Output]
     pages = stable_pages(value.records, site.config.per_page)
     for number, chunk in pages:
         url = page_url(value.url, number)
-        nav = pagination(value.url, number, len(pages))
+        nav = pagination(value.url, number, len(pages), site.shows_page_count)
         # (the count in the key of the first page only: the shipped template shows it there only, since the other pages,
         # stable, are not made again for a new article)
         key = digest(value.label, repr(nav), len(value.records) if number == 0 else None, [r.version for r in chunk])
@@ -890,15 +903,20 @@ def month_url(year: int, month: int) -> str:
     return f"timeline/{year:04d}/{month:02d}/"
 
 
-def pagination(prefix: str, number: int, pages: int) -> dict:
-    """Links between the pages of a list (see ``stable_pages``): newer, older, newest, oldest."""
+def pagination(prefix: str, number: int, pages: int, count: bool = True) -> dict:
+    """Links between the pages of a list (see ``stable_pages``): newer, older, newest, oldest; ``paged``: whether
+    the list has more than one page; and ``pages``, how many, only with ``count`` (``Site.shows_page_count``).
+
+    Each page's key holds this dict: with the count in it, an article that adds a page to a list makes all its
+    numbered pages again (at 100,000 articles, 4,998 pages of the home list for one new seed), to the same bytes
+    when no template shows the count."""
     if pages <= 1:
-        return {"number": 0, "pages": 1, "newer": None, "older": None, "newest": None, "oldest": None}
+        return {"number": 0, "paged": False, **({"pages": 1} if count else {}), "newer": None, "older": None, "newest": None, "oldest": None}
     last = pages - 1  # the highest page number, next to the first page
     newer = None if number == 0 else page_url(prefix, 0 if number == last else number + 1)
     older = page_url(prefix, last) if number == 0 else (page_url(prefix, number - 1) if number > 1 else None)
     first, oldest = page_url(prefix, 0), page_url(prefix, 1)
-    return {"number": number, "pages": pages, "newer": newer, "older": older,
+    return {"number": number, "paged": True, **({"pages": pages} if count else {}), "newer": newer, "older": older,
             "newest": first if newer not in (None, first) else None,
             "oldest": oldest if older not in (None, oldest) else None}
 

@@ -303,7 +303,7 @@ def _overview(site: Site, lang: str) -> list[Output]:
     outputs = []
     for number, chunk in pages:
         url = page_url("stories/", number)
-        nav = pagination("stories/", number, len(pages))
+        nav = pagination("stories/", number, len(pages), site.shows_page_count)
         items = [story_version(site, s) for s in chunk]
         key = digest("stories", repr(nav), len(every) if number == 0 else None, items)
 
@@ -314,7 +314,7 @@ def _overview(site: Site, lang: str) -> list[Output]:
         outputs.append(Output(url + "index.html", "stories.html", key, context, lastmod=chunk[0].last.isoformat() if chunk else ""))
     if not pages or not every:
         context = {"page": _page(site, "stories", "stories/", site.translator(lang).gettext(STORIES_INTRO), lang, "stories"), "stories": [],
-                   "pagination": pagination("stories/", 0, 1), "total": 0, "feed": "stories/feed.xml"}
+                   "pagination": pagination("stories/", 0, 1, site.shows_page_count), "total": 0, "feed": "stories/feed.xml"}
         outputs = [Output("stories/index.html", "stories.html", digest("stories-empty"), _fixed(context))]
     return outputs
 

@@ -377,6 +377,43 @@ def test_a_build_killed_during_its_swap_is_followed_by_an_exact_one(project: Pro
     assert cache.load("output-next") is None
 
 
+def test_a_page_added_to_a_list_leaves_its_older_pages_as_they_are(project: Project, tmp_path: Path, monkeypatch) -> None:
+    """A list's numbered pages (``page/N/``) show their articles and links to the pages beside them; the shipped
+    templates do not show how many pages the list has: an article that adds a page renders, of the list's numbered
+    pages, the new one and the one before it only (at 10,000 and at 100,000 articles, the benchmark's new seed adds
+    a page to the home list, which rendered all its 500 or 5,000 pages again). A project's template that shows the
+    count (an earlier ``_macros.html`` asks ``p.pages``) has it, and every page showing it is made again, exactly."""
+    from crossings import builder
+
+    write_pyproject(project.root, per_page=1)
+    for n in range(8):
+        (project.content / f"a{n}.md").write_text(f"---\ntitle: Article {n}\ndate: 2020-{n + 1:02d}-01\n---\n\nText {n}.\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    assert sorted(p.parent.name for p in (project.out / "page").glob("*/index.html")) == ["1", "2", "3", "4", "5", "6"]
+    rendered = []
+    render_all = builder.render_all
+
+    def recording(env, config, outputs, *rest):
+        rendered.extend(o.path for o in outputs)
+        return render_all(env, config, outputs, *rest)
+    monkeypatch.setattr(builder, "render_all", recording)
+    (project.content / "new.md").write_text("---\ntitle: New\ndate: 2020-12-01\n---\n\nNew text.\n", encoding="utf-8")
+    status, _, err = project.run("build")
+    assert status == 0, err
+    assert sorted(p for p in rendered if p.startswith("page/")) == ["page/6/index.html", "page/7/index.html"]
+    monkeypatch.setattr(builder, "render_all", render_all)
+    assert_exact(project, tmp_path)
+    # a project's own template that shows the count
+    macros = project.root / "templates" / "_macros.html"
+    macros.write_text(macros.read_text(encoding="utf-8").replace("{% if p.paged %}", "{% if p.pages > 1 %}<p>{{ p.number }} / {{ p.pages }}</p>"),
+                      encoding="utf-8")
+    assert_exact(project, tmp_path)
+    assert "<p>3 / 8</p>" in (project.out / "page/3/index.html").read_text(encoding="utf-8")
+    (project.content / "newer.md").write_text("---\ntitle: Newer\ndate: 2021-01-01\n---\n\nNewer text.\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    assert "<p>3 / 9</p>" in (project.out / "page/3/index.html").read_text(encoding="utf-8")
+
+
 def test_a_new_article_leaves_the_older_pages_of_its_lists_exact(project: Project, tmp_path: Path) -> None:
     """Pages past the first of a list (``page/N/``, stable) are not made again for a new article: nothing on them may
     depend on how many articles the list holds."""
