@@ -47,6 +47,7 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 from typing import NamedTuple
 
@@ -542,31 +543,31 @@ class Node(NamedTuple):
 
 
 class Article:
-    """An article ready for comparisons: its node, and its features as sets (its names and content words as bits
-    of an int: see ``bits``, and its 4-gram sample also as a sketch, see ``is_copy``)."""
+    """An article ready for comparisons: its node, and its features as bits of ints (see ``Bits``; its 4-gram
+    sample also as a set, with a sketch: see ``is_copy``; its kinds and anchors also as sets)."""
 
-    __slots__ = ("node", "keys", "anchor_keys", "key_weights", "places", "around", "specific", "primary", "numbers", "names", "words", "sample", "anchors",
-                 "head", "told", "kinds", "countries", "organizations", "related", "lang", "ordinal", "n_sample", "only", "n_names", "n_words",
-                 "sketch", "repeats")
+    __slots__ = ("node", "keymask", "anchor_keys", "anchor_sketch", "around", "specific", "primary", "numbers", "names", "words", "sample",
+                 "anchors", "head", "told", "kinds", "kind_set", "countries", "organizations", "related", "lang", "ordinal", "n_sample", "only",
+                 "n_names", "n_words", "sketch", "repeats")
 
-    def __init__(self, node: Node, f: tuple, table: Table, bits: dict) -> None:
-        """``bits``: a bit of an int for each name and content word, given in the order they are met (the articles
-        compared with each other share it): the names or words two articles share are then counted by an ``&`` of
-        two ints and a ``bit_count``, faster than a set's ``&`` (most of the time a build from nothing spends
-        grouping at 100,000 articles goes into comparing pairs)."""
+    def __init__(self, node: Node, f: tuple, table: Table, bits: Bits) -> None:
+        """``bits``: the bits given to names, words, places, kinds, countries, organisations and keys, in the order
+        they are met (the articles compared with each other share them): what two articles share is then counted by
+        an ``&`` of two ints and a ``bit_count``, faster than a set's ``&`` (most of the time a build from nothing
+        spends grouping at 100,000 articles goes into comparing pairs)."""
         self.node = node
         self.lang, self.ordinal = node.lang, node.ordinal
         specific = table.specific_places()
-        self.places = frozenset(f[1])
-        self.around = frozenset(x for p in f[1] for x in table.ancestors(p))
-        self.specific = frozenset(p for p in f[1] if p in specific)
-        self.primary = frozenset(p for p in f[0] if p in specific)
+        tags = bits.tags
+        self.around = _mask(frozenset(x for p in f[1] for x in table.ancestors(p)), tags)
+        self.specific = _mask([p for p in f[1] if p in specific], tags)
+        self.primary = _mask({p for p in f[0] if p in specific}, tags)
         numbers: dict[float, set[str]] = defaultdict(set)
         for value, measure, _ in f[4]:
             numbers[value].add(measure)
         self.numbers = numbers
-        self.names, self.n_names = _bits(f[5], bits)
-        self.words, self.n_words = _bits(f[6], bits)
+        self.names, self.n_names = _bits(f[5], bits.words)
+        self.words, self.n_words = _bits(f[6], bits.words)
         self.sample = frozenset(f[7])
         self.n_sample = len(self.sample)
         sketch = 0
@@ -575,27 +576,71 @@ class Article:
         self.sketch = sketch
         self.repeats = self.n_sample - sketch.bit_count()  # hashes that fell on a bit another already set
         self.anchors = f[8]
-        self.head = frozenset(f[2]) - table.quiet  # what the headline says happened, for vetoes
-        self.only = self.head if self.head and self.head <= table.exclusive else frozenset()  # only exclusive kinds
-        self.kinds = frozenset(f[2] or f[3])  # the headline's kinds, else the first paragraph's
-        self.related = _with_related(tuple(self.kinds), table)  # and their related kinds
-        self.told = _with_related(tuple(set(f[2]) | set(f[3])), table) - table.quiet
-        self.countries = frozenset(node.countries)
-        self.organizations = frozenset(node.organizations)
+        head = frozenset(f[2]) - table.quiet  # what the headline says happened, for vetoes
+        self.head = _mask(head, tags)
+        self.only = self.head if head and head <= table.exclusive else 0  # only exclusive kinds
+        self.kind_set = frozenset(f[2] or f[3])  # the headline's kinds, else the first paragraph's
+        self.kinds = _mask(self.kind_set, tags)
+        self.related = _mask(_with_related(tuple(self.kind_set), table), tags)  # and their related kinds
+        self.told = _mask(_with_related(tuple(set(f[2]) | set(f[3])), table) - table.quiet, tags)
+        self.countries = _mask(node.countries, tags)
+        self.organizations = _mask(node.organizations, tags)
         keys = {"p:" + p for p in f[1]} | {"o:" + o for o in node.organizations}
         keys |= {"k:" + k for k in f[2]} | {f"n:{v:g}" for v in numbers if v >= 10 and not _is_round(v)}
+        self.keymask = bits.weighted(keys)
         self.anchor_keys = frozenset([f"a:{node.lang}:{a}" for a in f[8]])
-        self.keys = frozenset(keys | self.anchor_keys)
-        self.key_weights = {k: KEY_WEIGHTS[k[0]] for k in self.keys}
+        anchor_sketch = 0
+        for a in f[8]:
+            anchor_sketch |= 1 << (a & SKETCH_MASK)
+        self.anchor_sketch = anchor_sketch
         """What a candidate must share with the article (besides the date window): a place, an organisation,
-        the kind in the headline, a number that is not round, or (same language) a 4-gram anchor. Not a
+        the kind in the headline, a number that is not round (``keymask``: each key is as many bits as its weight,
+        ``KEY_WEIGHTS``, so that the weight two articles share is the ``bit_count`` of an ``&``) or (same language)
+        a 4-gram anchor (``anchor_keys``; ``anchor_sketch`` rules out most pairs that share none). Not a
         country: most articles of a fortnight share one (the score still counts them)."""
+
+
+class Bits:
+    """The bits of ints given to what articles are compared by, in the order met (see ``Article``)."""
+
+    __slots__ = ("words", "tags", "keys", "key_bits")
+
+    def __init__(self) -> None:
+        self.words: dict = {}  # names and content words
+        self.tags: dict = {}  # places, kinds, countries, organisations (each compared with its own kind only)
+        self.keys: dict[str, int] = {}  # key → its bits (``KEY_WEIGHTS[key[0]]`` of them)
+        self.key_bits = 0
+
+    def weighted(self, keys) -> int:
+        mask = 0
+        for key in keys:
+            found = self.keys.get(key)
+            if found is None:
+                weight = KEY_WEIGHTS[key[0]]
+                found = self.keys[key] = ((1 << weight) - 1) << self.key_bits
+                self.key_bits += weight
+            mask |= found
+        return mask
+
+    def held(self) -> int:
+        return len(self.words) + len(self.tags) + self.key_bits
 
 
 SKETCH_MASK = 1023
 BITS_HELD = 8192
-"""When the names and words met by one ``_score_some`` pass this many, the articles are made again with new bits
+"""When the bits given by one ``_score_some`` (``Bits.held``) pass this many, the articles are made again with new bits
 (the ints stay short: an ``&`` costs the length of the shorter)."""
+
+
+def _mask(values, bits: dict) -> int:
+    """An int with a bit for each of ``values``, given by ``bits``, which grows."""
+    mask = 0
+    for value in values:
+        at = bits.get(value)
+        if at is None:
+            at = bits[value] = len(bits)
+        mask |= 1 << at
+    return mask
 
 
 def _bits(values: tuple, bits: dict) -> tuple[int, int]:
@@ -652,31 +697,31 @@ def score(a: Article, b: Article, table: Table) -> tuple[float, bool]:
     """
     # the vetoes: one headline names only exclusive kinds the other's does not; both headlines name kinds and
     # neither names (headline or lead) one of the other's; both name places where it happened, neither the other's
-    veto = ((a.only and a.only.isdisjoint(b.head)) or (b.only and b.only.isdisjoint(a.head))
-            or (a.head and b.head and a.head.isdisjoint(b.told) and b.head.isdisjoint(a.told))
-            or (a.primary and b.primary and a.primary.isdisjoint(b.around) and b.primary.isdisjoint(a.around)))
+    veto = ((a.only and not a.only & b.head) or (b.only and not b.only & a.head)
+            or (a.head and b.head and not a.head & b.told and not b.head & a.told)
+            or (a.primary and b.primary and not a.primary & b.around and not b.primary & a.around))
     total = -0.3 * abs(a.ordinal - b.ordinal)
-    if a.specific and b.specific and (specific := len(a.specific & b.specific)):
+    if a.specific and b.specific and (specific := (a.specific & b.specific).bit_count()):
         total += 4.0 if specific > 1 else 3.0  # 3.0 + min(1, specific - 1)
-    elif not a.around.isdisjoint(b.around):
+    elif a.around & b.around:
         total += 0.5
     if a.numbers and b.numbers:
         total += _numbers_shared(a.numbers, b.numbers)
     if a.names and b.names and (shared := (a.names & b.names).bit_count()):
         total += 0.75 * shared if shared < 4 else 3.0  # min(3.0, 0.75 * shared), as the next two
-    if a.countries and b.countries and (shared := len(a.countries & b.countries)):
+    if a.countries and b.countries and (shared := (a.countries & b.countries).bit_count()):
         total += 0.5 * shared if shared < 3 else 1.5
-    if a.organizations and b.organizations and (shared := len(a.organizations & b.organizations)):
+    if a.organizations and b.organizations and (shared := (a.organizations & b.organizations).bit_count()):
         total += 0.5 * shared if shared < 2 else 1.0
     if a.kinds and b.kinds:
-        kinds = a.kinds & b.kinds
-        if kinds:
+        if a.kinds & b.kinds:
+            kinds = a.kind_set & b.kind_set
             if len(kinds) == 1:
                 [kind] = kinds
                 total += table.weights.get(kind, 1.5)
             else:
                 total += max(table.weights.get(k, 1.5) for k in kinds)
-        elif not a.kinds.isdisjoint(b.related):
+        elif a.kinds & b.related:
             total += 1.0
     if a.lang == b.lang and a.words and b.words:
         shared = (a.words & b.words).bit_count()
@@ -1377,7 +1422,7 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
     # The articles as sets are made when first compared and let go once out of the window of the one being
     # linked (made again if an article comes back): a build from nothing held all of them at once (GBs at 100,000).
     articles: dict[str, Article] = {}
-    bits: dict = {}  # see ``Article``
+    bits = Bits()  # see ``Article``
     table = grouper.table
 
     def article(key: str) -> Article:
@@ -1399,28 +1444,48 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
     ranked: dict[str, list[int]] = defaultdict(list)
     likely: dict[str, list] = defaultdict(list)
     swept = bisect.bisect_left(by_day, (nodes[keys[0]].ordinal - 2 * WINDOW,)) if keys else len(by_day)
+    # by position in ``by_day``: its day, its key's rank, and (from ``swept`` to ``made_to``, made with the
+    # current ``bits``) its keys and anchors as ints: the pairs are weighed by ``map`` (in C), and only those
+    # that share something are seen one by one
+    days = [day for day, _ in by_day]
+    ranks = [rank[key] for _, key in by_day]
+    keymasks = [0] * len(by_day)
+    sketches = [0] * len(by_day)
+    made_to = swept
+    anchor_weight = KEY_WEIGHTS["a"]
 
     def sweep(until: int) -> None:
         """Weigh the pairs of every article up to day ``until`` and settle its choice."""
-        nonlocal swept
+        nonlocal swept, made_to
         get = articles.get
-        while swept < len(by_day) and by_day[swept][0] <= until:
+        if made_to < swept:
+            made_to = swept
+        while swept < len(by_day) and days[swept] <= until:
             day, key = by_day[swept]
             a = get(key) or article(key)
-            keys_, anchors, weight, mine_rank = a.keys, a.anchor_keys, a.key_weights.__getitem__, rank[key]
+            keymask, anchors, anchor_sketch, mine_rank = a.keymask, a.anchor_keys, a.anchor_sketch, ranks[swept]
             mine, copies = ranked.pop(key, []), likely.pop(key, [])
             swept += 1
-            for other_day, other in by_day[swept:bisect.bisect_right(by_day, (day + WINDOW, "\uffff"), swept)]:
-                b = get(other) or article(other)
-                shared = keys_ & b.keys
-                if shared:
-                    if len(shared) >= COPY_ANCHORS and len(anchors & b.anchor_keys) >= COPY_ANCHORS:
+            end = bisect.bisect_right(days, day + WINDOW, swept)
+            while made_to < end:
+                b = get(by_day[made_to][1]) or article(by_day[made_to][1])
+                keymasks[made_to], sketches[made_to] = b.keymask, b.anchor_sketch
+                made_to += 1
+            weights = list(map(int.bit_count, map(keymask.__and__, keymasks[swept:end])))  # of the keys they share, but anchors
+            if anchor_sketch:
+                for at in compress(range(swept, end), map(anchor_sketch.__and__, sketches[swept:end])):
+                    other = by_day[at][1]
+                    shared = len(anchors & (get(other) or article(other)).anchor_keys)
+                    if shared >= COPY_ANCHORS:
                         copies.append(other)
                         likely[other].append(key)
+                        weights[at - swept] = 0
                     else:
-                        base = (other_day - day - 16 * sum(map(weight, shared))) * count
-                        mine.append(base + rank[other])
-                        ranked[other].append(base + mine_rank)
+                        weights[at - swept] += anchor_weight * shared
+            for at in compress(range(swept, end), weights):
+                base = (days[at] - day - 16 * weights[at - swept]) * count
+                mine.append(base + ranks[at])
+                ranked[by_day[at][1]].append(base + mine_rank)
             if len(mine) > CANDIDATES:
                 mine.sort()
                 del mine[CANDIDATES:]
@@ -1434,9 +1499,10 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
         node = nodes[key]
         lo = bisect.bisect_left(by_day, (node.ordinal - WINDOW,))
         hi = bisect.bisect_right(by_day, (node.ordinal + WINDOW, "\uffff"))
-        if len(articles) > 4 * (hi - lo) + 1000 or len(bits) > BITS_HELD:
-            if len(bits) > BITS_HELD:
-                articles, bits = {}, {}
+        if len(articles) > 4 * (hi - lo) + 1000 or bits.held() > BITS_HELD:
+            if bits.held() > BITS_HELD:
+                articles, bits = {}, Bits()
+                made_to = 0  # the ints of the articles ahead, made again with the new bits
             else:
                 articles = {k: a for k, a in articles.items() if abs(a.node.ordinal - node.ordinal) <= 2 * WINDOW}
             chosen = {k: c for k, c in chosen.items() if abs(nodes[k].ordinal - node.ordinal) <= 2 * WINDOW}

@@ -351,7 +351,7 @@ def test_pairs_compared_through_ints_count_what_their_sets_would(tune_nodes, tab
     sketch never counts fewer 4-grams in common than there are, and the copies are the sets' copies."""
     nodes, texts = denser(*tune_nodes)
     grouper = stories.Grouper(table, None, texts.__getitem__)
-    bits: dict = {}
+    bits = stories.Bits()
     made = [(stories.Article(node, grouper.features_of(node), table, bits), grouper.features_of(node)) for node in nodes.values()]
     made.sort(key=lambda pair: pair[0].ordinal)
     compared = ruled_out = copies = 0
@@ -373,6 +373,162 @@ def test_pairs_compared_through_ints_count_what_their_sets_would(tune_nodes, tab
             assert stories.is_copy(a, b) == copy
             copies += copy
     assert compared >= 1000 and copies >= 100 and ruled_out >= (compared - copies) // 2  # most pairs that are not copies
+
+
+def _keys_by_sets(node: stories.Node, f: tuple) -> tuple[frozenset, frozenset]:
+    """An article's keys and its anchors' keys as sets, as grouping defined them before they were ints."""
+    keys = {"p:" + p for p in f[1]} | {"o:" + o for o in node.organizations} | {"k:" + k for k in f[2]}
+    keys |= {f"n:{v:g}" for v, _, _ in f[4] if v >= 10 and not stories._is_round(v)}
+    anchors = frozenset(f"a:{node.lang}:{a}" for a in f[8])
+    return frozenset(keys) | anchors, anchors
+
+
+def _score_by_sets(na: stories.Node, fa: tuple, nb: stories.Node, fb: tuple, table: stories.Table) -> tuple[float, bool]:
+    """``stories.score`` as it was written with sets (before the articles' features were bits of ints)."""
+    specific = table.specific_places()
+
+    def sets(node: stories.Node, f: tuple) -> dict:
+        numbers: dict = {}
+        for value, measure, _ in f[4]:
+            numbers.setdefault(value, set()).add(measure)
+        head = frozenset(f[2]) - table.quiet
+        kinds = frozenset(f[2] or f[3])
+        return {"around": frozenset(x for p in f[1] for x in table.ancestors(p)), "specific": frozenset(p for p in f[1] if p in specific),
+                "primary": frozenset(p for p in f[0] if p in specific), "numbers": numbers, "names": set(f[5]), "words": set(f[6]),
+                "head": head, "only": head if head and head <= table.exclusive else frozenset(), "kinds": kinds,
+                "related": stories._with_related(tuple(kinds), table),
+                "told": stories._with_related(tuple(set(f[2]) | set(f[3])), table) - table.quiet,
+                "countries": frozenset(node.countries), "organizations": frozenset(node.organizations)}
+
+    a, b = sets(na, fa), sets(nb, fb)
+    veto = ((a["only"] and a["only"].isdisjoint(b["head"])) or (b["only"] and b["only"].isdisjoint(a["head"]))
+            or (a["head"] and b["head"] and a["head"].isdisjoint(b["told"]) and b["head"].isdisjoint(a["told"]))
+            or (a["primary"] and b["primary"] and a["primary"].isdisjoint(b["around"]) and b["primary"].isdisjoint(a["around"])))
+    total = -0.3 * abs(na.ordinal - nb.ordinal)
+    if a["specific"] and b["specific"] and (shared := len(a["specific"] & b["specific"])):
+        total += 4.0 if shared > 1 else 3.0
+    elif not a["around"].isdisjoint(b["around"]):
+        total += 0.5
+    if a["numbers"] and b["numbers"]:
+        total += stories._numbers_shared(a["numbers"], b["numbers"])
+    if a["names"] and b["names"] and (shared := len(a["names"] & b["names"])):
+        total += 0.75 * shared if shared < 4 else 3.0
+    if a["countries"] and b["countries"] and (shared := len(a["countries"] & b["countries"])):
+        total += 0.5 * shared if shared < 3 else 1.5
+    if a["organizations"] and b["organizations"] and (shared := len(a["organizations"] & b["organizations"])):
+        total += 0.5 * shared if shared < 2 else 1.0
+    if a["kinds"] and b["kinds"]:
+        kinds = a["kinds"] & b["kinds"]
+        if kinds:
+            total += max(table.weights.get(k, 1.5) for k in kinds)
+        elif not a["kinds"].isdisjoint(b["related"]):
+            total += 1.0
+    if na.lang == nb.lang and a["words"] and b["words"]:
+        shared = len(a["words"] & b["words"])
+        jaccard = 6.0 * shared / (len(a["words"]) + len(b["words"]) - shared)
+        total += jaccard if jaccard < 3.0 else 3.0
+    return round(total + 0.0, 3), bool(veto)
+
+
+def test_keys_and_scores_through_ints_are_what_sets_give(tune_nodes, table) -> None:
+    """Every pair of the labelled articles (and their republications) within ``WINDOW`` days: the weight of the keys
+    two articles share, as the sweep counts it (``Article.keymask``: a key is as many bits as its weight; the anchors
+    through ``anchor_sketch``, then their sets), is the sum of ``KEY_WEIGHTS`` over the keys their sets share; and
+    ``score`` through ints is the score written with sets."""
+    nodes, texts = denser(*tune_nodes)
+    grouper = stories.Grouper(table, None, texts.__getitem__)
+    bits = stories.Bits()
+    made = sorted([(stories.Article(node, grouper.features_of(node), table, bits), node, grouper.features_of(node)) for node in nodes.values()],
+                  key=lambda row: row[0].ordinal)
+    compared = sharing = ruled_out = vetoed = 0
+    for i, (a, na, fa) in enumerate(made):
+        keys_a, anchors_a = _keys_by_sets(na, fa)
+        for b, nb, fb in made[i + 1:]:
+            if b.ordinal - a.ordinal > stories.WINDOW:
+                break
+            compared += 1
+            keys_b, anchors_b = _keys_by_sets(nb, fb)
+            shared = keys_a & keys_b
+            weight = (a.keymask & b.keymask).bit_count()
+            if a.anchor_sketch & b.anchor_sketch:
+                weight += stories.KEY_WEIGHTS["a"] * len(a.anchor_keys & b.anchor_keys)
+            else:
+                ruled_out += 1
+                assert not anchors_a & anchors_b
+            assert weight == sum(stories.KEY_WEIGHTS[k[0]] for k in shared)
+            assert len(a.anchor_keys & b.anchor_keys) == len(anchors_a & anchors_b)
+            sharing += bool(shared)
+            value = stories.score(a, b, table)
+            assert value == _score_by_sets(na, fa, nb, fb, table) == stories.score(b, a, table)
+            vetoed += value[1]
+    assert compared >= 2000 and 0 < sharing < compared and vetoed > 0 and ruled_out > compared // 2
+
+
+@pytest.mark.parametrize("candidates", [stories.CANDIDATES, 2], ids=["candidates", "two-candidates"])
+def test_the_sweep_chooses_the_candidates_sets_would(tune_nodes, table, monkeypatch, candidates: int) -> None:
+    """The pairs ``_score_some`` keeps are those of the choice written with sets: each article's ``CANDIDATES``
+    sharing the most key weight with it within ``WINDOW`` days (then the fewest days apart, then the key), and
+    those with ``COPY_ANCHORS`` anchors in common; each with those it chose and those that chose it."""
+    monkeypatch.setattr(stories, "CANDIDATES", candidates)
+    nodes, texts = denser(*tune_nodes)
+    grouper = stories.Grouper(table, None, texts.__getitem__)
+    order = sorted(nodes, key=lambda k: (nodes[k].ordinal, k))
+    keys = {k: _keys_by_sets(nodes[k], grouper.features_of(nodes[k])) for k in order}
+    chosen: dict[str, set] = {}
+    partial = 0
+    for k in order:
+        ranked, copies = [], set()
+        for o in order:
+            days = abs(nodes[o].ordinal - nodes[k].ordinal)
+            if o == k or days > stories.WINDOW or not keys[k][0] & keys[o][0]:
+                continue
+            anchors = len(keys[k][1] & keys[o][1])
+            if anchors >= stories.COPY_ANCHORS:
+                copies.add(o)
+                continue
+            partial += 0 < anchors
+            ranked.append((-sum(stories.KEY_WEIGHTS[x[0]] for x in keys[k][0] & keys[o][0]), days, o))
+        chosen[k] = {o for _, _, o in sorted(ranked)[:candidates]} | copies
+    expected = set()
+    for k, others in chosen.items():
+        for o in others:
+            a, b = (stories.Article(nodes[x], grouper.features_of(nodes[x]), table, stories.Bits()) for x in sorted((k, o)))
+            copy = a.lang == b.lang and stories.is_copy(a, b)
+            value, veto = _score_by_sets(a.node, grouper.features_of(a.node), b.node, grouper.features_of(b.node), table)
+            if copy or value >= stories.KEEP:
+                expected.add((a.node.key, b.node.key, value, veto, copy))
+    by_day = [(nodes[k].ordinal, k) for k in order]
+    found = stories._score_some(grouper, nodes, order, set(order), by_day)
+    got = {(k, other, value, veto, copy) for k, pairs in zip(order, found) for other, value, veto, copy in pairs}
+    assert got == expected
+    assert partial and len(got) > len(order)  # pairs sharing a few anchors (not copies) weigh in the choice
+
+
+def test_an_anchor_in_common_weighs_in_the_choice_of_candidates(table, monkeypatch) -> None:
+    """A 4-gram anchor in common (fewer than ``COPY_ANCHORS``: not a copy) weighs ``KEY_WEIGHTS["a"]`` in the choice
+    of candidates, as each key does: with one candidate, A (an organisation and a headline's kind) chooses B (the
+    organisation, 1, and an anchor, 2: 3, a day away) over C (the kind, 3, two days away). B and C each have a
+    better candidate of their own (a place in common, 6), so that only A's choice makes a pair with either."""
+    monkeypatch.setattr(stories, "CANDIDATES", 1)
+    day = dt.date(2024, 3, 1).toordinal()
+    names = ("Alpha", "Beta", "Gamma")  # quoted by all three: their pairs are worth keeping (names are not keys)
+    made = {  # key: (days later, organisations, features: primary places, places, kinds (headline, lead), numbers, names, words, sample, anchors)
+        "a": (0, ("IOM",), ((), (), ("arrivals",), (), (), names, (1,), (4, 8), (1, 2, 3, 4, 5, 6))),
+        "b": (1, ("IOM",), ((), ("Lesbos",), (), (), (), names, (2,), (12, 16), (1, 101, 102, 103, 104, 105))),
+        "c": (2, (), ((), ("Ceuta",), ("arrivals",), (), (), names, (3,), (20, 24), (201, 202, 203, 204, 205, 206))),
+        "d": (2, (), ((), ("Ceuta",), (), (), (), (), (4,), (28, 32), (301, 302, 303, 304, 305, 306))),
+        "e": (1, (), ((), ("Lesbos",), (), (), (), (), (5,), (36, 40), (401, 402, 403, 404, 405, 406))),
+    }
+    nodes = {k: stories.Node(k, "sha-" + k, day + later, "fr", ("GR",), orgs, "") for k, (later, orgs, _) in made.items()}
+    grouper = stories.Grouper(table, None, lambda key: ("", ""))
+    for key, (_, _, features) in made.items():
+        node = nodes[key]
+        grouper._month(stories.month_of(node.ordinal))["features"][node.sha] = ("fr", features)
+    order = sorted(nodes, key=lambda k: (nodes[k].ordinal, k))
+    found = stories._score_some(grouper, nodes, order, set(order), [(nodes[k].ordinal, k) for k in order])
+    pairs = {(k, other) for k, rows in zip(order, found) for other, *_ in rows}
+    assert ("a", "b") in pairs and ("a", "c") not in pairs
+    assert {("b", "e"), ("c", "d")} <= pairs
 
 
 def test_grouping_with_its_bits_made_again_stores_the_same(tune_nodes, table, tmp_path: Path, monkeypatch) -> None:
