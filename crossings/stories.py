@@ -547,7 +547,7 @@ class Article:
     sample also as a set, with a sketch: see ``is_copy``; its kinds and anchors also as sets)."""
 
     __slots__ = ("node", "keymask", "anchor_keys", "anchor_sketch", "around", "specific", "primary", "numbers", "names", "words", "sample",
-                 "anchors", "head", "told", "kinds", "kind_set", "countries", "organizations", "related", "lang", "ordinal", "n_sample", "only",
+                 "head", "told", "kinds", "kind_set", "countries", "organizations", "related", "lang", "ordinal", "n_sample", "only",
                  "n_names", "n_words", "sketch", "repeats")
 
     def __init__(self, node: Node, f: tuple, table: Table, bits: Bits) -> None:
@@ -575,7 +575,6 @@ class Article:
             sketch |= 1 << ((h >> 2) & SKETCH_MASK)  # (the sample's hashes are multiples of 4)
         self.sketch = sketch
         self.repeats = self.n_sample - sketch.bit_count()  # hashes that fell on a bit another already set
-        self.anchors = f[8]
         head = frozenset(f[2]) - table.quiet  # what the headline says happened, for vetoes
         self.head = _mask(head, tags)
         self.only = self.head if head and head <= table.exclusive else 0  # only exclusive kinds
@@ -644,13 +643,8 @@ def _mask(values, bits: dict) -> int:
 
 
 def _bits(values: tuple, bits: dict) -> tuple[int, int]:
-    """(an int with a bit for each of ``values``, given by ``bits``, which grows; how many ``values`` differ)."""
-    mask = 0
-    for value in values:
-        at = bits.get(value)
-        if at is None:
-            at = bits[value] = len(bits)
-        mask |= 1 << at
+    """(``_mask`` of ``values``; how many ``values`` differ)."""
+    mask = _mask(values, bits)
     return mask, mask.bit_count()
 
 
