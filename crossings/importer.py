@@ -258,16 +258,22 @@ class Importer:
         self.scan = scan or Scan()
         self.report = ImportReport()
         self.listing: list[tuple[str, tuple]] = []
-        # The two folders listed side by side: the content folder by a thread while this one lists the seeds (each
-        # file's stat is a system call, which lets the other thread run: 100,000 of each at 100,000 articles). The
-        # thread is done before anything forks (``index_content``'s and ``read_all``'s workers).
+        # The two folders listed side by side: the content folder by a forked process (or, where forking is
+        # unsafe, a thread) while this one lists the seeds (100,000 of each at 100,000 articles: a stat and a few
+        # microseconds of Python each, which a thread would run on this process's one core). Both are done before
+        # anything else forks (``index_content``'s and ``read_all``'s workers).
         walked: list = []
-        thread = threading.Thread(target=_walk_into, args=(self.scan, config.content, walked), name="crossings-content-walk")
-        thread.start()
+        thread = None
+        if not self.scan.walk_aside(config.content, ".md"):
+            thread = threading.Thread(target=_walk_into, args=(self.scan, config.content, walked), name="crossings-content-walk")
+            thread.start()
         try:
             self.listed = seed_files(config.seeds, self.listing)
         finally:
-            thread.join()
+            if thread is not None:
+                thread.join()
+            else:
+                self.scan.signatures(config.content, ".md")
         if walked:
             raise walked[0]
         self.index = index_content(config, cache, self.scan)
