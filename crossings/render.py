@@ -414,8 +414,20 @@ def in_process(outputs: list[Output]) -> bool:
     """Whether ``render_all`` renders these outputs in this process (no workers forked). A file already made in
     the build's spool (``Output.source``: the search index's, a thousand at 1,000 articles) is moved into the site,
     not made: it does not count (forking workers for those took 0.05 s, to rename files)."""
-    return (sum(1 for o in outputs if o.source is None) < PARALLEL_FROM or parallel.worker_count() < 2
+    return (sum(o.weight for o in outputs if o.source is None) < PARALLEL_FROM or parallel.worker_count() < 2
             or "fork" not in get_all_start_methods())
+
+
+def _chunks(outputs: list[Output]) -> list[list[int]]:
+    """The outputs' indices in runs of ``CHUNK``, a worker's unit of work; an output that weighs a run or more
+    (an export of the whole archive) in a run of its own, the heaviest first: they are spread over the
+    workers rather than left to one of them, or for last."""
+    heavy = sorted((i for i, o in enumerate(outputs) if o.weight >= CHUNK), key=lambda i: -outputs[i].weight)
+    if not heavy:
+        return [list(range(i, min(i + CHUNK, len(outputs)))) for i in range(0, len(outputs), CHUNK)]
+    taken = set(heavy)
+    rest = [i for i in range(len(outputs)) if i not in taken]
+    return [[i] for i in heavy] + [rest[i:i + CHUNK] for i in range(0, len(rest), CHUNK)]
 
 
 def render_all(env: Environment, config: Config, outputs: list[Output], put: Callable[[str, bytes], str],
@@ -423,7 +435,7 @@ def render_all(env: Environment, config: Config, outputs: list[Output], put: Cal
     """Render ``outputs`` and hand each one's bytes to ``put``; stop at the first template error."""
     global _JOB
     _JOB = (env, config, outputs, put)
-    chunks = [list(range(i, min(i + CHUNK, len(outputs)))) for i in range(0, len(outputs), CHUNK)]
+    chunks = _chunks(outputs)
     workers = parallel.worker_count()
     shas: dict[str, str] = {}
     try:

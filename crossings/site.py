@@ -60,6 +60,9 @@ class Output(NamedTuple):
     after: tuple[str, ...] = ()
     """The files of the site it is made from (their sizes and hashes: data/index.json): rendered once those
     are written, reading them from ``Site.files`` (its key must stand for their bytes)."""
+    weight: int = 1
+    """About how many pages' time it takes to make (an export of the whole archive: hundreds at 100,000
+    articles): whether forking render workers is worth it, and the order they are given work in."""
 
 
 def digest(*parts: object) -> str:
@@ -655,7 +658,7 @@ def each_language(planner: Callable[[Site, str], list[Output]]) -> Callable[[Sit
             prefix = site.config.prefix(lang)
             for o in planner(site, lang):  # (``dataclasses.replace(o, path=…, lang=…, family=…)``, without its checks)
                 outputs.append(Output(prefix + o.path, o.template, o.key, o.context, o.data, o.lastmod, o.deferrable, lang,
-                                      o.path if o.template else "", o.source, o.after))
+                                      o.path if o.template else "", o.source, o.after, o.weight))
         return outputs
     plan_all.__name__ = planner.__name__
     plan_all.__doc__ = planner.__doc__
