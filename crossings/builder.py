@@ -437,7 +437,7 @@ def _finish_early(env, config: Config, cache: Cache, site, tree: OutputTree, fou
             return
         tree.remove_unwanted(keys)
         before = tree.live_id
-        tree.commit(keys, {**shas, **more}, spare_ahead=False)  # started at the build's end (``_build``)
+        tree.commit(keys, {**shas, **more}, spare_ahead=None)  # (a cold build's next spare: at its end, ``_build``, or now for a big site)
         report.lap("commit")
     except OSError as exc:
         report.problems.append(write_problem(exc, config))

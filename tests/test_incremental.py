@@ -308,10 +308,13 @@ def _wait_for(found, seconds: float = 60.0):
     return found()
 
 
-def test_the_spare_made_in_the_background_after_a_cold_build_is_taken(project: Project, tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("early", [False, True], ids=["after-the-last-steps", "at-the-swap"])
+def test_the_spare_made_in_the_background_after_a_cold_build_is_taken(project: Project, tmp_path: Path, monkeypatch, early: bool) -> None:
     from crossings import writer
 
     monkeypatch.setattr(writer, "SPARE_AHEAD_FROM", 0)  # a small site, yet its next spare made ahead
+    if early:  # started as soon as the site is swapped in, as for a site of 100,000 files or more
+        monkeypatch.setattr(writer, "SPARE_EARLY_FROM", 0)
     for path in OK_SEEDS:
         project.add_seed(path.name, path.read_bytes())
     cache = project.root / ".cache"
