@@ -254,13 +254,9 @@ class Scan:
         self._walks[key] = {rel: Stat(mtime, size, ino) for rel, mtime, size, ino in rows}
         self._signatures[key] = [(rel, (mtime, size, ino)) for rel, mtime, size, ino in rows]
 
-    def _take_all(self, root: Path | None = None) -> None:
-        for key in [k for k in self._aside if root is None or k[0] == root]:
+    def _take_all(self, root: Path) -> None:
+        for key in [k for k in self._aside if k[0] == root]:
             self._take_aside(key)
-
-    def close(self) -> None:
-        """Wait for any listing still being made aside (a build that failed before taking it)."""
-        self._take_all()
 
     def signatures(self, root: Path, suffix: str = "", hidden: tuple[str, ...] = ()) -> list[tuple[str, tuple[int, int, int]]]:
         """``walk``'s files with their ``signature``, in its order: made once for the listing (import, the
