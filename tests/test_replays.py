@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,17 +204,26 @@ def check(project: Project, tmp_path: Path, step: Step) -> None:
         assert step.shows.encode() in pages, f"after '{step.name}' no article page shows {step.shows!r}"
 
 
-@pytest.mark.parametrize("again", [False, True], ids=["step-by-step", "with-a-no-change-build-after-each"])
-def test_replay_through_build(project: Project, tmp_path: Path, again: bool) -> None:
+def build_in_own_process(project: Project) -> tuple[int, str, str]:
+    """``crossings build`` as a user runs it: a process of one thread, where a build forks (the content
+    folder listed aside, ``Scan.walk_aside``), whatever threads other tests left in this one."""
+    done = subprocess.run([sys.executable, "-m", "crossings", "build"], cwd=project.root, capture_output=True, text=True)
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("again, own_process", [(False, False), (True, False), (False, True)],
+                         ids=["step-by-step", "with-a-no-change-build-after-each", "each-build-a-process-of-its-own"])
+def test_replay_through_build(project: Project, tmp_path: Path, again: bool, own_process: bool) -> None:
+    run = (lambda: build_in_own_process(project)) if own_process else (lambda: project.run("build"))
     start(project)
-    assert project.run("build")[0] == 0
+    assert run()[0] == 0
     for step in STEPS:
         step.apply(project)
-        status, out, err = project.run("build")
+        status, out, err = run()
         assert status in (0, 1), err
         check(project, tmp_path, step)
         if again:  # the next build, with nothing changed, changes nothing (and the caches are warm for the next step)
-            status, out, err = project.run("build")
+            status, out, err = run()
             assert "; 0 pages written" in out, f"after '{step.name}': {out}"
             check(project, tmp_path, step)
 
