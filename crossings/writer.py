@@ -347,7 +347,7 @@ class OutputTree:
         """Make the spare the live folder, in one step where the system allows. With ``spare_ahead=False``,
         the next spare is made in the background only once the build calls ``start_spare_ahead``: after
         its own last steps, which that process (linking every file of the site) would slow down. With
-        None, so only for a site of fewer than ``SPARE_EARLY_FROM`` files: a bigger one's starts now."""
+        None: as False for a site of fewer than ``SPARE_EARLY_FROM`` files, as True for a bigger one."""
         self.shas.update(shas)
         live = self.live or {}
         self.differ.update(rel for rel, digest in shas.items() if live.get(rel, ("", ""))[1] != digest)  # (rendered, perhaps by workers)
