@@ -237,7 +237,7 @@ class OutputTree:
         package = str(Path(__file__).resolve().parent.parent)
         environment = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package, os.environ.get("PYTHONPATH")])))
         try:
-            process = subprocess.Popen([sys.executable, "-c", "import sys; from crossings.writer import link_spare; link_spare(*sys.argv[1:])",
+            process = subprocess.Popen([sys.executable, "-c", "import sys; from crossings.writer import link_spare; link_spare(*sys.argv[1:], nice=True)",
                                         str(self.cache.root), self.live_id, str(self.out), str(making), str(ready)],
                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment,
                                        start_new_session=True)
@@ -443,10 +443,18 @@ def _running(pid: int) -> bool:
     return True
 
 
-def link_spare(cache: str, live_id: str, out: str, making: str, ready: str) -> None:
+def link_spare(cache: str, live_id: str, out: str, making: str, ready: str, nice: bool = False) -> None:
     """The background process of ``OutputTree._make_spare_ahead``: hard-link the live site's files (its
     manifest, which the build saved before starting it) into ``making``, then rename it ``ready``.
-    Any failure leaves ``making`` half made: the next build ignores it, and the one after removes it."""
+    Any failure leaves ``making`` half made: the next build ignores it, and the one after removes it.
+
+    ``nice``: at the lowest priority. The linking (7–8 s of system calls at 100,000 articles) then takes
+    only what the build's last steps and the user's next builds leave of the cores. Right after a cold
+    build of 100,000 articles, a build with no change and a build with one new seed each took 0.8 s
+    more while they shared the cores with it at the same priority. A build that needs the spare sleeps
+    while it waits for it (``_take_spare_ahead``), so the linking then has a core to itself."""
+    if nice and hasattr(os, "nice"):
+        os.nice(19)
     store = Cache(Path(cache))
     state = store.load("output") or {}
     if state.get("live_id") != live_id:
