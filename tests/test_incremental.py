@@ -168,13 +168,19 @@ def test_the_year_files_are_made_once_and_listed_as_written(project: Project, tm
     once (by the workers that write it), then lists what was written; ``check`` (in memory) lists the same."""
     from crossings import exports
 
-    made: list[tuple[str, int]] = []
+    log = tmp_path / "made.log"  # a file: an incremental build may make them in a forked process (``ExportsAhead``)
 
     def counted(kind, make):
         def wrapper(site, records):
-            made.append((kind, records[0].article.date.year))
+            with open(log, "a", encoding="utf-8") as out:
+                out.write(f"{kind} {records[0].article.date.year}\n")
             return make(site, records)
         return wrapper
+
+    def made() -> list[tuple[str, int]]:
+        found = [(kind, int(year)) for kind, year in (line.split() for line in log.read_text(encoding="utf-8").splitlines())]
+        log.unlink()
+        return sorted(found)
 
     monkeypatch.setattr(exports, "YEAR_FILES", tuple((kind, ext, counted(kind, make)) for kind, ext, make in exports.YEAR_FILES))
     for year in (2019, 2020):
@@ -182,7 +188,7 @@ def test_the_year_files_are_made_once_and_listed_as_written(project: Project, tm
                                                      encoding="utf-8")
     status, _, err = project.run("build")
     assert status == 0, err
-    assert sorted(made) == [("csv", 2019), ("csv", 2020), ("jsonl", 2019), ("jsonl", 2020)]  # once each, nothing at plan time
+    assert made() == [("csv", 2019), ("csv", 2020), ("jsonl", 2019), ("jsonl", 2020)]  # once each, nothing at plan time
     index = json.loads((project.out / "data/index.json").read_bytes())
     for year in index["years"]:
         for kind in ("csv", "jsonl"):
@@ -192,11 +198,10 @@ def test_the_year_files_are_made_once_and_listed_as_written(project: Project, tm
     size = index["years"][0]["csv"]["bytes"]
     assert f"2019.csv</a> ({max(1, round(size / 1000))} ko)" in page  # French, the site's language
     # an edit: its year's files made again, once; the other year's facts come from the build cache
-    made.clear()
     (project.content / "a2020.md").write_text("---\ntitle: Article 2020\ndate: 2020-03-01\n---\n\nAutre texte.\n", encoding="utf-8")
     status, _, err = project.run("build")
     assert status == 0, err
-    assert sorted(made) == [("csv", 2020), ("jsonl", 2020)]
+    assert made() == [("csv", 2020), ("jsonl", 2020)]
     assert_exact(project, tmp_path)
     # the cache lost, the site kept: a build that writes nothing new still lists every file right
     shutil.rmtree(project.root / ".cache")
@@ -427,3 +432,24 @@ def test_a_new_article_leaves_the_older_pages_of_its_lists_exact(project: Projec
     assert (project.out / "organizations/iom/page/1/index.html").exists()
     project.add_seed(OK_SEEDS[0].name, OK_SEEDS[0].read_bytes())  # one more article naming the IOM
     assert_exact(project, tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="priorities of processes")
+def test_the_spare_is_made_in_the_background_at_the_lowest_priority(project: Project, tmp_path: Path, monkeypatch) -> None:
+    """Right after a cold build, the user's next builds do not share the cores with the linking at the same priority."""
+    from crossings import writer
+
+    monkeypatch.setattr(writer, "SPARE_AHEAD_FROM", 0)
+    for path in OK_SEEDS:
+        project.add_seed(path.name, path.read_bytes())
+    writer._JOBS.clear()
+    status, _, err = project.run("build")
+    assert status == 0, err
+    [job] = writer._JOBS.values()
+    job.wait(60)
+    # the very command the build started, with a cache that names another site (nothing linked): the priority it runs at
+    command = [*job.args[:3], str(tmp_path / "no-cache"), "another-site", str(project.out), str(tmp_path / "making"), str(tmp_path / "ready")]
+    command[2] += "; import os; print(os.nice(0))"
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
+    assert int(done.stdout) == 19
+    assert not (tmp_path / "making").exists()
