@@ -28,6 +28,7 @@ from . import __version__
 from .cache import Cache, Scan, sha, signature
 from .catalogs import Catalogs, load_catalogs, untranslated
 from .config import Config
+from .exports import ExportsAhead
 from .importer import ImportReport, Importer
 from .library import Library
 from .problems import Problem, display_path, error, has_errors
@@ -148,7 +149,7 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     ahead = search_ahead(config, cache, scan, site, search_later, cancel, spool) if write and not strict else None
     report.lap("search started")
     try:
-        outputs = plan(site, report.lap)
+        outputs = plan(site, report.lap, exports=ahead.exports if ahead is not None else None)
         report.lap("plan")
         report.problems.extend(site.stories.problems)
         statics, assets = static_outputs(config, cache, scan, {o.path for o in outputs}, report)
@@ -170,6 +171,8 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     finally:
         if ahead is not None:
             ahead.join()
+            if ahead.exports is not None:
+                ahead.exports.stop()
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
         if ahead is not None:
@@ -202,6 +205,7 @@ class SearchAhead:
         self._result: tuple | None = None
         self._error: BaseException | None = None
         self.forked = threading.Event()  # set when what is left of the search runs in a process of its own
+        self.exports: ExportsAhead | None = None  # the export files, planned and made meanwhile (``search_ahead``)
         self._thread = threading.Thread(target=self._run, name="crossings-search")
         self._thread.start()
 
@@ -270,7 +274,13 @@ def search_ahead(config: Config, cache: Cache, scan: Scan, site, later: bool, ca
     site.stories  # what the thread reads of the model is made before it starts, not by both threads at once
     for lang in config.interface:
         site.facets_in(lang)
-    return SearchAhead(site, cache, tree, settings_digest(config, assets), later, cancel, spool)
+    settings = settings_digest(config, assets)
+    # the export files, by a process forked before the thread starts (see ``ExportsAhead``): not for a cold
+    # build (the render workers make them with the rest), nor for the dev server (``later``, ``cancel``)
+    exports = ExportsAhead.start(site, kept_in(tree, settings), spool) if tree.live is not None and not later and cancel is None else None
+    ahead = SearchAhead(site, cache, tree, settings, later, cancel, spool)
+    ahead.exports = exports
+    return ahead
 
 
 def make_spool(cache: Cache) -> str | None:

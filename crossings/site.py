@@ -183,15 +183,17 @@ def build_site(records: list[Record], config: Config, library: Library, catalogs
 
 # --- planners: one function per page kind --------------------------------------
 
-def plan(site: Site, lap: Callable[[str], None] | None = None) -> list[Output]:
-    """Every output of the site, in a stable order (``lap(name)`` is told when each planner is done)."""
+def plan(site: Site, lap: Callable[[str], None] | None = None, exports=None) -> list[Output]:
+    """Every output of the site, in a stable order (``lap(name)`` is told when each planner is done); the
+    exports' from ``exports`` if given (an ``exports.ExportsAhead``) and it planned them."""
     from .exports import plan_exports
     from .feeds import plan_feeds, plan_sitemap
     from .storypages import plan_stories
 
     outputs: list[Output] = []
     for planner in PLANNERS + [plan_stories, plan_feeds, plan_exports]:
-        outputs.extend(planner(site))
+        found = exports.outputs(site) if planner is plan_exports and exports is not None else None
+        outputs.extend(found if found is not None else planner(site))
         if lap is not None:
             lap(planner.__name__)
     outputs.extend(plan_sitemap(site, outputs))

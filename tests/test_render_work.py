@@ -87,6 +87,8 @@ def test_a_change_whose_exports_weigh_enough_is_rendered_by_workers_exactly(proj
     monkeypatch.setenv("CROSSINGS_WORKERS", "2")
     monkeypatch.setattr(exports, "COMBINED_WEIGHT", 10**6)  # each combined export: a thousand pages' time per article
     monkeypatch.setattr(render, "PARALLEL_FROM", 1000)  # more than the pages a new seed renders here, less than one export
+    # the exports made by the render workers, not by a process forked ahead (``tests/test_exports_ahead.py``)
+    monkeypatch.setattr(exports.ExportsAhead, "start", classmethod(lambda cls, *args: None))
     seeds = _fixture_seeds(project)
     decided = []
     real = render.in_process

@@ -1,0 +1,136 @@
+"""The export files planned, and those that changed made, in a forked process (``exports.ExportsAhead``)
+while the build plans the pages: the outputs it hands back are those ``plan_exports`` plans here, the
+files it made are the bytes planned here, and the site equals a clean build's, byte for byte.
+
+The forking cases run ``crossings build`` in a fresh interpreter: this test process may have threads left
+by other tests (the dev server's), and a build then forks nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from crossings.exports import ExportsAhead
+
+from .conftest import REPO, Project
+from .test_incremental import clean_build, tree
+from .test_render_work import _fixture_seeds
+
+# Run in the project's folder: the real ``build``, with a spy on the real ``ExportsAhead.outputs`` that
+# compares what it hands back with ``plan_exports`` made here, after the build is done with it.
+SPIED_BUILD = """
+import json, sys
+from pathlib import Path
+import crossings.exports as exports
+from crossings.cli import main
+
+FAIL = {fail!r}
+seen = {{"started": 0, "taken": None, "made": [], "mismatches": []}}
+real_outputs, real_made = exports.ExportsAhead.outputs, exports._made_ahead
+
+def made(site, kept, spool):
+    if FAIL:
+        raise RuntimeError("the child fails")
+    return real_made(site, kept, spool)
+
+def outputs(self, site):
+    seen["started"] += 1
+    found = real_outputs(self, site)
+    seen["taken"] = found is not None
+    if found is None:
+        return None
+    expected = exports.plan_exports(site)
+    if [o.path for o in found] != [o.path for o in expected]:
+        seen["mismatches"].append("the paths or their order differ")
+    for f, e in zip(found, expected):
+        same = (f.template, f.key, f.lastmod, f.deferrable, f.lang, f.weight, f.after) == (e.template, e.key, e.lastmod, e.deferrable, e.lang, e.weight, e.after)
+        if not same:
+            seen["mismatches"].append(f"{{f.path}}: planned otherwise")
+        if f.source is not None:
+            seen["made"].append(f.path)
+            if Path(f.source[0]).read_bytes() != e.data():
+                seen["mismatches"].append(f"{{f.path}}: made with other bytes")
+        if f.template is None and f.data() != e.data():  # what is made here when the build needs it after all
+            seen["mismatches"].append(f"{{f.path}}: its bytes made here differ")
+    return found
+
+exports._made_ahead = made
+exports.ExportsAhead.outputs = outputs
+status = main(["build"])
+Path("spied.json").write_text(json.dumps(seen))
+sys.exit(status)
+"""
+
+
+def spied_build(project: Project, *, fail: bool = False) -> dict:
+    done = subprocess.run([sys.executable, "-c", SPIED_BUILD.format(fail=fail)], cwd=project.root, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO), "CROSSINGS_WORKERS": "2"})
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads((project.root / "spied.json").read_text())
+
+
+def _built_but_the_last_seed(project: Project) -> str:
+    seeds = _fixture_seeds(project)
+    for seed in seeds[:-1]:
+        project.add_fixture_seed("ok/" + seed.name)
+    status, _, err = project.run("build")
+    assert status in (0, 1), err
+    project.add_fixture_seed("ok/" + seeds[-1].name)
+    return seeds[-1].name
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the exports are made ahead by a forked process")
+def test_a_new_seeds_exports_are_made_aside_as_they_are_planned_here(project: Project, tmp_path) -> None:
+    _built_but_the_last_seed(project)
+    seen = spied_build(project)
+    assert seen["started"] == 1 and seen["taken"], seen
+    assert seen["mismatches"] == []
+    made = set(seen["made"])
+    # the whole archive's files and the new article's year changed: made aside; the stories did not change
+    assert {"data/articles.csv", "data/articles.bib"} <= made
+    assert not {"data/stories.csv", "data/stories.json"} & made
+    assert any(p.startswith("data/") and p.endswith(".jsonl.gz") for p in made)
+    assert any(p.endswith("/citation.bib") for p in made)
+    assert len([p for p in made if p.endswith("/citation.bib")]) < len(_fixture_seeds(project))  # only the new one's
+    assert tree(project.out) == clean_build(project, tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the exports are made ahead by a forked process")
+def test_when_the_forked_process_fails_the_exports_are_planned_here(project: Project, tmp_path) -> None:
+    _built_but_the_last_seed(project)
+    seen = spied_build(project, fail=True)
+    assert seen["started"] == 1 and seen["taken"] is False
+    assert tree(project.out) == clean_build(project, tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the exports are made ahead by a forked process")
+def test_a_cold_build_makes_its_exports_with_the_pages(project: Project, tmp_path) -> None:
+    """No site yet: nothing is kept, the render workers make the exports with everything else."""
+    for seed in _fixture_seeds(project):
+        project.add_fixture_seed("ok/" + seed.name)
+    seen = spied_build(project)
+    assert seen["started"] == 0
+    assert tree(project.out) == clean_build(project, tmp_path)
+
+
+def test_nothing_is_forked_where_it_is_unsafe_or_useless(tmp_path, monkeypatch) -> None:
+    # another thread running (the dev server's): forking could copy a lock it holds
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert ExportsAhead.start(None, lambda path, key: False, str(tmp_path)) is None
+    finally:
+        stop.set()
+        other.join()
+    # one core to work on: nothing to gain
+    monkeypatch.setenv("CROSSINGS_WORKERS", "1")
+    assert ExportsAhead.start(None, lambda path, key: False, str(tmp_path)) is None
+    # no spool to make the files in
+    monkeypatch.setenv("CROSSINGS_WORKERS", "2")
+    assert ExportsAhead.start(None, lambda path, key: False, None) is None
