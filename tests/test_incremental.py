@@ -453,3 +453,47 @@ def test_the_spare_is_made_in_the_background_at_the_lowest_priority(project: Pro
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
     assert int(done.stdout) == 19
     assert not (tmp_path / "making").exists()
+
+
+def test_a_years_json_lines_are_a_gzip_member_a_month_made_again_only_where_they_changed(project: Project, tmp_path: Path) -> None:
+    from crossings.cache import Cache
+
+    for day, title in (("2020-01-10", "Janvier"), ("2020-01-20", "Janvier encore"), ("2020-03-05", "Mars")):
+        (project.content / f"a{day}.md").write_text(f"---\ntitle: {title}\ndate: {day}\n---\n\nTexte de {title}.\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+    year = project.out / "data/2020.jsonl.gz"
+    members = _members(year.read_bytes())
+    assert [[json.loads(line)["title"] for line in gzip.decompress(m).decode().splitlines()] for m in members] == [
+        ["Janvier", "Janvier encore"], ["Mars"]]
+    assert gzip.decompress(year.read_bytes()) == b"".join(map(gzip.decompress, members))  # one stream to a reader
+    # the build cache holds them by what they are made of: January's member replaced there by a marked one
+    cache = Cache(project.root / ".cache")
+    store = cache.load("exports-jsonl-2020")
+    assert list(store.values()) == members
+    january = next(iter(store))
+    store[january] = gzip.compress(b'{"title": "from the cache"}\n', mtime=0)
+    assert cache.save("exports-jsonl-2020", store)
+    # March's article edited: March's member made again, January's taken from the build cache (the marked one)
+    (project.content / "a2020-03-05.md").write_text("---\ntitle: Mars\ndate: 2020-03-05\n---\n\nAutre texte.\n", encoding="utf-8")
+    status, _, err = project.run("build")
+    assert status == 0, err
+    first, second = _members(year.read_bytes())
+    assert gzip.decompress(first) == b'{"title": "from the cache"}\n'
+    assert b"Autre texte." in gzip.decompress(second)
+    # without the marked member, the year is made whole again, as a clean build makes it
+    (project.root / ".cache" / "exports-jsonl-2020.marshal").unlink()
+    (project.content / "a2020-03-05.md").write_text("---\ntitle: Mars\ndate: 2020-03-05\n---\n\nEncore un autre texte.\n", encoding="utf-8")
+    assert_exact(project, tmp_path)
+
+
+def _members(data: bytes) -> list[bytes]:
+    """The gzip members of a file, each as it is compressed."""
+    import zlib
+
+    found = []
+    while data:
+        one = zlib.decompressobj(wbits=31)
+        one.decompress(data)
+        found.append(data[:len(data) - len(one.unused_data)])
+        data = one.unused_data
+    return found
