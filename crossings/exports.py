@@ -21,13 +21,17 @@ import gzip
 import hashlib
 import io
 import json
+import marshal
+import os
 import re
+import threading
 from itertools import groupby
+from pathlib import Path
 from typing import NamedTuple
 
 from babel.numbers import format_decimal
 
-from . import publishers
+from . import parallel, publishers
 from .catalogs import N_
 from .facets import keys_of
 from .feeds import absolute
@@ -519,11 +523,6 @@ class ExportsAhead:
 
     @classmethod
     def start(cls, site: Site, kept, spool) -> "ExportsAhead | None":
-        import os
-        import threading
-
-        from . import parallel
-
         if spool is None or not hasattr(os, "fork") or threading.active_count() > 1 or parallel.worker_count() < 2:
             return None
         read, write = os.pipe()
@@ -543,10 +542,6 @@ class ExportsAhead:
 
     def outputs(self, site: Site) -> list[Output] | None:
         """What ``plan_exports`` plans, with the files the child made as ``Output.source``; None if it failed."""
-        import marshal
-        import os
-        from pathlib import Path
-
         with os.fdopen(self.read, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(self.pid, 0)
@@ -570,8 +565,6 @@ class ExportsAhead:
 
     def stop(self) -> None:
         """Wait for the child if its findings were not taken (the build stopped before): no zombie is left."""
-        import os
-
         if self.pid is not None:
             os.close(self.read)
             os.waitpid(self.pid, 0)
@@ -581,9 +574,6 @@ class ExportsAhead:
 def _made_ahead(site: Site, kept, spool) -> bytes:
     """In ``ExportsAhead``'s child: every export file's (path, key, lastmod, deferrable, weight, spool file or '',
     SHA-256 or ''), made into ``spool`` unless ``kept(path, key)``; and the years; as marshal data."""
-    import marshal
-    import os
-
     outputs, years = export_files(site)
     rows = []
     for i, o in enumerate(outputs):
