@@ -16,6 +16,7 @@ from pathlib import Path
 import dataclasses
 import hashlib
 import heapq
+import marshal
 import math
 import re
 from sys import intern
@@ -71,8 +72,18 @@ def digest(*parts: object) -> str:
 
 
 def digest_of(parts: tuple) -> str:
-    """``digest(*parts)`` of a tuple already made (the loops over every output)."""
-    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=12).hexdigest()
+    """``digest(*parts)`` of a tuple already made (the loops over every output).
+
+    The parts are serialised by ``marshal``'s version 0: a function of their values alone (no references
+    between objects, no interning: those came with versions 1 and 3), about three times as fast as
+    ``repr`` on the lists of versions the keys are made of (0.5 s of a new article's build at 100,000
+    articles). Values it does not take (a named tuple, a path, a date) are serialised by ``repr``, marked
+    apart, as before."""
+    try:
+        data = b"m" + marshal.dumps(parts, 0)
+    except ValueError:
+        data = b"r" + repr(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 
 @dataclass(eq=False)
