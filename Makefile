@@ -15,8 +15,11 @@ serve: $(STAMP)
 build: $(STAMP)
 	$(BIN)/python build.py build $(ARGS)
 
+# The suite runs on every core (pytest-xdist, at most 4 processes; a test that waits
+# for a browser or a server then leaves the other core to the next test). ARGS=-n0
+# runs it in one process.
 test: $(STAMP) browser checkers
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist worksteal $(ARGS)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
