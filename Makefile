@@ -7,19 +7,25 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve build test browser checkers clean
+.PHONY: serve build test bytecode browser checkers clean
 
-serve: $(STAMP)
+serve: $(STAMP) bytecode
 	$(BIN)/python build.py serve $(ARGS)
 
-build: $(STAMP)
+build: $(STAMP) bytecode
 	$(BIN)/python build.py build $(ARGS)
 
 # The suite runs on every core (pytest-xdist, at most 4 processes; a test that waits
 # for a browser or a server then leaves the other core to the next test). ARGS=-n0
 # runs it in one process.
-test: $(STAMP) browser checkers
+test: $(STAMP) bytecode browser checkers
 	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist worksteal $(ARGS)
+
+# The package's compiled bytecode, as pip writes it for an installed package: where the
+# environment sets PYTHONDONTWRITEBYTECODE, every run would otherwise compile its modules
+# again (0.17 s of each build here). Only files changed since are compiled.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q crossings build.py
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
