@@ -33,8 +33,10 @@ from .validators import ATOM
 CONFIG, _ = load_config(REPO / "pyproject.toml")
 RENDERER = Renderer()
 # Text a scraper could deliver: any printable character, Arabic and markup included,
-# without control characters (the importer removes those, with a warning).
-TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp")), min_size=1, max_size=80)
+# without control characters nor the invisible format characters the importer removes with
+# a warning (seeds.INVISIBLE: U+200B, U+FEFF, the bidirectional embeddings and isolates).
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp")), min_size=1, max_size=80).map(
+    lambda text: seeds.INVISIBLE.sub("", text))
 WORDS = TEXT.map(seeds.squash).filter(bool)
 
 
