@@ -44,7 +44,7 @@ def steps(project: Path) -> dict[str, float]:
     config, _ = load_config(project / "pyproject.toml")
     files = sorted((project / "seeds").iterdir())
     rules = importer.rules_digest(config)
-    times = dict.fromkeys(("read + parse", "language (Lingua)", "entities", "publisher name", "content text (YAML checks)", "write file"), 0.0)
+    times = dict.fromkeys(("read + parse", "language (word lists, else Lingua)", "entities", "publisher name", "content text (YAML checks)", "write file"), 0.0)
     started = time.process_time()
     entities, _ = importer._entities(config.entities, rules)
     table = publishers.for_config(config)

@@ -21,7 +21,7 @@ import pytest
 from crossings import importer
 from crossings.cache import Cache
 from crossings.config import load_config
-from crossings.language import detector, identify
+from crossings.language import SAMPLE_CHARS, detector, identify
 
 from .conftest import FIXTURES, REPO, lay_out
 
@@ -172,3 +172,52 @@ def test_language_is_lingua_high_accuracy_on_the_labelled_sets() -> None:
             assert identify(text[:cut], languages, "fr") == (expected.iso_code_639_1.name.lower() if expected else "fr")
             compared += 1
     assert compared > 800
+
+
+def lingua_answer(text: str, languages: tuple[str, ...]) -> str:
+    """What Lingua alone says of the sample ``identify`` reads (high-accuracy mode: the reference)."""
+    found = detector(languages).detect_language_of(text[:SAMPLE_CHARS])
+    return found.iso_code_639_1.name.lower() if found else "fr"
+
+
+def test_the_common_words_answer_as_lingua_does_and_spare_it_most_seeds(tmp_path: Path) -> None:
+    """The word lists answer before Lingua only where one language stands out; each answer they give
+    is Lingua's, on the labelled sets (whole texts, and their first 125 and 200 characters) and on
+    generated seeds; and they answer for most whole articles (else Lingua's time is not spared)."""
+    from crossings import seeds
+    from crossings.language import by_words, is_long
+
+    languages = ("fr", "en", "es", "ar", "de", "it", "pt", "nl")
+    texts = [text for _, text in labelled_texts()]
+    for path in generate.generate(400, tmp_path / "seeds"):
+        seed, _ = seeds.parse(path.read_text(encoding="utf-8"), path.stem, path.name, languages)
+        texts.append(seed.title + "\n" + "\n".join(seed.paragraphs))
+    answered = whole = 0
+    for text in texts:
+        for cut in (SAMPLE_CHARS, 125, 200):
+            sample = text[:cut]
+            if not is_long(sample):
+                continue
+            found = by_words(sample, languages)
+            if found is not None:
+                assert found == lingua_answer(sample, languages), sample
+            if cut == SAMPLE_CHARS:
+                whole += 1
+                answered += found is not None
+    assert whole > 600 and answered > 0.8 * whole
+
+
+def test_the_common_words_leave_unclear_samples_to_lingua() -> None:
+    from crossings.language import by_words
+
+    languages = ("fr", "en", "es", "ar")
+    french = ("Les autorités ont annoncé dans la soirée que le navire, qui transportait plus de cent personnes, "
+              "a été secouru au large des côtes et que les passagers sont désormais pris en charge par une ONG.")
+    assert by_words(french, languages) == "fr"
+    assert by_words(french, ("fr", "ca")) is None  # Catalan has no list: a Catalan text could look French
+    assert by_words("مرحبا " * 10 + french, languages) is None  # two scripts: Lingua weighs them
+    assert by_words("Lampedusa, Tunis, Sfax, Zarzis, Tripoli, Misrata, Benghazi, Tobrouk, Alger, Oran, Annaba", languages) is None
+    english = ("The authorities said on Monday that the boat, which was carrying more than a hundred people, "
+               "had been rescued off the coast and that the passengers were now in the care of an NGO.")
+    assert by_words(english + " " + french, languages) is None  # neither stands out three to one
+    assert by_words(english, languages) == "en" == identify(english, languages, "fr")
