@@ -112,8 +112,8 @@ def by_words(sample: str, languages: tuple[str, ...]) -> str | None:
         lang = OWNER.get(word)
         if lang is not None:
             hits[lang] = hits.get(lang, 0) + 1
-    ranked = sorted(((n, lang) for lang, n in hits.items() if lang in languages), reverse=True)
-    if not ranked:
+    ranked = sorted(((n, lang) for lang, n in hits.items()), reverse=True)  # languages not configured too: one of
+    if not ranked or ranked[0][1] not in languages:                          # them standing out is left to Lingua
         return None
     top, lang = ranked[0]
     second = ranked[1][0] if len(ranked) > 1 else 0

@@ -221,3 +221,4 @@ def test_the_common_words_leave_unclear_samples_to_lingua() -> None:
                "had been rescued off the coast and that the passengers were now in the care of an NGO.")
     assert by_words(english + " " + french, languages) is None  # neither stands out three to one
     assert by_words(english, languages) == "en" == identify(english, languages, "fr")
+    assert by_words(english, ("fr", "es")) is None  # a language the archive does not expect stands out
