@@ -287,7 +287,8 @@ def bench_hugo_pagefind(root: Path, items: list[dict], runs: int) -> dict | None
         change.append(seconds)
         rss.append(peak)
         article.write_bytes(original)
-    return {"cold build": statistics.median(cold), "one change": statistics.median(change), "Hugo alone, cold": statistics.median(hugo_only),
+    return {"every run (s)": {"cold build": cold, "one change": change, "Hugo alone, cold": hugo_only},
+            "cold build": statistics.median(cold), "one change": statistics.median(change), "Hugo alone, cold": statistics.median(hugo_only),
             "peak RSS (MB)": max(rss), "output size (MB)": round(du(site / "public") / 1e6, 1),
             "output by folder (MB)": du_by_folder(site / "public"), "pages": sum(1 for _ in (site / "public").rglob("*.html"))}
 
@@ -344,7 +345,8 @@ def bench_pelican(root: Path, items: list[dict], runs: int) -> dict:
         change.append(seconds)
         rss.append(peak)
         article.write_bytes(original)
-    return {"cold build": statistics.median(times), "one change": statistics.median(change), "peak RSS (MB)": max(rss),
+    return {"every run (s)": {"cold build": times, "one change": change},
+            "cold build": statistics.median(times), "one change": statistics.median(change), "peak RSS (MB)": max(rss),
             "output size (MB)": round(du(site / "output") / 1e6, 1), "pages": sum(1 for _ in (site / "output").rglob("*.html"))}
 
 
@@ -434,6 +436,10 @@ def details(results: dict) -> str:
                 lines.append(f"  {tool} output by folder (MB): " + ", ".join(f"{k} {v}" for k, v in tools[tool]["output by folder (MB)"].items()))
         if (tools.get("hugo") or {}).get("Hugo alone, cold"):
             lines.append(f"  Hugo alone, cold: {tools['hugo']['Hugo alone, cold']:.2f} s (of Hugo + Pagefind's {tools['hugo']['cold build']:.2f} s)")
+        for tool, name in (("hugo", "Hugo + Pagefind"), ("pelican", "Pelican")):  # the peers' spread, as ours above
+            for what, runs in ((tools.get(tool) or {}).get("every run (s)") or {}).items():
+                if len(runs) > 1:
+                    lines.append(f"  {name}, {what}: runs {', '.join(f'{x:.2f}' for x in runs)} s")
         search = tools.get("search")
         if search:
             lines.append(f"  search after the home page (words: {search['words']}):")
