@@ -277,11 +277,15 @@ in every render worker forked meanwhile; and the build's render workers waited f
 are forked only once this thread has forked (0.05 s at 1,000 articles, on the build's one busy core)."""
 
 
-def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool: Path | None = None, forked=None) -> dict[str, tuple]:
+def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool: Path | None = None, forked=None, here: bool = False,
+               has=None) -> dict[str, tuple]:
     """Make the parts to make: name → (key, chunks, listing, files). With ``spool`` (a folder that lasts
     until the site is written), in a forked process that writes the files there, on another core
     than the pages being rendered meanwhile (in this process, the index would share their core:
-    one interpreter runs one thread at a time); its files are then given by their paths."""
+    one interpreter runs one thread at a time); its files are then given by their paths. With ``here``
+    (this process is already a child of the build's: ``OwnSearchAhead``), they are written there by this
+    process. A file ``has(rel, sha)`` says the site has already (``search/{name}/{rel}`` with those bytes:
+    an article's fragment that kept its number) is not written: it is not in ``files``."""
     if not todo:
         return {}
     if spool is None or not hasattr(os, "fork"):
@@ -290,11 +294,13 @@ def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool:
             chunks, files = build_part_from(part_inputs(site, records), first, words, languages)
             made[name] = (key, chunks, [(rel, hashlib.sha256(b).hexdigest()) for rel, b in sorted(files.items())], files)
         return made
+    folder = Path(spool) / "ownsearch"
+    if here:
+        return _with_paths(_made_into(site, todo, languages, folder, has), folder)
     import multiprocessing
     import threading
     import time
 
-    folder = Path(spool) / "ownsearch"
     for lang in STEMMERS:  # imported and made here: the child must import nothing (another thread may hold the import lock)
         _stemmer(lang)
     reads = sum(len(records) for _, _, _, records in todo) >= CHILD_READS_FROM
@@ -310,17 +316,9 @@ def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool:
         status = 1
         try:
             reader.close()
-            words, made = Words(), {}
             if reads:
                 site.library._renderer_lock = threading.Lock()  # another thread may have held it at the fork
-            for i, (name, key, first, records) in enumerate(todo):
-                data = part_inputs(site, records) if reads else inputs[i]
-                chunks, files = build_part_from(data, first, words, languages)
-                (folder / name).mkdir(parents=True, exist_ok=True)
-                for rel, b in files.items():
-                    (folder / name / rel).write_bytes(b)
-                made[name] = (key, chunks, [(rel, hashlib.sha256(b).hexdigest()) for rel, b in sorted(files.items())])
-            writer.send(made)
+            writer.send(_made_into(site, todo, languages, folder, has, inputs))
             status = 0
         finally:
             os._exit(status)
@@ -353,11 +351,36 @@ def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool:
                     break
                 except InterruptedError:
                     time.sleep(0.01)
-    return {name: (key, chunks, listing, {rel: folder / name / rel for rel, _ in listing}) for name, (key, chunks, listing) in found.items()}
+    return _with_paths(found, folder)
+
+
+def _with_paths(found: dict, folder: Path) -> dict[str, tuple]:
+    return {name: (key, chunks, listing, {rel: folder / name / rel for rel, _ in listing if rel not in kept})
+            for name, (key, chunks, listing, kept) in found.items()}
+
+
+def _made_into(site: Site, todo: list, languages: list[str], folder: Path, has=None, inputs: list | None = None) -> dict[str, tuple]:
+    """The parts made, their files written into ``folder`` (but those ``has`` says the site has): name → (key,
+    chunks, listing, the files not written)."""
+    words, made = Words(), {}
+    for i, (name, key, first, records) in enumerate(todo):
+        data = part_inputs(site, records) if inputs is None else inputs[i]
+        chunks, files = build_part_from(data, first, words, languages)
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        listing, kept = [], []
+        for rel, b in sorted(files.items()):
+            sha = hashlib.sha256(b).hexdigest()
+            listing.append((rel, sha))
+            if has is not None and has(f"search/{name}/{rel}", "search:" + sha):
+                kept.append(rel)
+            else:
+                (folder / name / rel).write_bytes(b)
+        made[name] = (key, chunks, listing, frozenset(kept))
+    return made
 
 
 def plan_own_search(site: Site, cache, kept: callable, labels_of: callable, later: bool = False, cancel=None,
-                    spool: Path | None = None, forked=None) -> tuple[list[Output], bool]:
+                    spool: Path | None = None, forked=None, here: bool = False) -> tuple[list[Output], bool]:
     """Outputs of the search index: a part whose articles did not change is reused as it is
     (its files' names and keys from the cache, its bytes from the site already written)."""
     known = cache.load("ownsearch") or {}
@@ -385,7 +408,7 @@ def plan_own_search(site: Site, cache, kept: callable, labels_of: callable, late
             todo.append((name, key, first, records))
         manifest_parts.append({"name": name, "first": first, "count": len(records)})
         first += len(records)
-    made = make_parts(site, todo, languages, cancel, spool, forked)
+    made = make_parts(site, todo, languages, cancel, spool, forked, here, kept)
     for part in manifest_parts:
         name = part["name"]
         if name in made:

@@ -197,7 +197,7 @@ def share_wasm(script: bytes, name: str) -> bytes:
 
 
 def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=None, spool: Path | None = None,
-                forked=None) -> tuple[list[Output], bool]:
+                forked=None, here: bool = False) -> tuple[list[Output], bool]:
     """Outputs of the search index: unchanged periods reused, changed periods indexed now.
 
     ``kept(path, key)`` tells whether the live or spare site already has that file
@@ -210,11 +210,12 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=N
     lasts until the site is written), the indexes' files wait there rather than in memory
     (545 MB at 100,000 articles). ``forked`` (an event), if given, is set once what is left of the work
     is in another process (our own index's), this thread only waiting for it: the build may fork then.
+    ``here``: this process is a child of the build's (``builder.SearchChild``): our own index is made in it.
     """
     if site.config.search == "crossings":
         from .ownsearch import plan_own_search
 
-        return plan_own_search(site, cache, kept, _labels, later, cancel, spool, forked)
+        return plan_own_search(site, cache, kept, _labels, later, cancel, spool, forked, here)
     pending = False
     runs = indexes(site.records, site.config.search_shard_size)
     known = cache.load("search") or {}
