@@ -28,8 +28,10 @@ site and on Hugo + Pagefind's (a search page calling Pagefind's JavaScript API
 in the page's language, fetching the first 10 results as Crossings shows them).
 
 Before each cold build the previous outputs are moved aside, not deleted (see ``clear``;
-``--delete`` deletes them). Medians of the runs (peak memory: the largest) are printed, with the ratios to
-Hugo + Pagefind in the same run, and written to bench/out/results.json.
+``--delete`` deletes them). The tools take turns: our first run, then the peers' first, our second…, so
+that the ratios compare figures taken minutes apart (this machine's speed drifts within minutes). Medians
+of the runs (peak memory: the largest) are printed, with the ratios to Hugo + Pagefind in the same run
+(also run by run, for the cold builds), and written to bench/out/results.json.
 """
 
 from __future__ import annotations
@@ -365,6 +367,25 @@ def bench_search(root: Path, items: list[dict], hugo: bool) -> dict:
     return found
 
 
+def merged(runs: list[dict | None]) -> dict | None:
+    """One tool's figures from its runs taken one at a time: the medians of every run, the largest peak RSS,
+    the last run's sizes."""
+    if not runs or any(found is None for found in runs):
+        return None
+    every: dict[str, list] = {}
+    for found in runs:
+        for what, times in found["every run (s)"].items():
+            every.setdefault(what, []).extend(times)
+    out = dict(runs[-1])
+    for what, times in every.items():
+        out[what] = statistics.median(times)
+    out["every run (s)"] = every
+    for key in out:
+        if key.startswith("peak RSS"):
+            out[key] = max(found[key] for found in runs)
+    return out
+
+
 # --- the table ---------------------------------------------------------------------------
 
 def _cell(value, ratio_to=None) -> str:
@@ -434,6 +455,12 @@ def details(results: dict) -> str:
         for tool in ("crossings", "hugo"):
             if (tools.get(tool) or {}).get("output by folder (MB)"):
                 lines.append(f"  {tool} output by folder (MB): " + ", ".join(f"{k} {v}" for k, v in tools[tool]["output by folder (MB)"].items()))
+        peer = ((tools.get("hugo") or {}).get("every run (s)") or {}).get("cold build") or []
+        for row in ("cold build, committed content (cache lost)", "cold build from seeds (import + build)"):
+            ours = every.get(row) or []
+            if len(ours) == len(peer) > 1:  # each run's ratio to the peer's run taken right after it
+                ratios = [a / b for a, b in zip(ours, peer)]
+                lines.append(f"  {row}, run by run to Hugo + Pagefind: {', '.join(f'{r:.2f}×' for r in ratios)} (median {statistics.median(ratios):.2f}×)")
         if (tools.get("hugo") or {}).get("Hugo alone, cold"):
             lines.append(f"  Hugo alone, cold: {tools['hugo']['Hugo alone, cold']:.2f} s (of Hugo + Pagefind's {tools['hugo']['cold build']:.2f} s)")
         for tool, name in (("hugo", "Hugo + Pagefind"), ("pelican", "Pelican")):  # the peers' spread, as ours above
@@ -475,15 +502,23 @@ def main() -> None:
     for n in args.sizes:
         root = OUT / str(n)
         root.mkdir(parents=True, exist_ok=True)
-        print(f"N = {n:,}: Crossings…", file=sys.stderr, flush=True)
-        results[n] = {"crossings": bench_crossings(root, n, args.runs)}
-        items = read_articles(root / "crossings")
-        if not args.no_others and (args.others_up_to is None or n <= args.others_up_to):
-            runs = args.others_runs or args.runs
-            print(f"N = {n:,}: Hugo + Pagefind…", file=sys.stderr, flush=True)
-            results[n]["hugo"] = bench_hugo_pagefind(root, items, runs)
-            print(f"N = {n:,}: Pelican…", file=sys.stderr, flush=True)
-            results[n]["pelican"] = bench_pelican(root, items, runs)
+        # Interleaved: each run of ours, then each peer's run, so that a ratio compares figures taken minutes apart,
+        # not ours with the peers' of a quarter of an hour later (this machine's speed drifts within minutes).
+        others = not args.no_others and (args.others_up_to is None or n <= args.others_up_to)
+        others_runs = args.others_runs or args.runs
+        every: dict[str, list] = {"crossings": [], "hugo": [], "pelican": []}
+        items = None
+        for run in range(max(args.runs, others_runs if others else 0)):
+            if run < args.runs:
+                print(f"N = {n:,}: Crossings, run {run + 1}…", file=sys.stderr, flush=True)
+                every["crossings"].append(bench_crossings(root, n, 1))
+            items = items or read_articles(root / "crossings")
+            if others and run < others_runs:
+                print(f"N = {n:,}: Hugo + Pagefind, run {run + 1}…", file=sys.stderr, flush=True)
+                every["hugo"].append(bench_hugo_pagefind(root, items, 1))
+                print(f"N = {n:,}: Pelican, run {run + 1}…", file=sys.stderr, flush=True)
+                every["pelican"].append(bench_pelican(root, items, 1))
+        results[n] = {tool: merged(found) for tool, found in every.items() if found}
         if not args.no_search:
             print(f"N = {n:,}: search in Chromium…", file=sys.stderr, flush=True)
             results[n]["search"] = bench_search(root, items, bool(results[n].get("hugo")))
