@@ -283,7 +283,7 @@ def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool:
     until the site is written), in a forked process that writes the files there, on another core
     than the pages being rendered meanwhile (in this process, the index would share their core:
     one interpreter runs one thread at a time); its files are then given by their paths. With ``here``
-    (this process is already a child of the build's: ``OwnSearchAhead``), they are written there by this
+    (this process is already a child of the build's: ``builder.SearchChild``), they are written there by this
     process. A file ``has(rel, sha)`` says the site has already (``search/{name}/{rel}`` with those bytes:
     an article's fragment that kept its number) is not written: it is not in ``files``."""
     if not todo:
