@@ -279,48 +279,51 @@ class SearchChild:
         if (site.config.search != "crossings" or spool is None or not hasattr(os, "fork") or threading.active_count() > 1
                 or parallel.worker_count() < 2):
             return None
-        read, write = os.pipe()
-        pid = os.fork()
+        from . import ownsearch  # (imported here, before anything forks: the thread that takes the findings imports nothing)
+
+        forked = parallel.fork_with_pipe()
+        if forked is None:
+            return None  # (no process to be had: the thread plans the search, as where forking is unsafe)
+        pid, read, write = forked
         if pid == 0:  # the child: plans and makes the index, writes its findings, exits (never returns)
             status = 1
             try:
-                os.close(read)
                 outputs, pending = plan_search(site, cache, kept, spool=Path(spool), here=True)
                 rows = []
                 for o in outputs:
                     if o.source is not None:
                         rows.append((o.path, o.key, str(o.source[0]), o.source[1]))
+                    elif o.data is ownsearch._vanished:  # a file the site has (``kept``): never made
+                        rows.append((o.path, o.key, None, None))
                     else:
-                        try:
-                            rows.append((o.path, o.key, None, o.data()))
-                        except SearchError:  # a file the site has (``kept``): never made
-                            rows.append((o.path, o.key, None, None))
+                        rows.append((o.path, o.key, None, o.data()))
                 with os.fdopen(write, "wb") as out:
                     out.write(marshal.dumps((rows, pending)))
                 status = 0
             finally:
                 os._exit(status)
-        os.close(write)
-        return cls(pid, read)
+        child = cls(pid, read)
+        child.made = ownsearch._bytes, ownsearch._vanished
+        return child
 
     def result(self) -> tuple[list[Output], bool] | None:
         """The outputs ``plan_search`` plans, and whether a catch-up is due; None if the child failed."""
-        with os.fdopen(self.read, "rb") as pipe:
+        fd, self.read = self.read, None  # (from here ``kill`` leaves the child alone: it is reaped below)
+        with os.fdopen(fd, "rb") as pipe:
             data = pipe.read()
-        self.read = None
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
         if status != 0:
             return None
-        from .ownsearch import _bytes, _vanished
-
+        _bytes, _vanished = self.made
         rows, pending = marshal.loads(data)
         return [Output(path, None, key, None, _bytes(Path(made)) if made is not None else _bytes(data) if data is not None else _vanished,
                        source=(Path(made), data) if made is not None else None)
                 for path, key, made, data in rows], pending
 
     def kill(self) -> None:
-        if self.pid is not None:
+        """Stop the child (the build stops) unless its findings are being taken (then it is being reaped)."""
+        if self.read is not None and self.pid is not None:
             try:
                 os.kill(self.pid, 9)
             except ProcessLookupError:

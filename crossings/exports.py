@@ -527,24 +527,25 @@ class ExportsAhead:
     def start(cls, site: Site, kept, spool) -> "ExportsAhead | None":
         if spool is None or not hasattr(os, "fork") or threading.active_count() > 1 or parallel.worker_count() < 2:
             return None
-        read, write = os.pipe()
-        pid = os.fork()
+        forked = parallel.fork_with_pipe()
+        if forked is None:
+            return None  # (no process to be had: planned here)
+        pid, read, write = forked
         if pid == 0:  # the child: plans, makes what changed, writes its findings, exits (never returns)
             status = 1
             try:
-                os.close(read)
                 found = _made_ahead(site, kept, spool)
                 with os.fdopen(write, "wb") as out:
                     out.write(found)
                 status = 0
             finally:
                 os._exit(status)
-        os.close(write)
         return cls(pid, read)
 
     def outputs(self, site: Site) -> list[Output] | None:
         """What ``plan_exports`` plans, with the files the child made as ``Output.source``; None if it failed."""
-        with os.fdopen(self.read, "rb") as pipe:
+        fd, self.read = self.read, None
+        with os.fdopen(fd, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
@@ -567,8 +568,10 @@ class ExportsAhead:
 
     def stop(self) -> None:
         """Wait for the child if its findings were not taken (the build stopped before): no zombie is left."""
-        if self.pid is not None:
+        if self.read is not None:
             os.close(self.read)
+            self.read = None
+        if self.pid is not None:
             os.waitpid(self.pid, 0)
             self.pid = None
 

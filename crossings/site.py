@@ -398,7 +398,6 @@ class ArticlePlan:
             self.store = {**state, "keys": keys, "related": related}
         return keys, related, contexts
 
-
     def _reached(self, stored: dict, state: dict) -> tuple[dict[int, tuple | None], list[int], dict[str, int]] | None:
         """The pages the change since the stored plan reaches: ({index: its related articles' files when they
         are still the stored ones, else None}, each article's index in the stored plan, each file's index);
@@ -538,12 +537,13 @@ class ArticlePlanAhead:
 
         if not site.records or not hasattr(os, "fork") or threading.active_count() > 1 or parallel.worker_count() < 2:
             return None
-        read, write = os.pipe()
-        pid = os.fork()
+        forked = parallel.fork_with_pipe()
+        if forked is None:
+            return None  # (no process to be had: planned here)
+        pid, read, write = forked
         if pid == 0:  # the child: the keys, handed back; then the store written; exits (never returns)
             status = 1
             try:
-                os.close(read)
                 planner = ArticlePlan(site)
                 keys, related, _ = planner.keys()
                 at = {rel: i for i, rel in enumerate(planner.order)}
@@ -553,16 +553,15 @@ class ArticlePlanAhead:
                 status = 0
             finally:
                 os._exit(status)
-        os.close(write)
         return cls(pid, read)
 
     def outputs(self, site: Site) -> list[Output] | None:
         """What ``plan_articles`` plans; None if the child failed (then it is planned here)."""
         import os
 
-        with os.fdopen(self.read, "rb") as pipe:
+        fd, self.read = self.read, None
+        with os.fdopen(fd, "rb") as pipe:
             data = pipe.read()
-        self.read = None
         try:
             n, keys, related, planned = marshal.loads(data)
         except (EOFError, ValueError, TypeError):
