@@ -34,7 +34,15 @@ from crossings.cli import main
 from crossings.search import plan_search
 
 FAIL = {fail!r}
+REFUSE = {refuse!r}
 MAIN = os.getpid()
+if REFUSE:  # the system refuses the planning processes (not the render workers' own forks)
+    real_fork = os.fork
+    def fork():
+        if sys._getframe(1).f_code.co_name == "fork_with_pipe":
+            raise OSError(11, "Resource temporarily unavailable")
+        return real_fork()
+    os.fork = fork
 seen = {{"articles": None, "search": None, "made": [], "search_files": 0, "mismatches": []}}
 args = {{}}
 
@@ -103,10 +111,11 @@ sys.exit(status)
 """
 
 
-def spied_build(project: Project, *, fail: bool = False) -> dict:
-    done = subprocess.run([sys.executable, "-c", SPIED_BUILD.format(fail=fail)], cwd=project.root, capture_output=True, text=True,
+def spied_build(project: Project, *, fail: bool = False, refuse: bool = False) -> dict:
+    done = subprocess.run([sys.executable, "-c", SPIED_BUILD.format(fail=fail, refuse=refuse)], cwd=project.root, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO), "CROSSINGS_WORKERS": "2"})
     assert done.returncode in (0, 1), done.stderr
+    assert "Traceback" not in done.stderr
     return json.loads((project.root / "spied.json").read_text())
 
 
@@ -155,6 +164,14 @@ def test_when_the_children_fail_the_build_plans_it_all_here(project: Project, tm
     _built_but_the_last_seed(project)
     seen = spied_build(project, fail=True)
     assert seen["articles"] is False and seen["search"] is False, seen
+    assert tree(project.out) == clean_build(project, tmp_path)
+
+
+@fork_only
+def test_when_the_system_refuses_the_processes_the_build_plans_it_all_here(project: Project, tmp_path) -> None:
+    _built_but_the_last_seed(project)
+    seen = spied_build(project, refuse=True)
+    assert seen["articles"] is None and seen["search"] is None, seen  # none started: nothing to take
     assert tree(project.out) == clean_build(project, tmp_path)
 
 
