@@ -24,7 +24,7 @@ from operator import itemgetter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import __version__
+from . import __version__, ownsearch, parallel
 from .cache import Cache, Scan, sha, signature
 from .catalogs import Catalogs, load_catalogs, untranslated
 from .config import Config
@@ -269,65 +269,41 @@ class SearchChild:
     Started where ``ExportsAhead`` is, under the same conditions (no other thread, two cores or more, a spool, a
     site already built)."""
 
-    def __init__(self, pid: int, read: int) -> None:
-        self.pid, self.read = pid, read
+    def __init__(self, aside: parallel.Aside) -> None:
+        self.aside = aside
 
     @classmethod
     def start(cls, site, cache: Cache, kept, spool: str | None) -> SearchChild | None:
-        from . import parallel
-
-        if (site.config.search != "crossings" or spool is None or not hasattr(os, "fork") or threading.active_count() > 1
-                or parallel.worker_count() < 2):
+        if site.config.search != "crossings" or spool is None:
             return None
-        from . import ownsearch  # (imported here, before anything forks: the thread that takes the findings imports nothing)
 
-        forked = parallel.fork_with_pipe()
-        if forked is None:
-            return None  # (no process to be had: the thread plans the search, as where forking is unsafe)
-        pid, read, write = forked
-        if pid == 0:  # the child: plans and makes the index, writes its findings, exits (never returns)
-            status = 1
-            try:
-                outputs, pending = plan_search(site, cache, kept, spool=Path(spool), here=True)
-                rows = []
-                for o in outputs:
-                    if o.source is not None:
-                        rows.append((o.path, o.key, str(o.source[0]), o.source[1]))
-                    elif o.data is ownsearch._vanished:  # a file the site has (``kept``): never made
-                        rows.append((o.path, o.key, None, None))
-                    else:
-                        rows.append((o.path, o.key, None, o.data()))
-                with os.fdopen(write, "wb") as out:
-                    out.write(marshal.dumps((rows, pending)))
-                status = 0
-            finally:
-                os._exit(status)
-        child = cls(pid, read)
-        child.made = ownsearch._bytes, ownsearch._vanished
-        return child
+        def work() -> bytes:  # (in the child) the index planned and made; every output as plain values
+            outputs, pending = plan_search(site, cache, kept, spool=Path(spool), here=True)
+            rows = []
+            for o in outputs:
+                if o.source is not None:
+                    rows.append((o.path, o.key, str(o.source[0]), o.source[1]))
+                elif o.data is ownsearch._vanished:  # a file the site has (``kept``): never made
+                    rows.append((o.path, o.key, None, None))
+                else:
+                    rows.append((o.path, o.key, None, o.data()))
+            return marshal.dumps((rows, pending))
+
+        aside = parallel.Aside.start(work)
+        return cls(aside) if aside is not None else None
 
     def result(self) -> tuple[list[Output], bool] | None:
         """The outputs ``plan_search`` plans, and whether a catch-up is due; None if the child failed."""
-        fd, self.read = self.read, None  # (from here ``kill`` leaves the child alone: it is reaped below)
-        with os.fdopen(fd, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = None
-        if status != 0:
+        data = self.aside.take()
+        if data is None:
             return None
-        _bytes, _vanished = self.made
         rows, pending = marshal.loads(data)
-        return [Output(path, None, key, None, _bytes(Path(made)) if made is not None else _bytes(data) if data is not None else _vanished,
-                       source=(Path(made), data) if made is not None else None)
+        return [Output(path, None, key, None, ownsearch._bytes(Path(made)) if made is not None else ownsearch._bytes(data) if data is not None
+                       else ownsearch._vanished, source=(Path(made), data) if made is not None else None)
                 for path, key, made, data in rows], pending
 
     def kill(self) -> None:
-        """Stop the child (the build stops) unless its findings are being taken (then it is being reaped)."""
-        if self.read is not None and self.pid is not None:
-            try:
-                os.kill(self.pid, 9)
-            except ProcessLookupError:
-                pass
+        self.aside.kill()
 
 
 class _Either:

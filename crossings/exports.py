@@ -24,7 +24,6 @@ import json
 import marshal
 import os
 import re
-import threading
 from itertools import groupby
 from pathlib import Path
 from typing import NamedTuple
@@ -520,36 +519,18 @@ class ExportsAhead:
     Started only where forking is safe (no other thread: not in the dev server) and worth it (two cores or more,
     a spool, a site already built: a cold build's render workers make the exports with everything else)."""
 
-    def __init__(self, pid: int, read: int) -> None:
-        self.pid, self.read = pid, read
+    def __init__(self, aside: parallel.Aside) -> None:
+        self.aside = aside
 
     @classmethod
     def start(cls, site: Site, kept, spool) -> "ExportsAhead | None":
-        if spool is None or not hasattr(os, "fork") or threading.active_count() > 1 or parallel.worker_count() < 2:
-            return None
-        forked = parallel.fork_with_pipe()
-        if forked is None:
-            return None  # (no process to be had: planned here)
-        pid, read, write = forked
-        if pid == 0:  # the child: plans, makes what changed, writes its findings, exits (never returns)
-            status = 1
-            try:
-                found = _made_ahead(site, kept, spool)
-                with os.fdopen(write, "wb") as out:
-                    out.write(found)
-                status = 0
-            finally:
-                os._exit(status)
-        return cls(pid, read)
+        aside = parallel.Aside.start(lambda: _made_ahead(site, kept, spool)) if spool is not None else None
+        return cls(aside) if aside is not None else None
 
     def outputs(self, site: Site) -> list[Output] | None:
         """What ``plan_exports`` plans, with the files the child made as ``Output.source``; None if it failed."""
-        fd, self.read = self.read, None
-        with os.fdopen(fd, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = None
-        if status != 0:
+        data = self.aside.take()
+        if data is None:
             return None
         rows, years = marshal.loads(data)
         planned: list = []  # (``plan_exports`` again, here, only if a file must be made here after all)
@@ -568,12 +549,7 @@ class ExportsAhead:
 
     def stop(self) -> None:
         """Wait for the child if its findings were not taken (the build stopped before): no zombie is left."""
-        if self.read is not None:
-            os.close(self.read)
-            self.read = None
-        if self.pid is not None:
-            os.waitpid(self.pid, 0)
-            self.pid = None
+        self.aside.stop()
 
 
 def _made_ahead(site: Site, kept, spool) -> bytes:

@@ -19,18 +19,78 @@ def worker_count() -> int:
     return min(os.cpu_count() or 1, MAX_WORKERS)
 
 
-def fork_with_pipe() -> tuple[int, int, int] | None:
-    """Fork with a pipe from the child to this process: (pid, read end, write end), the end the process does not
-    use closed in it (the child gets pid 0); None if the system cannot make the pipe or the process now."""
-    try:
-        read, write = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read)
+class Aside:
+    """Work done by a process forked from this one, which hands back its findings (bytes) through a pipe and
+    exits: the build's planning ahead (the exports', the article pages', the search's) on another core.
+
+    ``start`` forks only where it is safe and worth it: ``fork`` exists, no other thread runs (the dev server's:
+    a lock one holds would be copied held), and two workers or more; and returns None where it does not, or
+    where the system refuses the pipe or the process (then the caller does the work itself)."""
+
+    def __init__(self, pid: int, read: int) -> None:
+        self.pid: int | None = pid
+        self.read: int | None = read
+
+    @classmethod
+    def start(cls, work, then=None) -> "Aside | None":
+        """Fork a process that sends ``work()`` (bytes), then runs ``then()`` if given (what the findings need
+        not wait for), and exits with status 0 (1 if either raised)."""
+        import threading
+
+        if not hasattr(os, "fork") or threading.active_count() > 1 or worker_count() < 2:
+            return None
+        try:
+            read, write = os.pipe()
+        except OSError:
+            return None
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return None
+        if pid == 0:  # the child (never returns)
+            status = 1
+            try:
+                os.close(read)
+                data = work()
+                with os.fdopen(write, "wb") as out:
+                    out.write(data)
+                if then is not None:
+                    then()
+                status = 0
+            finally:
+                os._exit(status)
         os.close(write)
-        return None
-    os.close(read if pid == 0 else write)
-    return pid, read, write
+        return cls(pid, read)
+
+    def take(self, wait: bool = True) -> bytes | None:
+        """The findings (once the child closed its end); None if it failed. With ``wait``, the child is reaped
+        and its status tells; without, it may still run ``then`` (``stop`` reaps it), and a child that failed
+        before sending everything shows as findings the caller cannot read."""
+        fd, self.read = self.read, None  # (from here ``kill`` leaves the child alone: it is reaped)
+        with os.fdopen(fd, "rb") as pipe:
+            data = pipe.read()
+        if wait:
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = None
+            if status != 0:
+                return None
+        return data
+
+    def kill(self) -> None:
+        """Stop the child (the build stops) unless its findings are being taken."""
+        if self.read is not None and self.pid is not None:
+            try:
+                os.kill(self.pid, 9)
+            except ProcessLookupError:
+                pass
+
+    def stop(self) -> None:
+        """Wait for the child if it was not reaped (its findings not taken, or taken without ``wait``): no zombie."""
+        if self.read is not None:
+            os.close(self.read)
+            self.read = None
+        if self.pid is not None:
+            os.waitpid(self.pid, 0)
+            self.pid = None

@@ -27,7 +27,7 @@ from functools import cached_property, partial
 from operator import itemgetter
 from typing import NamedTuple
 
-from . import __version__
+from . import __version__, parallel
 from .articles import RTL
 from .catalogs import Catalogs, N_, Translator, load_catalogs
 from .config import Config
@@ -525,43 +525,26 @@ class ArticlePlanAhead:
     Started where ``ExportsAhead`` is, under the same conditions (no other thread, two cores or more, a site
     already built: a cold build plans every page and renders them all)."""
 
-    def __init__(self, pid: int, read: int) -> None:
-        self.pid, self.read = pid, read
+    def __init__(self, aside) -> None:
+        self.aside = aside
 
     @classmethod
     def start(cls, site: Site) -> "ArticlePlanAhead | None":
-        import os
-        import threading
-
-        from . import parallel
-
-        if not site.records or not hasattr(os, "fork") or threading.active_count() > 1 or parallel.worker_count() < 2:
+        if not site.records:
             return None
-        forked = parallel.fork_with_pipe()
-        if forked is None:
-            return None  # (no process to be had: planned here)
-        pid, read, write = forked
-        if pid == 0:  # the child: the keys, handed back; then the store written; exits (never returns)
-            status = 1
-            try:
-                planner = ArticlePlan(site)
-                keys, related, _ = planner.keys()
-                at = {rel: i for i, rel in enumerate(planner.order)}
-                with os.fdopen(write, "wb") as out:
-                    out.write(marshal.dumps((len(keys), keys, [tuple(map(at.__getitem__, found)) for found in related], planner.planned)))
-                planner.save()
-                status = 0
-            finally:
-                os._exit(status)
-        return cls(pid, read)
+        planner = ArticlePlan(site)
+
+        def work() -> bytes:  # (in the child) the keys, handed back; the store is written after (``then``)
+            keys, related, _ = planner.keys()
+            at = {rel: i for i, rel in enumerate(planner.order)}
+            return marshal.dumps((len(keys), keys, [tuple(map(at.__getitem__, found)) for found in related], planner.planned))
+
+        aside = parallel.Aside.start(work, then=planner.save)
+        return cls(aside) if aside is not None else None
 
     def outputs(self, site: Site) -> list[Output] | None:
         """What ``plan_articles`` plans; None if the child failed (then it is planned here)."""
-        import os
-
-        fd, self.read = self.read, None
-        with os.fdopen(fd, "rb") as pipe:
-            data = pipe.read()
+        data = self.aside.take(wait=False)  # (not waiting for the store to be written: ``stop`` does)
         try:
             n, keys, related, planned = marshal.loads(data)
         except (EOFError, ValueError, TypeError):
@@ -576,14 +559,8 @@ class ArticlePlanAhead:
 
     def stop(self) -> None:
         """Wait for the child (it stores the plan after handing the keys back): no zombie is left."""
-        import os
+        self.aside.stop()
 
-        if self.read is not None:
-            os.close(self.read)
-            self.read = None
-        if self.pid is not None:
-            os.waitpid(self.pid, 0)
-            self.pid = None
 
 _REL = itemgetter(1)  # a Record's file (``Record.rel``)
 

@@ -20,6 +20,7 @@ from crossings.builder import SearchChild
 from crossings.site import ArticlePlanAhead
 
 from .conftest import REPO, Project
+from .test_exports_ahead import _built_but_the_last_seed
 from .test_incremental import clean_build, tree
 from .test_render_work import _fixture_seeds
 
@@ -39,7 +40,7 @@ MAIN = os.getpid()
 if REFUSE:  # the system refuses the planning processes (not the render workers' own forks)
     real_fork = os.fork
     def fork():
-        if sys._getframe(1).f_code.co_name == "fork_with_pipe":
+        if sys._getframe(1).f_code.co_qualname == "Aside.start":
             raise OSError(11, "Resource temporarily unavailable")
         return real_fork()
     os.fork = fork
@@ -117,15 +118,6 @@ def spied_build(project: Project, *, fail: bool = False, refuse: bool = False) -
     assert done.returncode in (0, 1), done.stderr
     assert "Traceback" not in done.stderr
     return json.loads((project.root / "spied.json").read_text())
-
-
-def _built_but_the_last_seed(project: Project) -> None:
-    seeds = _fixture_seeds(project)
-    for seed in seeds[:-1]:
-        project.add_fixture_seed("ok/" + seed.name)
-    status, _, err = project.run("build")
-    assert status in (0, 1), err
-    project.add_fixture_seed("ok/" + seeds[-1].name)
 
 
 fork_only = pytest.mark.skipif(not hasattr(os, "fork"), reason="planned ahead by forked processes")
