@@ -320,9 +320,13 @@ def kept_in(tree: OutputTree, settings: str):
     """``kept(path, key)`` for ``plan_search``: whether the live or spare site has that file made from that key."""
     context = context_key(None, None, {}, settings, None)  # (the search's files: no template, no language)
 
-    def kept(path: str, key: str) -> bool:
-        final = context + key
-        return any(m is not None and m.get(path, ("",))[0] == final for m in (tree.live, tree.spare_manifest))
+    def kept(path: str, key: str) -> bool:  # (asked of every citation.bib and search fragment: 200,000 at 100,000 articles)
+        live, spare = tree.live, tree.spare_manifest
+        found = live.get(path) if live is not None else None
+        if found is not None and found[0] == context + key:
+            return True
+        found = spare.get(path) if spare is not None else None
+        return found is not None and found[0] == context + key
     return kept
 
 
