@@ -292,8 +292,14 @@ def _entities(story: Story, kind: str) -> list[str]:
     """The countries (or organisations) the story's articles name, most named first."""
     found = story.entities.get(kind)
     if found is None:
-        counts = Counter(key for r in story.records for key in keys_of(r, kind))
-        found = story.entities[kind] = sorted(counts, key=lambda k: (-counts[k], k))
+        records = story.records
+        one = keys_of(records[0], kind) if len(records) == 1 else None
+        if one is not None and len(set(one)) == len(one):  # (a story of one article, most of them: each named once)
+            found = sorted(one)
+        else:
+            counts = Counter(key for r in records for key in keys_of(r, kind))
+            found = sorted(counts, key=lambda k: (-counts[k], k))
+        story.entities[kind] = found
     return found
 
 
