@@ -467,7 +467,7 @@ def stories_csv(site: Site) -> bytes:
     return b"".join([out.getvalue().encode("utf-8"), *story_parts(site, "exports-stories-csv", line)])
 
 
-def story_parts(site: Site, store: str, make) -> list[str]:
+def story_parts(site: Site, store: str, make) -> list[bytes]:
     """``make(story)`` for every story, oldest first (then by id), each kept by what a story's row shows
     (see ``cached_parts``)."""
     stories = sorted(site.stories.stories.values(), key=lambda s: (s.first, s.id))
