@@ -197,8 +197,11 @@ def test_survives_bad_clients(dev: DevServer) -> None:
 
 def test_ctrl_c_stops_the_command_cleanly(project: Project) -> None:
     project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    # Ctrl-C as a terminal sends it: to a command whose SIGINT is not ignored. A suite started in the background of
+    # a non-interactive shell (``make test &``) has it ignored, and Python then never raises KeyboardInterrupt.
     process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", "0"], cwd=project.root,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     line = ""
     deadline = time.monotonic() + 30
     while "Serving" not in line and time.monotonic() < deadline:
