@@ -342,17 +342,18 @@ def search_ahead(config: Config, cache: Cache, scan: Scan, site, later: bool, ca
     site.stories  # what the thread reads of the model is made before it starts, not by both threads at once
     settings = settings_digest(config, assets)
     aside = tree.live is not None and not later and cancel is None
+    kept = kept_in(tree, settings)  # (the files the site has: what the exports' and the search's processes need not make)
     # the export files, by a process forked before the thread starts (see ``ExportsAhead``): not for a cold
     # build (the render workers make them with the rest), nor for the dev server (``later``, ``cancel``). It is
     # the process the build waits for (0.4-1 s at 100,000 articles after a new seed), and needs no facet: forked
     # before they are made here (0.26 s at 100,000 articles).
-    exports = ExportsAhead.start(site, kept_in(tree, settings), spool) if aside else None
+    exports = ExportsAhead.start(site, kept, spool) if aside else None
     for lang in config.interface:
         site.facets_in(lang)
     # the article pages' keys, by another (see ``ArticlePlanAhead``): not for a cold build either
     articles = ArticlePlanAhead.start(site) if aside else None
     # and the search index, by a third (see ``SearchChild``): not for a cold build either
-    child = SearchChild.start(site, cache, kept_in(tree, settings), spool) if aside else None
+    child = SearchChild.start(site, cache, kept, spool) if aside else None
     ahead = SearchAhead(site, cache, tree, settings, later, cancel, spool, child)
     ahead.exports = exports
     ahead.articles = articles
