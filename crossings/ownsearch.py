@@ -176,9 +176,12 @@ def parts(records: list[Record], size: int = 2000) -> list[tuple[str, list[Recor
 def part_inputs(site: Site, records: list[Record]) -> list[tuple[dict, list[tuple[str, str]]]]:
     """What the index needs of each article (all of it plain data, as a forked process can take it):
     its result's fields with its text, and its filter values."""
-    return [({"url": f"{site.config.base_path}articles/{r.article.slug}/", "title": r.article.title, "date": r.article.date.isoformat(),
-              "lang": r.article.lang, "source": r.article.source_name or "", "text": text_of(site, r)}, filters_of(site, r))
-            for r in records]
+    return [(_fragment(site, r), filters_of(site, r)) for r in records]
+
+
+def _fragment(site: Site, r: Record) -> dict:
+    return {"url": f"{site.config.base_path}articles/{r.article.slug}/", "title": r.article.title, "date": r.article.date.isoformat(),
+            "lang": r.article.lang, "source": r.article.source_name or "", "text": text_of(site, r)}
 
 
 def build_part(site: Site, records: list[Record], first: int, words: Words, languages: list[str]) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
@@ -186,37 +189,49 @@ def build_part(site: Site, records: list[Record], first: int, words: Words, lang
     return build_part_from(part_inputs(site, records), first, words, languages)
 
 
+def analyse(fragment: dict, words: Words) -> tuple:
+    """What the index takes of one article: (language, each stem's count, the forms it says with the word first
+    said for each, its length in words, its fragment file's bytes). The title counts ``TITLE_WEIGHT`` times."""
+    lang = fragment["lang"]
+    found: dict[str, int] = {}
+    forms: dict[str, str] = {}
+    said = Counter(WORD.findall(fragment["text"].lower()))
+    title = Counter(WORD.findall(fragment["title"].lower()))
+    length = sum(said.values()) + sum(title.values())
+    for word, times in title.items():
+        said[word] += times * TITLE_WEIGHT
+    for word, times in said.items():
+        form, stem = words(lang, word)
+        if form not in forms:
+            forms[form] = word
+        found[stem] = found.get(stem, 0) + times
+    return lang, tuple(found.items()), tuple(forms.items()), max(length, 1), _gzip(_json(fragment))
+
+
 def build_part_from(inputs: list[tuple[dict, list[tuple[str, str]]]], first: int, words: Words,
                     languages: list[str]) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
-    counts: list[dict[tuple[str, str], int]] = []
-    lengths: list[int] = []
+    return build_part_of([(analyse(fragment, words), filters) for fragment, filters in inputs], first, words, languages)
+
+
+def build_part_of(analysed: list[tuple[tuple, list[tuple[str, str]]]], first: int, words: Words,
+                  languages: list[str]) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
+    """One part's files (name → bytes) and its chunks' first keys with their file names, from each article's
+    ``analyse`` and filter values, in the part's order."""
     forms: dict[str, str] = {}  # form → the word it was first seen as (what is stemmed in every language)
     fragments: dict[str, bytes] = {}
     facets: dict[str, dict[str, list[int]]] = {}
-    for local, (fragment, filters) in enumerate(inputs):
-        lang = fragment["lang"]
-        found: dict[tuple[str, str], int] = {}
-        said = Counter(WORD.findall(fragment["text"].lower()))
-        title = Counter(WORD.findall(fragment["title"].lower()))
-        length = sum(said.values()) + sum(title.values())
-        for word, times in title.items():
-            said[word] += times * TITLE_WEIGHT
-        for word, times in said.items():
-            form, stem = words(lang, word)
+    for local, ((_, _, said_as, _, fragment), filters) in enumerate(analysed):
+        for form, word in said_as:
             if form not in forms:
                 forms[form] = word
-            key = (lang, stem)
-            found[key] = found.get(key, 0) + times
-        counts.append(found)
-        lengths.append(max(length, 1))
-        fragments[f"f{first + local}.jsonz"] = _gzip(_json(fragment))
+        fragments[f"f{first + local}.jsonz"] = fragment
         for name, value in filters:
             facets.setdefault(name, {}).setdefault(value, []).append(local)
-    average = sum(lengths) / len(lengths) if lengths else 1
+    average = sum(a[3] for a, _ in analysed) / len(analysed) if analysed else 1
     stems: dict[str, dict[str, tuple[list[int], list[int]]]] = {}
-    for local, found in enumerate(counts):
-        norm = K1 * (1 - B + B * lengths[local] / average)
-        for (lang, stem), tf in found.items():
+    for local, ((lang, found, _, length, _), _) in enumerate(analysed):
+        norm = K1 * (1 - B + B * length / average)
+        for stem, tf in found:
             weight = min(7, int(8 * tf / (tf + norm)))  # tf / (tf + norm), BM25's term part, scaled to 0–7
             numbers, weights = stems.setdefault(stem, {}).setdefault(lang, ([], []))
             numbers.append(first + local)
@@ -277,26 +292,68 @@ in every render worker forked meanwhile; and the build's render workers waited f
 are forked only once this thread has forked (0.05 s at 1,000 articles, on the build's one busy core)."""
 
 
+class Memo:
+    """What the index took of each article of the newest part (``analyse``), kept in the build cache from one
+    build to the next: a new article, dated in the newest year, makes that part again (1,600 articles at 100,000),
+    and only its own text is read and cut into words. An article is known by its file's hash and its address
+    (what its fragment and its words are made of: see ``Record.file_sha``); the store holds the newest part's
+    articles only, as the last build that made that part saw them."""
+
+    STORE = "ownsearch-memo"
+
+    def __init__(self, cache, part: str) -> None:
+        self.cache, self.part = cache, part
+
+    def load(self) -> dict:
+        found = self.cache.load(self.STORE) if self.cache is not None else None
+        return found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] == (OWN_VERSION, self.part) else {}
+
+    def save(self, known: dict, fresh: dict) -> None:
+        if self.cache is not None and fresh != known:
+            self.cache.save(self.STORE, ((OWN_VERSION, self.part), fresh))
+
+
+def _analysed(site: Site, records: list[Record], words: Words, memo: Memo | None) -> list[tuple[tuple, list[tuple[str, str]]]]:
+    """``analyse`` and the filter values of each of ``records``; with ``memo``, the articles it knows are taken from it."""
+    if memo is None:
+        return [(analyse(_fragment(site, r), words), filters_of(site, r)) for r in records]
+    known = memo.load()
+    fresh = {}
+    out = []
+    base = site.config.base_path
+    for r in records:
+        key = (r.file_sha, f"{base}articles/{r.article.slug}/")
+        found = known.get(key)
+        if found is None:
+            found = analyse(_fragment(site, r), words)
+        fresh[key] = found
+        out.append((found, filters_of(site, r)))
+    memo.save(known, fresh)
+    return out
+
+
 def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool: Path | None = None, forked=None, here: bool = False,
-               has=None) -> dict[str, tuple]:
+               has=None, memo: Memo | None = None) -> dict[str, tuple]:
     """Make the parts to make: name → (key, chunks, listing, files). With ``spool`` (a folder that lasts
     until the site is written), in a forked process that writes the files there, on another core
     than the pages being rendered meanwhile (in this process, the index would share their core:
     one interpreter runs one thread at a time); its files are then given by their paths. With ``here``
     (this process is already a child of the build's: ``builder.SearchChild``), they are written there by this
     process. A file ``has(rel, sha)`` says the site has already (``search/{name}/{rel}`` with those bytes:
-    an article's fragment that kept its number) is not written: it is not in ``files``."""
+    an article's fragment that kept its number) is not written: it is not in ``files``. ``memo``: what the
+    last build took of the newest part's articles (``Memo``)."""
     if not todo:
         return {}
     if spool is None or not hasattr(os, "fork"):
         words, made = Words(), {}
         for name, key, first, records in todo:
-            chunks, files = build_part_from(part_inputs(site, records), first, words, languages)
+            chunks, files = build_part_of(_analysed(site, records, words, memo if memo is not None and memo.part == name else None),
+                                          first, words, languages)
             made[name] = (key, chunks, [(rel, hashlib.sha256(b).hexdigest()) for rel, b in sorted(files.items())], files)
         return made
     folder = Path(spool) / "ownsearch"
     if here:
-        return _with_paths(_made_into(site, todo, languages, folder, has), folder)
+        return _with_paths(_made_into(site, todo, languages, folder, has, None, memo), folder)
     import multiprocessing
     import threading
     import time
@@ -318,7 +375,7 @@ def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool:
             reader.close()
             if reads:
                 site.library._renderer_lock = threading.Lock()  # another thread may have held it at the fork
-            writer.send(_made_into(site, todo, languages, folder, has, inputs))
+            writer.send(_made_into(site, todo, languages, folder, has, inputs, memo))
             status = 0
         finally:
             os._exit(status)
@@ -359,13 +416,17 @@ def _with_paths(found: dict, folder: Path) -> dict[str, tuple]:
             for name, (key, chunks, listing, kept) in found.items()}
 
 
-def _made_into(site: Site, todo: list, languages: list[str], folder: Path, has=None, inputs: list | None = None) -> dict[str, tuple]:
+def _made_into(site: Site, todo: list, languages: list[str], folder: Path, has=None, inputs: list | None = None,
+               memo: Memo | None = None) -> dict[str, tuple]:
     """The parts made, their files written into ``folder`` (but those ``has`` says the site has): name → (key,
     chunks, listing, the files not written)."""
     words, made = Words(), {}
     for i, (name, key, first, records) in enumerate(todo):
-        data = part_inputs(site, records) if inputs is None else inputs[i]
-        chunks, files = build_part_from(data, first, words, languages)
+        if inputs is None:
+            analysed = _analysed(site, records, words, memo if memo is not None and memo.part == name else None)
+        else:
+            analysed = [(analyse(fragment, words), filters) for fragment, filters in inputs[i]]
+        chunks, files = build_part_of(analysed, first, words, languages)
         (folder / name).mkdir(parents=True, exist_ok=True)
         listing, kept = [], []
         for rel, b in sorted(files.items()):
@@ -408,7 +469,7 @@ def plan_own_search(site: Site, cache, kept: callable, labels_of: callable, late
             todo.append((name, key, first, records))
         manifest_parts.append({"name": name, "first": first, "count": len(records)})
         first += len(records)
-    made = make_parts(site, todo, languages, cancel, spool, forked, here, kept)
+    made = make_parts(site, todo, languages, cancel, spool, forked, here, kept, Memo(cache, found[-1][0]) if found else None)
     for part in manifest_parts:
         name = part["name"]
         if name in made:

@@ -194,6 +194,59 @@ def test_the_index_made_by_a_child_reading_the_texts_is_the_same(project: Projec
     assert any(b"Lesbos" in __import__("gzip").decompress(data) for path, data in there.items() if "/f" in path)
 
 
+def test_the_newest_part_is_made_again_from_what_the_last_build_took_of_its_articles(project: Project, tmp_path: Path, monkeypatch) -> None:
+    """A new article in the newest year makes the newest part again: only its own text is cut into words (the
+    others' words and fragments come from the build cache, ``Memo``), and the index is the clean build's, byte
+    for byte. An edited article of that year is read again; a part made without the memo is the same."""
+    from crossings import ownsearch
+    from crossings.cli import main
+
+    write_pyproject(project.root, search="crossings")
+    for path in sorted((FIXTURES / "seeds" / "ok").glob("*.txt")):
+        project.add_seed(path.name, path.read_bytes())
+    (project.content / "hand.md").write_text("---\ntitle: Arrivées à Lesbos\ndate: 2024-06-01\nlang: fr\n---\n\nDes arrivées à *Lesbos*.\n",
+                                            encoding="utf-8")
+    log = tmp_path / "analysed.log"
+    analyse = ownsearch.analyse
+
+    def spy(fragment, words):  # (the forked process that makes the index appends too)
+        with log.open("a", encoding="utf-8") as out:
+            out.write(fragment["url"] + "\n")
+        return analyse(fragment, words)
+
+    def analysed() -> list[str]:
+        found = log.read_text(encoding="utf-8").split() if log.exists() else []
+        log.unlink(missing_ok=True)
+        return found
+
+    def index(out: Path) -> dict[str, bytes]:
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "search").rglob("*") if p.is_file()}
+
+    monkeypatch.chdir(project.root)
+    monkeypatch.setattr(ownsearch, "analyse", spy)
+    assert main(["build"]) == 0
+    newest = json.loads((project.out / "search" / "index.json").read_text(encoding="utf-8"))["parts"][-1]
+    assert newest["name"] == "y2024" and newest["count"] == 2
+    assert len(analysed()) >= newest["count"]  # every article, the first time
+    (project.content / "new.md").write_text("---\ntitle: Escale à Kalamata\ndate: 2024-01-02\nlang: fr\n---\n\nUn bateau fait escale à Kalamata.\n",
+                                            encoding="utf-8")
+    assert main(["build"]) == 0
+    assert [url.rsplit("/", 2)[-2] for url in analysed()] == ["new"]
+
+    def clean(name: str) -> dict[str, bytes]:
+        assert main(["build", "--out", str(tmp_path / name), "--cache", str(tmp_path / f"{name}-cache")]) == 0
+        return index(tmp_path / name)
+
+    assert index(project.out) == clean("clean-1")
+    analysed()
+    (project.content / "new.md").write_text("---\ntitle: Escale à Kalamata\ndate: 2024-01-02\nlang: fr\n---\n\nUn voilier fait escale à Kalamata.\n",
+                                            encoding="utf-8")
+    assert main(["build"]) == 0
+    assert [url.rsplit("/", 2)[-2] for url in analysed()] == ["new"]
+    assert index(project.out) == clean("clean-2")
+    assert b"voilier" in b"".join(__import__("gzip").decompress(data) for path, data in index(project.out).items() if "/c-" in path)
+
+
 def test_words_are_cut_as_one_character_at_a_time_would() -> None:
     """WORD takes runs of letters and digits and runs of combining marks whole (faster): the same words as the
     definition one character at a time, on decomposed accents, Arabic with its marks, underscores and digits."""
