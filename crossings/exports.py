@@ -336,12 +336,13 @@ def plan_exports(site: Site) -> list[Output]:
     return outputs + [year_index(site, years)] + plan_data_page(site, years)
 
 
-def export_files(site: Site) -> tuple[list[Output], list[dict]]:
+def export_files(site: Site, bibs: bool = True) -> tuple[list[Output], list[dict]]:
     """The files ``plan_exports`` plans but the year index and the data page (made from them: ``Output.after``),
-    and the years as ``year_index`` and ``plan_data_page`` take them."""
+    and the years as ``year_index`` and ``plan_data_page`` take them; the citation.bib files first, one per
+    article in the site's order (left out without ``bibs``: ``_made_ahead`` lists them itself)."""
     # a citation.bib is made of its article's file alone (``Record.file_sha`` covers a publisher's name from the
     # table too): its hash stands as the key, rather than a digest of it (100,000 of them at 100,000 articles)
-    outputs = [Output(record.article.url + "citation.bib", None, "bib:" + record.file_sha[:24], None, _bib(site, record)) for record in site.records]
+    outputs = [Output(*_bib_file(record), None, _bib(site, record)) for record in site.records] if bibs else []
     every = archive_years(site)  # the whole archive's keys are made of its years' and its stories' (see ``archive_years``, ``story_key``)
     weight = 1 + len(site.records) * COMBINED_WEIGHT // 1000
     outputs.append(Output("data/articles.csv", None, digest("csv", [y.csv_key for y in every]), None, lambda: combined_csv(site), deferrable=True,
@@ -508,6 +509,11 @@ def stories_json(site: Site) -> bytes:
     return b"".join(pieces)
 
 
+def _bib_file(record: Record) -> tuple[str, None, str]:
+    """A citation.bib's path, template (none) and key, as its ``Output`` starts."""
+    return record.article.url + "citation.bib", None, "bib:" + record.file_sha[:24]
+
+
 def _bib(site: Site, record: Record):
     return lambda: bibtex(site, record).encode("utf-8")
 
@@ -563,15 +569,24 @@ class ExportsAhead:
 def _made_ahead(site: Site, kept, spool) -> bytes:
     """In ``ExportsAhead``'s child: every export file's (path, key, lastmod, deferrable, weight, spool file or '',
     SHA-256 or ''), made into ``spool`` unless ``kept(path, key)``; and the years; as marshal data."""
-    outputs, years = export_files(site)
     rows = []
-    for i, o in enumerate(outputs):
+
+    def row(i: int, path: str, key: str, make, lastmod: str = "", deferrable: bool = False, weight: int = 1) -> None:
         made = sha = ""
-        if not kept(o.path, o.key):
-            data = o.data()
+        if not kept(path, key):
+            data = make()
             made = os.path.join(spool, f"export-{i}")
             with open(made, "wb") as out:
                 out.write(data)
             sha = hashlib.sha256(data).hexdigest()
-        rows.append((o.path, o.key, o.lastmod, o.deferrable, o.weight, made, sha))
+        rows.append((path, key, lastmod, deferrable, weight, made, sha))
+
+    # the citation.bib files as ``export_files`` lists them (first, an ``Output`` each, with these defaults), without
+    # making 100,000 of them at 100,000 articles: most are kept, and the article is all a file that is not needs
+    for i, record in enumerate(site.records):
+        path, _, key = _bib_file(record)
+        row(i, path, key, lambda record=record: bibtex(site, record).encode("utf-8"))
+    outputs, years = export_files(site, bibs=False)
+    for i, o in enumerate(outputs, len(rows)):
+        row(i, o.path, o.key, o.data, o.lastmod, o.deferrable, o.weight)
     return marshal.dumps((rows, years))
