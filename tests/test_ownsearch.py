@@ -209,10 +209,10 @@ def test_the_newest_part_is_made_again_from_what_the_last_build_took_of_its_arti
     log = tmp_path / "analysed.log"
     analyse = ownsearch.analyse
 
-    def spy(fragment, words):  # (the forked process that makes the index appends too)
+    def spy(fragment, *args):  # (the forked process that makes the index appends too)
         with log.open("a", encoding="utf-8") as out:
             out.write(fragment["url"] + "\n")
-        return analyse(fragment, words)
+        return analyse(fragment, *args)
 
     def analysed() -> list[str]:
         found = log.read_text(encoding="utf-8").split() if log.exists() else []
