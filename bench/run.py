@@ -122,6 +122,11 @@ def crossings_project(root: Path, n: int) -> Path:
     project = root / "crossings"
     if not (project / "seeds").exists():
         generate(n, project / "seeds")
+    # a seed numbered past the corpus is one a run added and did not take away (interrupted): the corpus is n seeds
+    extra = sorted(path for path in (project / "seeds").glob("*.txt") if not path.name.split("_", 1)[0].isdigit() or int(path.name.split("_", 1)[0]) >= n)
+    for path in extra:
+        print(f"N = {n:,}: {path.name} is not one of the corpus's {n:,} seeds (left by an interrupted run?): removed", file=sys.stderr)
+        path.unlink()
     for name in ("templates", "static", "locales"):  # the look, and the interface's catalogs (French by default)
         shutil.rmtree(project / name, ignore_errors=True)
         shutil.copytree(REPO / name, project / name)
