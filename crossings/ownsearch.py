@@ -180,8 +180,12 @@ def part_inputs(site: Site, records: list[Record]) -> list[tuple[dict, list[tupl
 
 
 def _fragment(site: Site, r: Record) -> dict:
-    return {"url": f"{site.config.base_path}articles/{r.article.slug}/", "title": r.article.title, "date": r.article.date.isoformat(),
+    return {"url": _url(site, r), "title": r.article.title, "date": r.article.date.isoformat(),
             "lang": r.article.lang, "source": r.article.source_name or "", "text": text_of(site, r)}
+
+
+def _url(site: Site, r: Record) -> str:
+    return f"{site.config.base_path}articles/{r.article.slug}/"
 
 
 def build_part(site: Site, records: list[Record], first: int, words: Words, languages: list[str]) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
@@ -325,9 +329,8 @@ def _analysed(site: Site, records: list[Record], words: Words, memo: Memo | None
     known = memo.load()
     fresh = {}
     out = []
-    base = site.config.base_path
     for r in records:
-        key = (r.file_sha, f"{base}articles/{r.article.slug}/")
+        key = (r.file_sha, _url(site, r))
         found = known.get(key)
         if found is None:
             found = analyse(_fragment(site, r), words)
@@ -335,6 +338,14 @@ def _analysed(site: Site, records: list[Record], words: Words, memo: Memo | None
         out.append((found, filters_of(site, r)))
     memo.save(known, fresh)
     return out
+
+
+def _made_part(site: Site, name: str, records: list[Record], first: int, words: Words, languages: list[str],
+               memo: Memo | None) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
+    """``build_part`` of the part ``name``, from ``memo`` if it is that part's."""
+    forms: dict[str, str] = {}
+    analysed = _analysed(site, records, words, memo if memo is not None and memo.part == name else None, forms)
+    return build_part_of(analysed, first, words, languages, forms)
 
 
 def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool: Path | None = None, forked=None, here: bool = False,
@@ -352,9 +363,7 @@ def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool:
     if spool is None or not hasattr(os, "fork"):
         words, made = Words(), {}
         for name, key, first, records in todo:
-            forms: dict[str, str] = {}
-            chunks, files = build_part_of(_analysed(site, records, words, memo if memo is not None and memo.part == name else None, forms),
-                                          first, words, languages, forms)
+            chunks, files = _made_part(site, name, records, first, words, languages, memo)
             made[name] = (key, chunks, [(rel, hashlib.sha256(b).hexdigest()) for rel, b in sorted(files.items())], files)
         return made
     folder = Path(spool) / "ownsearch"
@@ -428,12 +437,10 @@ def _made_into(site: Site, todo: list, languages: list[str], folder: Path, has=N
     chunks, listing, the files not written)."""
     words, made = Words(), {}
     for i, (name, key, first, records) in enumerate(todo):
-        forms: dict[str, str] = {}
         if inputs is None:
-            analysed = _analysed(site, records, words, memo if memo is not None and memo.part == name else None, forms)
+            chunks, files = _made_part(site, name, records, first, words, languages, memo)
         else:
-            analysed = [(analyse(fragment, words, forms), filters) for fragment, filters in inputs[i]]
-        chunks, files = build_part_of(analysed, first, words, languages, forms)
+            chunks, files = build_part_from(inputs[i], first, words, languages)
         (folder / name).mkdir(parents=True, exist_ok=True)
         listing, kept = [], []
         for rel, b in sorted(files.items()):
