@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from . import __version__, parallel
@@ -179,7 +179,7 @@ def build_site(records: list[Record], config: Config, library: Library, catalogs
     problems: list[Problem] = []
     owners: dict[str, Record] = {}
     published = []
-    for record in sorted(records, key=lambda r: r.rel):
+    for record in sorted(records, key=attrgetter("rel")):
         if record.article.draft:
             continue
         first = owners.get(record.article.url)
@@ -188,7 +188,9 @@ def build_site(records: list[Record], config: Config, library: Library, catalogs
             continue
         owners[record.article.url] = record
         published.append(record)
-    published.sort(key=lambda r: (r.article.date, r.rel), reverse=True)
+    # newest first, and by file name from the last on a day: (date, rel), reversed (``published`` is by file name)
+    published.reverse()
+    published.sort(key=attrgetter("article.date"), reverse=True)
     return Site(config, published, library, catalogs=catalogs), problems
 
 

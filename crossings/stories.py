@@ -1092,7 +1092,10 @@ class Grouper:
             self._release()
             return finish(nodes, state["stories"], copies)
         known = state["nodes"]
-        changed = sorted(k for k in set(known) | set(current) if known.get(k) != current.get(k))
+        get = known.get
+        changed = [k for k, v in current.items() if get(k) != v]  # (new or changed; then gone)
+        changed += known.keys() - current.keys()
+        changed.sort()
         ordinals = {key: day_of(known[key]) for key in changed if key in known}
         days = [ordinals[k] for k in changed if k in ordinals] + [nodes[k].ordinal for k in changed if k in nodes]
         # The articles within WINDOW days of a change may choose other candidates (``CANDIDATES``): they are

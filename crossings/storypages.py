@@ -124,7 +124,7 @@ def build_index(site: Site) -> StoryIndex:
     """Group the site's articles (see ``stories``) and make the model of every story."""
     config = site.config
     table = engine.load_table(config.places)
-    by_slug = {r.article.slug: r for r in site.records}
+    by_slug = site.by_slug
     nodes = {slug: engine.node_of(record) for slug, record in by_slug.items()}
 
     def text_of(slug: str) -> tuple[str, str]:
