@@ -805,7 +805,7 @@ class ListKeys:
     key when the list has as many pages as before, the same label and the same setting of the page
     count, and the articles of that page's stretch have the same versions as before (the two stretches
     of the strings compared): the inputs of its key are then the same. Every other page (the first page
-    always) has its key made as before. ``tests/test_site.py`` compares the keys with and without the
+    always) has its key made as before. ``tests/test_list_keys.py`` compares the keys with and without the
     store, through the changes a list can take."""
 
     def __init__(self, cache) -> None:

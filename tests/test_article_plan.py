@@ -115,22 +115,32 @@ def compare(root: Path, kept: Path, tmp_path: Path) -> int | None:
     shutil.rmtree(fresh, ignore_errors=True)
     clean_site, clean_planner, expected = plan(root, fresh)
     assert clean_planner.planned is None
-    assert [(o.path, o.key, o.lastmod, o.lang, o.template) for o in outputs] == [(o.path, o.key, o.lastmod, o.lang, o.template) for o in expected]
-    for made, wanted in zip(outputs, expected):
-        assert made.context() == wanted.context(), made.path
+    assert_same_outputs(outputs, expected)
     # and the store the next build starts from is the one planning everything leaves
     assert Cache(kept).load(ARTICLE_PLAN) == Cache(fresh).load(ARTICLE_PLAN)
     return planner.planned
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    root = lay_out(tmp_path / "site")
+def assert_same_outputs(outputs: list, expected: list) -> None:
+    """The same outputs (paths, keys, lastmod, languages, templates), with the same contexts."""
+    assert [(o.path, o.key, o.lastmod, o.lang, o.template) for o in outputs] == [(o.path, o.key, o.lastmod, o.lang, o.template) for o in expected]
+    for made, wanted in zip(outputs, expected):
+        assert made.context() == wanted.context(), made.path
+
+
+def lay_out_corpus(root: Path, **settings: object) -> Path:
+    """The corpus: 150 filler articles and the labelled set, in a project with these settings."""
+    lay_out(root, **settings)
     for n in range(150):
         write(root, n)
     for number in range(len(LABELLED)):
         write_labelled(root, number)
     return root
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return lay_out_corpus(tmp_path / "site")
 
 
 def test_stories_copies_and_long_lists(corpus: Path, tmp_path: Path) -> None:

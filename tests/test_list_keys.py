@@ -17,8 +17,8 @@ from crossings.config import load_config
 from crossings.library import Library
 from crossings.site import LIST_KEYS, ListKeys, build_site, plan_facets
 
-from .conftest import lay_out, write_pyproject
-from .test_article_plan import CHANGES, LABELLED, write, write_labelled
+from .conftest import write_pyproject
+from .test_article_plan import CHANGES, assert_same_outputs, lay_out_corpus
 
 
 def plan(root: Path, cache_dir: Path):
@@ -40,9 +40,7 @@ def compare(root: Path, kept: Path, tmp_path: Path) -> int:
     shutil.rmtree(fresh, ignore_errors=True)
     expected, none = plan(root, fresh)
     assert none == 0
-    assert [(o.path, o.key, o.lastmod, o.lang, o.template) for o in outputs] == [(o.path, o.key, o.lastmod, o.lang, o.template) for o in expected]
-    for made, wanted in zip(outputs, expected):
-        assert made.context() == wanted.context(), made.path
+    assert_same_outputs(outputs, expected)
     # and the next build starts from the store planning everything leaves
     assert Cache(kept).load(LIST_KEYS) == Cache(fresh).load(LIST_KEYS)
     return reused
@@ -50,12 +48,7 @@ def compare(root: Path, kept: Path, tmp_path: Path) -> int:
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    root = lay_out(tmp_path / "site", per_page=5, interface_languages=["fr", "en"])
-    for n in range(150):
-        write(root, n)
-    for number in range(len(LABELLED)):
-        write_labelled(root, number)
-    return root
+    return lay_out_corpus(tmp_path / "site", per_page=5, interface_languages=["fr", "en"])
 
 
 def test_every_change_plans_the_facets_as_planning_everything_would(corpus: Path, tmp_path: Path) -> None:
