@@ -81,6 +81,23 @@ def test_an_unedited_file_follows_its_corrected_seed(project: Project) -> None:
     assert "Yabiladi (corrigé)." in (project.content / REFERENCE_MD).read_text(encoding="utf-8")
 
 
+def test_a_file_put_back_to_an_older_import_follows_its_seed_again(project: Project) -> None:
+    """`git checkout` of content/ brings back the file an older seed gave, unedited: the seed has not changed
+    since the last run, yet its file no longer records it, and import writes it again."""
+    seed = project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    project.run("import")
+    older = (project.content / REFERENCE_MD).read_bytes()
+    seed.write_bytes(seed.read_bytes().replace("Yabiladi.".encode(), "Yabiladi (corrigé).".encode()))
+    project.run("import")
+    newer = (project.content / REFERENCE_MD).read_bytes()
+    (project.content / REFERENCE_MD).write_bytes(older)
+    status, out, _ = project.run("import")
+    assert status == 0 and out.startswith("import: 1 imported"), out
+    assert (project.content / REFERENCE_MD).read_bytes() == newer
+    status, out, _ = project.run("import")
+    assert out.startswith("import: 0 imported, 1 skipped (1 unchanged,"), out
+
+
 def test_a_corrected_date_rewrites_the_article_where_it_is(project: Project) -> None:
     """The seed's new date names a file in another year's folder, where the worker wrote its text
     ahead; the article keeps its file, and gets exactly the text a fresh import would write."""
