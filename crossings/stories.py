@@ -44,7 +44,6 @@ import re
 import tomllib
 import zlib
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
@@ -1062,6 +1061,7 @@ class Grouper:
         _JOB = (self, missing)
         try:
             chunks = [range(i, min(i + 200, len(missing))) for i in range(0, len(missing), 200)]
+            from concurrent.futures import ProcessPoolExecutor  # (here: 20 ms of imports a build without workers does without)
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 for chunk, found in zip(chunks, pool.map(_features_of_some, chunks)):
                     for i, value in zip(chunk, found):
@@ -1288,6 +1288,7 @@ class Grouper:
             return lambda cancel=False: found
         global _JOB
         _JOB = (self, nodes, added, fresh, by_day)
+        from concurrent.futures import ProcessPoolExecutor  # (here: 20 ms of imports a build without workers does without)
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         try:
             size = max(SCORE_RUN, -(-len(added) // (2 * workers)))
