@@ -36,6 +36,7 @@ import os
 import re
 import subprocess
 import tempfile
+import functools
 from pathlib import Path
 
 from .facets import keys_of
@@ -43,16 +44,18 @@ from .library import Record
 from .site import Output, Site, digest
 
 
-def _search_version() -> str:
+@functools.cache
+def search_version() -> str:
+    """What Pagefind's index depends on besides the articles: its version, and the layout's (asked only when
+    Pagefind's index is planned: importing importlib.metadata and reading the version take 20 ms)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return "1/" + version("pagefind-bin")
+        return "1/" + version("pagefind-bin") + "/4"
     except PackageNotFoundError:
-        return "1"
+        return "1/4"
 
 
-SEARCH_VERSION = _search_version() + "/4"
 SHARED = re.compile(r"^(?:pagefind\.js|pagefind-worker\.js|wasm\.[a-z-]+\.pagefind)$")
 UNUSED = re.compile(r"^pagefind-(?:ui|component-ui|modular-ui|highlight)\.(?:js|css)$")
 # Where the two scripts find the WebAssembly and the worker: from the index's own
@@ -225,7 +228,7 @@ def plan_search(site: Site, cache, kept: callable, later: bool = False, cancel=N
     outputs: list[Output] = []
     languages: dict[str, dict[str, int]] = {}
     for name, records in runs:
-        key = digest(SEARCH_VERSION, name, [(r.article.slug, r.file_sha, _story(site, r)) for r in records])
+        key = digest(search_version(), name, [(r.article.slug, r.file_sha, _story(site, r)) for r in records])
         previous = known.get("index:" + name)
         reusable = previous and all(kept(f"pagefind/{name}/{rel}", "search:" + sha) for rel, sha in previous[1])
         if reusable and (previous[0] == key or later):
