@@ -313,6 +313,8 @@ class Importer:
         looks = {i: self.look(entries[i]) for i in pending}
         jobs = [(i, (entries[i].path, entries[i].name[:-4], shown[i], *looks[i][2])) for i in pending if looks[i][2]]
         names = self.publisher_names() if any(job[3] is None for _, job in jobs) else None
+        if jobs:  # seeds to read, perhaps to convert: the entity table kept by the last run
+            keep_entities(self.cache, self.config, self.rules)
         done = dict(zip((i for i, _ in jobs), read_all([job for _, job in jobs], self.config, self.rules, self.write)))
         if names is not None:
             self.save_publisher_names(*names)
@@ -542,11 +544,70 @@ def input_hash(seed_sha: str, rules: str) -> str:
     return sha((seed_sha + rules).encode())[:16]
 
 
-@lru_cache(maxsize=4)
 def _entities(path: Path, digest: str):
+    """The entity table (``entities.load``) under the import rules ``digest``: the one ``keep_entities``
+    took from the build cache, or made here."""
+    return _KEPT_ENTITIES.get((path, digest)) or _load_entities(path, digest)
+
+
+@lru_cache(maxsize=4)
+def _load_entities(path: Path, digest: str):
     from . import entities
 
     return entities.load(path)
+
+
+_KEPT_ENTITIES: dict[tuple[Path, str], tuple] = {}
+ENTITIES_STORE = "entity-table"
+
+
+def keep_entities(cache: Cache, config: Config, rules: str) -> None:
+    """Take the entity table from the build cache, or store the one made here for the next runs.
+
+    Making it reads CLDR's country names in four languages and folds some 3,000 names: 0.11 s, a tenth of
+    a build with one new seed at 1,000 articles; the stored one loads in 0.01 s. It is stored as a pickle
+    (its names are objects) inside a store of the cache, under what it is made from: the import rules
+    (``entities.toml`` among them), the code that makes it, Babel's version (CLDR) and pycountry's list."""
+    found = (config.entities, rules)
+    if found in _KEPT_ENTITIES or cache.root is None:
+        return
+    import pickle
+
+    from . import entities
+
+    key = [rules, _entities_source(entities.__file__)]
+    stored = cache.load(ENTITIES_STORE)
+    if stored is not None and stored[0] == key:
+        try:
+            table = pickle.loads(stored[1])
+        except Exception:  # noqa: BLE001 - a damaged store: made again below
+            table = None
+        if isinstance(table, tuple) and len(table) == 2 and isinstance(table[0], entities.Entities):
+            _KEPT_ENTITIES.clear()
+            _KEPT_ENTITIES[found] = table
+            return
+    table = _load_entities(*found)
+    cache.save(ENTITIES_STORE, (key, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL)))
+
+
+@lru_cache(maxsize=1)
+def _entities_source(module: str) -> str:
+    """What the entity table is made from besides the import rules: the module making it, Babel's
+    version and pycountry's list of countries (its file's size and time: importing pycountry to ask its
+    version costs more than the table saves)."""
+    import importlib.util
+
+    import babel
+
+    parts = [Path(module).read_bytes(), babel.__version__.encode()]
+    spec = importlib.util.find_spec("pycountry")
+    if spec is not None and spec.origin:
+        try:
+            stat = (Path(spec.origin).parent / "databases" / "iso3166-1.json").stat()
+            parts.append(f"{stat.st_size}/{stat.st_mtime_ns}".encode())
+        except OSError:
+            pass
+    return sha(b"\0".join(parts))
 
 
 @lru_cache(maxsize=4)

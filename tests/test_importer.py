@@ -280,3 +280,40 @@ def test_new_import_rules_rewrite_the_articles_and_are_remembered(project: Proje
     status, out, err = project.run("import")  # each article's fingerprint names the rules: written again
     assert status == 1 and out.startswith("import: 1 imported, 0 skipped") and err == first[2]
     assert project.run("import")[1].startswith("import: 0 imported, 1 skipped (1 unchanged")
+
+
+def test_the_entity_table_kept_in_the_cache_is_the_one_its_sources_make(project: Project) -> None:
+    """Import keeps the entity table in the build cache; a run takes it from there only while what it is made
+    from is the same, and that table finds what one made afresh finds. Once entities.toml changes, it is made again."""
+    from crossings import importer
+    from crossings.cache import Cache
+    from crossings.entities import load
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted((FIXTURES / "seeds" / "ok").glob("*.txt"))] + [
+        "Une manifestation rue du Maroc, puis une réunion en Hollande avec Frontex et l'OIM.",
+        "La France, terre d'asile ? Ahmed Maroc a parlé au HCR à Tunis.", "Frontex bis et Frontex au Maroc."]
+
+    def finds(table) -> list:
+        return [table[0].find(text) for text in texts] + [table[1]]
+
+    project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    project.run("import")
+    config = project.config()
+    rules = importer.rules_digest(config)
+    cache = Cache(config.cache)
+    assert cache.load(importer.ENTITIES_STORE)[0][0] == rules
+    importer._KEPT_ENTITIES.clear()
+    importer.keep_entities(cache, config, rules)
+    assert finds(importer._KEPT_ENTITIES[(config.entities, rules)]) == finds(load(config.entities))
+
+    config.entities.write_text(config.entities.read_text(encoding="utf-8") + '\n[organizations.frontex2]\nnames = {fr = "Frontex bis"}\n'
+                               'aliases = ["Frontex bis"]\n', encoding="utf-8")
+    changed = importer.rules_digest(config)
+    importer._KEPT_ENTITIES.clear()
+    importer.keep_entities(cache, config, changed)
+    assert (config.entities, changed) not in importer._KEPT_ENTITIES  # made here, not taken
+    assert cache.load(importer.ENTITIES_STORE)[0][0] == changed
+    importer.keep_entities(cache, config, changed)
+    kept = importer._KEPT_ENTITIES[(config.entities, changed)]
+    assert finds(kept) == finds(load(config.entities))
+    assert "frontex2" in kept[0].find(texts[-1])[1]
