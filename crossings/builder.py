@@ -140,7 +140,7 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     records, problems = library.load()
     report.problems.extend(problems)
     report.lap("library")
-    catalogs = load_catalogs(config.locales)
+    catalogs = load_catalogs(config.locales, cache if write else None)  # (``check`` reads the .po files themselves)
     report.problems.extend(catalogs.problems)
     site, problems = build_site(records, config, library, catalogs)
     report.problems.extend(problems)

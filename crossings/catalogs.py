@@ -133,11 +133,21 @@ class Catalogs:
         return lang in self.languages
 
 
-def load_catalogs(folder: Path) -> Catalogs:
-    """Read every ``<lang>/LC_MESSAGES/messages.po`` below ``folder``."""
+CATALOGS_STORE = "catalogs"
+"""The build cache's store of compiled catalogs: language → (key, .mo bytes, digest, problems)."""
+
+
+def load_catalogs(folder: Path, cache=None) -> Catalogs:
+    """Read every ``<lang>/LC_MESSAGES/messages.po`` below ``folder``.
+
+    With a build cache, a catalog whose bytes were compiled by an earlier run is taken from it (parsing the
+    .po files with Babel takes 0.05 s of every build); ``catalogs`` (the parsed .po files, which only
+    ``check`` reads) then leaves it out."""
     catalogs = Catalogs(folder)
     if not folder.is_dir():
         return catalogs
+    stored = (cache.load(CATALOGS_STORE) or {}) if cache is not None else {}
+    fresh: dict[str, tuple] = {}
     for child in sorted(folder.iterdir()):
         path = po_path(folder, child.name)
         if child.name.startswith(".") or not path.is_file():
@@ -147,13 +157,40 @@ def load_catalogs(folder: Path) -> Catalogs:
         except OSError as exc:
             catalogs.problems.append(error(display_path(path), None, f"cannot read the catalog: {exc.strerror or exc}", "the interface is in English for this language meanwhile"))
             continue
-        compiled, catalog, problems = _compile(path, data, child.name)
+        lang = child.name
+        if cache is not None:
+            key = _catalog_key(data, display_path(path))
+            kept = stored.get(lang)
+            if kept is not None and kept[0] == key:
+                compiled = gettext.GNUTranslations(io.BytesIO(kept[1]))
+                compiled.crossings_digest = kept[2]
+                catalogs.problems.extend(Problem(*p) for p in kept[3])
+                catalogs.translations[lang] = compiled
+                catalogs.digests[lang] = kept[2]
+                fresh[lang] = kept
+                continue
+        compiled, catalog, problems = _compile(path, data, lang)
         catalogs.problems.extend(problems)
         if compiled is not None:
-            catalogs.translations[child.name] = compiled
-            catalogs.catalogs[child.name] = catalog
-            catalogs.digests[child.name] = compiled.crossings_digest
+            catalogs.translations[lang] = compiled
+            catalogs.catalogs[lang] = catalog
+            catalogs.digests[lang] = compiled.crossings_digest
+            if cache is not None:
+                fresh[lang] = (key, compiled.crossings_mo, compiled.crossings_digest, tuple(p.as_tuple() for p in problems))
+    if cache is not None and fresh != stored:
+        cache.save(CATALOGS_STORE, fresh)
     return catalogs
+
+
+CATALOG_FORMAT = "1"
+"""Bump when ``_compile`` would make something else of the same catalog (its checks, its messages)."""
+
+
+def _catalog_key(data: bytes, shown: str) -> str:
+    """What a compiled catalog is made from: its bytes, its path (in its problems), Babel (plural rules) and ``_compile``."""
+    import babel
+
+    return hashlib.sha256(repr((CATALOG_FORMAT, babel.__version__, shown)).encode() + data).hexdigest()
 
 
 @lru_cache(maxsize=64)
@@ -190,6 +227,7 @@ def _compile(path: Path, data: bytes, lang: str) -> tuple[gettext.GNUTranslation
     write_mo(buffer, usable)
     buffer.seek(0)
     compiled = gettext.GNUTranslations(buffer)
+    compiled.crossings_mo = buffer.getvalue()  # (for the build cache)
     # What pages depend on: the translations and the plural rule, not the header's dates.
     compiled.crossings_digest = hashlib.sha256(repr((usable.plural_expr, sorted(
         (m.context or "", repr(m.id), repr(m.string)) for m in usable if m.id))).encode()).hexdigest()[:16]

@@ -427,6 +427,18 @@ def test_a_translation_with_wrong_placeholders_is_reported_and_left_out(project:
     assert re.search(r"locales/fr/LC_MESSAGES/messages\.po:\d+: warning: the translation of “Read the original on %\(name\)s” uses the placeholder "
                      r"%\(nom\)s, which the message does not have", err)
     assert "Read the original on Yabiladi" in (project.out / FRENCH).read_text(encoding="utf-8")
+    # the next build takes the compiled catalog from the build cache, and says it again
+    from crossings.cache import Cache
+    from crossings.catalogs import CATALOGS_STORE
+
+    assert "fr" in Cache(project.config().cache).load(CATALOGS_STORE)
+    article = next(project.content.rglob("*.md"))
+    article.write_text(article.read_text(encoding="utf-8") + "\nUne ligne de plus.\n", encoding="utf-8")
+    status, _, again = project.run("build")
+    assert status == 0 and "; 0 pages written" not in _
+    assert re.search(r"locales/fr/LC_MESSAGES/messages\.po:\d+: warning: the translation of “Read the original on %\(name\)s” uses the placeholder "
+                     r"%\(nom\)s, which the message does not have", again)
+    assert "Read the original on Yabiladi" in (project.out / FRENCH).read_text(encoding="utf-8")
 
 
 def test_a_broken_catalog_is_an_error_and_the_site_still_builds(project: Project) -> None:
