@@ -6,7 +6,8 @@ run skip re-reading a file whose hash it already knows. Each store is one file o
 plain values (tuples, strings, numbers, dicts) in ``marshal`` format, the fastest
 Python reads; written atomically and tagged with the Crossings and Python
 versions: a store from another version, or a damaged one, is discarded with a
-warning and the build simply does more work.
+warning and the build simply does more work. (One value holds a pickle: the entity table's,
+whose names are objects; see ``importer.keep_entities``.)
 """
 
 from __future__ import annotations
