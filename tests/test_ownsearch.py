@@ -197,7 +197,8 @@ def test_the_index_made_by_a_child_reading_the_texts_is_the_same(project: Projec
 def test_the_newest_part_is_made_again_from_what_the_last_build_took_of_its_articles(project: Project, tmp_path: Path, monkeypatch) -> None:
     """A new article in the newest year makes the newest part again: only its own text is cut into words (the
     others' words and fragments come from the build cache, ``Memo``), and the index is the clean build's, byte
-    for byte. An edited article of that year is read again; a part made without the memo is the same."""
+    for byte. An edited article of that year is read again; a part made without the memo is the same. The same
+    for an older article: its run of years is made again from that part's store."""
     from crossings import ownsearch
     from crossings.cli import main
 
@@ -245,6 +246,37 @@ def test_the_newest_part_is_made_again_from_what_the_last_build_took_of_its_arti
     assert [url.rsplit("/", 2)[-2] for url in analysed()] == ["new"]
     assert index(project.out) == clean("clean-2")
     assert b"voilier" in b"".join(__import__("gzip").decompress(data) for path, data in index(project.out).items() if "/c-" in path)
+
+    # an edit of an older article makes its run of years again, from that part's store: only it is read
+    def parts() -> list[str]:
+        return [part["name"] for part in json.loads((project.out / "search" / "index.json").read_text(encoding="utf-8"))["parts"]]
+
+    def memos() -> list[str]:
+        return sorted(path.name[len(ownsearch.Memo.PREFIX):-len(".marshal")] for path in (project.root / ".cache").glob(ownsearch.Memo.PREFIX + "*"))
+
+    assert len(parts()) >= 2 and memos() == sorted(parts())  # (every part's, made by the first build)
+    older = project.content / "older.md"
+    older.write_text("---\ntitle: Arrivées à Malte\ndate: 2023-03-04\nlang: fr\n---\n\nDes arrivées à Malte.\n", encoding="utf-8")
+    assert main(["build"]) == 0
+    assert "older" in [url.rsplit("/", 2)[-2] for url in analysed()]
+    assert index(project.out) == clean("clean-3")
+    analysed()
+    older.write_text("---\ntitle: Arrivées à Malte\ndate: 2023-03-04\nlang: fr\n---\n\nDes arrivées à La Valette.\n", encoding="utf-8")
+    assert main(["build"]) == 0
+    assert [url.rsplit("/", 2)[-2] for url in analysed()] == ["older"]  # (not the other articles of 2023)
+    assert index(project.out) == clean("clean-4")
+    assert b"valette" in b"".join(__import__("gzip").decompress(data) for path, data in index(project.out).items() if "/c-" in path)
+    # a store of a part the index no longer has is removed (here: the runs of years move when a year comes and goes)
+    (project.content / "oldest.md").write_text("---\ntitle: Arrivées à Lampedusa\ndate: 2019-03-04\nlang: fr\n---\n\nDes arrivées.\n",
+                                               encoding="utf-8")
+    assert main(["build"]) == 0
+    before = parts()
+    assert memos() == sorted(before)
+    (project.content / "oldest.md").unlink()
+    assert main(["build"]) == 0
+    gone = set(before) - set(parts())
+    assert gone and not gone & set(memos()) and set(memos()) <= set(parts())
+    assert index(project.out) == clean("clean-5")
 
 
 def test_words_are_cut_as_one_character_at_a_time_would() -> None:
