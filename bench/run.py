@@ -91,7 +91,10 @@ def empty_trash() -> None:
 
 
 def measure(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Run a command; return (wall seconds, peak RSS in MB of it and the children it waited for)."""
+    """Run a command; return (wall seconds, peak RSS in MB of it and the children it waited for).
+
+    Then, untimed, wait for the work a build leaves running once it has exited (``settle``), so that it is
+    not timed with the next command, ours or a peer's."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -99,7 +102,25 @@ def measure(command: list[str], cwd: Path) -> tuple[float, int]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode not in (0,):
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{process.stderr.read().decode()[-2000:]}")
+    settle(cwd)
     return seconds, usage.ru_maxrss // 1024
+
+
+BACKGROUND = ("*.making-*", "*.trash-*")
+"""What a Crossings build leaves working after it exits (``crossings.writer``): the next spare site, hard-linked
+by a process of the lowest priority (``site-spare.making-<id>`` until it is ready), and folders being deleted
+by ``rm`` (``*.trash-*``). Before 2026-12-02 the bench did not wait for them: they shared the machine with the
+command that came next (Hugo + Pagefind's cold build came right after our last build of a run)."""
+
+
+def settle(folder: Path, limit: float = 600.0) -> float:
+    """Wait until no Crossings build works in the background in ``folder`` or its ``.cache``; the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        if not any(path for where in (folder, folder / ".cache") if where.is_dir() for pattern in BACKGROUND for path in where.glob(pattern)):
+            break
+        time.sleep(0.1)
+    return time.perf_counter() - started
 
 
 def du(path: Path) -> int:
