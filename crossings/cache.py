@@ -158,10 +158,22 @@ class Cache:
             return False
 
     def discard(self, name: str) -> None:
-        if self.root is not None:
+        """Remove a store (nothing, in a read-only cache: ``check`` changes no file)."""
+        if self.root is not None and not self.read_only:
             (self.root / f"{name}.marshal").unlink(missing_ok=True)
             (self.root / f"{name}-base.marshal").unlink(missing_ok=True)  # (a journaled store's)
             self._bases.pop(name, None)
+
+    def keep_only(self, prefix: str, wanted) -> None:
+        """Remove the stores named ``prefix`` + something not in ``wanted`` (stores kept by part, month or
+        id, whose part, month or id is gone)."""
+        if self.root is None or self.read_only or not self.root.is_dir():
+            return
+        wanted = set(wanted)
+        for path in self.root.glob(f"{prefix}*.marshal"):
+            name = path.name[:-len(".marshal")]
+            if name[len(prefix):] not in wanted:
+                self.discard(name)
 
 
 def walk(root: Path, suffix: str = "", hidden: tuple[str, ...] = ()) -> dict[str, os.stat_result]:

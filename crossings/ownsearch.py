@@ -323,22 +323,16 @@ class Memo:
         self.cache = cache
 
     def load(self, part: str) -> dict:
-        found = self.cache.load(self.PREFIX + part) if self.cache is not None else None
+        found = self.cache.load(self.PREFIX + part)
         return found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] == (OWN_VERSION, self.FORMAT, part) else {}
 
     def save(self, part: str, known: dict, fresh: dict) -> None:
-        if self.cache is not None and fresh != known:
+        if fresh != known:
             self.cache.save(self.PREFIX + part, ((OWN_VERSION, self.FORMAT, part), fresh))
 
     def keep_only(self, names) -> None:
         """Remove the stores of the parts the index no longer has (the runs of years moved)."""
-        root = getattr(self.cache, "root", None)
-        if root is None or getattr(self.cache, "read_only", False) or not root.is_dir():
-            return
-        wanted = {self.PREFIX + name for name in names}
-        for path in root.glob(self.PREFIX + "*.marshal"):
-            if path.name[:-len(".marshal")] not in wanted:
-                self.cache.discard(path.name[:-len(".marshal")])
+        self.cache.keep_only(self.PREFIX, names)
         self.cache.discard("ownsearch-memo")  # (the one store of the newest part, before there was one per part)
 
 

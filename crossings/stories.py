@@ -1153,9 +1153,7 @@ class Grouper:
             for month in sorted(self._dirty):
                 self._save_month(month, nodes, alive)
             if not self._links_hold and self._can_reload():  # the months with none of these articles: their links are another's
-                for path in sorted(self.cache.root.glob("stories-*.marshal")):
-                    if path.stem.removeprefix("stories-") not in self._written:
-                        self.cache.discard(path.stem)
+                self.cache.keep_only("stories-", self._written)
             self.cache.save("stories", state)
         self._release()
         return finish(nodes, state["stories"], copies)

@@ -173,12 +173,7 @@ class OutputTree:
 
     def _drop_bases(self, keep: set) -> None:
         """Remove the base manifests that no store names any more."""
-        root = self.cache.root
-        if root is None or self.cache.read_only:
-            return
-        for path in root.glob(f"{BASE}*.marshal"):
-            if path.name[len(BASE):-len(".marshal")] not in keep:
-                path.unlink(missing_ok=True)
+        self.cache.keep_only(BASE, keep)
 
     def _spare_path(self) -> Path:
         """In the cache folder when it is on the output's file system, else beside the output."""

@@ -66,6 +66,24 @@ def test_a_clean_project_checks_clean(project: Project) -> None:
     assert result.returncode == 0 and result.stderr == ""
 
 
+def test_check_leaves_the_build_cache_as_it_is(project: Project) -> None:
+    """``check`` reads the build cache and changes none of it, not even the stores a build would remove
+    (here: those of a content folder gone, and of the search index's parts)."""
+    project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    (project.content / "1999").mkdir(parents=True)
+    (project.content / "1999" / "old.md").write_text("---\ntitle: Arrivées à Malte\ndate: 1999-03-04\nlang: fr\n---\n\nDes arrivées.\n",
+                                                   encoding="utf-8")
+    assert run(project.root, "build").returncode == 0
+    cache = project.root / ".cache"
+    stores = {p.relative_to(cache).as_posix(): p.read_bytes() for p in cache.rglob("*.marshal")}
+    assert any(name.startswith("content-") for name in stores) and any(name.startswith("ownsearch-memo-") for name in stores)
+    (project.content / "1999" / "old.md").unlink()
+    (project.content / "1999").rmdir()
+    result = run(project.root, "check")
+    assert result.returncode == 0, result.stderr
+    assert {p.relative_to(cache).as_posix(): p.read_bytes() for p in cache.rglob("*.marshal")} == stores
+
+
 def test_bad_settings_are_reported_without_a_traceback(project: Project) -> None:
     (project.root / "pyproject.toml").write_text('[tool.crossings]\nper_page = "many"\nbase_url = "ftp://x"\ntitel = "x"\n', encoding="utf-8")
     result = run(project.root, "build")
