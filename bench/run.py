@@ -113,14 +113,13 @@ by ``rm`` (``*.trash-*``). Before 2026-12-02 the bench did not wait for them: th
 command that came next (Hugo + Pagefind's cold build came right after our last build of a run)."""
 
 
-def settle(folder: Path, limit: float = 600.0) -> float:
-    """Wait until no Crossings build works in the background in ``folder`` or its ``.cache``; the seconds waited."""
+def settle(folder: Path, limit: float = 600.0) -> None:
+    """Wait (at most ``limit`` seconds) until no Crossings build works in the background in ``folder`` or its ``.cache``."""
     started = time.perf_counter()
     while time.perf_counter() - started < limit:
         if not any(path for where in (folder, folder / ".cache") if where.is_dir() for pattern in BACKGROUND for path in where.glob(pattern)):
-            break
+            return
         time.sleep(0.1)
-    return time.perf_counter() - started
 
 
 def du(path: Path) -> int:

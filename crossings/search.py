@@ -32,11 +32,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import functools
 import os
 import re
 import subprocess
 import tempfile
-import functools
 from pathlib import Path
 
 from .facets import keys_of
