@@ -487,8 +487,9 @@ def _render_early(env, config: Config, outputs: list[Output], tree: OutputTree, 
         return None
     try:
         todo = set(tree.prepare(keys, remove=False))
-        pending = [o for o in outputs if o.path in todo and not o.after]
-        after = [o for o in outputs if o.path in todo and o.after]  # with the search index, once what they list is written
+        chosen = [o for o in outputs if o.path in todo] if todo else []
+        pending = [o for o in chosen if not o.after]
+        after = [o for o in chosen if o.after]  # with the search index, once what they list is written
         report.lap("prepare spare")
         if not in_process(pending):
             # Workers are forked only once the search thread holds nothing they could need: our own index

@@ -133,7 +133,6 @@ class OutputTree:
         self.job: list | None = job if job and job[1] == self.live_id else None
         """[pid, live id] of the process making the next spare in the background, if one was started."""
         self._clear_spares_ahead()
-        self.shas: dict[str, str] = {}
         self._entries: dict[str, tuple[str, str]] = {}
         """The manifest entries ``prepare`` found made already (the spare's or the live site's very objects, which
         the manifests share with their base: the new manifest's differences from it are found by identity)."""
@@ -263,28 +262,38 @@ class OutputTree:
                 remove_later(self.spare)
                 self.spare.mkdir(parents=True)
         fresh = self._fresh
-        spare_get = (self.spare_manifest or {}).get
-        live_get = (self.live or {}).get
-        shas, differ, entries = self.shas, self.differ, self._entries
-        todo = []
+        live = self.live or {}
+        differ, entries = self.differ, self._entries
         made: set[str] = set()
         nothing = ("", "")
-        for rel, key in wanted.items():  # (343,000 outputs at 100,000 articles)
-            there = spare_get(rel, nothing)
-            if there[0] == key:
-                shas[rel] = there[1]
-                entries[rel] = there
-                here = live_get(rel, nothing)
-                if here is not there and here[1] != there[1]:
-                    differ.add(rel)
-                continue
-            there = live_get(rel, nothing)
-            if there[0] == key:
-                self._link(rel, made, fresh)
-                shas[rel] = there[1]
-                entries[rel] = there
-            else:
-                todo.append(rel)
+        if self.spare_manifest is None or self.spare_manifest is live:
+            # The usual case (343,000 outputs at 100,000 articles): the spare is the live site's twin, made in the
+            # background (nothing to link: it has every live file), or it is new (every file kept is linked). Two
+            # comprehensions rather than one loop of both cases: 0.2 s instead of 0.7 s at 100,000 articles.
+            get = live.get
+            found = {rel: there for rel, key in wanted.items() if (there := get(rel, nothing))[0] == key}
+            todo = [rel for rel in wanted if rel not in found]
+            if self.spare_manifest is None:
+                for rel in found:
+                    self._link(rel, made, fresh)
+            entries.update(found)
+        else:
+            spare_get, live_get = self.spare_manifest.get, live.get
+            todo = []
+            for rel, key in wanted.items():
+                there = spare_get(rel, nothing)
+                if there[0] == key:
+                    entries[rel] = there
+                    here = live_get(rel, nothing)
+                    if here is not there and here[1] != there[1]:
+                        differ.add(rel)
+                    continue
+                there = live_get(rel, nothing)
+                if there[0] == key:
+                    self._link(rel, made, fresh)
+                    entries[rel] = there
+                else:
+                    todo.append(rel)
         if remove:
             self.remove_unwanted(wanted)
         return todo
@@ -343,13 +352,12 @@ class OutputTree:
         the next spare is made in the background only once the build calls ``start_spare_ahead``: after
         its own last steps, which that process (linking every file of the site) would slow down. With
         None: as False for a site of fewer than ``SPARE_EARLY_FROM`` files, as True for a bigger one."""
-        self.shas.update(shas)
         live = self.live or {}
         self.differ.update(rel for rel, digest in shas.items() if live.get(rel, ("", ""))[1] != digest)  # (rendered, perhaps by workers)
         entries = self._entries
         for rel in shas:  # (rendered: not the entries found)
             entries.pop(rel, None)
-        shas, get = self.shas, entries.get
+        get = entries.get  # (an entry found, else a file rendered: in ``shas``)
         manifest = {rel: get(rel) or (key, shas[rel]) for rel, key in wanted.items()}
         live_id = secrets.token_hex(8)
         state = self._differences(manifest, [rel for rel in wanted if rel not in entries] if self._apart is not None else None)
