@@ -275,3 +275,31 @@ def test_scraped_text_is_escaped_in_every_context(site: Project) -> None:
         assert '=HYPERLINK("http://evil.example") <b>and</b> </script>' in titles
     sitemap = (site.out / "sitemap.xml").read_text()
     assert "<b>" not in sitemap
+
+
+def test_the_facets_group_articles_by_value_slug_first_key_kept_each_article_once() -> None:
+    """``facet_groups``: one group per value's address (keys that make the same slug share it, under the first
+    key met), its articles in the order given, each once even when the article names the value twice."""
+    import datetime as dt
+
+    from crossings.articles import Article
+    from crossings.facets import facet_groups
+    from crossings.library import Record
+
+    def record(slug, **fields):
+        article = Article(f"content/{slug}.md", slug, slug, dt.date(2024, 1, 1), fields.pop("lang", "fr"), "", **fields)
+        return Record(article, f"{slug}.md", "sha", "", "v")
+
+    a = record("a", countries=("MA", "ES"), tags=("Asile", "asile", "Ceuta"), source_name="El País", organizations=("IOM",))
+    b = record("b", lang="en", countries=("ES",), tags=("asile",), source_name="")
+    c = record("c", countries=("MA",), tags=("ceuta",), source_name="El País", organizations=("IOM", "UNHCR"))
+    groups = facet_groups([a, b, c])
+    shown = {kind: {slug: (key, [r.article.slug for r in items]) for slug, (key, items) in values.items()} for kind, values in groups.items()}
+    assert shown == {
+        "countries": {"ma": ("MA", ["a", "c"]), "es": ("ES", ["a", "b"])},
+        "organizations": {"iom": ("IOM", ["a", "c"]), "unhcr": ("UNHCR", ["c"])},
+        "sources": {"el-pais": ("El País", ["a", "c"])},
+        "languages": {"fr": ("fr", ["a", "c"]), "en": ("en", ["b"])},
+        "tags": {"asile": ("Asile", ["a", "b"]), "ceuta": ("Ceuta", ["a", "c"])},
+    }
+    assert [list(values) for values in groups.values()] == [["ma", "es"], ["iom", "unhcr"], ["el-pais"], ["fr", "en"], ["asile", "ceuta"]]
