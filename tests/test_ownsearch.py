@@ -10,8 +10,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from crossings.ownsearch import WORD, _stemmer
+from crossings.ownsearch import WORD, _stemmer, words_in
 
 from .conftest import FIXTURES, REPO, Project, write_pyproject
 
@@ -294,3 +296,11 @@ def test_words_are_cut_as_one_character_at_a_time_would() -> None:
     texts.append(unicodedata.normalize("NFD", (FIXTURES / "seeds" / "ok" / "000_0a1c3472872379bf.txt").read_text(encoding="utf-8")))
     for text in texts:
         assert WORD.findall(text.lower()) == one_at_a_time.findall(text.lower())
+
+
+@given(st.text(alphabet=st.sampled_from("aéZ9_ -'’\u0301\u0308\u064b\u0650\u0670عربيةçÑ\u00a0.,\n") | st.characters(), max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_the_words_of_a_text_are_words_findall_with_or_without_combining_marks(text: str) -> None:
+    """``words_in`` takes the shorter pattern for a text without a combining mark: the same words either way."""
+    assert words_in(text) == WORD.findall(text)
+    assert words_in(text + "e\u0301") == WORD.findall(text + "e\u0301")  # (with a mark: the full pattern)
