@@ -158,7 +158,7 @@ def articles_jsonl(site: Site, records: list[Record]) -> bytes:
     lines = []
     for record in records:
         item = metadata(site, record)
-        item["text"] = site.library.body(record)[1]
+        item["text"] = site.library.text(record)
         lines.append(json.dumps(item, ensure_ascii=False))
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 

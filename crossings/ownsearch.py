@@ -125,7 +125,7 @@ def postings(numbers: list[int], weights: list[int] | None = None) -> str:
 
 def text_of(site: Site, record: Record) -> str:
     """The indexed text of an article: its body's plain text (its title is apart)."""
-    return site.library.body(record)[1]
+    return site.library.text(record)
 
 
 def filters_of(site: Site, record: Record) -> list[tuple[str, str]]:

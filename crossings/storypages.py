@@ -129,7 +129,7 @@ def build_index(site: Site) -> StoryIndex:
 
     def text_of(slug: str) -> tuple[str, str]:
         record = by_slug[slug]
-        return record.article.title, site.library.body(record)[1]
+        return record.article.title, site.library.text(record)
 
     grouper = engine.Grouper(table, site.library.cache, text_of, config.language)
     if site.library.features_table is table:  # made with this very table by the workers that read the content

@@ -113,3 +113,23 @@ def test_the_workers_make_the_story_features_the_stories_would(tmp_path: Path, m
     index = site.stories
     assert not lib.features_made  # every one taken by the grouping
     assert all(index.grouper.features_of(index.nodes[r.article.slug]) == made[r.file_sha][1] for r in records)
+
+
+def test_an_articles_text_is_its_bodys_plain_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Library.text``, which the search, the exports and the stories read, is ``body``'s plain text: of a
+    plain body (read again), of a Markdown one (kept in the cache, and made again when the cache is lost)."""
+    root, _ = _corpus(tmp_path)
+    monkeypatch.chdir(root)
+    config, _ = load_config(root / "pyproject.toml")
+    records, _ = Library(config, Cache(tmp_path / "cache"), scan=Scan()).load()
+    for cache in (tmp_path / "cache", tmp_path / "none"):  # (with the Markdown kept, then without)
+        lib = Library(config, Cache(cache), scan=Scan())
+        plain = markdown = 0
+        for record in records:
+            assert lib.text(record) == lib.body(record)[1]
+            if "*emphasis*" in (config.content / record.rel).read_text(encoding="utf-8"):
+                markdown += 1
+                assert "emphasis" in lib.text(record) and "*" not in lib.text(record)
+            else:
+                plain += 1
+        assert plain and markdown
