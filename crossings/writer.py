@@ -269,7 +269,8 @@ class OutputTree:
         if self.spare_manifest is None or self.spare_manifest is live:
             # The usual case (343,000 outputs at 100,000 articles): the spare is the live site's twin, made in the
             # background (nothing to link: it has every live file), or it is new (every file kept is linked). Two
-            # comprehensions rather than one loop of both cases: 0.2 s instead of 0.7 s at 100,000 articles.
+            # comprehensions rather than one loop of both cases (the build's step 'prepare spare' after one new
+            # seed at 100,000 articles: 0.26-0.35 s rather than 0.33-0.43 s).
             get = live.get
             found = {rel: there for rel, key in wanted.items() if (there := get(rel, nothing))[0] == key}
             todo = [rel for rel in wanted if rel not in found]
