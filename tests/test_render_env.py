@@ -82,3 +82,25 @@ def test_a_missing_key_is_still_an_error(tmp_path: Path) -> None:
     with pytest.raises(jinja2.UndefinedError) as ours:
         make_env(config).get_template("page.html").render({"page": {"title": "x"}})
     assert str(ours.value) == str(theirs.value)
+
+
+def test_an_html_template_is_read_without_its_indentation_before_tags_and_values(tmp_path: Path) -> None:
+    """The indentation is taken from the templates' sources (once), not from every page: only before a tag or a
+    value, only in HTML templates without a pre or textarea element, and every line stays where it was."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "page.html").write_text("<ul>\n  <li>{{ a }}</li>\n\t  {{ b }}\n  text kept\n    {% if a %}<i>if</i>{% endif %}\n</ul>\n",
+                                         encoding="utf-8")
+    (templates / "pre.html").write_text("<pre>\n  <b>{{ a }}</b>\n</pre>\n", encoding="utf-8")
+    (templates / "feed.xml").write_text("<feed>\n  <entry>{{ a }}</entry>\n</feed>\n", encoding="utf-8")
+    (templates / "broken.html").write_text("<p>\n    <b>\n  {% if %}\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.crossings]\n", encoding="utf-8")
+    config, _ = load_config(tmp_path / "pyproject.toml")
+    env = make_env(config)
+    context = {"a": "<x>", "b": Markup("<em>y</em>")}
+    assert env.get_template("page.html").render(context) == "<ul>\n<li>&lt;x&gt;</li>\n<em>y</em>\n  text kept\n<i>if</i></ul>\n"
+    assert env.get_template("pre.html").render(context) == "<pre>\n  <b>&lt;x&gt;</b>\n</pre>\n"
+    assert env.get_template("feed.xml").render(context) == "<feed>\n  <entry>&lt;x&gt;</entry>\n</feed>\n"
+    with pytest.raises(jinja2.TemplateSyntaxError) as error:
+        env.get_template("broken.html")
+    assert error.value.lineno == 3
