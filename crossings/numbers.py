@@ -18,7 +18,7 @@ import bisect
 import re
 from typing import NamedTuple
 
-from .entities import Sieve
+from .entities import ARABIC_MARKS, Sieve
 from .entities import fold as _fold
 
 # Arabic-Indic and Eastern Arabic-Indic digits, and the Arabic thousands and decimal separators.
@@ -77,7 +77,6 @@ MULTIPLIERS = {"million": 10**6, "millions": 10**6, "millon": 10**6, "millones":
                "billion": 10**9, "mil": 1000, "mille": 1000, "thousand": 1000, "الف": 1000, "الاف": 1000, "مليون": 10**6,
                "ملايين": 10**6, "مليار": 10**9, "مليارات": 10**9}
 SUFFIXES = {"k": 1000, "m": 10**6, "bn": 10**9}
-ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 
 
 class Number(NamedTuple):
