@@ -77,6 +77,10 @@ class Library:
         text again in workers of their own (``stories.Grouper.prefetch``)."""
         self._features: dict[str, tuple] | None = None  # in a worker: the features it made
         self.features_table = None
+        self._kept: dict[str, tuple[str, str]] = {}
+        """Record key → (HTML, plain text) of the plain bodies read by this build, while they take at most
+        ``BODIES_KEPT`` characters (see ``_body``)."""
+        self._kept_size = 0
 
     def publishers(self) -> publishers.Table:
         """The publishers table, knowing the hosts named before (import's store of names, which ``load``
@@ -209,8 +213,8 @@ class Library:
         if not is_plain:  # Markdown: worth remembering between builds
             self.html_store()[key] = (html, plain)
             self._html_dirty = True
-        # A plain body is not kept: ``body`` reads it again when a page needs it (cheaper than holding every
-        # article's text and HTML for the whole build: 135 MB at 10,000 articles).
+        else:
+            self._keep(key, html, plain)
         short = excerpt(plain)
         record = Record(article._replace(body=""), rel, key, short, entry_version(article, short))
         if self._features is not None:
@@ -218,6 +222,14 @@ class Library:
 
             self._features[key] = (article.lang, features(article.title, plain, article.lang, self.features_table))
         return (sig, digest, record.as_tuple(), plain_problems, named_by)
+
+    def _keep(self, key: str, html: str, plain: str) -> None:
+        """Hold a plain body for this build's pages, exports and search index (``_body``), unless the bodies
+        held already take ``BODIES_KEPT`` characters: the others are read again from their files when needed
+        (holding every article's text and HTML for the whole build would take 135 MB at 10,000 articles)."""
+        if self._kept_size < BODIES_KEPT:
+            self._kept[key] = (html, plain)
+            self._kept_size += len(html) + len(plain)
 
     def _read_many(self, jobs: list[tuple[str, tuple, tuple | None]]) -> dict[str, tuple]:
         """``_read`` of many files (a build whose cache was lost reads every one), in worker processes;
@@ -237,7 +249,7 @@ class Library:
             chunks = [range(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
             from concurrent.futures import ProcessPoolExecutor  # (here: 20 ms of imports a build without workers does without)
             with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-                for chunk, (entries, html, features) in zip(chunks, pool.map(_read_some, chunks)):
+                for chunk, (entries, html, features, kept) in zip(chunks, pool.map(_read_some, chunks)):
                     for i, entry in zip(chunk, entries):
                         made[jobs[i][0]] = entry
                         self._read_already.pop(jobs[i][0], None)
@@ -245,6 +257,8 @@ class Library:
                         self.html_store().update(html)
                         self._html_dirty = True
                     self.features_made.update(features)
+                    for key, (body_html, plain) in kept.items():
+                        self._keep(key, body_html, plain)
         finally:
             _JOB = None
         return made
@@ -274,7 +288,7 @@ class Library:
         return self._body(record, html=False)[1]
 
     def _body(self, record: Record, html: bool) -> tuple[str, str]:
-        stored = self.html_store().get(record.file_sha)
+        stored = self.html_store().get(record.file_sha) or self._kept.get(record.file_sha)
         if stored:
             return stored
         text = (self.config.content / record.rel).read_text(encoding="utf-8")
@@ -295,6 +309,10 @@ def _store(folder: str) -> str:
     return "content-" + hashlib.blake2b(folder.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
 
 
+BODIES_KEPT = 40_000_000
+"""The characters of plain bodies (HTML and text) a build holds once read (``Library._keep``): every body up to
+a few thousand articles (12 MB at 1,000 articles of the bench corpus), which the render workers, the exports and
+the search index then take rather than each read and parse the file again (0.3-0.4 s of CPU in a cold 1k build)."""
 PARALLEL_FROM = 400
 """Below this many files to parse, forking workers costs more than it saves."""
 _JOB: tuple | None = None  # (library, [(rel, signature, cached entry)]) for forked workers
@@ -306,5 +324,6 @@ def _read_some(indices: range) -> tuple[list[tuple], dict[str, tuple[str, str]],
     library, jobs = _JOB
     library._html = {}  # this worker's additions only (``_read`` adds to the store, never reads it)
     library._features = {}
+    library._kept, library._kept_size = {}, 0  # (the budget is the build's: ``Library._keep`` in the build's process)
     entries = [library._read(*jobs[i]) for i in indices]
-    return entries, library._html, library._features
+    return entries, library._html, library._features, library._kept

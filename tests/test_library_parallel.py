@@ -133,3 +133,34 @@ def test_an_articles_text_is_its_bodys_plain_text(tmp_path: Path, monkeypatch: p
             else:
                 plain += 1
         assert plain and markdown
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_plain_bodies_read_are_held_for_the_build_within_a_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str) -> None:
+    """The plain bodies a build reads (by its workers, or one by one) are held for its pages, exports and search
+    (``Library.body`` and ``text`` read no file again), while they take at most ``BODIES_KEPT`` characters; the
+    others are read again from their files. Shown by taking the files away after the load: a body held is
+    still given, the same as read from the file; one past the budget is not."""
+    root, count = _corpus(tmp_path)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CROSSINGS_WORKERS", workers)
+    config, _ = load_config(root / "pyproject.toml")
+    read_back = Library(config, Cache(None), scan=Scan())
+    records, _ = read_back.load()
+    expected = {r.rel: read_back.body(r) for r in records}
+    plain = [r for r in records if "*emphasis*" not in (config.content / r.rel).read_text(encoding="utf-8")]
+    budget = sum(len(expected[r.rel][0]) + len(expected[r.rel][1]) for r in plain) // 2
+    monkeypatch.setattr(library_, "BODIES_KEPT", budget)
+    lib = Library(config, Cache(None), scan=Scan())
+    records, _ = lib.load()
+    for record in records:
+        (config.content / record.rel).unlink()
+    held = 0
+    for record in plain:
+        try:
+            body = lib.body(record)
+        except FileNotFoundError:
+            continue
+        assert body == expected[record.rel] and lib.text(record) == expected[record.rel][1]
+        held += 1
+    assert plain and len(plain) // 3 < held < len(plain)  # about half of them: the budget's
