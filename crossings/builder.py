@@ -593,7 +593,7 @@ def _site_size(config: Config, cache: Cache, manifest: dict[str, tuple[str, str]
     if live_id and before and stored.get("live_id") == before and tree.spare_manifest is not None:
         total = _changed_size(config, stored["total"], manifest, tree)
     if total is None:
-        total = _every_size(config, cache, manifest)
+        total = _every_size(config, cache, manifest, tree.sizes if tree is not None else {})
     if live_id:
         cache.save("site-size", {"live_id": live_id, "total": total})
     return total
@@ -617,10 +617,19 @@ def _changed_size(config: Config, total: int, manifest: dict[str, tuple[str, str
     return total
 
 
-def _every_size(config: Config, cache: Cache, manifest: dict[str, tuple[str, str]]) -> int:
+def _every_size(config: Config, cache: Cache, manifest: dict[str, tuple[str, str]], written: dict[str, int]) -> int:
+    """The site's size from each file's, by hash: known from the build cache, or from this build's writing
+    (``written``: ``OutputTree.sizes``), else looked at."""
     known: dict[str, int] = cache.load("sizes") or {}
     digests = list(map(itemgetter(1), manifest.values()))
     missing = set(digests).difference(known)
+    if missing and written:
+        found = missing.intersection(written)
+        known.update((digest_, written[digest_]) for digest_ in found)
+        missing -= found
+        changed = bool(found)
+    else:
+        changed = False
     if missing:  # new files only (a change's hundred, not the site's 340,000 at 100,000 articles)
         for rel, (_, digest_) in manifest.items():
             if digest_ in missing and digest_ not in known:
@@ -632,8 +641,8 @@ def _every_size(config: Config, cache: Cache, manifest: dict[str, tuple[str, str
     if len(known) > 2 * len(digests) + 1000:  # the sizes of files long gone: kept only the site's
         wanted = set(digests)
         known = {d: n for d, n in known.items() if d in wanted}
-        missing = True
-    if missing:
+        changed = True
+    if missing or changed:
         cache.save("sizes", known)
     return total
 

@@ -393,7 +393,15 @@ def _collecting():
         gc.unfreeze()
 
 
-def _render_some(indices: list[int]) -> tuple[dict[str, str], Problem | None]:
+def _render_some(indices: list[int]) -> tuple[dict[str, str], Problem | None, dict[str, int]]:
+    """Render some outputs: their paths' hashes, the first problem, and the sizes ``put`` knows of what it wrote
+    (its tree's, by hash: handed to the build's tree from a worker)."""
+    shas, problem = _render_these(indices)
+    sizes = getattr(getattr(_JOB[3], "__self__", None), "sizes", None)
+    return shas, problem, {d: sizes[d] for d in shas.values() if d in sizes} if sizes else {}
+
+
+def _render_these(indices: list[int]) -> tuple[dict[str, str], Problem | None]:
     env, config, outputs, put = _JOB
     shas = {}
     adopt = getattr(getattr(put, "__self__", None), "adopt", None)
@@ -454,7 +462,7 @@ def render_all(env: Environment, config: Config, outputs: list[Output], put: Cal
         if in_process(outputs):
             with _collecting():
                 for n, chunk in enumerate(chunks):
-                    done, problem = _render_some(chunk)
+                    done, problem = _render_these(chunk)
                     shas.update(done)
                     _progress(progress, (n + 1) * CHUNK, len(outputs))
                     if problem:
@@ -466,11 +474,14 @@ def render_all(env: Environment, config: Config, outputs: list[Output], put: Cal
             except RENDER_ERRORS:
                 break  # said by the worker that renders with it, with the page
         from concurrent.futures import ProcessPoolExecutor, as_completed  # (here: 20 ms of imports a build without workers does without)
+        sizes = getattr(getattr(put, "__self__", None), "sizes", None)
         with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_collect_in_worker) as pool:
             futures = [pool.submit(_render_some, chunk) for chunk in chunks]
             for n, future in enumerate(as_completed(futures)):
-                done, problem = future.result()
+                done, problem, written = future.result()
                 shas.update(done)
+                if sizes is not None:
+                    sizes.update(written)
                 _progress(progress, (n + 1) * CHUNK, len(outputs))
                 if problem:
                     for other in futures:

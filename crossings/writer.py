@@ -140,6 +140,9 @@ class OutputTree:
         """The files of the new site whose bytes are not the live file's (new ones among them): rendered with other
         bytes, or taken from the spare with other bytes than the live one's (known once ``commit`` is called)."""
         self._folders: set[str] = set()
+        self.sizes: dict[str, int] = {}
+        """The size of each file ``put`` wrote (or found the live one's), by its hash: what the site's size needs
+        (``builder.size_problems``), without a look at every file of a cold build's site (0.05 s at 1,000 articles)."""
         self._fresh: bool | None = None
         self._ahead_pending = False
         """Whether ``prepare`` found the spare's state unknown and began it afresh (None: not prepared yet)."""
@@ -307,6 +310,7 @@ class OutputTree:
     def put(self, rel: str, data: bytes) -> str:
         """Write one file of the new site (a new file: the live twin is never touched)."""
         digest = sha(data)
+        self.sizes[digest] = len(data)
         path = self._place(rel, digest)
         if path is None:
             return digest

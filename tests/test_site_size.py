@@ -70,3 +70,29 @@ def test_the_size_said_after_each_change_is_the_site_s(project: Project, monkeyp
         kept = builder.Cache(project.root / ".cache").load("site-size")
         assert kept["total"] == size
     assert sum(1 for total in changed if total is not None) >= 4  # most of the changes measured from the last size
+
+
+def test_a_cold_build_sizes_its_site_from_what_it_wrote(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rendered by workers, a cold build's site is sized from what they wrote (each file's size by its hash,
+    handed back with its hash), not by looking at every file; the sizes are the files'."""
+    from crossings import render
+
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)  # workers for a small site
+    monkeypatch.setenv("CROSSINGS_WORKERS", "2")
+    monkeypatch.setattr(builder, "PAGES_LIMIT", 1_000)
+    handed = []
+    every = builder._every_size
+    monkeypatch.setattr(builder, "_every_size", lambda config, cache, manifest, written: handed.append(dict(written)) or every(config, cache, manifest, written))
+    add_seeds(project)
+    status, _, err = project.run("build")
+    assert status == 0, err
+    files = {p.relative_to(project.out).as_posix(): p for p in project.out.rglob("*") if p.is_file()}
+    size = sum(p.stat().st_size for p in files.values())
+    assert f"the site is {size / 1e6:.2f} MB" in err
+    assert builder.Cache(project.root / ".cache").load("site-size")["total"] == size
+    written = handed[0]
+    pages = [rel for rel in files if rel.endswith(".html")]
+    assert len(pages) > 5
+    digests = {rel: builder.sha(files[rel].read_bytes()) for rel in files}
+    for rel in pages:  # every page's size came from its writing, and is its file's
+        assert written[digests[rel]] == files[rel].stat().st_size
