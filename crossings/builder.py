@@ -177,6 +177,9 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
                 ahead.articles.stop()
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
+        stories = site.__dict__.get("stories")
+        if stories is not None and stories.grouper is not None:
+            stories.grouper.settle()  # the stories' stores written (by a process of their own after a grouping from nothing)
         if ahead is not None:
             ahead.tree.start_spare_ahead()
     for warning in cache.warnings:

@@ -38,6 +38,7 @@ import bisect
 import datetime as dt
 import hashlib
 import heapq
+import marshal
 import multiprocessing
 import os
 import re
@@ -74,6 +75,7 @@ COPY_ANCHORS = 4
 """Candidates sharing this many of the article's anchors (likely copies of its text) are compared whatever their number."""
 KEY_WEIGHTS = {"p": 6, "n": 4, "k": 3, "a": 2, "o": 1}
 """How much a shared key weighs in choosing candidates: a place, a number, the headline's kind, an anchor, an organisation."""
+STORE_ASIDE_FROM = 48  # changed months from which they are stored by a process of their own (``Grouper._store``)
 MONTHS_KEPT = 12  # month stores held at once after grouping, and while the pass reads links
 LINK_BATCH = 5000  # new articles linked at once, at least (see Grouper._link)
 STRETCHES = 5
@@ -1001,10 +1003,12 @@ class Grouper:
         self._reading = False  # in the pass: links are only read, and a month with nothing unsaved may be let go
         self._links_hold = True  # whether the links of the month stores in the cache hold (not in a grouping from nothing)
         self._written: set[str] = set()  # the months this grouping stored
+        self._saving = None  # the process storing the grouping's months and state (``_store``), if one was forked
 
     # month stores: {"features": {sha: (lang, features)}, "links": {key: {other: (score, veto)}}}
     def _month(self, month: str) -> dict:
         if month not in self._months:
+            self.settle()
             if self._settled and len(self._months) >= MONTHS_KEPT:
                 del self._months[next(iter(self._months))]  # the month loaded first: pages come in date order
             elif self._reading and len(self._months) >= MONTHS_KEPT:
@@ -1074,6 +1078,7 @@ class Grouper:
 
     def group(self, nodes: dict[str, Node]) -> Grouping:
         """Bring the stored stories up to date with ``nodes`` and return them."""
+        self.settle()
         state = self.cache.load("stories") if self.cache is not None else None
         digest = f"{self.table.digest}/{self.language}"
         self._written.clear()
@@ -1150,13 +1155,50 @@ class Grouper:
         state["nodes"] = current
         state["copies"] = {k: tuple(sorted(v)) for k, v in copies.items()}
         if self.cache is not None:
-            for month in sorted(self._dirty):
-                self._save_month(month, nodes, alive)
-            if not self._links_hold and self._can_reload():  # the months with none of these articles: their links are another's
-                self.cache.keep_only("stories-", self._written)
-            self.cache.save("stories", state)
+            self._store(state, nodes, alive)
         self._release()
         return finish(nodes, state["stories"], copies)
+
+    def _store(self, state: dict, nodes: dict[str, Node], alive: dict[str, set[str]]) -> None:
+        """Store the months changed and the stories' state: in a process forked for it when there are many
+        months (a build from nothing: 354 at 1,000 articles, 0.06 s on the build's one busy core, before the
+        pages and the search could begin), which ``settle`` waits for."""
+        months = sorted(self._dirty)
+        reload = self._can_reload()
+
+        def store() -> bytes:
+            for month in months:
+                self._save_month(month, nodes, alive)
+            if not self._links_hold and reload:  # the months with none of these articles: their links are another's
+                self.cache.keep_only("stories-", self._written)
+            self.cache.save("stories", state)
+            return marshal.dumps(self.cache.warnings)
+
+        if len(months) >= STORE_ASIDE_FROM and reload:
+            from . import parallel
+
+            aside = parallel.Aside.start(store)
+            if aside is not None:
+                self._saving = (os.getpid(), aside)
+                self._written.update(months)
+                self._dirty.clear()
+                return
+        store()
+
+    def settle(self) -> None:
+        """Wait for the process storing the months and the state (``_store``), if any: a store read (a month's, the
+        state) is then this grouping's. Its warnings (a full disk) become the cache's; a process that failed
+        left the state discarded (``_save_month``: the next build groups from nothing)."""
+        if self._saving is None:
+            return
+        pid, aside = self._saving
+        self._saving = None
+        if pid != os.getpid():  # a render worker, forked meanwhile: the stores it may read hold (see ``_month``)
+            return
+        data = aside.take()
+        for message in marshal.loads(data) if data else ["warning: the stories' build state could not be stored — the next build groups them again"]:
+            if message not in self.cache.warnings:
+                self.cache.warnings.append(message)
 
     def _can_reload(self) -> bool:
         """Whether a month store let go can be loaded again (from a cache on disk that this build writes)."""

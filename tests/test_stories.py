@@ -878,3 +878,89 @@ def test_pairs_scored_in_worker_processes_store_the_same(tune_nodes, table, tmp_
     assert stored == sorted(p.name for p in (tmp_path / "workers").iterdir())
     for name in stored:  # the same values (not bytes: marshal shares objects, and a worker's are copies)
         assert Cache(tmp_path / "alone").load(name[:-8]) == Cache(tmp_path / "workers").load(name[:-8]), name
+
+
+def in_a_fork(run) -> None:
+    """Run ``run()`` in a process forked from this one, where no other thread runs (a server or a browser another
+    test started here would keep a build from forking); its failure, with its traceback, is this test's."""
+    import traceback
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            os.close(read)
+            try:
+                run()
+                status = 0
+            except BaseException:  # noqa: BLE001 - handed to the test's process
+                os.write(write, traceback.format_exc().encode())
+        finally:
+            os._exit(status)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        said = pipe.read().decode()
+    _, status = os.waitpid(pid, 0)
+    assert status == 0, said
+
+
+def test_the_months_stored_by_a_process_of_their_own_are_those_stored_here(tune_nodes, table, tmp_path: Path, monkeypatch) -> None:
+    """A grouping that changed many months stores them, and the stories' state, in a process forked for it
+    (the build goes on meanwhile): the same files, byte for byte, as stored by the build's process; the next
+    grouping waits for them and reads them (as one from nothing would group). If that process fails, the
+    build says so, and the next grouping groups from nothing."""
+    in_a_fork(lambda: _stored_aside(tune_nodes, table, tmp_path, monkeypatch))
+
+
+def _stored_aside(tune_nodes, table, tmp_path: Path, monkeypatch) -> None:
+    nodes, texts = tune_nodes
+    monkeypatch.setattr(stories, "STORE_ASIDE_FROM", 10**9)
+    here = tmp_path / "here"
+    stories.Grouper(table, Cache(here), texts.__getitem__).group(dict(nodes))
+    monkeypatch.setattr(stories, "STORE_ASIDE_FROM", 1)
+    aside = tmp_path / "aside"
+    grouper = stories.Grouper(table, Cache(aside), texts.__getitem__)
+    grouper.group(dict(nodes))
+    assert grouper._saving is not None and grouper._saving[0] == os.getpid()  # forked, and not waited for yet
+    grouper.settle()
+    assert grouper._saving is None and not grouper.cache.warnings
+    stored = sorted(p.name for p in here.iterdir())
+    assert len(stored) >= 6 and stored == sorted(p.name for p in aside.iterdir())
+    for name in stored:
+        assert (here / name).read_bytes() == (aside / name).read_bytes(), name
+    # the next grouping (some articles changed; the build waited for the process, see ``builder``) reads what it stored
+    first = sorted(nodes, key=lambda k: (nodes[k].ordinal, k))[:10]
+    changed, changed_texts = dict(nodes), dict(texts)
+    for i, key in enumerate(first):
+        other = nodes[first[(i + 3) % len(first)]]
+        changed[key] = nodes[key]._replace(sha=key + "'", countries=other.countries, organizations=other.organizations)
+        changed_texts[key] = texts[other.key]
+    next_ = stories.Grouper(table, Cache(aside), changed_texts.__getitem__)
+    again = next_.group(dict(changed))
+    next_.settle()
+    monkeypatch.setattr(stories, "STORE_ASIDE_FROM", 10**9)
+    from_nothing = stories.Grouper(table, Cache(tmp_path / "fresh"), changed_texts.__getitem__).group(dict(changed))
+    monkeypatch.setattr(stories, "STORE_ASIDE_FROM", 1)
+    assert (again.stories, again.of, again.copies) == (from_nothing.stories, from_nothing.of, from_nothing.copies)
+    assert stored_links(aside) == stored_links(tmp_path / "fresh")
+    # a process that fails: said, and its state discarded (the next groups from nothing)
+    save = stories.Grouper._save_month
+
+    def fails(self, month, *args) -> bool:
+        if len(self._written) == 2:
+            raise OSError("disk gone")
+        return save(self, month, *args)
+    monkeypatch.setattr(stories.Grouper, "_save_month", fails)
+    failed = tmp_path / "failed"
+    grouper = stories.Grouper(table, Cache(failed), texts.__getitem__)
+    grouper.group(dict(nodes))
+    grouper.settle()
+    assert any("stories" in w and "could not be stored" in w for w in grouper.cache.warnings)
+    assert Cache(failed).load("stories") is None and len(list(failed.glob("stories-*.marshal"))) == 2
+    monkeypatch.setattr(stories.Grouper, "_save_month", save)
+    next_ = stories.Grouper(table, Cache(failed), changed_texts.__getitem__)
+    after = next_.group(dict(changed))
+    next_.settle()
+    assert (after.stories, after.of, after.copies) == (from_nothing.stories, from_nothing.of, from_nothing.copies)
+    assert stored_links(failed) == stored_links(tmp_path / "fresh")
