@@ -521,6 +521,10 @@ def _finish_early(env, config: Config, cache: Cache, site, tree: OutputTree, fou
     try:
         todo = set(tree.prepare({o.path: keys[o.path] for o in found}, remove=False))
         pending = later + [o for o in found if o.path in todo]
+        moved = tree.adopt_folders([(o.path, *o.source) for o in pending if o.source is not None])  # (a cold build's index)
+        if moved:
+            pending = [o for o in pending if o.path not in moved]
+            shas = {**shas, **moved}
         more, problem = _render_in_order(env, config, site, tree, pending, False, shas)
         report.lap(f"write {len(pending)}")
         if problem:

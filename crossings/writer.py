@@ -338,6 +338,34 @@ class OutputTree:
             return self.put(rel, Path(source).read_bytes())
         return digest
 
+    def adopt_folders(self, found: list[tuple[str, Path, str]]) -> dict[str, str]:
+        """``adopt`` folder by folder where it can: each folder of the spool whose files are all these and
+        whose place in the new site is free (and whose files the live site has not: a cold build's search index,
+        six folders of ~170 files at 1,000 articles) is moved in one step; rel → hash of the files so moved
+        (the others are for ``adopt``, one by one: ~40 µs each, at the end of the build on one core)."""
+        by_folder: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for rel, source, digest in found:
+            folder, _, name = rel.rpartition("/")
+            parent, _, source_name = os.fspath(source).rpartition(os.sep)
+            if folder and source_name == name:
+                by_folder.setdefault((folder, parent), []).append((rel, digest))
+        live = self.live or {}
+        moved: dict[str, str] = {}
+        for (folder, source), files in by_folder.items():
+            target = self.spare / folder
+            if folder in self._folders or any(rel in live for rel, _ in files):
+                continue
+            try:
+                if len(os.listdir(source)) != len(files) or target.exists():
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(source, target)
+            except OSError:
+                continue
+            self._folders.add(folder)
+            moved.update(files)
+        return moved
+
     def _place(self, rel: str, digest: str) -> Path | None:
         """Where a new file of the site goes in the spare (its folder made), or None when the live file
         has the same bytes: then that one is shared (a hard link, its date kept) and nothing is written."""
