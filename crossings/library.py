@@ -272,6 +272,12 @@ class Library:
         found = self._read_already.pop(rel, None)
         return found[1] if found is not None and found[0] == sig else None
 
+    def may_need_markdown(self, records) -> bool:
+        """Whether reading the texts of ``records`` may render Markdown (import Python-Markdown: 0.1 s): not when
+        each body is held (read as plain by this build, see ``_keep``) or its HTML is stored."""
+        kept, html = self._kept, self.html_store()
+        return any(r.file_sha not in kept and r.file_sha not in html for r in records)
+
     def html_store(self) -> dict[str, tuple[str, str]]:
         if self._html is None:
             self._html = self.cache.load("html") or {}

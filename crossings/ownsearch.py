@@ -406,7 +406,8 @@ def make_parts(site: Site, todo: list, languages: list[str], cancel=None, spool:
     reads = sum(len(records) for _, _, _, records in todo) >= CHILD_READS_FROM
     if reads:  # whatever reading a text takes is imported (and made) here: a forked child must import nothing
         part_inputs(site, todo[0][3][:1])
-        site.library.renderer.markdown("")
+        if site.library.may_need_markdown(r for _, _, _, records in todo for r in records):  # (0.1 s of imports, which
+            site.library.renderer.markdown("")  # this thread would run while the pages are planned: not for a cold 1k build)
         inputs = None
     else:
         inputs = [part_inputs(site, records) for _, _, _, records in todo]

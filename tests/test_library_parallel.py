@@ -164,3 +164,26 @@ def test_the_plain_bodies_read_are_held_for_the_build_within_a_budget(tmp_path: 
         assert body == expected[record.rel] and lib.text(record) == expected[record.rel][1]
         held += 1
     assert plain and len(plain) // 3 < held < len(plain)  # about half of them: the budget's
+
+
+def test_whether_reading_the_texts_may_need_markdown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that read every body (its cache lost) has each at hand, plain ones held and Markdown ones' HTML
+    stored: reading the texts needs no Python-Markdown (the search's process is then forked without importing it:
+    0.1 s). A build whose library came from the cache has not read the plain bodies: it may; and so may one
+    past the budget of bodies held."""
+    root, _ = _corpus(tmp_path)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CROSSINGS_WORKERS", "2")
+    config, _ = load_config(root / "pyproject.toml")
+    lib = Library(config, Cache(tmp_path / "cache"), scan=Scan())
+    records, _ = lib.load()
+    assert any(lib.html_store().get(r.file_sha) for r in records)  # Markdown bodies among them
+    assert not lib.may_need_markdown(records)
+    again = Library(config, Cache(tmp_path / "cache"), scan=Scan())
+    records, _ = again.load()  # from the cache: no body read
+    assert again.may_need_markdown(records)
+    assert not again.may_need_markdown([r for r in records if again.html_store().get(r.file_sha)])  # (the Markdown ones: stored)
+    monkeypatch.setattr(library_, "BODIES_KEPT", 100)
+    small = Library(config, Cache(tmp_path / "other"), scan=Scan())
+    records, _ = small.load()
+    assert small.may_need_markdown(records)
