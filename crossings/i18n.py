@@ -27,18 +27,25 @@ def strings(language: str) -> dict[str, str]:
     return {**STRINGS.get("en", {}), **STRINGS.get(language, {})}
 
 
+@lru_cache(maxsize=64)
+def _dates_locale(language: str) -> Locale:
+    """The locale dates are written in for ``language``, parsed once (Babel parses a locale's name at each call
+    it is given one: two thirds of a date's formatting, 1,700 dates in each render worker at 1,000 articles)."""
+    return Locale.parse(DATE_LOCALES.get(language, language))
+
+
 @lru_cache(maxsize=4096)
 def format_date(value: str | dt.date, language: str, style: str = "long") -> str:
     """Write a date out in ``language``: ``27 janvier 2023``, ``27 January 2023``, ``27 de enero de 2023``."""
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
-    return babel_format_date(value, style, locale=DATE_LOCALES.get(language, language))
+    return babel_format_date(value, style, locale=_dates_locale(language))
 
 
 @lru_cache(maxsize=1024)
 def month_name(year: int, month: int, language: str, width: str = "wide") -> str:
     """``janvier 2023`` (with the year) or, for width 'abbreviated', ``janv.``."""
-    locale = Locale.parse(DATE_LOCALES.get(language, language))
+    locale = _dates_locale(language)
     if width == "abbreviated":
         return locale.months["stand-alone"]["abbreviated"][month]
     name = locale.months["stand-alone"]["wide"][month]
