@@ -59,6 +59,17 @@ def _load(root: Path, cache_dir: Path, workers: str, monkeypatch: pytest.MonkeyP
     return records, found, dict(cache.load("html") or {}), lib.stored()[0]
 
 
+def _read_by_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple:
+    """The corpus (``_corpus``) read by two workers, its cache lost: (config, the library, its records)."""
+    root, _ = _corpus(tmp_path)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CROSSINGS_WORKERS", "2")
+    config, _ = load_config(root / "pyproject.toml")
+    lib = Library(config, Cache(tmp_path / "cache"), scan=Scan())
+    records, _ = lib.load()
+    return config, lib, records
+
+
 def test_parallel_read_equals_one_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root, count = _corpus(tmp_path)
     monkeypatch.chdir(root)
@@ -96,12 +107,7 @@ def test_the_workers_make_the_story_features_the_stories_would(tmp_path: Path, m
     from crossings.catalogs import load_catalogs
     from crossings.site import build_site
 
-    root, count = _corpus(tmp_path)
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("CROSSINGS_WORKERS", "2")
-    config, _ = load_config(root / "pyproject.toml")
-    lib = Library(config, Cache(tmp_path / "cache"), scan=Scan())
-    records, _ = lib.load()
+    config, lib, records = _read_by_workers(tmp_path, monkeypatch)
     table = stories.load_table(config.places)
     assert lib.features_table is table and len(lib.features_made) == len(records)
     for record in records:
@@ -171,12 +177,7 @@ def test_whether_reading_the_texts_may_need_markdown(tmp_path: Path, monkeypatch
     stored: reading the texts needs no Python-Markdown (the search's process is then forked without importing it:
     0.1 s). A build whose library came from the cache has not read the plain bodies: it may; and so may one
     past the budget of bodies held."""
-    root, _ = _corpus(tmp_path)
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("CROSSINGS_WORKERS", "2")
-    config, _ = load_config(root / "pyproject.toml")
-    lib = Library(config, Cache(tmp_path / "cache"), scan=Scan())
-    records, _ = lib.load()
+    config, lib, records = _read_by_workers(tmp_path, monkeypatch)
     assert any(lib.html_store().get(r.file_sha) for r in records)  # Markdown bodies among them
     assert not lib.may_need_markdown(records)
     again = Library(config, Cache(tmp_path / "cache"), scan=Scan())
