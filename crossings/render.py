@@ -397,14 +397,19 @@ def _render_some(indices: list[int]) -> tuple[dict[str, str], Problem | None, di
     """Render some outputs: their paths' hashes, the first problem, and the sizes ``put`` knows of what it wrote
     (its tree's, by hash: handed to the build's tree from a worker)."""
     shas, problem = _render_these(indices)
-    sizes = getattr(getattr(_JOB[3], "__self__", None), "sizes", None)
+    sizes = getattr(_tree_of(_JOB[3]), "sizes", None)
     return shas, problem, {d: sizes[d] for d in shas.values() if d in sizes} if sizes else {}
+
+
+def _tree_of(put: Callable[[str, bytes], str]):
+    """The output tree whose ``put`` this is (None for another function: a test's)."""
+    return getattr(put, "__self__", None)
 
 
 def _render_these(indices: list[int]) -> tuple[dict[str, str], Problem | None]:
     env, config, outputs, put = _JOB
     shas = {}
-    adopt = getattr(getattr(put, "__self__", None), "adopt", None)
+    adopt = getattr(_tree_of(put), "adopt", None)
     for i in indices:
         output = outputs[i]
         if output.source is not None and adopt is not None:
@@ -474,7 +479,7 @@ def render_all(env: Environment, config: Config, outputs: list[Output], put: Cal
             except RENDER_ERRORS:
                 break  # said by the worker that renders with it, with the page
         from concurrent.futures import ProcessPoolExecutor, as_completed  # (here: 20 ms of imports a build without workers does without)
-        sizes = getattr(getattr(put, "__self__", None), "sizes", None)
+        sizes = getattr(_tree_of(put), "sizes", None)
         with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_collect_in_worker) as pool:
             futures = [pool.submit(_render_some, chunk) for chunk in chunks]
             for n, future in enumerate(as_completed(futures)):

@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import numbers as numbers_
+from . import parallel
 from .entities import Sieve, fold, fold_case, prepare, remembered, variants
 from .problems import Problem, display_path, error, warning
 
@@ -1175,8 +1176,6 @@ class Grouper:
             return marshal.dumps(self.cache.warnings)
 
         if len(months) >= STORE_ASIDE_FROM and reload:
-            from . import parallel
-
             aside = parallel.Aside.start(store)
             if aside is not None:
                 self._saving = (os.getpid(), aside)
@@ -1196,7 +1195,8 @@ class Grouper:
         if pid != os.getpid():  # a render worker, forked meanwhile: the stores it may read hold (see ``_month``)
             return
         data = aside.take()
-        for message in marshal.loads(data) if data else ["warning: the stories' build state could not be stored — the next build groups them again"]:
+        failed = f"{self.cache.root}: warning: the stories' build state could not be stored — the next build groups the stories again"
+        for message in marshal.loads(data) if data else [failed]:
             if message not in self.cache.warnings:
                 self.cache.warnings.append(message)
 
