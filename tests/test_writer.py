@@ -46,3 +46,56 @@ def test_a_spool_folder_whose_files_are_all_wanted_is_moved_whole(tmp_path: Path
     moved = tree.adopt_folders(found)
     assert moved == {"search/p4/f4.jsonz": sha(b"four")}
     assert (spool2 / "p1" / "f0.jsonz").exists() and (tree.spare / "search" / "p4" / "f4.jsonz").read_bytes() == b"four"
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _write(out: Path, cache: Path, files: dict[str, bytes]) -> list[str]:
+    """One build of the site ``files`` through the tree (its key: the bytes' hash); the files it made."""
+    tree = OutputTree(out, Cache(cache))
+    wanted = {rel: "key:" + sha(data) for rel, data in files.items()}
+    todo = tree.prepare(wanted)
+    tree.commit(wanted, {rel: tree.put(rel, files[rel]) for rel in todo}, spare_ahead=False)
+    return sorted(todo)
+
+
+def test_builds_in_a_row_leave_the_site_and_its_manifest_exact(tmp_path: Path, monkeypatch) -> None:
+    """Builds one after another (files changed, added, removed, put back, a site of two builds ago again), with new
+    bases now and then: each leaves the live folder holding exactly its files, the spare the last build's, and
+    manifests that say so; only the files that are in neither folder with their key are made."""
+    import random
+
+    import crossings.writer as writer
+
+    monkeypatch.setattr(writer, "FOLD_FROM", 25)  # (a new base every few builds: both ways of storing are taken)
+    out, cache = tmp_path / "_site", tmp_path / ".cache"
+    rng = random.Random(7)
+    site = {f"p{i % 5}/f{i}.html": f"page {i}".encode() for i in range(40)}
+    assert _write(out, cache, site) == sorted(site)  # (a cold build: every file made)
+    history = [dict(site)]
+    for step in range(14):
+        before = dict(site)
+        if step == 9:  # the site of two builds ago again: every file is in the spare, nothing is made
+            site = dict(history[-2])
+        elif step != 5:  # (step 5: no change at all)
+            for rel in rng.sample(sorted(site), 4):
+                site[rel] = site[rel] + b" changed"
+            for rel in rng.sample(sorted(site), 2):
+                del site[rel]
+            site[f"p{step % 3}/new{step}.html"] = f"new {step}".encode()
+            if step > 2:
+                gone = sorted(set(history[-2]) - set(site))
+                site.update({rel: history[-2][rel] for rel in gone[:2]})  # back, as two builds ago: in the spare
+        made = _write(out, cache, site)
+        assert _files(out) == site, step
+        expected = [rel for rel, data in site.items() if before.get(rel) != data and (len(history) < 2 or history[-2].get(rel) != data)]
+        assert made == sorted(expected), step
+        if step in (5, 9):
+            assert made == []
+        tree = OutputTree(out, Cache(cache))
+        assert tree.live == {rel: ("key:" + sha(data), sha(data)) for rel, data in site.items()}, step
+        assert tree.spare_manifest == {rel: ("key:" + sha(data), sha(data)) for rel, data in before.items()}, step
+        assert _files(tree.spare) == before, step
+        history.append(dict(site))
