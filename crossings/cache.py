@@ -184,21 +184,36 @@ def walk(root: Path, suffix: str = "", hidden: tuple[str, ...] = ()) -> dict[str
     found: dict[str, os.stat_result] = {}
     if not root.is_dir():
         return found
+    # Each file's stat from its folder's descriptor, by its name: the system then walks no path (100,000 content
+    # files at 100,000 articles, in folders by year).
+    by_fd = os.stat in os.supports_dir_fd and os.scandir in os.supports_fd
+    stat = os.stat
     stack = [(str(root), "")]
     while stack:
         folder, prefix = stack.pop()
         try:
-            entries = list(os.scandir(folder))
+            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if by_fd else None
         except OSError:
             continue
-        for entry in entries:
-            if entry.name.startswith(".") and entry.name not in hidden:
+        try:
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
                 continue
-            rel = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((entry.path, rel + "/"))
-            elif entry.name.endswith(suffix) and entry.is_file(follow_symlinks=False):
-                found[rel] = entry.stat(follow_symlinks=False)
+            for entry in entries:
+                name = entry.name
+                if name.startswith(".") and name not in hidden:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, prefix + name + "/"))
+                elif name.endswith(suffix) and entry.is_file(follow_symlinks=False):
+                    try:
+                        found[prefix + name] = stat(name, dir_fd=fd, follow_symlinks=False) if fd is not None else entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue  # (gone since the folder was read)
+        finally:
+            if fd is not None:
+                os.close(fd)
     return dict(sorted(found.items()))
 
 

@@ -223,29 +223,38 @@ def seed_files(seeds_dir: Path, listing: list[tuple[str, tuple]] | None = None) 
     prefix = display_path(seeds_dir)
     is_seed_name = seeds.SEED_NAME.match
     canonical = True  # every seed found named NNN_HHHHHHHHHHHHHHHH.txt
-    for entry in sorted(os.scandir(seeds_dir), key=attrgetter("name")):
-        name = entry.name
-        seed_name = is_seed_name(name) is not None  # (a seed's name is neither hidden, a backup nor an editor's file)
-        if not seed_name and (NOT_SEEDS.match(name) or TEMPORARY.match(name)):
-            continue
-        if listing is not None:
-            try:
-                listing.append((name, signature(entry.stat(follow_symlinks=False))))
-            except OSError:
-                listing.append((name, ()))
-        if seed_name and not entry.is_symlink() and not entry.is_dir():
-            found.append(entry)
-            continue
-        shown = f"{prefix}/{name}"
-        if entry.is_symlink():
-            problems.append(error(shown, None, "is a symbolic link, not a seed file", "copy the file itself into the seeds folder"))
-        elif entry.is_dir():
-            problems.append(error(shown, None, "is a folder, not a seed file", "seeds are files directly in the seeds folder"))
-        elif not seeds.is_seed_name(name):
-            problems.append(error(shown, None, "the name does not follow NNN_HHHHHHHHHHHHHHHH.txt", "name seeds with a sequence number, '_' and 16 lowercase hex digits, e.g. 001_0a1c3472872379bf.txt"))
-        else:
-            found.append(entry)
-            canonical = False
+    # Each entry's stat from the folder's descriptor, by its name: the system then walks no path (0.57 s rather
+    # than 0.76 s for 100,000 seeds), and its signature made here (no call a seed).
+    folder = os.open(seeds_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if listing is not None and os.stat in os.supports_dir_fd else None
+    stat = os.stat
+    try:
+        for entry in sorted(os.scandir(seeds_dir), key=attrgetter("name")):
+            name = entry.name
+            seed_name = is_seed_name(name) is not None  # (a seed's name is neither hidden, a backup nor an editor's file)
+            if not seed_name and (NOT_SEEDS.match(name) or TEMPORARY.match(name)):
+                continue
+            if listing is not None:
+                try:
+                    found_stat = stat(name, dir_fd=folder, follow_symlinks=False) if folder is not None else entry.stat(follow_symlinks=False)
+                    listing.append((name, (found_stat.st_mtime_ns, found_stat.st_size, found_stat.st_ino)))  # (``signature``)
+                except OSError:
+                    listing.append((name, ()))
+            if seed_name and not entry.is_symlink() and not entry.is_dir():
+                found.append(entry)
+                continue
+            shown = f"{prefix}/{name}"
+            if entry.is_symlink():
+                problems.append(error(shown, None, "is a symbolic link, not a seed file", "copy the file itself into the seeds folder"))
+            elif entry.is_dir():
+                problems.append(error(shown, None, "is a folder, not a seed file", "seeds are files directly in the seeds folder"))
+            elif not seeds.is_seed_name(name):
+                problems.append(error(shown, None, "the name does not follow NNN_HHHHHHHHHHHHHHHH.txt", "name seeds with a sequence number, '_' and 16 lowercase hex digits, e.g. 001_0a1c3472872379bf.txt"))
+            else:
+                found.append(entry)
+                canonical = False
+    finally:
+        if folder is not None:
+            os.close(folder)
     # In order of name already: that is the order of sequence numbers when they all have as many digits (the
     # names, then, as many characters). Otherwise sorted again (100,000 keys made cost 0.1 s).
     if not canonical or len(set(map(len, map(attrgetter("name"), found)))) > 1:

@@ -294,7 +294,7 @@ class OutputTree:
             # files to make; the others are the live manifest's entries, which ``commit`` copies all at once; the
             # files apart (those the last two builds changed, a few hundred) are looked at one by one below.
             todo = [rel for rel in _other_keys(wanted, live) if rel not in apart]
-            if self.spare_manifest is None:  # a new spare: every file kept is linked
+            if self.spare_manifest is None and len(todo) < len(wanted):  # a new spare: every file kept is linked
                 making = set(todo)
                 for rel in wanted:
                     if rel not in making:
