@@ -1,7 +1,7 @@
 """Benchmark Crossings against Hugo + Pagefind and Pelican on the same synthetic corpus.
 
     python bench/run.py                     # N = 1,000 and 10,000, 3 runs each
-    python bench/run.py --sizes 100000      # on demand
+    python bench/run.py --sizes 100000 --runs 1 --change-runs 3   # on demand
     python bench/run.py --sizes 1000 --runs 5 --no-others
 
 For each N it generates the corpus (bench/generate.py; deterministic), then
@@ -158,7 +158,7 @@ ROWS = ("import", "cold build, committed content (cache lost)", "cold build from
         "add one seed", "edit one article", "change one template")
 
 
-def bench_crossings(root: Path, n: int, runs: int) -> dict:
+def bench_crossings(root: Path, n: int, runs: int, change_runs: int = 1) -> dict:
     project = crossings_project(root, n)
     cli = [PY, str(REPO / "build.py")]
     reset = lambda *names: clear(*(project / name for name in names))  # noqa: E731
@@ -172,25 +172,28 @@ def bench_crossings(root: Path, n: int, runs: int) -> dict:
         results["cold build, committed content (cache lost)"].append(seconds)
         rss["committed"].append(peak)
         results["no-change rebuild"].append(measure(cli + ["build"], project)[0])
-        # add one seed (dated in the newest year of the archive), then take it away again
-        [extra] = generate(1, project / "seeds", start=n + 1)
+        # add one seed (dated in the newest year of the archive), then take it away again (``change_runs`` times:
+        # a few seconds each, where a cold build takes minutes at 100,000 articles)
         newest = max(p.name for p in (project / "content").iterdir() if p.name.isdigit())
-        text = extra.read_text(encoding="utf-8")
-        day = text.split("\n\n")[2].split(" ", 1)[0]
-        extra.write_text(text.replace(day, f"15.01.{newest}", 1), encoding="utf-8")
-        results["add one seed"].append(measure(cli + ["build"], project)[0])
-        extra.unlink()
-        for path in (project / "content").rglob("*.md"):
-            if extra.stem in path.read_text(encoding="utf-8")[:2000]:
-                path.unlink()
-        measure(cli + ["build"], project)
-        # edit one article's text
+        for _ in range(change_runs):
+            [extra] = generate(1, project / "seeds", start=n + 1)
+            text = extra.read_text(encoding="utf-8")
+            day = text.split("\n\n")[2].split(" ", 1)[0]
+            extra.write_text(text.replace(day, f"15.01.{newest}", 1), encoding="utf-8")
+            results["add one seed"].append(measure(cli + ["build"], project)[0])
+            extra.unlink()
+            for path in (project / "content" / newest).rglob("*.md"):
+                if extra.stem in path.read_text(encoding="utf-8")[:2000]:
+                    path.unlink()
+            measure(cli + ["build"], project)
+        # edit one article's text (as many times)
         article = sorted((project / "content").rglob("*.md"))[n // 2]
         original = article.read_bytes()
-        article.write_bytes(original.replace(b"\n\n", b"\n\nUne phrase ajout\xc3\xa9e par un \xc3\xa9diteur.\n\n", 1))
-        results["edit one article"].append(measure(cli + ["build"], project)[0])
-        article.write_bytes(original)
-        measure(cli + ["build"], project)
+        for _ in range(change_runs):
+            article.write_bytes(original.replace(b"\n\n", b"\n\nUne phrase ajout\xc3\xa9e par un \xc3\xa9diteur.\n\n", 1))
+            results["edit one article"].append(measure(cli + ["build"], project)[0])
+            article.write_bytes(original)
+            measure(cli + ["build"], project)
         # change one template
         template = project / "templates" / "article.html"
         original = template.read_bytes()
@@ -513,6 +516,9 @@ def main() -> None:
     parser.add_argument("--others-up-to", type=int, default=None, metavar="N",
                         help="measure Hugo + Pagefind and Pelican only at sizes up to N (Pagefind runs out of memory at 100,000 "
                              "articles on a machine of 2 cores and 24 GB); the larger sizes are measured against our own smaller ones")
+    parser.add_argument("--change-runs", type=int, default=1, metavar="K",
+                        help="measure the one-change builds (a new seed, an edit) K times in each run, the median reported: "
+                             "at 100,000 articles, where a run takes half an hour, one figure is left to the machine's drift")
     parser.add_argument("--no-search", action="store_true", help="skip the search figures (they need Chromium)")
     parser.add_argument("--delete", action="store_true", help="delete outputs right before each cold build, rather than move them "
                         "aside (see ``clear``: on some file systems that slows whichever tool runs next)")
@@ -536,7 +542,7 @@ def main() -> None:
         for run in range(max(args.runs, others_runs if others else 0)):
             if run < args.runs:
                 print(f"N = {n:,}: Crossings, run {run + 1}…", file=sys.stderr, flush=True)
-                every["crossings"].append(bench_crossings(root, n, 1))
+                every["crossings"].append(bench_crossings(root, n, 1, args.change_runs))
             items = items or read_articles(root / "crossings")
             if others and run < others_runs:
                 print(f"N = {n:,}: Hugo + Pagefind, run {run + 1}…", file=sys.stderr, flush=True)
@@ -553,6 +559,7 @@ def main() -> None:
         if shutil.disk_usage(OUT).free < 20e9:  # else deleted at the end: the next size's builds would pay for it (see ``clear``)
             empty_trash()
     meta = {"outputs before a cold build": "deleted" if DELETE else "moved aside", "machine": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(), "runs": args.runs,
+            "one-change runs in each run": args.change_runs,
             "load average at the end": os.getloadavg()}
     (OUT / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2), encoding="utf-8")
     print()
