@@ -145,6 +145,8 @@ class OutputTree:
         the live one, with the live manifest's entry, or the spare's (then in ``_entries``)."""
         self._lean = False  # (whether ``prepare`` did so)
         self._removed: list[str] = []  # (the live files ``commit`` found not wanted then)
+        self.removed: list[str] | None = None
+        """The files of the site replaced by the last ``commit`` that the new one has not (None: not known)."""
         self._prepared = 0  # (how many files it was given then, in all)
         self.differ: set[str] = set()
         """The files of the new site whose bytes are not the live file's (new ones among them): rendered with other
@@ -329,8 +331,22 @@ class OutputTree:
 
     def remove_unwanted(self, wanted: dict[str, str]) -> None:
         """Remove from the spare the files the new site (all of it: ``wanted``) does not have."""
-        for rel in (self.spare_manifest or {}).keys() - wanted.keys():
+        spare = self.spare_manifest or {}
+        if self._lean and self.live is not None and not self._unwanted_live(wanted):
+            # (then the spare's files not wanted are among those apart: the others are the live site's)
+            for rel in [rel for rel in self._apart or () if rel in spare and rel not in wanted]:
+                self._remove(rel)
+            return
+        for rel in spare.keys() - wanted.keys():
             self._remove(rel)
+
+    def _unwanted_live(self, wanted: dict[str, str], made=()) -> int:
+        """How many live files ``wanted`` (all of the new site) has not, after a ``prepare`` that was ``_lean``: as
+        many as it has less of them than there are (each file wanted is a live one, else to make or found in the
+        spare), found without a look at each file (usually none)."""
+        live = self.live or {}
+        new = sum(1 for rel in self._todo.union(self._entries, made) if rel in wanted and rel not in live)
+        return len(live) - len(wanted) + new
 
     def put(self, rel: str, data: bytes) -> str:
         """Write one file of the new site (a new file: the live twin is never touched)."""
@@ -418,10 +434,7 @@ class OutputTree:
             # made (a copy of the dict and a few hundred entries at 100,000 articles, not a new entry for each of
             # 345,000 files).
             manifest = dict(live)
-            # the live files not wanted: as many as the files wanted that the live site has less than it has
-            # (each file wanted is a live one, else made or found in the spare): usually none
-            new = sum(1 for rel in self._todo.union(entries, shas) if rel in wanted and rel not in live)
-            if len(live) - len(wanted) + new:
+            if self._unwanted_live(wanted, shas):
                 for rel in live.keys() - wanted.keys():
                     del manifest[rel]
                     self._removed.append(rel)
@@ -437,7 +450,7 @@ class OutputTree:
             get = entries.get  # (an entry found, else a file rendered: in ``shas``)
             manifest = {rel: get(rel) or (key, shas[rel]) for rel, key in wanted.items()}
             made = [rel for rel in wanted if rel not in entries]
-        removed = self._removed if self._lean else None
+        removed = self.removed = self._removed if self._lean else None
         self._entries, self._todo, self._lean, self._prepared, self._removed = {}, set(), False, 0, []
         live_id = secrets.token_hex(8)
         state = self._differences(manifest, made if self._apart is not None else None, removed)
