@@ -617,7 +617,7 @@ def _changed_size(config: Config, total: int, manifest: dict[str, tuple[str, str
             total += (config.output / rel).stat().st_size
             if rel in old:
                 total -= (tree.spare / rel).stat().st_size
-        for rel in old.keys() - manifest.keys() if tree.removed is None else tree.removed:
+        for rel in (old.keys() - manifest.keys()) if tree.removed is None else tree.removed:
             total -= (tree.spare / rel).stat().st_size
     except OSError:
         return None

@@ -144,7 +144,6 @@ class OutputTree:
         """The files ``prepare`` found to make, when it looked only at those (``_lean``): every other file it was given is
         the live one, with the live manifest's entry, or the spare's (then in ``_entries``)."""
         self._lean = False  # (whether ``prepare`` did so)
-        self._removed: list[str] = []  # (the live files ``commit`` found not wanted then)
         self.removed: list[str] | None = None
         """The files of the site replaced by the last ``commit`` that the new one has not (None: not known)."""
         self._prepared = 0  # (how many files it was given then, in all)
@@ -434,10 +433,9 @@ class OutputTree:
             # made (a copy of the dict and a few hundred entries at 100,000 articles, not a new entry for each of
             # 345,000 files).
             manifest = dict(live)
-            if self._unwanted_live(wanted, shas):
-                for rel in live.keys() - wanted.keys():
-                    del manifest[rel]
-                    self._removed.append(rel)
+            removed = list(live.keys() - wanted.keys()) if self._unwanted_live(wanted, shas) else []
+            for rel in removed:
+                del manifest[rel]
             manifest.update(entries)
             made = [rel for rel in shas if rel in wanted]
             for rel in made:
@@ -450,8 +448,9 @@ class OutputTree:
             get = entries.get  # (an entry found, else a file rendered: in ``shas``)
             manifest = {rel: get(rel) or (key, shas[rel]) for rel, key in wanted.items()}
             made = [rel for rel in wanted if rel not in entries]
-        removed = self.removed = self._removed if self._lean else None
-        self._entries, self._todo, self._lean, self._prepared, self._removed = {}, set(), False, 0, []
+            removed = None  # (not known)
+        self.removed = removed
+        self._entries, self._todo, self._lean, self._prepared = {}, set(), False, 0
         live_id = secrets.token_hex(8)
         state = self._differences(manifest, made if self._apart is not None else None, removed)
         self.cache.save("output-next", {**state, "live_id": live_id}, strict=True)
