@@ -157,15 +157,22 @@ def timing(sizes: list[int], runs: int) -> None:
             for _ in range(runs):
                 cache_dir = Path(tmp) / "cache"
                 shutil.rmtree(cache_dir, ignore_errors=True)
-                grouper = lambda: stories.Grouper(table, Cache(cache_dir), texts.__getitem__)  # noqa: E731
+
+                def grouped(some: dict) -> stories.Grouping:
+                    # as a build does: it waits at its end for the process storing the months, if one was started
+                    grouper = stories.Grouper(table, Cache(cache_dir), texts.__getitem__)
+                    result = grouper.group(some)
+                    grouper.settle()
+                    return result
+
                 without = {k: v for k, v in nodes.items() if k not in (newest, other)}
                 timed("features of every article", lambda: [stories.features(*texts[k], without[k].lang, table) for k in without])
-                grouping = timed("grouping from nothing (features included)", lambda: grouper().group(without))
+                grouping = timed("grouping from nothing (features included)", lambda: grouped(without))
                 features_only(cache_dir, table)
-                timed("grouping from the cached features", lambda: grouper().group(without))
-                timed("no change", lambda: grouper().group(without))
-                timed("one new article, the newest", lambda: grouper().group({**without, newest: nodes[newest]}))
-                timed("one new article, of any date", lambda: grouper().group(nodes))
+                timed("grouping from the cached features", lambda: grouped(without))
+                timed("no change", lambda: grouped(without))
+                timed("one new article, the newest", lambda: grouped({**without, newest: nodes[newest]}))
+                timed("one new article, of any date", lambda: grouped(nodes))
             print(f"{n:>6} articles ({len(grouping.stories)} stories), medians of {runs} runs, wall / CPU:")
             for name, values in times.items():
                 wall = statistics.median(v[0] for v in values)
