@@ -155,6 +155,8 @@ class OutputTree:
         """The size of each file ``put`` wrote (or found the live one's), by its hash: what the site's size needs
         (``builder.size_problems``), without a look at every file of a cold build's site (0.05 s at 1,000 articles)."""
         self._fresh: bool | None = None
+        self._committed = False
+        """Whether ``commit`` was called: a tree serves one build (its state above is that of the site it replaced)."""
         self._ahead_pending = False
         """Whether ``prepare`` found the spare's state unknown and began it afresh (None: not prepared yet)."""
 
@@ -272,6 +274,7 @@ class OutputTree:
         With ``remove=False``, ``wanted`` is only a part of the new site (the build prepares the
         pages while the search index is still being made, then the index): files of the spare
         that are not wanted stay until ``remove_unwanted`` is given the whole site."""
+        self._one_build()
         if self._fresh is None:
             if self.spare_manifest is None:
                 self._take_spare_ahead()
@@ -425,6 +428,7 @@ class OutputTree:
         the next spare is made in the background only once the build calls ``start_spare_ahead``: after
         its own last steps, which that process (linking every file of the site) would slow down. With
         None: as False for a site of fewer than ``SPARE_EARLY_FROM`` files, as True for a bigger one."""
+        self._one_build()
         live = self.live or {}
         self.differ.update(rel for rel, digest in shas.items() if live.get(rel, ("", ""))[1] != digest)  # (rendered, perhaps by workers)
         entries = self._entries
@@ -469,6 +473,7 @@ class OutputTree:
             self.cache.discard("output-spare")
             old = old_base = None
         self.cache.rename("output-next", "output")
+        self._committed = True
         self.live, self.spare_manifest, self.live_id = manifest, old, live_id
         self._live_base = state["base"]
         self._drop_bases({state["base"], old_base})
@@ -476,6 +481,13 @@ class OutputTree:
         self._ahead_pending = old is None
         if spare_ahead or (spare_ahead is None and len(wanted) >= SPARE_EARLY_FROM):
             self.start_spare_ahead()
+
+    def _one_build(self) -> None:
+        """Refuse a second build through this tree: what ``prepare`` set up once (``_fresh``), the files changed by the
+        last two builds (``_apart``) and the live store's gone files are those of the site ``commit`` replaced, so a
+        second build would be made from a wrong state (and store a wrong manifest) rather than fail."""
+        if self._committed:
+            raise RuntimeError("an OutputTree serves one build: make a new one for the next")  # (a mistake of the caller's)
 
     def start_spare_ahead(self) -> None:
         """Start making the next spare in the background, if the last ``commit`` left none."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from crossings.cache import Cache, sha
 from crossings.writer import OutputTree
 
@@ -99,3 +101,22 @@ def test_builds_in_a_row_leave_the_site_and_its_manifest_exact(tmp_path: Path, m
         assert tree.spare_manifest == {rel: ("key:" + sha(data), sha(data)) for rel, data in before.items()}, step
         assert _files(tree.spare) == before, step
         history.append(dict(site))
+
+
+def test_a_tree_refuses_a_second_build(tmp_path: Path) -> None:
+    """A tree serves one build: after ``commit``, another ``prepare`` or ``commit`` through it raises (its state is that
+    of the site it replaced), and a new tree builds the next site exactly."""
+    out, cache = tmp_path / "_site", tmp_path / ".cache"
+    first = {"a.html": b"one", "b.html": b"two"}
+    tree = OutputTree(out, Cache(cache))
+    wanted = {rel: "key:" + sha(data) for rel, data in first.items()}
+    tree.commit(wanted, {rel: tree.put(rel, first[rel]) for rel in tree.prepare(wanted)}, spare_ahead=False)
+    second = {"a.html": b"one", "c.html": b"three"}
+    wanted = {rel: "key:" + sha(data) for rel, data in second.items()}
+    with pytest.raises(RuntimeError, match="serves one build"):
+        tree.prepare(wanted)
+    with pytest.raises(RuntimeError, match="serves one build"):
+        tree.commit(wanted, {})
+    assert _files(out) == first
+    assert _write(out, cache, second) == ["c.html"]
+    assert _files(out) == second
