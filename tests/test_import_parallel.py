@@ -222,3 +222,31 @@ def test_the_common_words_leave_unclear_samples_to_lingua() -> None:
     assert by_words(english + " " + french, languages) is None  # neither stands out three to one
     assert by_words(english, languages) == "en" == identify(english, languages, "fr")
     assert by_words(english, ("fr", "es")) is None  # a language the archive does not expect stands out
+
+
+def test_the_files_import_writes_are_in_the_content_index_it_stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Import stores, with each content file it wrote, its entry in the content index (from the text written, on
+    the worker's core or on one core): the next run reads none of them again, and the stored index is the one made
+    by reading every file. So after a first import of many seeds (a build from the seeds), a re-delivered seed
+    and new seeds, and a renamed seed. Before, the next run read again every file the last one wrote."""
+    monkeypatch.setattr(importer, "PARALLEL_FROM", 8)  # a small corpus, yet spread over the workers
+    for workers in ("1", "3"):
+        monkeypatch.setenv("CROSSINGS_WORKERS", workers)
+        root = lay_out(tmp_path / f"w{workers}")
+        seeds_into(root / "seeds")
+        config, _ = load_config(root / "pyproject.toml")
+        for turn in range(3):
+            if turn == 1:  # a seed re-delivered with changes, and new seeds
+                seeds = sorted((root / "seeds").glob("0*.txt"))
+                seeds[3].write_bytes(seeds[3].read_bytes().replace(b"\n\nSource", b"\n\nUne phrase de plus.\n\nSource", 1))
+                generate.generate(3, root / "seeds", start=200)
+            elif turn == 2:  # a seed renamed: its article follows it
+                seeds = sorted((root / "seeds").glob("0*.txt"))
+                seeds[7].rename(root / "seeds" / f"{RENAMED}.txt")
+            written = run_import(root)[1][6]
+            assert written, turn
+            known = importer.index_content(config, Cache(config.cache))
+            assert known.read == {}, turn  # no file read again: each file written is indexed with its signature
+            scratch = importer.index_content(config, Cache(None))  # every file read
+            assert len(scratch.read) == len(known.files) > 60
+            assert known.files == scratch.files, turn
