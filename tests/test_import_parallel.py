@@ -228,9 +228,11 @@ def test_the_files_import_writes_are_in_the_content_index_it_stores(tmp_path: Pa
     """Import stores, with each content file it wrote, its entry in the content index (from the text written, on
     the worker's core or on one core): the next run reads none of them again, and the stored index is the one made
     by reading every file. So after a first import of many seeds (a build from the seeds), a re-delivered seed
-    and new seeds, and a renamed seed. Before, the next run read again every file the last one wrote."""
+    and new seeds, and a renamed seed. Before, the next run read again every file the last one wrote. A run that
+    wrote a few files only (``WRITTEN_INDEXED_FROM``) leaves them to the next, which reads those and no other."""
     monkeypatch.setattr(importer, "PARALLEL_FROM", 8)  # a small corpus, yet spread over the workers
     for workers in ("1", "3"):
+        monkeypatch.setattr(importer, "WRITTEN_INDEXED_FROM", 0)  # (every run's files stored, however few)
         monkeypatch.setenv("CROSSINGS_WORKERS", workers)
         root = lay_out(tmp_path / f"w{workers}")
         seeds_into(root / "seeds")
@@ -250,3 +252,10 @@ def test_the_files_import_writes_are_in_the_content_index_it_stores(tmp_path: Pa
             scratch = importer.index_content(config, Cache(None))  # every file read
             assert len(scratch.read) == len(known.files) > 60
             assert known.files == scratch.files, turn
+        monkeypatch.setattr(importer, "WRITTEN_INDEXED_FROM", 64)
+        generate.generate(2, root / "seeds", start=300)
+        written = run_import(root)[1][6]
+        assert len(written) == 2
+        known = importer.index_content(config, Cache(config.cache))
+        assert sorted(f"content/{rel}" for rel in known.read) == written  # those two read again, no other
+        assert known.files == importer.index_content(config, Cache(None)).files
