@@ -155,10 +155,10 @@ class OutputTree:
         """The size of each file ``put`` wrote (or found the live one's), by its hash: what the site's size needs
         (``builder.size_problems``), without a look at every file of a cold build's site (0.05 s at 1,000 articles)."""
         self._fresh: bool | None = None
+        """Whether ``prepare`` found the spare's state unknown and began it afresh (None: not prepared yet)."""
+        self._ahead_pending = False  # (whether the next spare is still to be made in the background: ``start_spare_ahead``)
         self._committed = False
         """Whether ``commit`` was called: a tree serves one build (its state above is that of the site it replaced)."""
-        self._ahead_pending = False
-        """Whether ``prepare`` found the spare's state unknown and began it afresh (None: not prepared yet)."""
 
     def _manifest(self, state: dict) -> Manifest | None:
         """The manifest a store describes: its base with its differences; None if that cannot be known."""
