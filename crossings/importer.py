@@ -523,7 +523,7 @@ class Importer:
         """Write a content file: move in the copy a worker wrote ahead (``tmp``) when it lies
         in the same folder (creating files is what costs, on a slow file system). ``text_hash``:
         the hash of ``text``, if the worker computed it; ``indexed``: the file's entry in the content
-        index (``_plain`` of ``read_content_file`` of the text), if it did."""
+        index (``_plain`` of ``read_content_file`` of the text, made by ``read_one``)."""
         if self.write:
             path = self.config.content / rel
             if tmp and os.path.dirname(tmp) == str(path.parent):
@@ -535,8 +535,6 @@ class Importer:
                         text = ahead.read()
                 write_atomic(path, text)
             self.report.written[path] = text_hash or sha(text.encode("utf-8"))
-            if indexed is None and text:
-                indexed = _plain(read_content_file(text))
             if indexed is not None:
                 self.indexed[rel] = indexed
         self.report.imported.append(self.shown(rel))

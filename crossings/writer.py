@@ -333,6 +333,7 @@ class OutputTree:
 
     def remove_unwanted(self, wanted: dict[str, str]) -> None:
         """Remove from the spare the files the new site (all of it: ``wanted``) does not have."""
+        self._one_build()
         spare = self.spare_manifest or {}
         if self._lean and self.live is not None and not self._unwanted_live(wanted):
             # (then the spare's files not wanted are among those apart: the others are the live site's)
@@ -454,7 +455,6 @@ class OutputTree:
             made = [rel for rel in wanted if rel not in entries]
             removed = None  # (not known)
         self.removed = removed
-        self._entries, self._todo, self._lean, self._prepared = {}, set(), False, 0
         live_id = secrets.token_hex(8)
         state = self._differences(manifest, made if self._apart is not None else None, removed)
         self.cache.save("output-next", {**state, "live_id": live_id}, strict=True)
@@ -483,7 +483,7 @@ class OutputTree:
             self.start_spare_ahead()
 
     def _one_build(self) -> None:
-        """Refuse a second build through this tree: what ``prepare`` set up once (``_fresh``), the files changed by the
+        """Refuse a second build through this tree (``prepare``, ``remove_unwanted``, ``commit`` after ``commit``): what ``prepare`` set up once (``_fresh``), the files changed by the
         last two builds (``_apart``) and the live store's gone files are those of the site ``commit`` replaced, so a
         second build would be made from a wrong state (and store a wrong manifest) rather than fail."""
         if self._committed:

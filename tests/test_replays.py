@@ -215,11 +215,18 @@ def build_in_own_process(project: Project) -> tuple[int, str, str]:
     return done.returncode, done.stdout, done.stderr
 
 
-@pytest.mark.parametrize("again, own_process, ahead", [(False, False, False), (True, False, False), (False, True, False), (False, False, True)],
+@pytest.mark.parametrize("again, own_process, ahead, indexed",
+                         [(False, False, False, False), (True, False, False, False), (False, True, False, False), (False, False, True, False),
+                          (False, False, False, True)],
                          ids=["step-by-step", "with-a-no-change-build-after-each", "each-build-a-process-of-its-own",
-                              "each-build-taking-the-spare-made-in-the-background"])
-def test_replay_through_build(project: Project, tmp_path: Path, monkeypatch, again: bool, own_process: bool, ahead: bool) -> None:
+                              "each-build-taking-the-spare-made-in-the-background", "each-import-storing-the-files-it-wrote"])
+def test_replay_through_build(project: Project, tmp_path: Path, monkeypatch, again: bool, own_process: bool, ahead: bool,
+                              indexed: bool) -> None:
     run = (lambda: build_in_own_process(project)) if own_process else (lambda: project.run("build"))
+    if indexed:  # (an import of many seeds stores the files it wrote in the content index: here every import does)
+        from crossings import importer
+
+        monkeypatch.setattr(importer, "WRITTEN_INDEXED_FROM", 0)
     taken = []
     if ahead:
         from crossings import writer
@@ -280,7 +287,10 @@ def served(project: Project) -> Iterator[DevServer]:
     server.stop()
 
 
-def test_replay_through_the_dev_server(served: DevServer, project: Project, tmp_path: Path) -> None:
+def test_replay_through_the_dev_server(served: DevServer, project: Project, tmp_path: Path, monkeypatch) -> None:
+    from crossings import importer
+
+    monkeypatch.setattr(importer, "WRITTEN_INDEXED_FROM", 0)  # (every import stores the files it wrote, as one of many seeds does)
     for step in STEPS:
         builds = served.builds
         step.apply(project)

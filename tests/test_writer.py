@@ -116,6 +116,8 @@ def test_a_tree_refuses_a_second_build(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="serves one build"):
         tree.prepare(wanted)
     with pytest.raises(RuntimeError, match="serves one build"):
+        tree.remove_unwanted(wanted)
+    with pytest.raises(RuntimeError, match="serves one build"):
         tree.commit(wanted, {})
     assert _files(out) == first
     assert _write(out, cache, second) == ["c.html"]
