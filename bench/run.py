@@ -520,7 +520,7 @@ def main() -> None:
                         help="measure Hugo + Pagefind and Pelican only at sizes up to N (Pagefind runs out of memory at 100,000 "
                              "articles on a machine of 2 cores and 24 GB); the larger sizes are measured against our own smaller ones")
     parser.add_argument("--change-runs", type=int, default=1, metavar="K",
-                        help="measure the one-change builds (a new seed, an edit) K times in each run, the median reported: "
+                        help="measure the one-change builds K times in each run (K new seeds, K edits, each a different one), the median reported: "
                              "at 100,000 articles, where a run takes half an hour, one figure is left to the machine's drift")
     parser.add_argument("--no-search", action="store_true", help="skip the search figures (they need Chromium)")
     parser.add_argument("--delete", action="store_true", help="delete outputs right before each cold build, rather than move them "
