@@ -436,10 +436,14 @@ def _write(env, config: Config, cache: Cache, site, outputs: list[Output], repor
     except SearchError as exc:
         report.problems.append(error("pagefind", None, f"the search index could not be built: {exc}", "check that the pagefind[bin] package is installed (make build installs it)"))
         return
+    exports = ahead.exports if ahead is not None else None
     if early is not None:  # the pages are in the spare: now the search index, then the swap
+        if exports is not None:
+            early = (*early[:3], exports.resolve(early[3]))
+            report.lap("exports (what was left of them)")
         _finish_early(env, config, cache, site, tree, found, early, templates, settings, report)
         return
-    outputs = outputs + found
+    outputs = (exports.resolve(outputs) if exports is not None else outputs) + found
     keys = output_keys(env, config, outputs, catalogs, templates=templates)
     report.lap("keys")
     if search_later and tree.live:
@@ -491,8 +495,11 @@ def _render_early(env, config: Config, outputs: list[Output], tree: OutputTree, 
     try:
         todo = set(tree.prepare(keys, remove=False))
         chosen = [o for o in outputs if o.path in todo] if todo else []
-        pending = [o for o in chosen if not o.after]
-        after = [o for o in chosen if o.after]  # with the search index, once what they list is written
+        # with the search index: the files listing others, once those are written; and the exports that
+        # ``ExportsAhead``'s process is making (``resolve``)
+        waiting = ahead.exports.waiting if ahead is not None and ahead.exports is not None else {}
+        pending = [o for o in chosen if not o.after and o.path not in waiting]
+        after = [o for o in chosen if o.after or o.path in waiting]
         report.lap("prepare spare")
         if not in_process(pending):
             # Workers are forked only once the search thread holds nothing they could need: our own index

@@ -524,29 +524,44 @@ class ExportsAhead:
 
     One new article at 100,000 articles: planning the exports takes this process 0.6–0.7 s (a key for every
     article's citation.bib, the years' keys), and making the whole archive's files (articles.csv, articles.bib,
-    stories.csv, stories.json, the year's two files) took the render workers about a second more, while the
-    second core sat idle as the pages were planned. The forked process does both on that core. It hands back
-    every file's path and key, and for each one it made, the file in the spool and its SHA-256 (``Output.source``:
-    moved into the site). A file it did not make (the live or spare site has it with that key: ``kept``) is made
-    here if the build needs it after all (``Output.data``), as are all of them if the process fails.
+    stories.csv, stories.json, the year's two files: 160 MB, read from the cache's year parts, written and hashed)
+    took the render workers about a second more, while the second core sat idle as the pages were planned. The
+    forked process does both on that core, in two steps:
+
+    - first it hands back every file's path and key, and which of them it makes (``outputs``): the pages are
+      planned with those keys at once;
+    - then it makes those into the spool and records their SHA-256 there (``resolve``, once the pages are
+      rendered: ``Output.source``, moved into the site). When it handed back the whole (each file made before
+      the keys were given), this process waited up to 1.4 s for it at 100,000 articles, the page planning done.
+
+    A file it does not make (the live or spare site has it with that key: ``kept``) is made here if the build
+    needs it after all (``Output.data``), as are all of them if the process fails.
 
     Started only where forking is safe (no other thread: not in the dev server) and worth it (two cores or more,
     a spool, a site already built: a cold build's render workers make the exports with everything else)."""
 
-    def __init__(self, aside: parallel.Aside) -> None:
+    def __init__(self, aside: parallel.Aside, spool: str) -> None:
         self.aside = aside
+        self.spool = spool
+        self.waiting: dict[str, int] = {}
+        """The files the child makes after handing back the keys: path → its row's number (``resolve``)."""
 
     @classmethod
     def start(cls, site: Site, kept, spool) -> "ExportsAhead | None":
-        aside = parallel.Aside.start(lambda: _made_ahead(site, kept, spool)) if spool is not None else None
-        return cls(aside) if aside is not None else None
+        if spool is None:
+            return None
+        todo: list = []  # (in the child) what ``_planned_ahead`` leaves for ``_made_ahead``
+        aside = parallel.Aside.start(lambda: _planned_ahead(site, kept, todo), then=lambda: _made_ahead(todo, spool))
+        return cls(aside, spool) if aside is not None else None
 
     def outputs(self, site: Site) -> list[Output] | None:
-        """What ``plan_exports`` plans, with the files the child made as ``Output.source``; None if it failed."""
-        data = self.aside.take()
-        if data is None:
+        """What ``plan_exports`` plans; None if the child failed. A file the child makes is in ``waiting``:
+        its ``Output`` makes it here (``data``) until ``resolve`` gives the child's."""
+        data = self.aside.take(wait=False)  # (the child goes on making the files: ``resolve`` waits for it)
+        try:
+            rows, years, making = marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
             return None
-        rows, years = marshal.loads(data)
         planned: list = []  # (``plan_exports`` again, here, only if a file must be made here after all)
 
         def make(i: int):
@@ -556,37 +571,70 @@ class ExportsAhead:
                 return planned[0][i].data()
             return data
 
-        outputs = [Output(path, None, key, None, make(i), lastmod, deferrable, weight=weight,
-                          source=(Path(made), sha) if made else None)
-                   for i, (path, key, lastmod, deferrable, weight, made, sha) in enumerate(rows)]
+        outputs = [Output(path, None, key, None, make(i), lastmod, deferrable, weight=weight)
+                   for i, (path, key, lastmod, deferrable, weight) in enumerate(rows)]
+        self.waiting = {outputs[i].path: i for i in making}
         return outputs + [year_index(site, years)] + plan_data_page(site, years)
 
+    def resolve(self, outputs: list[Output]) -> list[Output]:
+        """``outputs`` with each file the child was making (``waiting``) as it made it (``Output.source``), once it
+        is done; left to be made here if it failed."""
+        if not self.waiting or not any(o.path in self.waiting for o in outputs):
+            return outputs
+        made = None
+        if self.aside.done():
+            try:
+                with open(os.path.join(self.spool, MADE_AHEAD), "rb") as record:
+                    made = marshal.loads(record.read())
+            except (OSError, EOFError, ValueError, TypeError):
+                made = None
+        if not isinstance(made, dict):
+            return outputs
+        waiting = self.waiting
+        return [o._replace(source=(Path(self.spool, f"export-{i}"), made[i])) if (i := waiting.get(o.path)) is not None and i in made else o
+                for o in outputs]
+
     def stop(self) -> None:
-        """Wait for the child if its findings were not taken (the build stopped before): no zombie is left."""
+        """Wait for the child if ``resolve`` did not: no zombie is left."""
         self.aside.stop()
 
 
-def _made_ahead(site: Site, kept, spool) -> bytes:
-    """In ``ExportsAhead``'s child: every export file's (path, key, lastmod, deferrable, weight, spool file or '',
-    SHA-256 or ''), made into ``spool`` unless ``kept(path, key)``; and the years; as marshal data."""
+MADE_AHEAD = "exports-made.marshal"
+"""The file of the spool in which ``ExportsAhead``'s child records the files it made: row number → SHA-256."""
+
+
+def _planned_ahead(site: Site, kept, todo: list) -> bytes:
+    """In ``ExportsAhead``'s child: every export file's (path, key, lastmod, deferrable, weight), the years, and
+    the numbers of the rows not ``kept(path, key)``, as marshal data; those rows' (number, make) put in ``todo``
+    for ``_made_ahead``."""
     rows = []
 
-    def row(i: int, path: str, key: str, make, lastmod: str = "", deferrable: bool = False, weight: int = 1) -> None:
-        made = sha = ""
+    def row(path: str, key: str, make, lastmod: str = "", deferrable: bool = False, weight: int = 1) -> None:
         if not kept(path, key):
-            data = make()
-            made = os.path.join(spool, f"export-{i}")
-            with open(made, "wb") as out:
-                out.write(data)
-            sha = hashlib.sha256(data).hexdigest()
-        rows.append((path, key, lastmod, deferrable, weight, made, sha))
+            todo.append((len(rows), make))
+        rows.append((path, key, lastmod, deferrable, weight))
 
     # the citation.bib files as ``export_files`` lists them (first, an ``Output`` each, with these defaults), without
     # making 100,000 of them at 100,000 articles: most are kept, and the article is all a file that is not needs
-    for i, record in enumerate(site.records):
+    for record in site.records:
         path, _, key = _bib_file(record)
-        row(i, path, key, lambda record=record: bibtex(site, record).encode("utf-8"))
+        row(path, key, lambda record=record: bibtex(site, record).encode("utf-8"))
     outputs, years = export_files(site, bibs=False)
-    for i, o in enumerate(outputs, len(rows)):
-        row(i, o.path, o.key, o.data, o.lastmod, o.deferrable, o.weight)
-    return marshal.dumps((rows, years))
+    for o in outputs:
+        row(o.path, o.key, o.data, o.lastmod, o.deferrable, o.weight)
+    return marshal.dumps((rows, years, [i for i, _ in todo]))
+
+
+def _made_ahead(todo: list, spool: str) -> None:
+    """In ``ExportsAhead``'s child, once the keys are handed back: the files ``_planned_ahead`` left, made into
+    ``spool`` (``export-<number>``), and their SHA-256s recorded there (``MADE_AHEAD``, written whole or not at all)."""
+    made = {}
+    for i, make in todo:
+        data = make()
+        with open(os.path.join(spool, f"export-{i}"), "wb") as out:
+            out.write(data)
+        made[i] = hashlib.sha256(data).hexdigest()
+    partial = os.path.join(spool, f".{MADE_AHEAD}.tmp")
+    with open(partial, "wb") as out:
+        out.write(marshal.dumps(made))
+    os.replace(partial, os.path.join(spool, MADE_AHEAD))

@@ -78,6 +78,14 @@ class Aside:
                 return None
         return data
 
+    def done(self) -> bool:
+        """Wait for the child whose findings were taken without ``wait`` (it ran ``then``): whether it ended well."""
+        if self.read is not None or self.pid is None:
+            raise RuntimeError("done() is for a child whose findings were taken without waiting")
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return status == 0
+
     def kill(self) -> None:
         """Stop the child (the build stops) unless its findings are being taken."""
         if self.read is not None and self.pid is not None:

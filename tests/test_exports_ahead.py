@@ -24,19 +24,26 @@ from .test_render_work import _fixture_seeds
 # Run in the project's folder: the real ``build``, with a spy on the real ``ExportsAhead.outputs`` that
 # compares what it hands back with ``plan_exports`` made here, after the build is done with it.
 SPIED_BUILD = """
-import json, sys
+import hashlib, json, sys
 from pathlib import Path
 import crossings.exports as exports
 from crossings.cli import main
 
-FAIL = {fail!r}
-seen = {{"started": 0, "taken": None, "made": [], "mismatches": []}}
-real_outputs, real_made = exports.ExportsAhead.outputs, exports._made_ahead
+FAIL = {fail!r}  # which of the child's steps fails: "" (none), "keys" (``_planned_ahead``), "files" (``_made_ahead``)
+seen = {{"started": 0, "taken": None, "waiting": [], "made": [], "mismatches": []}}
+real_outputs, real_resolve = exports.ExportsAhead.outputs, exports.ExportsAhead.resolve
+real_planned, real_made = exports._planned_ahead, exports._made_ahead
+expected = {{}}
 
-def made(site, kept, spool):
-    if FAIL:
+def planned(site, kept, todo):
+    if FAIL == "keys":
         raise RuntimeError("the child fails")
-    return real_made(site, kept, spool)
+    return real_planned(site, kept, todo)
+
+def made(todo, spool):
+    if FAIL == "files":
+        raise RuntimeError("the child fails")
+    return real_made(todo, spool)
 
 def outputs(self, site):
     seen["started"] += 1
@@ -44,30 +51,41 @@ def outputs(self, site):
     seen["taken"] = found is not None
     if found is None:
         return None
-    expected = exports.plan_exports(site)
-    if [o.path for o in found] != [o.path for o in expected]:
+    seen["waiting"] = sorted(self.waiting)
+    planned_here = exports.plan_exports(site)
+    if [o.path for o in found] != [o.path for o in planned_here]:
         seen["mismatches"].append("the paths or their order differ")
-    for f, e in zip(found, expected):
-        same = (f.template, f.key, f.lastmod, f.deferrable, f.lang, f.weight, f.after) == (e.template, e.key, e.lastmod, e.deferrable, e.lang, e.weight, e.after)
+    for f, e in zip(found, planned_here):
+        same = (f.template, f.key, f.lastmod, f.deferrable, f.lang, f.weight, f.after, f.source) == (e.template, e.key, e.lastmod, e.deferrable, e.lang, e.weight, e.after, None)
         if not same:
             seen["mismatches"].append(f"{{f.path}}: planned otherwise")
-        if f.source is not None:
-            seen["made"].append(f.path)
-            if Path(f.source[0]).read_bytes() != e.data():
-                seen["mismatches"].append(f"{{f.path}}: made with other bytes")
+        expected[f.path] = e
         if f.template is None and f.data() != e.data():  # what is made here when the build needs it after all
             seen["mismatches"].append(f"{{f.path}}: its bytes made here differ")
     return found
 
-exports._made_ahead = made
-exports.ExportsAhead.outputs = outputs
+def resolve(self, outputs):
+    resolved = real_resolve(self, outputs)
+    for before, after in zip(outputs, resolved):
+        if after.source is None:
+            if after is not before:
+                seen["mismatches"].append(f"{{after.path}}: changed, not made aside")
+            continue
+        seen["made"].append(after.path)
+        data = Path(after.source[0]).read_bytes()
+        if after._replace(source=None) != before or data != expected[after.path].data() or after.source[1] != hashlib.sha256(data).hexdigest():
+            seen["mismatches"].append(f"{{after.path}}: made aside otherwise")
+    return resolved
+
+exports._planned_ahead, exports._made_ahead = planned, made
+exports.ExportsAhead.outputs, exports.ExportsAhead.resolve = outputs, resolve
 status = main(["build"])
 Path("spied.json").write_text(json.dumps(seen))
 sys.exit(status)
 """
 
 
-def spied_build(project: Project, *, fail: bool = False) -> dict:
+def spied_build(project: Project, *, fail: str = "") -> dict:
     done = subprocess.run([sys.executable, "-c", SPIED_BUILD.format(fail=fail)], cwd=project.root, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO), "CROSSINGS_WORKERS": "2"})
     assert done.returncode in (0, 1), done.stderr
@@ -91,6 +109,7 @@ def test_a_new_seeds_exports_are_made_aside_as_they_are_planned_here(project: Pr
     assert seen["started"] == 1 and seen["taken"], seen
     assert seen["mismatches"] == []
     made = set(seen["made"])
+    assert made == set(seen["waiting"])  # each file the child was making, taken from it once it was done
     # the whole archive's files and the new article's year changed: made aside; the stories did not change
     assert {"data/articles.csv", "data/articles.bib"} <= made
     assert not {"data/stories.csv", "data/stories.json"} & made
@@ -101,10 +120,15 @@ def test_a_new_seeds_exports_are_made_aside_as_they_are_planned_here(project: Pr
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the exports are made ahead by a forked process")
-def test_when_the_forked_process_fails_the_exports_are_planned_here(project: Project, tmp_path) -> None:
+@pytest.mark.parametrize("fail", ["keys", "files"])
+def test_when_the_forked_process_fails_the_exports_are_made_here(project: Project, tmp_path, fail: str) -> None:
+    """Before handing back the keys: the exports are planned here; after (making the files): made here."""
     _built_but_the_last_seed(project)
-    seen = spied_build(project, fail=True)
-    assert seen["started"] == 1 and seen["taken"] is False
+    seen = spied_build(project, fail=fail)
+    assert seen["started"] == 1 and seen["taken"] is (fail == "files")
+    assert seen["mismatches"] == [] and seen["made"] == []
+    if fail == "files":
+        assert "data/articles.csv" in seen["waiting"]
     assert tree(project.out) == clean_build(project, tmp_path)
 
 
