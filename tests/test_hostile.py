@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -178,12 +179,19 @@ def test_unusual_seeds_follow_the_decision_table(project: Project) -> None:
     assert "Traceback" not in err
 
 
-def test_a_damaged_cache_is_discarded_with_a_warning(project: Project, tmp_path: Path) -> None:
+@pytest.mark.parametrize("mapped", [False, True], ids=["read", "read-through-a-memory-map"])
+def test_a_damaged_cache_is_discarded_with_a_warning(project: Project, tmp_path: Path, monkeypatch, mapped: bool) -> None:
+    if mapped:  # (as a store of 1 MB or more is)
+        from crossings import cache
+
+        monkeypatch.setattr(cache, "MAP_FROM", 0)
     for path in sorted((FIXTURES / "seeds" / "ok").glob("*.txt")):
         project.add_seed(path.name, path.read_bytes())
     project.run("build")
-    for store in (project.root / ".cache").glob("*.marshal"):
+    stores = sorted((project.root / ".cache").glob("*.marshal"))
+    for store in stores[1:]:
         store.write_bytes(store.read_bytes()[: len(store.read_bytes()) // 2] + b"garbage")
+    stores[0].write_bytes(b"")  # (an empty file cannot be mapped)
     (project.content / "new.md").write_text("---\ntitle: New\ndate: 2024-01-01\n---\n\nText.\n", encoding="utf-8")
     status, _, err = project.run("build")
     assert status == 0

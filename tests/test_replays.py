@@ -223,6 +223,9 @@ def build_in_own_process(project: Project) -> tuple[int, str, str]:
 def test_replay_through_build(project: Project, tmp_path: Path, monkeypatch, again: bool, own_process: bool, ahead: bool,
                               indexed: bool) -> None:
     run = (lambda: build_in_own_process(project)) if own_process else (lambda: project.run("build"))
+    from crossings import cache
+
+    monkeypatch.setattr(cache, "MAP_FROM", 0)  # every store read through a memory map, as big ones are (the other tests: a copy)
     if indexed:  # (an import of many seeds stores the files it wrote in the content index: here every import does)
         from crossings import importer
 
