@@ -20,6 +20,7 @@ import mmap
 import sys
 import tempfile
 import threading
+from array import array
 from stat import S_ISREG
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -197,9 +198,13 @@ def walk(root: Path, suffix: str = "", hidden: tuple[str, ...] = ()) -> dict[str
 
     Names starting with a dot are skipped (editor temp files, .git), except those in ``hidden``.
     """
-    found: dict[str, os.stat_result] = {}
+    return dict(sorted(_files(root, suffix, hidden)))
+
+
+def _files(root: Path, suffix: str, hidden: tuple[str, ...]):
+    """``walk``'s files as (relative path, stat), folder by folder."""
     if not root.is_dir():
-        return found
+        return
     # Each folder listed from its descriptor: a file's stat is then taken by name from it (no path walked by the
     # system for each of the 100,000 content files at 100,000 articles).
     by_fd = os.scandir in os.supports_fd
@@ -222,11 +227,10 @@ def walk(root: Path, suffix: str = "", hidden: tuple[str, ...] = ()) -> dict[str
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((f"{folder}{os.sep}{name}", prefix + name + "/"))
                 elif name.endswith(suffix) and entry.is_file(follow_symlinks=False):
-                    found[prefix + name] = entry.stat(follow_symlinks=False)
+                    yield prefix + name, entry.stat(follow_symlinks=False)
         finally:
             if fd is not None:
                 os.close(fd)
-    return dict(sorted(found.items()))
 
 
 class Stat(NamedTuple):
@@ -237,10 +241,15 @@ class Stat(NamedTuple):
 
 
 def _walk_to(fd: int, root: Path, suffix: str, hidden: tuple[str, ...]) -> None:
-    """In a forked child: ``walk``, written to ``fd`` as marshal data (a list of (path, mtime, size, inode)); then exit."""
+    """In a forked child: ``walk``, written to ``fd`` as marshal data, in columns: the paths joined by NUL (which
+    no name holds), and the mtimes, sizes and inodes as 64-bit arrays' bytes; then exit. (For 100,000 content
+    files, a list of (path, mtime, size, inode) took 0.2 s to serialise, these 0.03 s; the listing kept no stat
+    object nor dict: the child took 0.6 s rather than 1.0 s, while the build waited for it after the seeds.)"""
     status = 1
     try:
-        data = marshal.dumps([(rel, s.st_mtime_ns, s.st_size, s.st_ino) for rel, s in walk(root, suffix, hidden).items()])
+        rows = sorted([(rel, s.st_mtime_ns, s.st_size, s.st_ino) for rel, s in _files(root, suffix, hidden)])
+        data = marshal.dumps(("\0".join([row[0] for row in rows]), array("q", [row[1] for row in rows]).tobytes(),
+                              array("Q", [row[2] for row in rows]).tobytes(), array("Q", [row[3] for row in rows]).tobytes()))
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         status = 0
@@ -290,7 +299,8 @@ class Scan:
         _, status = os.waitpid(pid, 0)
         if status != 0:
             return  # ``walk`` lists the folder here
-        rows = marshal.loads(data)
+        paths, mtimes, sizes, inodes = marshal.loads(data)
+        rows = list(zip(paths.split("\0") if paths else [], array("q", mtimes), array("Q", sizes), array("Q", inodes)))
         self._walks[key] = {rel: Stat(mtime, size, ino) for rel, mtime, size, ino in rows}
         self._signatures[key] = [(rel, (mtime, size, ino)) for rel, mtime, size, ino in rows]
 

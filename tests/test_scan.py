@@ -56,6 +56,10 @@ def _folder(root: Path) -> Path:
     (content / ".git").mkdir()
     (content / ".git" / "x.md").write_text("inside .git", encoding="utf-8")
     (content / "2024" / "11" / "link.md").symlink_to(content / "2023" / "01" / "article-0.md")
+    # a folder whose name sorts before "2024/" ('-' < '/'), a name with a line break and one in Arabic
+    (content / "2024-x").mkdir()
+    (content / "2024-x" / "a\nb.md").write_text("---\ntitle: two lines\n---\n", encoding="utf-8")
+    (content / "2024-x" / "مهاجرون.md").write_text("---\ntitle: ar\n---\n", encoding="utf-8")
     return content
 
 
@@ -69,9 +73,18 @@ def test_a_listing_made_aside_is_the_listing_made_here(tmp_path):
     assert found["walk"] == list(walk(content, ".md"))
     assert [rel for rel, _ in expected] == ["2023/01/article-0.md", "2023/01/article-1.md", "2023/01/article-2.md",
                                             "2023/11/article-0.md", "2023/11/article-1.md", "2023/11/article-2.md",
+                                            "2024-x/a\nb.md", "2024-x/مهاجرون.md",
                                             "2024/01/article-0.md", "2024/01/article-1.md", "2024/01/article-2.md",
                                             "2024/11/article-0.md", "2024/11/article-1.md", "2024/11/article-2.md"]
     assert dict(expected)["2024/11/article-2.md"] == signature(os.stat(content / "2024/11/article-2.md"))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="walk_aside forks")
+def test_a_listing_made_aside_of_a_folder_without_files(tmp_path):
+    content = tmp_path / "content"
+    (content / "2024").mkdir(parents=True)
+    found = aside(content)
+    assert found["forked"] and found["signatures"] == [] and found["walk"] == []
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="walk_aside forks")
