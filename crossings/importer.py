@@ -283,7 +283,9 @@ class Importer:
         # The two folders listed side by side: the content folder by a forked process (or, where forking is
         # unsafe, a thread) while this one lists the seeds (100,000 of each at 100,000 articles: a stat and a few
         # microseconds of Python each, which a thread would run on this process's one core). Both are done before
-        # anything else forks (``index_content``'s and ``read_all``'s workers).
+        # anything else forks (``index_content``'s and ``read_all``'s workers). The content folder takes the longer
+        # (100,000 files at 100,000 articles: 1.1 s against the seeds' 0.7 s, their names being longer): the stores
+        # of the seeds and of the content index are read meanwhile, and ``index_content`` then takes the listing.
         walked: list = []
         thread = None
         if not self.scan.walk_aside(config.content, ".md"):
@@ -291,16 +293,18 @@ class Importer:
             thread.start()
         try:
             self.listed = seed_files(config.seeds, self.listing)
+        except BaseException:
+            if thread is None:
+                self.scan.signatures(config.content, ".md")  # (the child reaped)
+            raise
         finally:
             if thread is not None:
                 thread.join()
-            else:
-                self.scan.signatures(config.content, ".md")
         if walked:
             raise walked[0]
+        self.known: dict[str, tuple] = cache.load_journaled("seeds") or {}
         self.index = index_content(config, cache, self.scan)
         self.rules = rules_digest(config)
-        self.known: dict[str, tuple] = cache.load_journaled("seeds") or {}
         """Seed file name → (signature, SHA-256 of its bytes, its problems if rejected, ``input_hash``); under the key
         RULES, the rules digest of those input hashes (the same as this run's: they need not be computed again)."""
         self.hashed = self.known.get(RULES) == self.rules
