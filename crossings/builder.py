@@ -292,7 +292,7 @@ class SearchChild:
                     rows.append((o.path, o.key, None, o.data()))
             return marshal.dumps((rows, pending))
 
-        aside = parallel.Aside.start(work)
+        aside = parallel.Aside.start(work, behind=True)  # (its findings needed once the pages are rendered)
         return cls(aside) if aside is not None else None
 
     def result(self) -> tuple[list[Output], bool] | None:

@@ -551,7 +551,8 @@ class ExportsAhead:
         if spool is None:
             return None
         todo: list = []  # (in the child) what ``_planned_ahead`` leaves for ``_made_ahead``
-        aside = parallel.Aside.start(lambda: _planned_ahead(site, kept, todo), then=lambda: _made_ahead(todo, spool))
+        # (behind the build: its keys are needed after most pages are planned, its files once they are rendered)
+        aside = parallel.Aside.start(lambda: _planned_ahead(site, kept, todo), then=lambda: _made_ahead(todo, spool), behind=True)
         return cls(aside, spool) if aside is not None else None
 
     def outputs(self, site: Site) -> list[Output] | None:

@@ -16,6 +16,7 @@ import threading
 import pytest
 
 from crossings.exports import ExportsAhead
+from crossings.parallel import BEHIND
 
 from .conftest import REPO, Project
 from .test_incremental import clean_build, tree
@@ -24,7 +25,7 @@ from .test_render_work import _fixture_seeds
 # Run in the project's folder: the real ``build``, with a spy on the real ``ExportsAhead.outputs`` that
 # compares what it hands back with ``plan_exports`` made here, after the build is done with it.
 SPIED_BUILD = """
-import hashlib, json, sys
+import hashlib, json, os, sys
 from pathlib import Path
 import crossings.exports as exports
 from crossings.cli import main
@@ -34,8 +35,10 @@ seen = {{"started": 0, "taken": None, "waiting": [], "made": [], "mismatches": [
 real_outputs, real_resolve = exports.ExportsAhead.outputs, exports.ExportsAhead.resolve
 real_planned, real_made = exports._planned_ahead, exports._made_ahead
 expected = {{}}
+MAIN_NICE = os.nice(0)
 
 def planned(site, kept, todo):
+    Path("child-nice.json").write_text(json.dumps([os.nice(0), MAIN_NICE]))  # (in the child)
     if FAIL == "keys":
         raise RuntimeError("the child fails")
     return real_planned(site, kept, todo)
@@ -110,6 +113,8 @@ def test_a_new_seeds_exports_are_made_aside_as_they_are_planned_here(project: Pr
     assert seen["mismatches"] == []
     made = set(seen["made"])
     assert made == set(seen["waiting"])  # each file the child was making, taken from it once it was done
+    child, build = json.loads((project.root / "child-nice.json").read_text())
+    assert child == min(build + BEHIND, 19)  # (behind the build, whose own work comes first)
     # the whole archive's files and the new article's year changed: made aside; the stories did not change
     assert {"data/articles.csv", "data/articles.bib"} <= made
     assert not {"data/stories.csv", "data/stories.json"} & made

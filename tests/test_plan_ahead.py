@@ -17,6 +17,7 @@ import threading
 import pytest
 
 from crossings.builder import SearchChild
+from crossings.parallel import BEHIND
 from crossings.site import ArticlePlanAhead
 
 from .conftest import REPO, Project
@@ -37,6 +38,7 @@ from crossings.search import plan_search
 FAIL = {fail!r}
 REFUSE = {refuse!r}
 MAIN = os.getpid()
+MAIN_NICE = os.nice(0)
 if REFUSE:  # the system refuses the planning processes (not the render workers' own forks)
     real_fork = os.fork
     def fork():
@@ -49,6 +51,8 @@ args = {{}}
 
 real_keys = site_module.ArticlePlan.keys
 def keys(self):
+    if os.getpid() != MAIN:
+        Path("articles-child-nice.json").write_text(json.dumps([os.nice(0), MAIN_NICE]))
     if FAIL and os.getpid() != MAIN:
         raise RuntimeError("the child fails")
     return real_keys(self)
@@ -56,6 +60,8 @@ site_module.ArticlePlan.keys = keys
 
 real_plan_search = builder.plan_search
 def plan_search_spied(*a, **k):
+    if os.getpid() != MAIN:
+        Path("search-child-nice.json").write_text(json.dumps([os.nice(0), MAIN_NICE]))
     if FAIL and os.getpid() != MAIN:
         raise RuntimeError("the child fails")
     return real_plan_search(*a, **k)
@@ -130,6 +136,11 @@ def test_a_new_seeds_article_pages_and_search_are_planned_aside_as_here(project:
     assert seen["articles"] is True and seen["search"] is True, seen
     assert seen["mismatches"] == []
     assert seen["made"]  # the new article's part was made by the child
+    # the search's child runs behind the build (its findings needed at the end); the article pages' does not
+    child, build = json.loads((project.root / "search-child-nice.json").read_text())
+    assert child == min(build + BEHIND, 19)
+    child, build = json.loads((project.root / "articles-child-nice.json").read_text())
+    assert child == build
     assert tree(project.out) == clean_build(project, tmp_path)
 
 
