@@ -592,7 +592,7 @@ class ExportsAhead:
         if not isinstance(made, dict):
             return outputs
         waiting = self.waiting
-        return [o._replace(source=(Path(self.spool, f"export-{i}"), made[i])) if (i := waiting.get(o.path)) is not None and i in made else o
+        return [o._replace(source=(Path(_spooled(self.spool, i)), made[i])) if (i := waiting.get(o.path)) is not None and i in made else o
                 for o in outputs]
 
     def stop(self) -> None:
@@ -602,6 +602,11 @@ class ExportsAhead:
 
 MADE_AHEAD = "exports-made.marshal"
 """The file of the spool in which ``ExportsAhead``'s child records the files it made: row number → SHA-256."""
+
+
+def _spooled(spool: str, i: int) -> str:
+    """Where ``ExportsAhead``'s child makes the file of row ``i``."""
+    return os.path.join(spool, f"export-{i}")
 
 
 def _planned_ahead(site: Site, kept, todo: list) -> bytes:
@@ -628,14 +633,13 @@ def _planned_ahead(site: Site, kept, todo: list) -> bytes:
 
 def _made_ahead(todo: list, spool: str) -> None:
     """In ``ExportsAhead``'s child, once the keys are handed back: the files ``_planned_ahead`` left, made into
-    ``spool`` (``export-<number>``), and their SHA-256s recorded there (``MADE_AHEAD``, written whole or not at all)."""
+    ``spool`` (``_spooled``), and their SHA-256s recorded there (``MADE_AHEAD``: read only once the child has
+    ended well, so whole)."""
     made = {}
     for i, make in todo:
         data = make()
-        with open(os.path.join(spool, f"export-{i}"), "wb") as out:
+        with open(_spooled(spool, i), "wb") as out:
             out.write(data)
         made[i] = hashlib.sha256(data).hexdigest()
-    partial = os.path.join(spool, f".{MADE_AHEAD}.tmp")
-    with open(partial, "wb") as out:
+    with open(os.path.join(spool, MADE_AHEAD), "wb") as out:
         out.write(marshal.dumps(made))
-    os.replace(partial, os.path.join(spool, MADE_AHEAD))

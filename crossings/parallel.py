@@ -27,13 +27,6 @@ planning took twice its CPU time. With the search's and the exports' processes (
 build took a median 8.07 s rather than 8.53 s (six of each, alternated: 7.92–8.88 s against 8.15–8.83 s)."""
 
 
-def _lower_priority() -> None:
-    try:
-        os.nice(BEHIND)
-    except (OSError, AttributeError):  # (not allowed, or no ``nice``: the work is done all the same)
-        pass
-
-
 class Aside:
     """Work done by a process forked from this one, which hands back its findings (bytes) through a pipe and
     exits: the build's planning ahead (the exports', the article pages', the search's) on another core.
@@ -70,7 +63,10 @@ class Aside:
             try:
                 os.close(read)
                 if behind:
-                    _lower_priority()
+                    try:
+                        os.nice(BEHIND)
+                    except OSError:  # (not allowed: the work is done all the same)
+                        pass
                 data = work()
                 with os.fdopen(write, "wb") as out:
                     out.write(data)

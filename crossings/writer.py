@@ -483,9 +483,10 @@ class OutputTree:
             self.start_spare_ahead()
 
     def _one_build(self) -> None:
-        """Refuse a second build through this tree (``prepare``, ``remove_unwanted``, ``commit`` after ``commit``): what ``prepare`` set up once (``_fresh``), the files changed by the
-        last two builds (``_apart``) and the live store's gone files are those of the site ``commit`` replaced, so a
-        second build would be made from a wrong state (and store a wrong manifest) rather than fail."""
+        """Refuse a second build through this tree (``prepare``, ``remove_unwanted``, ``commit`` after ``commit``):
+        what ``prepare`` set up once (``_fresh``), the files changed by the last two builds (``_apart``) and the live
+        store's gone files are those of the site ``commit`` replaced, so a second build would be made from a wrong
+        state (and store a wrong manifest) rather than fail."""
         if self._committed:
             raise RuntimeError("an OutputTree serves one build: make a new one for the next")  # (a mistake of the caller's)
 
