@@ -136,19 +136,20 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
         return report
     read = importer.index.read
     importer = None  # its stores and index (of every seed and content file) freed: the memory is used again below
-    library = Library(config, cache, read=read, scan=scan)
-    records, problems = library.load()
-    report.problems.extend(problems)
-    report.lap("library")
-    catalogs = load_catalogs(config.locales, cache if write else None)  # (``check`` reads the .po files themselves)
-    report.problems.extend(catalogs.problems)
-    site, problems = build_site(records, config, library, catalogs)
-    report.problems.extend(problems)
-    report.articles = len(site.records)
     spool = make_spool(cache) if write else None
-    ahead = search_ahead(config, cache, scan, site, search_later, cancel, spool) if write and not strict else None
-    report.lap("search started")
+    site = ahead = None
     try:
+        library = Library(config, cache, read=read, scan=scan, spool=Path(spool) if spool is not None else None)
+        records, problems = library.load()
+        report.problems.extend(problems)
+        report.lap("library")
+        catalogs = load_catalogs(config.locales, cache if write else None)  # (``check`` reads the .po files themselves)
+        report.problems.extend(catalogs.problems)
+        site, problems = build_site(records, config, library, catalogs)
+        report.problems.extend(problems)
+        report.articles = len(site.records)
+        ahead = search_ahead(config, cache, scan, site, search_later, cancel, spool) if write and not strict else None
+        report.lap("search started")
         outputs = plan(site, report.lap, exports=ahead.exports if ahead is not None else None, articles=ahead.articles if ahead is not None else None)
         report.lap("plan")
         report.problems.extend(site.stories.problems)
@@ -177,7 +178,7 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
                 ahead.articles.stop()
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
-        stories = site.__dict__.get("stories")
+        stories = site.__dict__.get("stories") if site is not None else None
         if stories is not None and stories.grouper is not None:
             stories.grouper.settle()  # the stories' stores written (by a process of their own after a grouping from nothing)
         if ahead is not None:
@@ -365,7 +366,9 @@ def search_ahead(config: Config, cache: Cache, scan: Scan, site, later: bool, ca
 
 def make_spool(cache: Cache) -> str | None:
     """A folder in the cache where the search indexes made by this build wait until the site is written
-    (rather than in memory: 545 MB at 100,000 articles); None if it cannot be made (then in memory)."""
+    (rather than in memory: 545 MB at 100,000 articles), and the bodies read by the library's workers until the
+    pages, exports and search index have taken them (``Library.spool``); None if it cannot be made (then in memory,
+    and the bodies read again from their files)."""
     try:
         if cache.root is not None:
             cache.root.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import marshal
+import os
 import threading
 from multiprocessing import get_all_start_methods, get_context
 from typing import NamedTuple
@@ -58,7 +60,7 @@ class Library:
     """Reads ``content/**/*.md``; remembers parsed files and rendered Markdown by hash."""
 
     def __init__(self, config: Config, cache: Cache, renderer: Renderer | None = None,
-                 read: dict[str, tuple[tuple, bytes]] | None = None, scan: Scan | None = None) -> None:
+                 read: dict[str, tuple[tuple, bytes]] | None = None, scan: Scan | None = None, spool: Path | None = None) -> None:
         self.config = config
         self.cache = cache
         self.renderer = renderer or Renderer()
@@ -81,6 +83,13 @@ class Library:
         """Record key → (HTML, plain text) of the plain bodies read by this build, while they take at most
         ``BODIES_KEPT`` characters (see ``_body``)."""
         self._kept_size = 0
+        self.spool = spool
+        """A folder of this build (removed at its end) where the workers that read many files at once leave the plain
+        bodies they read (``_read_some``), for the pages, the exports and the search index to take from there."""
+        self._spooled: dict[str, int] = {}
+        """Record key → the number of its body's spool file (``_spool_file``)."""
+        self._spool_files: dict[int, dict[str, str]] = {}  # the spool files read last (``_from_spool``)
+        self._spool_lock = threading.Lock()
 
     def publishers(self) -> publishers.Table:
         """The publishers table, knowing the hosts named before (import's store of names, which ``load``
@@ -257,6 +266,9 @@ class Library:
                         self.html_store().update(html)
                         self._html_dirty = True
                     self.features_made.update(features)
+                    if isinstance(kept, list):  # spooled: the keys only
+                        self._spooled.update(dict.fromkeys(kept, chunk.start))
+                        continue
                     for key, (body_html, plain) in kept.items():
                         self._keep(key, body_html, plain)
         finally:
@@ -275,8 +287,8 @@ class Library:
     def may_need_markdown(self, records) -> bool:
         """Whether reading the texts of ``records`` may render Markdown (import Python-Markdown: 0.1 s): not when
         each body is held (read as plain by this build, see ``_keep``) or its HTML is stored."""
-        kept, html = self._kept, self.html_store()
-        return any(r.file_sha not in kept and r.file_sha not in html for r in records)
+        kept, html, spooled = self._kept, self.html_store(), self._spooled
+        return any(r.file_sha not in kept and r.file_sha not in html and r.file_sha not in spooled for r in records)
 
     def html_store(self) -> dict[str, tuple[str, str]]:
         if self._html is None:
@@ -297,6 +309,11 @@ class Library:
         stored = self.html_store().get(record.file_sha) or self._kept.get(record.file_sha)
         if stored:
             return stored
+        at = self._spooled.get(record.file_sha)
+        if at is not None:
+            plain = self._from_spool(at).get(record.file_sha)
+            if plain is not None:  # (a plain body: its paragraphs never hold a blank line)
+                return paragraphs_html(plain.split("\n\n")) if html else "", plain
         text = (self.config.content / record.rel).read_text(encoding="utf-8")
         body = articles.split(text, record.article.path)[1]
         paragraphs = plain_paragraphs(body)
@@ -304,6 +321,27 @@ class Library:
             return paragraphs_html(paragraphs) if html else "", "\n\n".join(paragraphs)
         with self._renderer_lock:  # the search is planned in a thread while pages are (builder.SearchAhead)
             return self.renderer.render(body)
+
+    def _from_spool(self, at: int) -> dict[str, str]:
+        """The plain bodies of spool file ``at`` (key → text); {} if it cannot be read (its build is over: the
+        bodies are then read from their files). The last ``SPOOL_FILES_HELD`` read are held: the pages, the year's
+        exports and the search index each take the articles in the order they were read, a file's at a time."""
+        with self._spool_lock:
+            found = self._spool_files.get(at)
+            if found is None:
+                try:
+                    with open(_spool_file(self.spool, at), "rb") as f:
+                        found = marshal.load(f)
+                except (OSError, EOFError, ValueError, TypeError):
+                    found = {}
+                if len(self._spool_files) >= SPOOL_FILES_HELD:
+                    del self._spool_files[next(iter(self._spool_files))]
+                self._spool_files[at] = found
+            return found
+
+def _spool_file(spool: Path, at: int) -> str:
+    return os.path.join(spool, f"bodies-{at}")
+
 
 def _folder(rel: str) -> str:
     """The folder of content/ a file is in ('' for a file at its top)."""
@@ -319,6 +357,8 @@ BODIES_KEPT = 40_000_000
 """The characters of plain bodies (HTML and text) a build holds once read (``Library._keep``): every body up to
 a few thousand articles (12 MB at 1,000 articles of the bench corpus), which the render workers, the exports and
 the search index then take rather than each read and parse the file again (0.3-0.4 s of CPU in a cold 1k build)."""
+SPOOL_FILES_HELD = 4
+"""The spool files of bodies a process holds at once (``Library._from_spool``): a few MB each."""
 PARALLEL_FROM = 400
 """Below this many files to parse, forking workers costs more than it saves."""
 _JOB: tuple | None = None  # (library, [(rel, signature, cached entry)]) for forked workers
@@ -332,4 +372,14 @@ def _read_some(indices: range) -> tuple[list[tuple], dict[str, tuple[str, str]],
     library._features = {}
     library._kept, library._kept_size = {}, 0  # (the budget is the build's: ``Library._keep`` in the build's process)
     entries = [library._read(*jobs[i]) for i in indices]
-    return entries, library._html, library._features, library._kept
+    kept = library._kept
+    if library.spool is not None and kept:
+        # Into the spool, rather than sent to the build's process (1.8 GB of HTML and text at 100,000 articles) or read
+        # again from 100,000 files later by each process that needs them.
+        try:
+            with open(_spool_file(library.spool, indices.start), "xb") as out:
+                marshal.dump({key: plain for key, (_, plain) in kept.items()}, out)
+            return entries, library._html, library._features, list(kept)
+        except OSError:
+            pass  # (sent instead)
+    return entries, library._html, library._features, kept

@@ -188,3 +188,64 @@ def test_whether_reading_the_texts_may_need_markdown(tmp_path: Path, monkeypatch
     small = Library(config, Cache(tmp_path / "other"), scan=Scan())
     records, _ = small.load()
     assert small.may_need_markdown(records)
+
+
+def test_a_build_whose_cache_was_lost_takes_the_bodies_from_its_spool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a spool (the build's folder, ``builder.make_spool``), the workers that read every file leave the plain
+    bodies there rather than send them to the build's process: ``body`` and ``text`` then give each plain body from
+    the spool, the same as read from its file, without the file (taken away after the load). Once the spool is
+    gone (the build over), a body is read from its file again; and the Markdown ones are stored as before."""
+    root, count = _corpus(tmp_path)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CROSSINGS_WORKERS", "2")
+    config, _ = load_config(root / "pyproject.toml")
+    read_back = Library(config, Cache(None), scan=Scan())
+    records, _ = read_back.load()
+    expected = {r.rel: read_back.body(r) for r in records}
+    files = {r.rel: (config.content / r.rel).read_bytes() for r in records}
+    markdown = {r.rel for r in records if b"*emphasis*" in files[r.rel]}
+    assert markdown and len(markdown) < len(records)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    lib = Library(config, Cache(tmp_path / "cache"), scan=Scan(), spool=spool)
+    records, _ = lib.load()
+    assert not lib._kept  # none sent back to be held: every plain body is in the spool
+    assert sorted(p.name for p in spool.iterdir()) == sorted(f"bodies-{at}" for at in set(lib._spooled.values()))
+    assert set(lib._spooled) == {r.file_sha for r in records if r.rel not in markdown}
+    assert not lib.may_need_markdown(records)
+    for record in records:
+        (config.content / record.rel).unlink()
+    for record in reversed(records):  # (in the other order too: the spool files are read again as need be)
+        assert lib.body(record) == expected[record.rel]
+        assert lib.text(record) == expected[record.rel][1]
+    for path in spool.iterdir():
+        path.unlink()
+    again = Library(config, Cache(tmp_path / "cache"), scan=Scan(), spool=spool)
+    again._spooled = dict(lib._spooled)  # (what the build's process knew: its spool files gone meanwhile)
+    plain = next(r for r in records if r.rel not in markdown)
+    with pytest.raises(FileNotFoundError):  # neither the spool file nor the content file: the file was read
+        again.body(plain)
+    for rel, data in files.items():
+        (config.content / rel).write_bytes(data)
+    assert all(again.body(r) == expected[r.rel] for r in records)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the library's workers are forked")
+def test_a_cold_build_by_workers_equals_one_made_on_one_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole site built from the corpus with its cache lost: by two workers (bodies spooled, content files read by
+    several readers at import) and on one core, byte for byte; and the spool is gone after the build."""
+    from crossings.cli import main
+
+    from .test_incremental import tree
+
+    root, count = _corpus(tmp_path)
+    monkeypatch.chdir(root)
+    sites = {}
+    for workers in ("2", "1"):
+        monkeypatch.setenv("CROSSINGS_WORKERS", workers)
+        out, cache = tmp_path / f"out-{workers}", tmp_path / f"cache-{workers}"
+        assert main(["build", "--out", str(out), "--cache", str(cache)]) == 1  # (the corpus's broken files)
+        assert not list(cache.glob(".search-*"))
+        sites[workers] = tree(out)
+    assert len([p for p in sites["1"] if p.startswith("articles/") and p.endswith("/index.html")]) > library_.PARALLEL_FROM
+    assert sites["2"] == sites["1"]
