@@ -175,7 +175,7 @@ def _plain(info: ContentFile) -> tuple:
 def _index_many(config: Config, rels: list[str]) -> dict[str, tuple | None]:
     """``read_content_file`` of many files, in worker processes ({} where forking is not worth it);
     None for a file that cannot be read."""
-    workers = parallel.worker_count()
+    workers = parallel.reader_count()  # (reading, mostly)
     if workers < 2 or "fork" not in get_all_start_methods() or len(rels) < INDEX_PARALLEL_FROM:
         return {}
     global _INDEX_JOB
@@ -743,6 +743,8 @@ def read_all(jobs: list[tuple], config: Config, rules: str, write: bool = False)
             preload(config.languages)
             dates.patterns(config.languages)  # from Babel's month and day names: 0.2-0.3 s a process
             publishers.preload()  # the Public Suffix List, read once: so many seeds name some unlisted host
+        else:  # every seed only read and hashed (a build whose cache was lost): the disk is waited for, mostly
+            workers = min(parallel.reader_count(), (len(jobs) + PARALLEL_FROM - 1) // PARALLEL_FROM)
         size = max(16, min(64, len(jobs) // (workers * 8)))  # small enough that the workers finish together
         chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         results = []

@@ -19,6 +19,19 @@ def worker_count() -> int:
     return min(os.cpu_count() or 1, MAX_WORKERS)
 
 
+def reader_count() -> int:
+    """Workers for work that mostly waits for the disk: reading many small files, hashing them and little else
+    (a build whose cache was lost reads every content file and every seed). ``READERS`` per worker, so that the
+    cores work while some of them wait; one where ``worker_count`` is one."""
+    workers = worker_count()
+    return workers * READERS if workers > 1 else 1
+
+
+READERS = 4
+"""Readers per worker (``reader_count``). A cold build of 100,000 articles on two cores, where the files were not
+in memory: its import (which reads the 100,000 content files and the 100,000 seeds) took 18.4 s with one reader
+per core, 14.6 s with two, 13.3 s with four."""
+
 BEHIND = 5
 """How much lower (``os.nice``) an ``Aside`` process started ``behind`` runs than the build. One new article at
 100,000 articles, on two cores: the build's process plans the pages while three forked ones plan or make the
