@@ -339,6 +339,7 @@ class Library:
                 self._spool_files[at] = found
             return found
 
+
 def _spool_file(spool: Path, at: int) -> str:
     return os.path.join(spool, f"bodies-{at}")
 
