@@ -166,6 +166,15 @@ def test_worker_count_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -
     assert worker_count() == min(os.cpu_count() or 1, MAX_WORKERS)
 
 
+def test_readers_are_several_per_worker_and_one_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crossings.parallel import READERS, reader_count
+
+    monkeypatch.setenv("CROSSINGS_WORKERS", "1")
+    assert reader_count() == 1  # one process: everything in it
+    monkeypatch.setenv("CROSSINGS_WORKERS", "2")
+    assert reader_count() == 2 * READERS > 2
+
+
 def labelled_texts() -> list[tuple[str, str]]:
     import tomllib
 
