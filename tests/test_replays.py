@@ -208,9 +208,13 @@ def build_in_own_process(project: Project) -> tuple[int, str, str]:
     """``crossings build`` as a user runs it: a process of one thread, where a build forks (the content
     folder listed aside, ``Scan.walk_aside``), whatever threads other tests left in this one. Its stories'
     stores are written by a process of their own whenever a month changed (``stories.STORE_ASIDE_FROM``, 48
-    months otherwise: a build from nothing of a large archive), so that the next build reads what it wrote."""
-    command = ("import sys, crossings.stories; crossings.stories.STORE_ASIDE_FROM = 1; from crossings.cli import main; "
-               "sys.exit(main(['build']))")
+    months otherwise: a build from nothing of a large archive), so that the next build reads what it wrote.
+    And it takes the paths of a build that reads many content files (a cache lost, 400 files or more, 20,000 for
+    import's index) whenever two or more changed: the library's workers, their bodies taken from the build's
+    spool, and import's readers."""
+    command = ("import sys, crossings.stories, crossings.library, crossings.importer; crossings.stories.STORE_ASIDE_FROM = 1; "
+               "crossings.library.PARALLEL_FROM = 1; crossings.importer.INDEX_PARALLEL_FROM = 2; "
+               "from crossings.cli import main; sys.exit(main(['build']))")
     done = subprocess.run([sys.executable, "-c", command], cwd=project.root, capture_output=True, text=True)
     return done.returncode, done.stdout, done.stderr
 
