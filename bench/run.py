@@ -3,6 +3,7 @@
     python bench/run.py                     # N = 1,000 and 10,000, 3 runs each
     python bench/run.py --sizes 100000 --runs 1 --change-runs 3   # on demand
     python bench/run.py --sizes 1000 --runs 5 --no-others
+    python bench/run.py --sizes 10000 100000 --runs 1 --others-up-to 10000 --scale-runs 3
 
 For each N it generates the corpus (bench/generate.py; deterministic), then
 times, as whole processes, Crossings': import alone; a cold build from committed
@@ -31,7 +32,9 @@ Before each cold build the previous outputs are moved aside, not deleted (see ``
 ``--delete`` deletes them). The tools take turns: our first run, then the peers' first, our second…, so
 that the ratios compare figures taken minutes apart (this machine's speed drifts within minutes). Medians
 of the runs (peak memory: the largest) are printed, with the ratios to Hugo + Pagefind in the same run
-(also run by run, for the cold builds), and written to bench/out/results.json.
+(also run by run, for the cold builds), and written to bench/out/results.json. ``--scale-runs K``
+adds K pairs of cold builds at the two largest sizes, each pair one right after the other, with each
+pair's ratio (how a cold build grows from 10,000 to 100,000 articles) and their median.
 """
 
 from __future__ import annotations
@@ -217,6 +220,34 @@ def bench_crossings(root: Path, n: int, runs: int, change_runs: int = 1) -> dict
     out["output by folder (MB)"] = du_by_folder(project / "_site")
     out["pages"] = sum(1 for _ in (project / "_site").rglob("*.html"))
     return out
+
+
+def bench_scale(sizes: list[int], runs: int) -> dict:
+    """How a cold build (committed content, cache lost) grows from the second largest size to the largest: ``runs``
+    pairs of cold builds taken one right after the other, the smaller first (small, big, small, big…), each pair's
+    ratio and their median. One cold build of each size, taken a quarter of an hour apart in a run, gives a ratio
+    that this machine's drift moves by half a unit and more; the pairs show that spread."""
+    small, big = sorted(sizes)[-2:]
+    cli = [PY, str(REPO / "build.py")]
+    times: dict[int, list[float]] = {small: [], big: []}
+    for turn in range(runs):
+        for n in (small, big):
+            print(f"cold builds at {small:,} and {big:,}: pair {turn + 1}, N = {n:,}…", file=sys.stderr, flush=True)
+            project = crossings_project(OUT / str(n), n)
+            clear(project / ".cache", project / "_site")
+            times[n].append(measure(cli + ["build"], project)[0])
+        if shutil.disk_usage(OUT).free < 20e9:
+            empty_trash()
+    ratios = [b / a for a, b in zip(times[small], times[big])]
+    return {"sizes": [small, big], "smaller (s)": times[small], "larger (s)": times[big], "ratios": ratios,
+            "median ratio": statistics.median(ratios)}
+
+
+def scale_lines(scale: dict) -> str:
+    small, big = scale["sizes"]
+    return (f"cold builds (committed content, cache lost), {small:,} then {big:,} articles, pair by pair:\n"
+            + "\n".join(f"  {a:8.2f} s  {b:8.2f} s  {r:6.2f}×" for a, b, r in zip(scale["smaller (s)"], scale["larger (s)"], scale["ratios"]))
+            + f"\n  median ratio {scale['median ratio']:.2f}×" + (" (target: ≤ 10×)" if (small, big) == (10000, 100000) else ""))
 
 
 # --- Hugo + Pagefind and Pelican, fed the same articles ---------------------------------
@@ -522,6 +553,9 @@ def main() -> None:
     parser.add_argument("--change-runs", type=int, default=1, metavar="K",
                         help="measure the one-change builds K times in each run (K new seeds, K edits, each a different one), the median reported: "
                              "at 100,000 articles, where a run takes half an hour, one figure is left to the machine's drift")
+    parser.add_argument("--scale-runs", type=int, default=0, metavar="K",
+                        help="after every size, K pairs of cold builds at the two largest sizes, one right after the other, and the "
+                             "ratio of each pair (see ``bench_scale``)")
     parser.add_argument("--no-search", action="store_true", help="skip the search figures (they need Chromium)")
     parser.add_argument("--delete", action="store_true", help="delete outputs right before each cold build, rather than move them "
                         "aside (see ``clear``: on some file systems that slows whichever tool runs next)")
@@ -561,12 +595,18 @@ def main() -> None:
             print(summary(results), flush=True)
         if shutil.disk_usage(OUT).free < 20e9:  # else deleted at the end: the next size's builds would pay for it (see ``clear``)
             empty_trash()
+    scale = bench_scale(args.sizes, args.scale_runs) if args.scale_runs and len(args.sizes) > 1 else None
+    if scale:
+        print(scale_lines(scale), flush=True)
     meta = {"outputs before a cold build": "deleted" if DELETE else "moved aside", "machine": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(), "runs": args.runs,
             "one-change runs in each run": args.change_runs,
             "load average at the end": os.getloadavg()}
-    (OUT / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2), encoding="utf-8")
+    (OUT / "results.json").write_text(json.dumps({"meta": meta, "results": results, **({"scale": scale} if scale else {})}, indent=2),
+                                      encoding="utf-8")
     print()
     print(summary(results))
+    if scale:
+        print(scale_lines(scale))
     empty_trash()
     print(f"\n(ratios: to Hugo + Pagefind in the same run; outputs {'deleted' if DELETE else 'moved aside'} before each cold build;"
           f" load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores;"
