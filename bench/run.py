@@ -554,7 +554,7 @@ def main() -> None:
                         help="measure the one-change builds K times in each run (K new seeds, K edits, each a different one), the median reported: "
                              "at 100,000 articles, where a run takes half an hour, one figure is left to the machine's drift")
     parser.add_argument("--scale-runs", type=int, default=0, metavar="K",
-                        help="after every size, K pairs of cold builds at the two largest sizes, one right after the other, and the "
+                        help="after the last size, K pairs of cold builds at the two largest sizes, one right after the other, and the "
                              "ratio of each pair (see ``bench_scale``)")
     parser.add_argument("--no-search", action="store_true", help="skip the search figures (they need Chromium)")
     parser.add_argument("--delete", action="store_true", help="delete outputs right before each cold build, rather than move them "
