@@ -569,6 +569,8 @@ def main() -> None:
     parser.add_argument("--delete", action="store_true", help="delete outputs right before each cold build, rather than move them "
                         "aside (see ``clear``: on some file systems that slows whichever tool runs next)")
     args = parser.parse_args()
+    if args.scale_runs and len(args.sizes) < 2:
+        parser.error("--scale-runs needs two sizes or more (it times the two largest in pairs)")
     global DELETE
     DELETE = args.delete
     empty_trash()  # what an interrupted run left

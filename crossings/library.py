@@ -376,7 +376,7 @@ def _read_some(indices: range) -> tuple[list[tuple], dict[str, tuple[str, str]],
     entries = [library._read(*jobs[i]) for i in indices]
     kept = library._kept
     if library.spool is not None and kept:
-        # Into the spool, rather than sent to the build's process (1.8 GB of HTML and text at 100,000 articles) or read
+        # Into the spool, rather than sent to the build's process (1.3 GB of HTML and text pickled at 100,000 articles) or read
         # again from 100,000 files later by each process that needs them.
         try:
             with open(_spool_file(library.spool, indices.start), "xb") as out:
