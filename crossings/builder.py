@@ -119,27 +119,28 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
     report = BuildReport()
     cache = Cache(config.cache, read_only=not write)
     warm_templates(config, cache)  # a cold build: the templates compiled by another process meanwhile
-    # Import first: the pages are built from content/, which import fills.
     scan = Scan()
-    importer = Importer(config, cache, write, scan)
-    report.imports = importer.run()
-    report.lap("import")
-    # Nothing changed since the last build: say so, with the problems it found.
-    inputs = input_signature(config, scan, importer.listing)
-    state = cache.load("build") or {}
-    report.lap("unchanged?")
-    if write and state.get("inputs") == inputs and config.output.is_dir():
-        report.problems = [Problem(*p) for p in state["problems"]]
-        report.articles = state["articles"]
-        report.written = True
-        report.seconds = time.perf_counter() - started
-        return report
-    read = importer.index.read
-    importer = None  # its stores and index (of every seed and content file) freed: the memory is used again below
     spool = make_spool(cache) if write else None
     site = ahead = None
     try:
-        library = Library(config, cache, read=read, scan=scan, spool=Path(spool) if spool is not None else None)
+        library = Library(config, cache, scan=scan, spool=Path(spool) if spool is not None else None)
+        # Import first: the pages are built from content/, which import fills (and whose files it reads: many of
+        # them, when the build's cache was lost, are parsed for the library by the workers that read them).
+        importer = Importer(config, cache, write, scan, library)
+        report.imports = importer.run()
+        report.lap("import")
+        # Nothing changed since the last build: say so, with the problems it found.
+        inputs = input_signature(config, scan, importer.listing)
+        state = cache.load("build") or {}
+        report.lap("unchanged?")
+        if write and state.get("inputs") == inputs and config.output.is_dir():
+            report.problems = [Problem(*p) for p in state["problems"]]
+            report.articles = state["articles"]
+            report.written = True
+            report.seconds = time.perf_counter() - started
+            return report
+        library.read_already(importer.index.read)
+        importer = None  # its stores and index (of every seed and content file) freed: the memory is used again below
         records, problems = library.load()
         report.problems.extend(problems)
         report.lap("library")

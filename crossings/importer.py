@@ -110,9 +110,10 @@ def read_content_file(text: str) -> ContentFile:
     return ContentFile(values["seed"], source, articles.seed_hash_of(text), articles.is_edited(text), articles.seed_file_hash_of(text))
 
 
-def index_content(config: Config, cache: Cache, scan: Scan | None = None) -> ContentIndex:
+def index_content(config: Config, cache: Cache, scan: Scan | None = None, library=None) -> ContentIndex:
     """Index every content file, reading only those changed since the last run (many of them: in
-    worker processes, without keeping their bytes for the build, which reads them in its own)."""
+    worker processes, without keeping their bytes for the build; with ``library``, the build's, those
+    workers also parse the files for it: see ``Library.ahead``)."""
     known: dict[str, tuple] = cache.load_journaled("content-index") or {}
     index = ContentIndex()
     budget = KEEP_READ
@@ -123,7 +124,7 @@ def index_content(config: Config, cache: Cache, scan: Scan | None = None) -> Con
     changed = [(rel, sig) for rel, sig in signatures if (known.get(rel) or unknown)[0] != sig]
     made: dict[str, tuple | None] = {}
     if len(changed) >= INDEX_PARALLEL_FROM:  # many files not indexed yet (the cache lost): read by workers
-        made = _index_many(config, [rel for rel, _ in changed])
+        made = _index_many(config, changed, library)
     updates: dict[str, tuple] = {}
     gone: set[str] = set()  # (unreadable, or gone since the listing)
     for rel, sig in changed:
@@ -172,42 +173,56 @@ def _plain(info: ContentFile) -> tuple:
     return (info.seed, info.source, info.seed_hash, info.edited, info.seed_file)
 
 
-def _index_many(config: Config, rels: list[str]) -> dict[str, tuple | None]:
-    """``read_content_file`` of many files, in worker processes ({} where forking is not worth it);
-    None for a file that cannot be read."""
+def _index_many(config: Config, changed: list[tuple[str, tuple]], library=None) -> dict[str, tuple | None]:
+    """``read_content_file`` of many files ((rel, signature)), in worker processes ({} where forking is not worth
+    it); None for a file that cannot be read. With ``library``, each file the library would parse is parsed for it
+    by the worker that read it (``Library.ahead``): the reading then takes the workers' cores as well."""
     workers = parallel.reader_count()  # (reading, mostly)
-    if workers < 2 or "fork" not in get_all_start_methods() or len(rels) < INDEX_PARALLEL_FROM:
+    if workers < 2 or "fork" not in get_all_start_methods() or len(changed) < INDEX_PARALLEL_FROM:
         return {}
     global _INDEX_JOB
-    _INDEX_JOB = (config.content, rels)
-    size = max(64, min(1024, len(rels) // (workers * 8)))
-    chunks = [range(i, min(i + size, len(rels))) for i in range(0, len(rels), size)]
+    rels = [rel for rel, _ in changed]
+    wanted, at = library.ahead(changed) if library is not None else ({}, 0)
+    if wanted:
+        from .library import chunked
+
+        chunks = chunked(len(rels), workers)
+    else:
+        size = max(64, min(1024, len(rels) // (workers * 8)))
+        chunks = [range(i, min(i + size, len(rels))) for i in range(0, len(rels), size)]
+    _INDEX_JOB = (config.content, rels, library if wanted else None, wanted, at)
     made: dict[str, tuple | None] = {}
     try:
         from concurrent.futures import ProcessPoolExecutor  # (here: 20 ms of imports a build without workers does without)
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            for chunk, found in zip(chunks, pool.map(_index_some, chunks)):
+            for chunk, (found, parsed) in zip(chunks, pool.map(_index_some, chunks)):
                 for i, info in zip(chunk, found):
                     made[rels[i]] = info
+                if parsed is not None:
+                    library.ahead_made(library.take(parsed))
     finally:
         _INDEX_JOB = None
     return made
 
 
-_INDEX_JOB: tuple | None = None  # (content folder, [rel]) for forked workers
+_INDEX_JOB: tuple | None = None  # (content folder, [rel], library or None, what it parses, its first spool file) for forked workers
 
 
-def _index_some(indices: range) -> list[tuple | None]:
-    content, rels = _INDEX_JOB
+def _index_some(indices: range) -> tuple[list[tuple | None], tuple | None]:
+    content, rels, library, wanted, at = _INDEX_JOB
     found = []
+    jobs = []
     for i in indices:
+        rel = rels[i]
         try:
-            data = (content / rels[i]).read_bytes()
+            data = (content / rel).read_bytes()
         except OSError:
             found.append(None)
             continue
         found.append(_plain(read_content_file(data.decode("utf-8", errors="replace"))))
-    return found
+        if rel in wanted:
+            jobs.append((rel, *wanted[rel], data))
+    return found, (library.read_chunk(jobs, at + indices.start) if jobs else None)
 
 
 def _walk_into(scan: Scan, root: Path, failed: list) -> None:
@@ -273,7 +288,9 @@ def seed_files(seeds_dir: Path, listing: list[tuple[str, tuple]] | None = None) 
 class Importer:
     """One import run over the seeds folder."""
 
-    def __init__(self, config: Config, cache: Cache, write: bool = True, scan: Scan | None = None) -> None:
+    def __init__(self, config: Config, cache: Cache, write: bool = True, scan: Scan | None = None, library=None) -> None:
+        """``library``: the build's (``library.Library``), which parses the content files read for the index when
+        there are many (``index_content``)."""
         self.config = config
         self.cache = cache
         self.write = write
@@ -303,7 +320,7 @@ class Importer:
         if walked:
             raise walked[0]
         self.known: dict[str, tuple] = cache.load_journaled("seeds") or {}
-        self.index = index_content(config, cache, self.scan)
+        self.index = index_content(config, cache, self.scan, library)
         self.rules = rules_digest(config)
         """Seed file name → (signature, SHA-256 of its bytes, its problems if rejected, ``input_hash``); under the key
         RULES, the rules digest of those input hashes (the same as this run's: they need not be computed again)."""

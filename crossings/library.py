@@ -90,6 +90,11 @@ class Library:
         """Record key → the number of its body's spool file (``_spool_file``)."""
         self._spool_files: dict[int, dict[str, str]] = {}  # the spool files read last (``_from_spool``)
         self._spool_lock = threading.Lock()
+        self._spool_next = 0  # the number of the next spool file (each batch of workers numbers its files from there)
+        self._ahead: dict[str, tuple] = {}
+        """rel → the entry (see ``_read``) made by import's workers while they read the file for the content index
+        (``ahead``): ``load`` takes it if the file is still the one read."""
+        self._stored: tuple[dict[str, tuple], list[str] | None] | None = None
 
     def publishers(self) -> publishers.Table:
         """The publishers table, knowing the hosts named before (import's store of names, which ``load``
@@ -126,12 +131,25 @@ class Library:
     def load(self) -> tuple[list[Record], list[Problem]]:
         """Every article (bad files left out) and every problem, old and new."""
         known, shards = self.stored()
+        self._stored = None  # (stored again below: read again if asked)
         fresh: dict[str, tuple] = {}
         records: list[Record] = []
         problems: list[Problem] = []
         signatures = self.scan.signatures(self.config.content, ".md")
         todo = [(rel, sig, known.get(rel)) for rel, sig in signatures if rel not in known or known[rel][0] != sig]
-        made = self._read_many(todo) if len(todo) >= PARALLEL_FROM else {}
+        made: dict[str, tuple] = {}
+        if self._ahead:  # made by import's workers: those of files still as they read them
+            ahead, self._ahead = self._ahead, {}
+            rest = []
+            for job in todo:
+                entry = ahead.get(job[0])
+                if entry is not None and entry[0] == job[1]:
+                    made[job[0]] = entry
+                else:
+                    rest.append(job)
+            todo = rest
+        if len(todo) >= PARALLEL_FROM:
+            made.update(self._read_many(todo))
         changed: set[str] = set()  # the folders whose part of the store changed
         read: list[tuple] = []  # the entries made now
         from_tuple = Record.from_tuple
@@ -161,7 +179,13 @@ class Library:
     def stored(self) -> tuple[dict[str, tuple], list[str] | None]:
         """What the build cache knows of the content files (rel → entry, see ``_read``), and the folders it is
         stored by (None: not stored by folder yet). One store per folder of content/ (a year), so that a new
-        article writes its year's again, not every article's (95 MB at 100,000 articles)."""
+        article writes its year's again, not every article's (95 MB at 100,000 articles). Loaded once for
+        ``ahead`` and ``load``."""
+        if self._stored is None:
+            self._stored = self._load_stored()
+        return self._stored
+
+    def _load_stored(self) -> tuple[dict[str, tuple], list[str] | None]:
         shards = self.cache.load("content-folders")
         if shards is None:
             return self.cache.load("content") or {}, None  # the store of earlier versions, all in one
@@ -188,8 +212,9 @@ class Library:
         if shards is None:
             self.cache.discard("content")
 
-    def _read(self, rel: str, sig: tuple, old: tuple | None) -> tuple:
-        """Parse one content file: (signature, hash, record or None, problems, publishers key).
+    def _read(self, rel: str, sig: tuple, old: tuple | None, data: bytes | None = None) -> tuple:
+        """Parse one content file (``data``: its bytes, if read already): (signature, hash, record or None,
+        problems, publishers key).
 
         An article with a source but no publisher's name of its own (or only the bare
         host, as import wrote before publishers had names) is named from publishers.toml;
@@ -200,7 +225,8 @@ class Library:
         shown = f"{self.prefix}/{rel}"
         path = self.config.content / rel
         try:
-            data = self._already_read(rel, sig) or path.read_bytes()
+            if data is None:
+                data = self._already_read(rel, sig) or path.read_bytes()
         except OSError as exc:
             return (sig, "", None, (error(shown, None, f"cannot be read: {exc.strerror}", "check the file's permissions").as_tuple(),), "")
         digest = sha(data)
@@ -246,34 +272,86 @@ class Library:
         workers = min(parallel.worker_count(), len(jobs) // PARALLEL_FROM)
         if workers < 2 or "fork" not in get_all_start_methods():
             return {}
-        self.publishers(), self.publishers_key()  # loaded once, before the fork
-        from .stories import load_table
-
-        self.features_table = load_table(self.config.places)  # the stories' table (the same object, read once)
+        self.before_workers()
         global _JOB
-        _JOB = (self, jobs)
+        _JOB = (self, jobs, self._spool_next)
         made: dict[str, tuple] = {}
         try:
-            size = max(16, min(256, len(jobs) // (workers * 8)))
-            chunks = [range(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
+            chunks = chunked(len(jobs), workers)
+            self._spool_next += len(jobs)
             from concurrent.futures import ProcessPoolExecutor  # (here: 20 ms of imports a build without workers does without)
             with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-                for chunk, (entries, html, features, kept) in zip(chunks, pool.map(_read_some, chunks)):
-                    for i, entry in zip(chunk, entries):
-                        made[jobs[i][0]] = entry
+                for chunk, found in zip(chunks, pool.map(_read_some, chunks)):
+                    for i in chunk:
                         self._read_already.pop(jobs[i][0], None)
-                    if html:
-                        self.html_store().update(html)
-                        self._html_dirty = True
-                    self.features_made.update(features)
-                    if isinstance(kept, list):  # spooled: the keys only
-                        self._spooled.update(dict.fromkeys(kept, chunk.start))
-                        continue
-                    for key, (body_html, plain) in kept.items():
-                        self._keep(key, body_html, plain)
+                    made.update(self.take(found))
         finally:
             _JOB = None
         return made
+
+    def before_workers(self) -> None:
+        """Load what ``_read`` needs once, before worker processes are forked to call it."""
+        self.publishers(), self.publishers_key()
+        from .stories import load_table
+
+        self.features_table = load_table(self.config.places)  # the stories' table (the same object, read once)
+
+    def ahead(self, changed: list[tuple[str, tuple]]) -> tuple[dict[str, tuple], int]:
+        """Of ``changed`` (rel, signature: the content files import's workers are about to read for its index, in a
+        build whose cache was lost), those this library would parse (rel → (signature, its stored entry)), and the
+        number of the first spool file the workers may write (``read_chunk``): the workers then parse each file
+        they read (``read_chunk``, ``take``, ``ahead_made``), so that it is read once (at 100,000 articles, the
+        files import read were out of the system's memory by the time the library read them again: 5 s more)."""
+        known, _ = self.stored()
+        wanted = {rel: (sig, known.get(rel)) for rel, sig in changed if rel not in known or known[rel][0] != sig}
+        if wanted:
+            self.before_workers()
+        at = self._spool_next
+        self._spool_next += len(changed)
+        return wanted, at
+
+    def ahead_made(self, made: dict[str, tuple]) -> None:
+        """Keep the entries import's workers made (``ahead``) for ``load``."""
+        self._ahead.update(made)
+
+    def read_chunk(self, jobs: list[tuple[str, tuple, tuple | None, bytes | None]], at: int) -> tuple:
+        """In a worker: ``_read`` of some files ((rel, signature, stored entry, bytes or None)), the Markdown bodies
+        rendered on the way and the articles' story features (see ``features_made``); the plain bodies go to spool
+        file ``at``. What ``take`` takes."""
+        self._html = {}  # this worker's additions only (``_read`` adds to the store, never reads it)
+        self._features = {}
+        self._kept, self._kept_size = {}, 0  # (the budget is the build's: ``_keep`` in the build's process)
+        entries = [self._read(*job) for job in jobs]
+        rels = [job[0] for job in jobs]
+        kept = self._kept
+        if self.spool is not None and kept:
+            # Into the spool, rather than sent to the build's process (1.3 GB of HTML and text pickled at 100,000 articles) or read
+            # again from 100,000 files later by each process that needs them.
+            try:
+                with open(_spool_file(self.spool, at), "xb") as out:
+                    marshal.dump({key: plain for key, (_, plain) in kept.items()}, out)
+                return rels, entries, self._html, self._features, list(kept), at
+            except OSError:
+                pass  # (sent instead)
+        return rels, entries, self._html, self._features, kept, at
+
+    def take(self, found: tuple) -> dict[str, tuple]:
+        """In the build's process: what a worker's ``read_chunk`` made, kept; rel → entry."""
+        rels, entries, html, features, kept, at = found
+        if html:
+            self.html_store().update(html)
+            self._html_dirty = True
+        self.features_made.update(features)
+        if isinstance(kept, list):  # spooled: the keys only
+            self._spooled.update(dict.fromkeys(kept, at))
+        else:
+            for key, (body_html, plain) in kept.items():
+                self._keep(key, body_html, plain)
+        return dict(zip(rels, entries))
+
+    def read_already(self, read: dict[str, tuple[tuple, bytes]]) -> None:
+        """Take the bytes import read of some content files (rel → (signature, bytes)): see ``_already_read``."""
+        self._read_already = read
 
     def _already_read(self, rel: str, sig: tuple) -> bytes | None:
         """The bytes import read of this file, if the file is still what it read.
@@ -363,25 +441,16 @@ SPOOL_FILES_HELD = 4
 """The spool files of bodies a process holds at once (``Library._from_spool``): a few MB each."""
 PARALLEL_FROM = 400
 """Below this many files to parse, forking workers costs more than it saves."""
-_JOB: tuple | None = None  # (library, [(rel, signature, cached entry)]) for forked workers
+_JOB: tuple | None = None  # (library, [(rel, signature, cached entry)], first spool file) for forked workers
 
 
-def _read_some(indices: range) -> tuple[list[tuple], dict[str, tuple[str, str]], dict[str, tuple]]:
-    """In a worker: ``Library._read`` of some files, the Markdown bodies rendered on the way, and the
-    articles' story features (see ``Library.features_made``)."""
-    library, jobs = _JOB
-    library._html = {}  # this worker's additions only (``_read`` adds to the store, never reads it)
-    library._features = {}
-    library._kept, library._kept_size = {}, 0  # (the budget is the build's: ``Library._keep`` in the build's process)
-    entries = [library._read(*jobs[i]) for i in indices]
-    kept = library._kept
-    if library.spool is not None and kept:
-        # Into the spool, rather than sent to the build's process (1.3 GB of HTML and text pickled at 100,000 articles) or read
-        # again from 100,000 files later by each process that needs them.
-        try:
-            with open(_spool_file(library.spool, indices.start), "xb") as out:
-                marshal.dump({key: plain for key, (_, plain) in kept.items()}, out)
-            return entries, library._html, library._features, list(kept)
-        except OSError:
-            pass  # (sent instead)
-    return entries, library._html, library._features, kept
+def chunked(count: int, workers: int) -> list[range]:
+    """The runs of files a worker parses at a time (each one spool file of bodies, a few MB)."""
+    size = max(16, min(256, count // (workers * 8)))
+    return [range(i, min(i + size, count)) for i in range(0, count, size)]
+
+
+def _read_some(indices: range) -> tuple:
+    """In a worker: ``Library.read_chunk`` of some of the files."""
+    library, jobs, at = _JOB
+    return library.read_chunk([(*jobs[i], None) for i in indices], at + indices.start)

@@ -288,3 +288,49 @@ def test_the_files_import_writes_are_in_the_content_index_it_stores(tmp_path: Pa
         known = importer.index_content(config, Cache(config.cache))
         assert sorted(f"content/{rel}" for rel in known.read) == written  # those two read again, no other
         assert known.files == importer.index_content(config, Cache(None)).files
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the readers are forked")
+def test_a_cold_build_takes_what_the_readers_parsed_of_the_files_import_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build whose cache was lost, after seeds were re-delivered with changes (``second_round``): import's readers
+    parse every content file they read for the library (``Library.ahead``), then import rewrites the articles of
+    the changed seeds (and writes those of new seeds). The library takes what the readers parsed of the other
+    files, reads the rewritten ones again, and the site is the one a build on one core makes, byte for byte, showing the re-delivered text."""
+    from crossings.cli import main
+    from crossings.library import Library
+
+    from .test_incremental import tree
+
+    read_here: dict[str, list[str]] = {}
+    real_read = Library._read
+
+    def read(self, rel, sig, old, data=None):
+        if os.getpid() == parent:
+            read_here[workers].append(rel)
+        return real_read(self, rel, sig, old, data)
+
+    monkeypatch.setattr(Library, "_read", read)
+    monkeypatch.setattr(importer, "INDEX_PARALLEL_FROM", 8)
+    parent = os.getpid()
+    sites = {}
+    rewritten: dict[str, list[str]] = {}
+    for workers in ("2", "1"):
+        monkeypatch.setenv("CROSSINGS_WORKERS", workers)
+        root = lay_out(tmp_path / f"w{workers}")
+        seeds_into(root / "seeds")
+        run_import(root)
+        second_round(root)
+        shutil.rmtree(root / ".cache", ignore_errors=True)  # (the build's cache lost, if import left one)
+        before = {p: p.read_bytes() for p in (root / "content").rglob("*.md")}
+        read_here[workers] = []
+        monkeypatch.chdir(root)
+        main(["build"])
+        rewritten[workers] = sorted(p.relative_to(root / "content").as_posix() for p in (root / "content").rglob("*.md")
+                                    if before.get(p) != p.read_bytes())  # (or written: a new seed's)
+        sites[workers] = tree(root / "_site")
+    assert rewritten["2"] == rewritten["1"] and rewritten["2"]
+    assert sorted(read_here["2"]) == rewritten["2"]  # the others: as the readers parsed them
+    assert len(read_here["1"]) == len(list((root / "content").rglob("*.md"))) > len(rewritten["1"])  # (one core: every file read here)
+    assert sites["2"] == sites["1"]
+    pages = b"".join(data for rel, data in sites["2"].items() if rel.startswith("articles/"))
+    assert b"Une phrase de plus." in pages

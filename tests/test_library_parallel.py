@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from crossings import importer
 from crossings import library as library_
 from crossings.cache import Cache, Scan
 from crossings.library import Library
@@ -240,12 +241,32 @@ def test_a_cold_build_by_workers_equals_one_made_on_one_core(tmp_path: Path, mon
 
     root, count = _corpus(tmp_path)
     monkeypatch.chdir(root)
+    parsed: dict[str, list[int]] = {}
+    real_ahead_made, real_read_many = Library.ahead_made, Library._read_many
+
+    def ahead_made(self, made):
+        parsed[run].append(len(made))
+        return real_ahead_made(self, made)
+
+    def read_many(self, jobs):
+        parsed[run].append(-len(jobs))
+        return real_read_many(self, jobs)
+
+    monkeypatch.setattr(Library, "ahead_made", ahead_made)
+    monkeypatch.setattr(Library, "_read_many", read_many)
     sites = {}
-    for workers in ("2", "1"):
+    for run, workers, index_from in (("readers", "2", 2), ("workers", "2", importer.INDEX_PARALLEL_FROM), ("one core", "1", 2)):
+        # "readers": import's readers index every file (``INDEX_PARALLEL_FROM``) and parse it for the library
+        monkeypatch.setattr(importer, "INDEX_PARALLEL_FROM", index_from)
         monkeypatch.setenv("CROSSINGS_WORKERS", workers)
-        out, cache = tmp_path / f"out-{workers}", tmp_path / f"cache-{workers}"
+        parsed[run] = []
+        out, cache = tmp_path / f"out-{run}", tmp_path / f"cache-{run}"
         assert main(["build", "--out", str(out), "--cache", str(cache)]) == 1  # (the corpus's broken files)
         assert not list(cache.glob(".search-*"))
-        sites[workers] = tree(out)
-    assert len([p for p in sites["1"] if p.startswith("articles/") and p.endswith("/index.html")]) > library_.PARALLEL_FROM
-    assert sites["2"] == sites["1"]
+        sites[run] = tree(out)
+    assert sum(parsed["readers"]) == count and min(parsed["readers"]) > 0  # all parsed by the readers, none by the library's workers
+    assert parsed["workers"] == [-count]  # all by the library's workers
+    assert parsed["one core"] == [-count]  # (which fork none: ``worker_count`` is one)
+    assert len([p for p in sites["one core"] if p.startswith("articles/") and p.endswith("/index.html")]) > library_.PARALLEL_FROM
+    assert sites["readers"] == sites["one core"]
+    assert sites["workers"] == sites["one core"]
