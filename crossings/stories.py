@@ -548,7 +548,7 @@ class Article:
     """An article ready for comparisons: its node, and its features as bits of ints (see ``Bits``; its 4-gram
     sample also as a set, with a sketch: see ``is_copy``; its kinds and anchors also as sets)."""
 
-    __slots__ = ("node", "keymask", "anchor_keys", "anchor_sketch", "around", "specific", "primary", "numbers", "names", "words", "sample",
+    __slots__ = ("node", "keymask", "anchors", "around", "specific", "primary", "numbers", "names", "words", "sample",
                  "head", "told", "kinds", "kind_set", "countries", "organizations", "related", "lang", "ordinal", "n_sample", "only",
                  "n_names", "n_words", "sketch", "repeats")
 
@@ -589,26 +589,23 @@ class Article:
         keys = {"p:" + p for p in f[1]} | {"o:" + o for o in node.organizations}
         keys |= {"k:" + k for k in f[2]} | {f"n:{v:g}" for v in numbers if v >= 10 and not _is_round(v)}
         self.keymask = bits.weighted(keys)
-        self.anchor_keys = frozenset([f"a:{node.lang}:{a}" for a in f[8]])
-        anchor_sketch = 0
-        for a in f[8]:
-            anchor_sketch |= 1 << (a & SKETCH_MASK)
-        self.anchor_sketch = anchor_sketch
+        self.anchors = _mask([(node.lang, a) for a in f[8]], bits.anchors)
         """What a candidate must share with the article (besides the date window): a place, an organisation,
         the kind in the headline, a number that is not round (``keymask``: each key is as many bits as its weight,
         ``KEY_WEIGHTS``, so that the weight two articles share is the ``bit_count`` of an ``&``) or (same language)
-        a 4-gram anchor (``anchor_keys``; ``anchor_sketch`` rules out most pairs that share none). Not a
-        country: most articles of a fortnight share one (the score still counts them)."""
+        a 4-gram anchor (``anchors``, a bit each: how many two articles share is the ``bit_count`` of an ``&``).
+        Not a country: most articles of a fortnight share one (the score still counts them)."""
 
 
 class Bits:
     """The bits of ints given to what articles are compared by, in the order met (see ``Article``)."""
 
-    __slots__ = ("words", "tags", "keys", "key_bits")
+    __slots__ = ("words", "tags", "anchors", "keys", "key_bits")
 
     def __init__(self) -> None:
         self.words: dict = {}  # names and content words
         self.tags: dict = {}  # places, kinds, countries, organisations (each compared with its own kind only)
+        self.anchors: dict = {}  # (language, 4-gram anchor)
         self.keys: dict[str, int] = {}  # key → its bits (``KEY_WEIGHTS[key[0]]`` of them)
         self.key_bits = 0
 
@@ -624,7 +621,7 @@ class Bits:
         return mask
 
     def held(self) -> int:
-        return len(self.words) + len(self.tags) + self.key_bits
+        return len(self.words) + len(self.tags) + len(self.anchors) + self.key_bits
 
 
 SKETCH_MASK = 1023
@@ -1488,9 +1485,10 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
     days = [day for day, _ in by_day]
     ranks = [rank[key] for _, key in by_day]
     keymasks = [0] * len(by_day)
-    sketches = [0] * len(by_day)
+    anchor_masks = [0] * len(by_day)
     made_to = swept
-    anchor_weight = KEY_WEIGHTS["a"]
+    anchor_weight = KEY_WEIGHTS["a"].__mul__
+    is_copy_ = (COPY_ANCHORS - 1).__lt__  # (of the anchors two articles share)
 
     def sweep(until: int) -> None:
         """Weigh the pairs of every article up to day ``until`` and settle its choice."""
@@ -1501,25 +1499,23 @@ def _score_some(grouper: Grouper, nodes: dict[str, Node], keys: list[str], fresh
         while swept < len(by_day) and days[swept] <= until:
             day, key = by_day[swept]
             a = get(key) or article(key)
-            keymask, anchors, anchor_sketch, mine_rank = a.keymask, a.anchor_keys, a.anchor_sketch, ranks[swept]
+            keymask, anchors, mine_rank = a.keymask, a.anchors, ranks[swept]
             mine, copies = ranked.pop(key, []), likely.pop(key, [])
             swept += 1
             end = bisect.bisect_right(days, day + WINDOW, swept)
             while made_to < end:
                 b = get(by_day[made_to][1]) or article(by_day[made_to][1])
-                keymasks[made_to], sketches[made_to] = b.keymask, b.anchor_sketch
+                keymasks[made_to], anchor_masks[made_to] = b.keymask, b.anchors
                 made_to += 1
             weights = list(map(int.bit_count, map(keymask.__and__, keymasks[swept:end])))  # of the keys they share, but anchors
-            if anchor_sketch:
-                for at in compress(range(swept, end), map(anchor_sketch.__and__, sketches[swept:end])):
+            if anchors:
+                shared = list(map(int.bit_count, map(anchors.__and__, anchor_masks[swept:end])))
+                weights = list(map(int.__add__, weights, map(anchor_weight, shared)))
+                for at in compress(range(swept, end), map(is_copy_, shared)):
                     other = by_day[at][1]
-                    shared = len(anchors & (get(other) or article(other)).anchor_keys)
-                    if shared >= COPY_ANCHORS:
-                        copies.append(other)
-                        likely[other].append(key)
-                        weights[at - swept] = 0
-                    else:
-                        weights[at - swept] += anchor_weight * shared
+                    copies.append(other)
+                    likely[other].append(key)
+                    weights[at - swept] = 0
             for at in compress(range(swept, end), weights):
                 base = (days[at] - day - 16 * weights[at - swept]) * count
                 mine.append(base + ranks[at])

@@ -437,14 +437,14 @@ def _score_by_sets(na: stories.Node, fa: tuple, nb: stories.Node, fb: tuple, tab
 def test_keys_and_scores_through_ints_are_what_sets_give(tune_nodes, table) -> None:
     """Every pair of the labelled articles (and their republications) within ``WINDOW`` days: the weight of the keys
     two articles share, as the sweep counts it (``Article.keymask``: a key is as many bits as its weight; the anchors
-    through ``anchor_sketch``, then their sets), is the sum of ``KEY_WEIGHTS`` over the keys their sets share; and
+    they share, ``Article.anchors``, a bit each), is the sum of ``KEY_WEIGHTS`` over the keys their sets share; and
     ``score`` through ints is the score written with sets."""
     nodes, texts = denser(*tune_nodes)
     grouper = stories.Grouper(table, None, texts.__getitem__)
     bits = stories.Bits()
     made = sorted([(stories.Article(node, grouper.features_of(node), table, bits), node, grouper.features_of(node)) for node in nodes.values()],
                   key=lambda row: row[0].ordinal)
-    compared = sharing = ruled_out = vetoed = 0
+    compared = sharing = anchored = copies = vetoed = 0
     for i, (a, na, fa) in enumerate(made):
         keys_a, anchors_a = _keys_by_sets(na, fa)
         for b, nb, fb in made[i + 1:]:
@@ -453,19 +453,16 @@ def test_keys_and_scores_through_ints_are_what_sets_give(tune_nodes, table) -> N
             compared += 1
             keys_b, anchors_b = _keys_by_sets(nb, fb)
             shared = keys_a & keys_b
-            weight = (a.keymask & b.keymask).bit_count()
-            if a.anchor_sketch & b.anchor_sketch:
-                weight += stories.KEY_WEIGHTS["a"] * len(a.anchor_keys & b.anchor_keys)
-            else:
-                ruled_out += 1
-                assert not anchors_a & anchors_b
+            weight = (a.keymask & b.keymask).bit_count() + stories.KEY_WEIGHTS["a"] * (a.anchors & b.anchors).bit_count()
             assert weight == sum(stories.KEY_WEIGHTS[k[0]] for k in shared)
-            assert len(a.anchor_keys & b.anchor_keys) == len(anchors_a & anchors_b)
+            assert (a.anchors & b.anchors).bit_count() == len(anchors_a & anchors_b)
+            anchored += bool(anchors_a & anchors_b)
+            copies += len(anchors_a & anchors_b) >= stories.COPY_ANCHORS
             sharing += bool(shared)
             value = stories.score(a, b, table)
             assert value == _score_by_sets(na, fa, nb, fb, table) == stories.score(b, a, table)
             vetoed += value[1]
-    assert compared >= 2000 and 0 < sharing < compared and vetoed > 0 and ruled_out > compared // 2
+    assert compared >= 2000 and 0 < sharing < compared and vetoed > 0 and 0 < copies < anchored < compared // 2
 
 
 @pytest.mark.parametrize("candidates", [stories.CANDIDATES, 2], ids=["candidates", "two-candidates"])
