@@ -367,7 +367,7 @@ def search_ahead(config: Config, cache: Cache, scan: Scan, site, later: bool, ca
 
 def make_spool(cache: Cache) -> str | None:
     """A folder in the cache where the search indexes made by this build wait until the site is written
-    (rather than in memory: 545 MB at 100,000 articles), and the bodies read by the library's workers until the
+    (rather than in memory: 545 MB at 100,000 articles), and the bodies read by the library's workers (or import's readers) until the
     pages, exports and search index have taken them (``Library.spool``); None if it cannot be made (then in memory,
     and the bodies read again from their files)."""
     try:

@@ -176,7 +176,8 @@ def _plain(info: ContentFile) -> tuple:
 def _index_many(config: Config, changed: list[tuple[str, tuple]], library=None) -> dict[str, tuple | None]:
     """``read_content_file`` of many files ((rel, signature)), in worker processes ({} where forking is not worth
     it); None for a file that cannot be read. With ``library``, each file the library would parse is parsed for it
-    by the worker that read it (``Library.ahead``): the reading then takes the workers' cores as well."""
+    by the worker that read it (``Library.ahead``), in runs of the library's size (``library.chunked``: one spool
+    file each); ``reader_count`` workers, so that some parse while others wait for the disk."""
     workers = parallel.reader_count()  # (reading, mostly)
     if workers < 2 or "fork" not in get_all_start_methods() or len(changed) < INDEX_PARALLEL_FROM:
         return {}

@@ -436,7 +436,8 @@ BODIES_KEPT = 40_000_000
 """The characters of plain bodies (HTML and text) a build holds once read (``Library._keep``): every body up to
 a few thousand articles (12 MB at 1,000 articles of the bench corpus), which the render workers, the exports and
 the search index then take rather than each read and parse the file again (0.3-0.4 s of CPU in a cold 1k build).
-The bodies read by the library's workers go to the build's spool instead, when it has one (``Library.spool``)."""
+The bodies read by the library's workers (or import's readers, ``Library.ahead``) go to the build's spool instead, when it
+has one (``Library.spool``)."""
 SPOOL_FILES_HELD = 4
 """The spool files of bodies a process holds at once (``Library._from_spool``): a few MB each."""
 PARALLEL_FROM = 400

@@ -20,9 +20,9 @@ def worker_count() -> int:
 
 
 def reader_count() -> int:
-    """Workers for work that mostly waits for the disk: reading many small files, hashing them and little else
-    (a build whose cache was lost reads every content file and every seed). ``READERS`` per worker, so that the
-    cores work while some of them wait; one where ``worker_count`` is one."""
+    """Workers for work that waits for the disk: reading many small files (a build whose cache was lost reads every
+    content file and every seed), hashing them, and parsing the content files for the library (``Library.ahead``).
+    ``READERS`` per worker, so that the cores work while some of them wait; one where ``worker_count`` is one."""
     workers = worker_count()
     return workers * READERS if workers > 1 else 1
 
