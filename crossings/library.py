@@ -59,8 +59,8 @@ def entry_version(article: articles.Article, excerpt_: str) -> str:
 class Library:
     """Reads ``content/**/*.md``; remembers parsed files and rendered Markdown by hash."""
 
-    def __init__(self, config: Config, cache: Cache, renderer: Renderer | None = None,
-                 read: dict[str, tuple[tuple, bytes]] | None = None, scan: Scan | None = None, spool: Path | None = None) -> None:
+    def __init__(self, config: Config, cache: Cache, renderer: Renderer | None = None, scan: Scan | None = None,
+                 spool: Path | None = None) -> None:
         self.config = config
         self.cache = cache
         self.renderer = renderer or Renderer()
@@ -68,7 +68,7 @@ class Library:
         self.prefix = display_path(config.content)
         self._html: dict[str, tuple[str, str]] | None = None
         self._html_dirty = False
-        self._read_already = read or {}
+        self._read_already: dict[str, tuple[tuple, bytes]] = {}  # (``read_already``)
         self.scan = scan or Scan()
         self._publishers: publishers.Table | None = None
         self._publishers_key: str | None = None
