@@ -35,6 +35,7 @@ right after a cold build). A folder for another site, or one left half made, is 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import secrets
@@ -254,11 +255,18 @@ class OutputTree:
         package = str(Path(__file__).resolve().parent.parent)
         environment = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package, os.environ.get("PYTHONPATH")])))
         try:
+            # ``making`` is there from the start, before the process is (its Python starts, then reads the manifest:
+            # a second or more on a busy machine): a build that comes meanwhile waits for the spare rather than
+            # take an empty ``making`` for a job that failed (``_take_spare_ahead``), and makes no spare of its own.
+            remove_later(making)
+            making.mkdir()
             process = subprocess.Popen([sys.executable, "-c", "import sys; from crossings.writer import link_spare; link_spare(*sys.argv[1:], nice=True)",
                                         str(self.cache.root), self.live_id, str(self.out), str(making), str(ready)],
                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment,
                                        start_new_session=True)
         except OSError:
+            with contextlib.suppress(OSError):
+                making.rmdir()
             return
         _JOBS[process.pid] = process
         self.job = [process.pid, self.live_id]
@@ -580,10 +588,10 @@ def link_spare(cache: str, live_id: str, out: str, making: str, ready: str, nice
         os.nice(19)
     store = Cache(Path(cache))
     state = store.load("output") or {}
-    if state.get("live_id") != live_id:
-        return  # another site by now
-    manifest = manifest_of(store, state, {})
+    manifest = manifest_of(store, state, {}) if state.get("live_id") == live_id else None  # (else another site by now)
     if manifest is None:
+        with contextlib.suppress(OSError):
+            os.rmdir(making)  # (made empty by the build that started this process: no spare to wait for)
         return
     # Folders first, parents before children (sorted), then the files, each by its path from the two folders
     # (no walk of the whole path, no check that a parent is there): 7.7 s rather than 9.5 s at 100,000

@@ -344,6 +344,34 @@ def test_the_spare_made_in_the_background_after_a_cold_build_is_taken(project: P
     assert "articles/hand/index.html" in tree(project.out)
 
 
+def test_a_build_right_after_a_cold_one_waits_for_the_spare_being_made(project: Project, tmp_path: Path, monkeypatch) -> None:
+    """The spare's process takes a while to start (its Python, then the manifest: a second or more on a busy
+    machine). A build that comes meanwhile finds its folder there from the start, waits, and takes it."""
+    from crossings import writer
+
+    monkeypatch.setattr(writer, "SPARE_AHEAD_FROM", 0)
+    for path in OK_SEEDS:
+        project.add_seed(path.name, path.read_bytes())
+    cache = project.root / ".cache"
+    status, _, err = project.run("build")
+    assert status == 0, err
+    # at once, before its process could have made anything: the folder of the spare being made is there
+    assert list(cache.glob("site-spare.making-*")) or list(cache.glob("site-spare.ready-*"))
+    taken = []
+    take = writer.OutputTree._take_spare_ahead
+
+    def spy(tree) -> None:
+        take(tree)
+        taken.append(tree.live is not None and tree.spare_manifest is tree.live)
+    monkeypatch.setattr(writer.OutputTree, "_take_spare_ahead", spy)
+    (project.content / "hand.md").write_text("---\ntitle: Old\ndate: 1999-06-01\n---\n\nOld article.\n", encoding="utf-8")
+    status, _, err = project.run("build")
+    assert status == 0, err
+    assert taken == [True]
+    assert not list(cache.glob("site-spare.making-*"))
+    assert_exact(project, tmp_path)
+
+
 def test_a_spare_half_made_in_the_background_is_not_taken(project: Project, tmp_path: Path, monkeypatch) -> None:
     from crossings import writer
 
