@@ -34,7 +34,10 @@ that the ratios compare figures taken minutes apart (this machine's speed drifts
 of the runs (peak memory: the largest) are printed, with the ratios to Hugo + Pagefind in the same run
 (also run by run, for the cold builds), and written to bench/out/results.json. ``--scale-runs K``
 adds K pairs of cold builds at the two largest sizes, each pair one right after the other, with each
-pair's ratio (how a cold build grows from 10,000 to 100,000 articles) and their median.
+pair's ratio (how a cold build grows from 10,000 to 100,000 articles) and their median; and, for each pair, where
+the time went step by step (import and library, stories, planning, pages and search index, last steps): the wall
+seconds and the CPU seconds of the whole machine (``CROSSINGS_TIMINGS=system``), how the CPU time grew, and how much
+of it is more than the sizes' ratio times the smaller build's (what the ratio target asks to remove).
 """
 
 from __future__ import annotations
@@ -44,10 +47,12 @@ import compileall
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -93,18 +98,24 @@ def empty_trash() -> None:
     shutil.rmtree(TRASH, ignore_errors=True)
 
 
-def measure(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Run a command; return (wall seconds, peak RSS in MB of it and the children it waited for).
+def measure(command: list[str], cwd: Path, env: dict | None = None, errors: list | None = None) -> tuple[float, int]:
+    """Run a command; return (wall seconds, peak RSS in MB of it and the children it waited for). What it
+    wrote to stderr is appended to ``errors`` if given (a build's timings, with ``env``).
 
     Then, untimed, wait for the work a build leaves running once it has exited (``settle``), so that it is
     not timed with the next command, ours or a peer's."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
+    with tempfile.TemporaryFile() as stderr:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        stderr.seek(0)
+        said = stderr.read().decode("utf-8", "replace")
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode not in (0,):
-        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{process.stderr.read().decode()[-2000:]}")
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{said[-2000:]}")
+    if errors is not None:
+        errors.append(said)
     settle(cwd)
     return seconds, usage.ru_maxrss // 1024
 
@@ -235,6 +246,7 @@ def bench_scale(sizes: list[int], runs: int) -> dict:
     small, big = sorted(sizes)[-2:]
     cli = [PY, str(REPO / "build.py")]
     times: dict[int, list[float]] = {small: [], big: []}
+    steps: dict[int, list] = {small: [], big: []}
     for turn in range(runs):
         for n in (small, big):
             print(f"cold builds at {small:,} and {big:,}: pair {turn + 1}, N = {n:,}…", file=sys.stderr, flush=True)
@@ -244,19 +256,61 @@ def bench_scale(sizes: list[int], runs: int) -> dict:
                 for path in (project / folder).rglob("*"):
                     if path.is_file():
                         path.read_bytes()
-            times[n].append(measure(cli + ["build"], project)[0])
+            said: list[str] = []
+            times[n].append(measure(cli + ["build"], project, env={**os.environ, "CROSSINGS_TIMINGS": "system"}, errors=said)[0])
+            steps[n].append(build_steps(said[0]))
         if shutil.disk_usage(OUT).free < 20e9:
             empty_trash()
     ratios = [b / a for a, b in zip(times[small], times[big])]
     return {"sizes": [small, big], "smaller (s)": times[small], "larger (s)": times[big], "ratios": ratios,
-            "median ratio": statistics.median(ratios)}
+            "median ratio": statistics.median(ratios), "steps, smaller": steps[small], "steps, larger": steps[big]}
+
+
+STEPS = ("import and library", "stories", "planning", "pages and search index", "last steps")
+
+
+def build_steps(said: str) -> dict[str, list[float]] | None:
+    """A build's timings (``CROSSINGS_TIMINGS=system``) in ``STEPS``: step → [wall s, CPU s of the machine]."""
+    line = next((text for text in said.splitlines() if text.startswith("timings (wall/CPU/machine CPU s): ")), None)
+    if line is None:
+        return None
+    steps = {step: [0.0, 0.0] for step in STEPS}
+    for name, wall, _, machine in re.findall(r"([^,:]+?) ([0-9.]+)/([0-9.]+)/([0-9.]+)(?=, |; )", line.split(": ", 1)[1]):
+        name = name.strip()
+        if name in ("import", "unchanged?", "library"):
+            step = "import and library"
+        elif name == "stories":
+            step = "stories"
+        elif name.startswith("render"):
+            step = "pages and search index"
+        elif name.startswith(("write", "commit", "sizes", "collect", "search (", "exports (")):
+            step = "last steps"
+        else:
+            step = "planning"
+        steps[step][0] += float(wall)
+        steps[step][1] += float(machine)
+    return steps
 
 
 def scale_lines(scale: dict) -> str:
     small, big = scale["sizes"]
     return (f"cold builds (committed content, cache lost), {small:,} then {big:,} articles, pair by pair:\n"
             + "\n".join(f"  {a:8.2f} s  {b:8.2f} s  {r:6.2f}×" for a, b, r in zip(scale["smaller (s)"], scale["larger (s)"], scale["ratios"]))
-            + f"\n  median ratio {scale['median ratio']:.2f}×" + (" (target: ≤ 10×)" if (small, big) == (10000, 100000) else ""))
+            + f"\n  median ratio {scale['median ratio']:.2f}×" + (" (target: ≤ 10×)" if (small, big) == (10000, 100000) else "")
+            + "".join(steps_lines(small, big, turn + 1, a, b) for turn, (a, b) in enumerate(zip(scale["steps, smaller"], scale["steps, larger"]))
+                      if a and b))
+
+
+def steps_lines(small: int, big: int, pair: int, a: dict, b: dict) -> str:
+    """Where the time of pair ``pair`` went, step by step: wall s and the machine's CPU s at each size, how the
+    CPU time grew, and how much of it is more than ``big / small`` times the smaller build's."""
+    scale = big / small
+    lines = [f"\n  pair {pair}, step by step (wall s / CPU s of the whole machine; CPU growth; CPU s past {scale:g}×):"]
+    for step in [*STEPS, "whole build"]:
+        (wa, ca), (wb, cb) = (a[step], b[step]) if step in a else ([sum(v[i] for v in a.values()) for i in (0, 1)],
+                                                                 [sum(v[i] for v in b.values()) for i in (0, 1)])
+        lines.append(f"    {step:24} {wa:7.2f} / {ca:7.2f}   {wb:8.2f} / {cb:8.2f}   {cb / ca if ca else 0:6.2f}×  {cb - scale * ca:+7.2f}")
+    return "\n".join(lines)
 
 
 # --- Hugo + Pagefind and Pelican, fed the same articles ---------------------------------

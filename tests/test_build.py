@@ -215,3 +215,26 @@ def test_build_is_reproducible(project: Project, tmp_path: Path) -> None:
     first = project.site_files()
     project.run("build")
     assert project.site_files() == first
+
+
+def test_timings_say_what_each_step_took_of_the_whole_machine(project: Project, monkeypatch) -> None:
+    """``CROSSINGS_TIMINGS=system`` (bench/run.py's pairs of cold builds): each step's wall and CPU seconds, and the
+    CPU seconds of the whole machine, which count the build's workers (forked: not this process's own time)."""
+    for path in OK_SEEDS:
+        project.add_seed(path.name, path.read_bytes())
+    monkeypatch.setenv("CROSSINGS_TIMINGS", "system")
+    status, _, err = project.run("build")
+    assert status == 0, err
+    line = next(text for text in err.splitlines() if text.startswith("timings ("))
+    assert line.startswith("timings (wall/CPU/machine CPU s): ")
+    steps = dict(re.findall(r"(\w[^,:]*?) ([0-9.]+/[0-9.]+/[0-9.]+)(?=, |; )", line))
+    assert {"import", "library", "stories", "plan_articles", "commit", "collect"} <= steps.keys()
+    numbers = [tuple(map(float, value.split("/"))) for value in steps.values()]
+    assert all(n[0] >= 0 and n[1] >= 0 and n[2] >= 0 for n in numbers) and sum(n[0] for n in numbers) > 0
+    # the whole machine worked at least as long as this process did (/proc/stat counts in hundredths of a second)
+    assert sum(n[2] for n in numbers) >= sum(n[1] for n in numbers) - 0.02 * len(numbers)
+    monkeypatch.setenv("CROSSINGS_TIMINGS", "1")
+    project.run("build")
+    status, _, err = project.run("build")
+    line = next(text for text in err.splitlines() if text.startswith("timings ("))
+    assert line.startswith("timings (wall/CPU s): ") and re.search(r"unchanged\? [0-9.]+/[0-9.]+, ", line)
