@@ -196,6 +196,47 @@ def test_the_index_made_by_a_child_reading_the_texts_is_the_same(project: Projec
     assert any(b"Lesbos" in __import__("gzip").decompress(data) for path, data in there.items() if "/f" in path)
 
 
+def test_the_parts_made_by_two_processes_are_those_one_makes(project: Project, tmp_path: Path, monkeypatch) -> None:
+    """From ``SHARED_FROM`` articles to index, two forked processes make the parts, about as many articles each:
+    the site's index is the one a single process makes, byte for byte, and both processes made some of it."""
+    from crossings import ownsearch
+    from crossings.cli import main
+
+    write_pyproject(project.root, search="crossings")
+    for path in sorted((FIXTURES / "seeds" / "ok").glob("*.txt")):
+        project.add_seed(path.name, path.read_bytes())
+    for year in range(2015, 2024):  # older years: the index has several parts
+        (project.content / f"hand-{year}.md").write_text(f"---\ntitle: Arrivées à Lampedusa en {year}\ndate: {year}-06-01\nlang: fr\n---\n\n"
+                                                        f"Des migrants sont arrivés à Lampedusa en {year}, selon le HCR.\n", encoding="utf-8")
+    makers = tmp_path / "makers"
+    made_into = ownsearch._made_into
+
+    def noted(site, todo, *args, **kwargs):
+        with makers.open("a") as out:
+            out.write(f"{__import__('os').getpid()} {' '.join(name for name, *_ in todo)}\n")
+        return made_into(site, todo, *args, **kwargs)
+
+    def index(out: Path) -> dict[str, bytes]:
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "search").rglob("*") if p.is_file()}
+
+    monkeypatch.chdir(project.root)
+    monkeypatch.setenv("CROSSINGS_WORKERS", "2")  # (two processes on any machine)
+    monkeypatch.setattr(ownsearch, "_made_into", noted)
+    monkeypatch.setattr(ownsearch, "SHARED_FROM", 10**9)
+    assert main(["build", "--out", str(tmp_path / "one"), "--cache", str(tmp_path / "cache-1")]) == 0
+    one = makers.read_text().splitlines()
+    makers.unlink()
+    monkeypatch.setattr(ownsearch, "SHARED_FROM", 1)
+    assert main(["build", "--out", str(tmp_path / "two"), "--cache", str(tmp_path / "cache-2")]) == 0
+    two = makers.read_text().splitlines()
+    assert len(one) == 1 and len(one[0].split()) >= 4  # one process, every part
+    assert len(two) == 2 and len({line.split()[0] for line in two}) == 2  # two processes
+    parts = [line.split()[1:] for line in two]
+    assert sorted(parts[0] + parts[1]) == sorted(one[0].split()[1:]) and all(parts)
+    assert index(tmp_path / "one") == index(tmp_path / "two")
+    assert ownsearch._shares([5, 3, 2, 2]) == [[0, 3], [1, 2]]  # the largest first, each to the process with fewer
+
+
 def test_the_newest_part_is_made_again_from_what_the_last_build_took_of_its_articles(project: Project, tmp_path: Path, monkeypatch) -> None:
     """A new article in the newest year makes the newest part again: only its own text is cut into words (the
     others' words and fragments come from the build cache, ``Memo``), and the index is the clean build's, byte
