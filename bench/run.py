@@ -5,8 +5,10 @@
     python bench/run.py --sizes 1000 --runs 5 --no-others
     python bench/run.py --sizes 10000 100000 --runs 1 --others-up-to 10000 --scale-runs 3
 
-For each N it generates the corpus (bench/generate.py; deterministic), then
-times, as whole processes, Crossings': import alone; a cold build from committed
+For each N it generates the corpus (bench/generate.py; deterministic) in a project
+with this checkout's templates, static files, catalogs and tables (entities.toml,
+publishers.toml, places.toml: the archive as it ships; ``--without-tables`` leaves
+the tables out, as runs before 2026-12-04 did), then times, as whole processes, Crossings': import alone; a cold build from committed
 content with the build cache lost (CI: content/ in the repository, no .cache/);
 a cold build from seeds (``build`` imports, then renders); a rebuild with no
 change; after adding one seed; after editing one article; after changing one
@@ -67,6 +69,8 @@ OUT = HERE / "out"
 PY = sys.executable
 TRASH = OUT / "trash"
 DELETE = False
+TABLES = ("entities.toml", "publishers.toml", "places.toml")
+WITH_TABLES = True
 """``--delete``: take outputs away with ``rm -rf`` right before a cold build (as this script did before)."""
 _moved = 0
 
@@ -164,6 +168,14 @@ def crossings_project(root: Path, n: int) -> Path:
     for name in ("templates", "static", "locales"):  # the look, and the interface's catalogs (French by default)
         shutil.rmtree(project / name, ignore_errors=True)
         shutil.copytree(REPO / name, project / name)
+    # The project's tables, as the archive ships them: organisations and the rules that tell a name's meaning from
+    # its context (import), publishers' names, places and kinds of incident (stories). Without them import finds
+    # only CLDR's country names, the site has no organisation pages and stories group on numbers and words alone:
+    # a lighter site than the archive's (``--without-tables`` builds that one, to compare with runs before 2026-12-04).
+    for name in TABLES:
+        (project / name).unlink(missing_ok=True)
+        if WITH_TABLES and (REPO / name).exists():
+            shutil.copyfile(REPO / name, project / name)
     (project / "pyproject.toml").write_text('[tool.crossings]\nbase_url = "https://example.github.io/bench/"\n', encoding="utf-8")
     return project
 
@@ -620,13 +632,16 @@ def main() -> None:
                         help="after the last size, K pairs of cold builds at the two largest sizes, one right after the other, and the "
                              "ratio of each pair (see ``bench_scale``)")
     parser.add_argument("--no-search", action="store_true", help="skip the search figures (they need Chromium)")
+    parser.add_argument("--without-tables", action="store_true", help="build the bench project without the archive's tables "
+                        "(entities.toml, publishers.toml, places.toml), as runs before 2026-12-04 did")
     parser.add_argument("--delete", action="store_true", help="delete outputs right before each cold build, rather than move them "
                         "aside (see ``clear``: on some file systems that slows whichever tool runs next)")
     args = parser.parse_args()
     if args.scale_runs and len(args.sizes) < 2:
         parser.error("--scale-runs needs two sizes or more (it times the two largest in pairs)")
-    global DELETE
+    global DELETE, WITH_TABLES
     DELETE = args.delete
+    WITH_TABLES = not args.without_tables
     empty_trash()  # what an interrupted run left
     # Crossings is measured as pip installs it, its bytecode compiled (`make build` does the same): where the
     # environment sets PYTHONDONTWRITEBYTECODE, each build would otherwise compile its 26 modules again (0.17 s).
@@ -663,7 +678,7 @@ def main() -> None:
     scale = bench_scale(args.sizes, args.scale_runs) if args.scale_runs and len(args.sizes) > 1 else None
     if scale:
         print(scale_lines(scale), flush=True)
-    meta = {"outputs before a cold build": "deleted" if DELETE else "moved aside", "machine": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(), "runs": args.runs,
+    meta = {"outputs before a cold build": "deleted" if DELETE else "moved aside", "tables": [name for name in TABLES if WITH_TABLES], "machine": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(), "runs": args.runs,
             "one-change runs in each run": args.change_runs,
             "load average at the end": os.getloadavg()}
     (OUT / "results.json").write_text(json.dumps({"meta": meta, "results": results, **({"scale": scale} if scale else {})}, indent=2),
@@ -674,6 +689,7 @@ def main() -> None:
         print(scale_lines(scale))
     empty_trash()
     print(f"\n(ratios: to Hugo + Pagefind in the same run; outputs {'deleted' if DELETE else 'moved aside'} before each cold build;"
+          f" the project's tables {'copied in' if WITH_TABLES else 'left out'};"
           f" load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores;"
           f" written to {OUT / 'results.json'})")
 
