@@ -65,6 +65,14 @@ class Phrases:
                 self.seqs.add(words)
         self.lengths = sorted({len(s) for s in self.seqs}, reverse=True)
         self.firsts = {s[0] for s in self.seqs}
+        # what a phrase ending just before a word must have there: the last word of a phrase of several words (as
+        # written: only a first word is looked up with its Arabic prefixes off), or one of a phrase of one word's
+        self.lasts = {s[-1] for s in self.seqs if len(s) > 1}
+        self.singles = {s[0] for s in self.seqs if len(s) == 1}
+        self.enders = self.lasts | self.singles
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}  # first word -> the rest of each phrase it starts
+        for seq in self.seqs:
+            self.by_first.setdefault(seq[0], []).append(seq[1:])
 
     def __bool__(self) -> bool:
         return bool(self.seqs)
@@ -76,20 +84,35 @@ class Phrases:
 
     def ends_at(self, folded: list[str], end: int, low: int = 0) -> bool:
         """A phrase ends just before word ``end`` (and starts at or after ``low``)."""
+        if end <= low:
+            return False
+        last = folded[end - 1]  # most words end no phrase: one look says so (an Arabic word also without its prefixes)
+        if last not in self.enders and not ("\u0600" <= last[:1] <= "\u06ff" and any(v in self.singles for v in variants(last))):
+            return False
         return any(end - n >= low and self._at(folded, end - n, n) for n in self.lengths)
 
     def starts_at(self, folded: list[str], start: int, high: int, beyond: int = 0) -> bool:
         """A phrase starts at word ``start``, ends at or before ``high`` (and after ``beyond``)."""
-        return any(beyond < start + n <= high and self._at(folded, start, n) for n in self.lengths)
+        if start >= high:
+            return False
+        word = folded[start]
+        for form in variants(word) if "\u0600" <= word[:1] <= "\u06ff" else (word,):
+            for rest in self.by_first.get(form, ()):
+                if beyond < start + 1 + len(rest) <= high and tuple(folded[start + 1:start + 1 + len(rest)]) == rest:
+                    return True
+        return False
 
     def within(self, scan: Scan, low: int, high: int, skip: tuple[int, int]) -> bool:
         """A phrase lies between words ``low`` and ``high``, not inside the span ``skip`` (the ambiguous word itself)
         nor inside a name that tags nothing."""
-        folded, positions, silenced = scan.folded, scan.positions(), scan.silenced
-        for first in self.firsts:
-            for j in positions.get(first, ()):
-                if low <= j < high and j not in silenced and self.starts_at(folded, j, high, skip[1] if skip[0] <= j < skip[1] else 0):
-                    return True
+        folded, silenced = scan.folded, scan.silenced
+        spots = scan.spots(self)
+        k = bisect.bisect_left(spots, low)
+        while k < len(spots) and spots[k] < high:
+            j = spots[k]
+            k += 1
+            if j not in silenced and self.starts_at(folded, j, high, skip[1] if skip[0] <= j < skip[1] else 0):
+                return True
         return False
 
 
@@ -112,9 +135,9 @@ class When:
 
     def holds(self, scan: Scan, start: int, end: int) -> bool:
         folded = scan.folded
-        if self.before and self.before.ends_at(folded, start):
+        if self.before is not None and self.before.seqs and self.before.ends_at(folded, start):
             return True
-        if self.after and self.after.starts_at(folded, end, len(folded)):
+        if self.after is not None and self.after.seqs and self.after.starts_at(folded, end, len(folded)):
             return True
         if self.beside_country and scan.beside_country(start, end):
             return True
@@ -126,9 +149,10 @@ class When:
             return True
         if self.after_definite is not None and scan.after_definite(start) == self.after_definite:
             return True
-        if self.near or self.near_ids:
+        near = self.near if self.near is not None and self.near.seqs else None
+        if near is not None or self.near_ids:
             low, high = (0, len(folded)) if self.in_article else scan.sentence(start)
-            if self.near and self.near.within(scan, low, high, (start, end)):
+            if near is not None and near.within(scan, low, high, (start, end)):
                 return True
             if self.near_ids and scan.named_between(low, high, self.near_ids, (start, end)):
                 return True
@@ -180,6 +204,8 @@ class Scan:
         self.cue_words = entities.cue_words()
         self._spelled: dict[str, list[tuple[int, int]]] = {}
         self._named: dict[str, list[int]] | None = None
+        self._spots: dict[int, list[int]] = {}
+        self._known: tuple[set[int], set[int]] | None = None
         index = entities.compiled()
         free, count = 0, len(folded)
         for i in list(compress(range(len(folded)), map(index.__contains__, folded))):  # the words that may start a name
@@ -208,19 +234,26 @@ class Scan:
         self.silenced = {j for s, e, name in self.matches if name.kind == "none" for j in range(s, e)}
 
     def positions(self) -> dict[str, list[int]]:
-        """Where each word stands (an Arabic word also under its forms without prefixes), for finding cue words."""
+        """Where each cue word stands (an Arabic word also under its forms without prefixes; not in order)."""
         if self._positions is None:
-            self._positions = {}
-            positions, cues = self._positions, self.cue_words
-            for i, word in enumerate(self.folded):
-                for form in variants(word) if "\u0600" <= word[0] <= "\u06ff" else (word,):
+            positions: dict[str, list[int]] = {}
+            folded, cues = self.folded, self.cue_words
+            for i in compress(range(len(folded)), map(cues.__contains__, folded)):
+                positions.setdefault(folded[i], []).append(i)
+            for i in [i for i, word in enumerate(folded) if "\u0600" <= word[0] <= "\u06ff"]:
+                for form in variants(folded[i])[1:]:
                     if form in cues:
-                        found = positions.get(form)
-                        if found is None:
-                            positions[form] = [i]
-                        else:
-                            found.append(i)
+                        positions.setdefault(form, []).append(i)
+            self._positions = positions
         return self._positions
+
+    def spots(self, phrases: Phrases) -> list[int]:
+        """Where a word that may start one of ``phrases`` stands, in order (kept for the next question of the scan)."""
+        found = self._spots.get(id(phrases))
+        if found is None:
+            firsts = phrases.firsts  # the article's cue words are fewer than a rule's
+            found = self._spots[id(phrases)] = sorted({j for form, js in self.positions().items() if form in firsts for j in js})
+        return found
 
     def line_of(self, i: int) -> int:
         return bisect.bisect_right(self.starts, i) - 1
@@ -229,11 +262,7 @@ class Scan:
         """The characters before each word of line ``n``."""
         found = self._gaps.get(n)
         if found is None:
-            line, found, previous = self.lines[n], [], 0
-            for match in TOKEN.finditer(line):
-                found.append(line[previous:match.start()])
-                previous = match.end()
-            self._gaps[n] = found
+            found = self._gaps[n] = TOKEN.split(self.lines[n])[:-1]  # (split's last piece, after the last word, left out)
         return found
 
     def sentence(self, i: int) -> tuple[int, int]:
@@ -370,42 +399,47 @@ class Scan:
         words, folded = self.words, self.folded
         if self._initials is None:  # where each capitalised word (not in capitals, no joining word) stands, by its initial
             self._initials = {}
-            for i, word in enumerate(words):
-                if word[0].isupper() and not word.isupper() and folded[i] not in JOINING:
+            for i in [i for i, word in enumerate(words) if word[0].isupper() and not word.isupper()]:
+                if folded[i] not in JOINING:
                     self._initials.setdefault(folded[i][0], []).append(i)
         starts = self._initials.get(letters[0])
         if not starts:
             return []
         if acronym in self._spelled:
             return list(self._spelled[acronym])
-        known = {s for s, _, name in self.matches if name.kind == "organization" or (name.kind == "rule" and not _names_country(name))}
-        countries = {s for s, _, name in self.matches if _names_country(name)}
+        if self._known is None:
+            self._known = ({s for s, _, name in self.matches if name.kind == "organization" or (name.kind == "rule" and not _names_country(name))},
+                           {s for s, _, name in self.matches if _names_country(name)})
+        known, countries = self._known
         found = self._spelled[acronym] = []
         for i in starts:
             if i in known:
                 continue
             n = self.line_of(i)
-            gaps, first = self.gaps(n), self.starts[n]
-            last = self.starts[n + 1] if n + 1 < len(self.starts) else len(words)
-
-            def rest(j: int, k: int) -> int | None:
-                """Where the spelling of letters[k:] from word j ends, or None; a joining word is skipped, or
-                stands for its letter ("Isle of Man" for IOM)."""
-                if k == len(letters):
-                    return j
-                if j >= last or not SPELLING_GAP.match(gaps[j - first]) or words[j].isupper():
-                    return None
-                joining = folded[j] in JOINING
-                if folded[j][0] == letters[k] and (joining or len(letters) > 2 or words[j][0].isupper()):
-                    end = rest(j + 1, k + 1)
-                    if end is not None:
-                        return end
-                return rest(j + 1, k) if joining else None
-
-            j = rest(i + 1, 1)
+            j = self._spelling_end(letters, n, self.starts[n + 1] if n + 1 < len(self.starts) else len(words), i + 1, 1)
             if j is not None and sum(x in countries for x in range(i, j)) <= 1:  # "Ethiopia and Uganda" is no "EU"
                 found.append((i, j))
         return list(found)
+
+    def _spelling_end(self, letters: str, n: int, last: int, j: int, k: int) -> int | None:
+        """Where the spelling of letters[k:] from word j (of line n, whose words end before ``last``) ends, or
+        None; a joining word is skipped, or stands for its letter ("Isle of Man" for IOM). (A method, not a
+        closure calling itself: that would be a reference cycle, which an import under ``build`` never frees.)"""
+        if k == len(letters):
+            return j
+        words, folded = self.words, self.folded
+        if j >= last or words[j].isupper():
+            return None
+        joining = folded[j] in JOINING
+        if not joining and folded[j][0] != letters[k]:
+            return None  # (before the line's gaps are read: most capitalised words start no spelling)
+        if not SPELLING_GAP.match(self.gaps(n)[j - self.starts[n]]):
+            return None
+        if folded[j][0] == letters[k] and (joining or len(letters) > 2 or words[j][0].isupper()):
+            end = self._spelling_end(letters, n, last, j + 1, k + 1)
+            if end is not None:
+                return end
+        return self._spelling_end(letters, n, last, j + 1, k) if joining else None
 
     def named_between(self, low: int, high: int, ids: frozenset[str], skip: tuple[int, int]) -> bool:
         """One of ``ids`` is named between words ``low`` and ``high`` (outside ``skip``), by a plain name or a word whose
@@ -512,8 +546,9 @@ class Entities:
         bare: list[tuple[int, int, Name, Outcome]] = []
         family = {scan.folded[start] for start, end, name in scan.matches  # "Sarah Holland": then "Holland said" is her too
                   if name.kind == "country" and end == start + 1 and scan.after_given_name(start, self.given_names)}
+        streets = self.streets if self.streets is not None and self.streets.seqs else None
         for start, end, name in scan.matches:
-            if _names_country(name) and self.streets and scan.after_street(start, self.streets):
+            if streets is not None and _names_country(name) and scan.after_street(start, streets):
                 continue  # a street or a square: "rue du Maroc", "calle Argentina", "شارع المغرب"
             if name.kind == "country" and end == start + 1 and scan.folded[start] in family and scan.words[start][:1].isupper() \
                     and not (self.place_before and self.place_before.ends_at(scan.folded, start)):

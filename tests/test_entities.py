@@ -92,3 +92,21 @@ def test_an_editor_can_extend_the_data_file(tmp_path) -> None:
     (tmp_path / "entities.toml").write_text(data.replace('exclude = ["Maurice"', 'exclude = ["Sénégal", "Maurice"'), encoding="utf-8")
     extended, _ = entities.load(tmp_path / "entities.toml")
     assert extended.find("Caminando Fronteras, au Sénégal") == ([], ["Caminando"])
+
+
+def test_finding_names_leaves_no_garbage_only_the_cyclic_collector_frees(found: entities.Entities) -> None:
+    """A build disables the cyclic collector, and its import workers are forked from it: whatever ``find``
+    leaves in a reference cycle stays until the worker ends (a scan per article: 687 MB at 10,000 seeds)."""
+    import gc
+
+    texts = [article["text"] for article in LABELLED]
+    texts.append("Hamid Hassan a rencontré le HCR à Oran avec l'OIM. La Universidad de Alicante (UA) et l'Union africaine (UA).")
+    assert any(found.find(text)[1] for text in texts)
+    gc.collect()
+    gc.disable()
+    try:
+        for text in texts:
+            found.find(text)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
