@@ -67,9 +67,8 @@ class Phrases:
         self.firsts = {s[0] for s in self.seqs}
         # what a phrase ending just before a word must have there: the last word of a phrase of several words (as
         # written: only a first word is looked up with its Arabic prefixes off), or one of a phrase of one word's
-        self.lasts = {s[-1] for s in self.seqs if len(s) > 1}
         self.singles = {s[0] for s in self.seqs if len(s) == 1}
-        self.enders = self.lasts | self.singles
+        self.enders = {s[-1] for s in self.seqs if len(s) > 1} | self.singles
         self.by_first: dict[str, list[tuple[str, ...]]] = {}  # first word -> the rest of each phrase it starts
         for seq in self.seqs:
             self.by_first.setdefault(seq[0], []).append(seq[1:])
@@ -135,9 +134,9 @@ class When:
 
     def holds(self, scan: Scan, start: int, end: int) -> bool:
         folded = scan.folded
-        if self.before is not None and self.before.seqs and self.before.ends_at(folded, start):
+        if self.before is not None and self.before.ends_at(folded, start):
             return True
-        if self.after is not None and self.after.seqs and self.after.starts_at(folded, end, len(folded)):
+        if self.after is not None and self.after.starts_at(folded, end, len(folded)):
             return True
         if self.beside_country and scan.beside_country(start, end):
             return True
@@ -149,10 +148,9 @@ class When:
             return True
         if self.after_definite is not None and scan.after_definite(start) == self.after_definite:
             return True
-        near = self.near if self.near is not None and self.near.seqs else None
-        if near is not None or self.near_ids:
+        if self.near is not None or self.near_ids:
             low, high = (0, len(folded)) if self.in_article else scan.sentence(start)
-            if near is not None and near.within(scan, low, high, (start, end)):
+            if self.near is not None and self.near.within(scan, low, high, (start, end)):
                 return True
             if self.near_ids and scan.named_between(low, high, self.near_ids, (start, end)):
                 return True
@@ -546,9 +544,8 @@ class Entities:
         bare: list[tuple[int, int, Name, Outcome]] = []
         family = {scan.folded[start] for start, end, name in scan.matches  # "Sarah Holland": then "Holland said" is her too
                   if name.kind == "country" and end == start + 1 and scan.after_given_name(start, self.given_names)}
-        streets = self.streets if self.streets is not None and self.streets.seqs else None
         for start, end, name in scan.matches:
-            if streets is not None and _names_country(name) and scan.after_street(start, streets):
+            if self.streets is not None and _names_country(name) and scan.after_street(start, self.streets):
                 continue  # a street or a square: "rue du Maroc", "calle Argentina", "شارع المغرب"
             if name.kind == "country" and end == start + 1 and scan.folded[start] in family and scan.words[start][:1].isupper() \
                     and not (self.place_before and self.place_before.ends_at(scan.folded, start)):
@@ -842,7 +839,9 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
         return None
 
     def phrases(values: list[str]) -> Phrases | None:
-        return Phrases(values) if values else None
+        """The phrases, or None when there is none (so that matching asks ``is not None``, not ``Phrases.__bool__``)."""
+        found = Phrases(values) if values else None
+        return found if found else None
 
     def when(cue: dict, where: str, country: str = "", in_article: bool | None = None) -> When | None:
         """One [[...when]] or [[...cues]] table as a When (None if its `means` is unknown)."""
