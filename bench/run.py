@@ -65,6 +65,9 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
 
+CORPUS = __import__("hashlib").sha256((HERE / "generate.py").read_bytes()).hexdigest()[:12]
+"""The corpus's version: what made bench/out/N/'s seeds (and the peers' projects read from them)."""
+
 OUT = HERE / "out"
 PY = sys.executable
 TRASH = OUT / "trash"
@@ -649,7 +652,12 @@ def main() -> None:
     results: dict = {}
     for n in args.sizes:
         root = OUT / str(n)
+        stamp = root / "corpus"
+        if root.exists() and (not stamp.exists() or stamp.read_text(encoding="utf-8") != CORPUS):
+            print(f"N = {n:,}: {root} was made by another bench/generate.py: made again", file=sys.stderr)
+            clear(root)  # every project there came from the old seeds
         root.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(CORPUS, encoding="utf-8")
         # Interleaved: each run of ours, then each peer's run, so that a ratio compares figures taken minutes apart,
         # not ours with the peers' of a quarter of an hour later (this machine's speed drifts within minutes).
         others = not args.no_others and (args.others_up_to is None or n <= args.others_up_to)
@@ -678,7 +686,7 @@ def main() -> None:
     scale = bench_scale(args.sizes, args.scale_runs) if args.scale_runs and len(args.sizes) > 1 else None
     if scale:
         print(scale_lines(scale), flush=True)
-    meta = {"outputs before a cold build": "deleted" if DELETE else "moved aside", "tables": [name for name in TABLES if WITH_TABLES], "machine": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(), "runs": args.runs,
+    meta = {"corpus": CORPUS, "outputs before a cold build": "deleted" if DELETE else "moved aside", "tables": [name for name in TABLES if WITH_TABLES], "machine": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(), "runs": args.runs,
             "one-change runs in each run": args.change_runs,
             "load average at the end": os.getloadavg()}
     (OUT / "results.json").write_text(json.dumps({"meta": meta, "results": results, **({"scale": scale} if scale else {})}, indent=2),

@@ -1,7 +1,7 @@
 """Import across cores gives what one core gives: the same content files, byte for byte, and
 the same report (problems in the same order), on a first import and on later ones.
 
-The seeds mix generated articles (bench/generate.py: French, English, Arabic), the golden
+The seeds mix generated articles (bench/generate.py: French, English, Spanish, Arabic), the golden
 and the bad fixtures, duplicates (one source URL under two seeds), two articles that want
 the same file name, and, on the second round, a changed seed, an edited article, an edited
 article whose seed is re-delivered with changes, a renamed seed, a new seed and a lost
