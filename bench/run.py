@@ -5,7 +5,8 @@
     python bench/run.py --sizes 1000 --runs 5 --no-others
     python bench/run.py --sizes 10000 100000 --runs 1 --others-up-to 10000 --scale-runs 3
 
-For each N it generates the corpus (bench/generate.py; deterministic) in a project
+For each N it generates the corpus (bench/generate.py; deterministic; made again
+when the generator changed: bench/out/N/corpus holds its digest) in a project
 with this checkout's templates, static files, catalogs and tables (entities.toml,
 publishers.toml, places.toml: the archive as it ships; ``--without-tables`` leaves
 the tables out, as runs before 2026-12-04 did), then times, as whole processes, Crossings': import alone; a cold build from committed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -138,3 +139,9 @@ def serving(out: Path, base: str) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def entries(html: str) -> int:
+    """How many articles a list page shows: the items of its lists of entries (an entry's own language is
+    written only where it differs from the page's, so an item is counted, not its attributes)."""
+    return sum(len(re.findall(r"<li[ >]", part.split("</ol>", 1)[0])) for part in html.split('<ol class="entries">')[1:])

@@ -16,7 +16,7 @@ import xmlschema
 
 from crossings.linkcheck import check_site
 
-from .conftest import FIXTURES, SUBPATH_URL, Project
+from .conftest import FIXTURES, SUBPATH_URL, Project, entries
 from .validators import ATOM, atom_problems, json_feed_problems
 
 OK_SEEDS = sorted((FIXTURES / "seeds" / "ok").glob("*.txt"))
@@ -95,7 +95,7 @@ def test_every_facet_has_pages_and_every_link_resolves(site: Project) -> None:
         assert (site.out / kind / "index.html").exists()
     morocco = html(site, "countries/ma/index.html")
     assert "<h1>Maroc</h1>" in morocco
-    assert morocco.count('<li lang="') == 29  # 29 articles, 20 a page: the first page holds up to 39
+    assert entries(morocco) == 29  # 29 articles, 20 a page: the first page holds up to 39
     assert not (site.out / "countries/ma/page").exists()
     overview = html(site, "countries/index.html")
     assert re.search(r'href="/crossings-test/countries/ma/">Maroc</a> <span class="count">29<', overview)
@@ -110,7 +110,7 @@ def test_article_pages_link_to_their_facets_and_related_articles(site: Project) 
                  'href="/crossings-test/sources/yabiladi/">Yabiladi<', 'href="/crossings-test/languages/fr/">Français<'):
         assert link in page
     related = page.split('<section class="related"', 1)[1].split("</section>", 1)[0]
-    titles = re.findall(r'<h3 class="entry-title"[^>]*><a href="[^"]+">([^<]+)</a>', related)
+    titles = re.findall(r'<h3[^>]*><a href="[^"]+">([^<]+)</a>', related)
     assert 1 <= len(titles) <= 5
     # The Arabic report of the same dialogue (Morocco, the IOM, the same day) is other coverage of this
     # event, listed above the related articles, and not repeated among them.

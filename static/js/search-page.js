@@ -122,16 +122,14 @@ export function searchPage(engine) {
   function resultItem(item) {
     const lang = item.meta.lang || "und";
     const li = text("li", undefined, { lang, dir: RTL.has(lang) ? "rtl" : "ltr" });
-    const article = text("article", undefined, { class: "entry" });
-    const h2 = text("h2", undefined, { class: "entry-title" });
+    const h2 = text("h2");
     h2.append(text("a", item.meta.title, { href: item.url }));
     const meta = text("p", undefined, { class: "meta" });
     if (item.meta.date) meta.append(text("time", dateFormat(lang).format(new Date(item.meta.date + "T00:00:00Z")), { datetime: item.meta.date }));
     if (item.meta.source) meta.append(` · ${item.meta.source}`);
     // The language's name is in the page's language: isolated in its own direction, the separator outside it.
     meta.append(" · ", text("span", languageNames?.[lang] || lang, { lang: document.documentElement.lang, dir: document.documentElement.dir || "ltr" }));
-    article.append(h2, meta, engine.excerpt(item));
-    li.append(article);
+    li.append(h2, meta, engine.excerpt(item));
     return li;
   }
 
