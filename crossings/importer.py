@@ -355,8 +355,10 @@ class Importer:
         looks = {i: self.look(entries[i]) for i in pending}
         jobs = [(i, (entries[i].path, entries[i].name[:-4], shown[i], *looks[i][2])) for i in pending if looks[i][2]]
         names = self.publisher_names() if any(job[3] is None for _, job in jobs) else None
-        if jobs:  # seeds to read, perhaps to convert: the entity table kept by the last run
-            keep_entities(self.cache, self.config, self.rules)
+        if jobs:  # seeds to read, perhaps to convert: the entity table kept by the last run, or made here when
+            # seeds are new or the cache is not (where every seed has its file and the cache was lost, as in CI,
+            # most are unchanged: a worker that meets one to convert makes the table then)
+            keep_entities(self.cache, self.config, self.rules, make=bool(self.known) or any(job[3] is None for _, job in jobs))
         done = dict(zip((i for i, _ in jobs), read_all([job for _, job in jobs], self.config, self.rules, self.write)))
         if names is not None:
             self.save_publisher_names(*names)
@@ -625,8 +627,8 @@ _KEPT_ENTITIES: dict[tuple[Path, str], tuple] = {}
 ENTITIES_STORE = "entity-table"
 
 
-def keep_entities(cache: Cache, config: Config, rules: str) -> None:
-    """Take the entity table from the build cache, or store the one made here for the next runs.
+def keep_entities(cache: Cache, config: Config, rules: str, make: bool = True) -> None:
+    """Take the entity table from the build cache, or (if ``make``) store the one made here for the next runs.
 
     Making it reads CLDR's country names in four languages and folds some 3,000 names: 0.11 s, a tenth of
     a build with one new seed at 1,000 articles; the stored one loads in 0.01 s. It is stored as a pickle
@@ -650,6 +652,8 @@ def keep_entities(cache: Cache, config: Config, rules: str) -> None:
             _KEPT_ENTITIES.clear()
             _KEPT_ENTITIES[found] = table
             return
+    if not make:
+        return
     table = _load_entities(*found)
     cache.save(ENTITIES_STORE, (key, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL)))
 

@@ -317,3 +317,39 @@ def test_the_entity_table_kept_in_the_cache_is_the_one_its_sources_make(project:
     kept = importer._KEPT_ENTITIES[(config.entities, changed)]
     assert finds(kept) == finds(load(config.entities))
     assert "frontex2" in kept[0].find(texts[-1])[1]
+
+
+def test_a_cold_build_of_committed_content_makes_the_entity_table_only_when_a_seed_needs_it(project: Project) -> None:
+    """With every seed's file committed and the cache lost (CI), the seeds are read and found unchanged: the
+    entity table is not made for them. A re-delivered seed that changed is still converted as with the table
+    made first (a worker makes it then), and the next build with a new seed makes and keeps it."""
+    import shutil
+
+    from crossings import importer
+    from crossings.cache import Cache
+
+    seed = project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+    project.run("import")
+    config = project.config()
+    shutil.rmtree(config.cache)
+    importer._KEPT_ENTITIES.clear()
+    assert project.run("build")[0] == 0
+    assert Cache(config.cache).load(importer.ENTITIES_STORE) is None
+
+    shutil.rmtree(config.cache)
+    seed.write_bytes(b"Tunisie".join(seed.read_bytes().rsplit(b"Maroc", 1)))  # re-delivered, changed (in its body)
+    importer._KEPT_ENTITIES.clear()
+    importer._load_entities.cache_clear()
+    assert project.run("build")[0] == 0
+    [written] = list(config.content.rglob("*.md"))
+    redelivered = written.read_text(encoding="utf-8")
+    written.unlink()
+    shutil.rmtree(config.cache)
+    importer._KEPT_ENTITIES.clear()
+    assert project.run("import")[0] == 0  # a new seed: the table made first
+    assert written.read_text(encoding="utf-8") == redelivered and "Tunisie" in redelivered
+
+    project.add_fixture_seed("ok/102_3b7e0f1a9c2d4e5f.txt")
+    importer._KEPT_ENTITIES.clear()
+    assert project.run("build")[0] == 0
+    assert Cache(config.cache).load(importer.ENTITIES_STORE)[0][0] == importer.rules_digest(config)
