@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import hashlib
 import json
 import os
 import platform
@@ -66,7 +67,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
 
-CORPUS = __import__("hashlib").sha256((HERE / "generate.py").read_bytes()).hexdigest()[:12]
+CORPUS = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()[:12]
 """The corpus's version: what made bench/out/N/'s seeds (and the peers' projects read from them)."""
 
 OUT = HERE / "out"
