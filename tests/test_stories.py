@@ -366,14 +366,14 @@ def test_pairs_compared_through_ints_count_what_their_sets_would(tune_nodes, tab
             if a.lang != b.lang or not a.n_sample or not b.n_sample:
                 continue
             compared += 1
-            assert (a.words & b.words).bit_count() == len(set(fa[6]) & set(fb[6]))
+            assert (a.words & b.words).bit_count() == len(set(stories.hashes(fa[6])) & set(stories.hashes(fb[6])))
             assert (a.names & b.names).bit_count() == len(set(fa[5]) & set(fb[5]))
-            assert (a.n_words, a.n_names) == (len(set(fa[6])), len(set(fa[5])))
-            shared = len(set(fa[7]) & set(fb[7]))
+            assert (a.n_words, a.n_names) == (len(set(stories.hashes(fa[6]))), len(set(fa[5])))
+            shared = len(set(stories.hashes(fa[7])) & set(stories.hashes(fb[7])))
             most = stories.most_shared(a, b)
             assert most >= shared
             ruled_out += most / min(a.n_sample, b.n_sample) < stories.COPY_CONTAINMENT
-            copy = shared / min(len(set(fa[7])), len(set(fb[7]))) >= stories.COPY_CONTAINMENT
+            copy = shared / min(len(set(stories.hashes(fa[7]))), len(set(stories.hashes(fb[7])))) >= stories.COPY_CONTAINMENT
             assert stories.is_copy(a, b) == copy
             copies += copy
     assert compared >= 1000 and copies >= 100 and ruled_out >= (compared - copies) // 2  # most pairs that are not copies
@@ -383,7 +383,7 @@ def _keys_by_sets(node: stories.Node, f: tuple) -> tuple[frozenset, frozenset]:
     """An article's keys and its anchors' keys as sets, as grouping defined them before they were ints."""
     keys = {"p:" + p for p in f[1]} | {"o:" + o for o in node.organizations} | {"k:" + k for k in f[2]}
     keys |= {f"n:{v:g}" for v, _, _ in f[4] if v >= 10 and not stories._is_round(v)}
-    anchors = frozenset(f"a:{node.lang}:{a}" for a in f[8])
+    anchors = frozenset(f"a:{node.lang}:{a}" for a in stories.hashes(f[8]))
     return frozenset(keys) | anchors, anchors
 
 
@@ -398,7 +398,7 @@ def _score_by_sets(na: stories.Node, fa: tuple, nb: stories.Node, fb: tuple, tab
         head = frozenset(f[2]) - table.quiet
         kinds = frozenset(f[2] or f[3])
         return {"around": frozenset(x for p in f[1] for x in table.ancestors(p)), "specific": frozenset(p for p in f[1] if p in specific),
-                "primary": frozenset(p for p in f[0] if p in specific), "numbers": numbers, "names": set(f[5]), "words": set(f[6]),
+                "primary": frozenset(p for p in f[0] if p in specific), "numbers": numbers, "names": set(f[5]), "words": set(stories.hashes(f[6])),
                 "head": head, "only": head if head and head <= table.exclusive else frozenset(), "kinds": kinds,
                 "related": stories._with_related(tuple(kinds), table),
                 "told": stories._with_related(tuple(set(f[2]) | set(f[3])), table) - table.quiet,
@@ -524,7 +524,8 @@ def test_an_anchor_in_common_weighs_in_the_choice_of_candidates(table, monkeypat
     grouper = stories.Grouper(table, None, lambda key: ("", ""))
     for key, (_, _, features) in made.items():
         node = nodes[key]
-        grouper._month(stories.month_of(node.ordinal))["features"][node.sha] = ("fr", features)
+        packed = features[:6] + tuple(map(stories.packed, features[6:]))  # (words, sample and anchors as ``features`` gives them)
+        grouper._month(stories.month_of(node.ordinal))["features"][node.sha] = ("fr", packed)
     order = sorted(nodes, key=lambda k: (nodes[k].ordinal, k))
     found = stories._score_some(grouper, nodes, order, set(order), [(nodes[k].ordinal, k) for k in order])
     pairs = {(k, other) for k, rows in zip(order, found) for other, *_ in rows}
