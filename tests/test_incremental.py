@@ -525,3 +525,26 @@ def _members(data: bytes) -> list[bytes]:
         found.append(data[:len(data) - len(one.unused_data)])
         data = one.unused_data
     return found
+
+
+def test_stores_written_in_pieces_give_the_same_builds(project: Project, tmp_path: Path, monkeypatch) -> None:
+    """With every dict of a few entries stored in pieces (``PIECES_FROM``, 20,000 entries in use: the site's manifest,
+    the sizes, the content index of a big archive), builds in a row stay exact, the stores are in pieces, and the
+    manifests they describe are the folders'."""
+    from crossings import cache as cache_, writer
+
+    monkeypatch.setattr(cache_, "PIECES_FROM", 3)
+    root = project.root / ".cache"
+    for path in OK_SEEDS[:3]:
+        project.add_seed(path.name, path.read_bytes())
+    assert_exact(project, tmp_path)
+    pieced = {p.name for p in root.glob("*.marshal") if p.read_bytes().startswith(cache_.PIECES)}
+    assert any(name.startswith("output-base-") for name in pieced) and "sizes.marshal" in pieced, pieced
+    project.add_seed(OK_SEEDS[3].name, OK_SEEDS[3].read_bytes())
+    (project.seeds / OK_SEEDS[0].name).unlink()
+    assert_exact(project, tmp_path)
+    cache = cache_.Cache(root)
+    manifest = writer.manifest_of(cache, cache.load("output"), {})
+    files = {p.relative_to(project.out).as_posix(): p for p in project.out.rglob("*") if p.is_file()}
+    assert manifest.keys() == files.keys()
+    assert all(hashlib.sha256(files[rel].read_bytes()).hexdigest() == sha for rel, (_, sha) in manifest.items())

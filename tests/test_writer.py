@@ -122,3 +122,33 @@ def test_a_tree_refuses_a_second_build(tmp_path: Path) -> None:
     assert _files(out) == first
     assert _write(out, cache, second) == ["c.html"]
     assert _files(out) == second
+
+
+def test_a_big_dict_is_stored_in_pieces_and_read_back_whole(tmp_path: Path, monkeypatch) -> None:
+    """A dict of ``PIECES_FROM`` entries or more, alone or ending a tuple, is written in pieces (each a few entries'
+    marshal bytes) and read back equal, through a memory map too; a store whose last piece is cut short, or missing,
+    is damaged: discarded with a warning, as any other."""
+    from crossings import cache as cache_
+
+    monkeypatch.setattr(cache_, "PIECES_FROM", 10)
+    cache = Cache(tmp_path / ".cache")
+    big = {f"page-{i}/index.html": (f"key-{i}", sha(str(i).encode())) for i in range(95)}
+    values = {"whole": big, "journal": ("token", 3, big), "small": {"a": 1}, "list": list(big)}
+    for name, value in values.items():
+        assert cache.save(name, value)
+    data = {name: (tmp_path / ".cache" / f"{name}.marshal").read_bytes() for name in values}
+    assert [name for name, raw in data.items() if raw.startswith(cache_.PIECES)] == ["whole", "journal"]
+    assert all(cache.load(name) == value for name, value in values.items())
+    monkeypatch.setattr(cache_, "MAP_FROM", 1)  # read through a memory map
+    assert all(cache.load(name) == value for name, value in values.items())
+    path = tmp_path / ".cache" / "whole.marshal"
+    path.write_bytes(data["whole"][:-5])  # the last piece cut short
+    assert cache.load("whole") is None and not path.exists() and "damaged" in cache.warnings[-1]
+    at, starts = len(cache_.PIECES), []
+    while at < len(data["journal"]):
+        starts.append(at)
+        at += cache_.PIECE.size + cache_.PIECE.unpack_from(data["journal"], at)[0]
+    assert len(starts) == 1 + 10  # the header, then 95 entries by 10
+    path = tmp_path / ".cache" / "journal.marshal"
+    path.write_bytes(data["journal"][:starts[-1]])  # the last piece missing
+    assert cache.load("journal") is None and not path.exists()
