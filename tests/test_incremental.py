@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from crossings import __version__
 from crossings.cli import main
 
 from .conftest import FIXTURES, REPO, Project, write_pyproject
@@ -548,3 +549,30 @@ def test_stores_written_in_pieces_give_the_same_builds(project: Project, tmp_pat
     files = {p.relative_to(project.out).as_posix(): p for p in project.out.rglob("*") if p.is_file()}
     assert manifest.keys() == files.keys()
     assert all(hashlib.sha256(files[rel].read_bytes()).hexdigest() == sha for rel, (_, sha) in manifest.items())
+
+
+def test_a_change_of_crossings_own_code_gives_the_clean_build(project: Project, tmp_path: Path) -> None:
+    """The build state is the code's that made it: after a change to Crossings itself under the same version (a
+    developer's), the next build equals a clean build by the changed code, not the site of the code before. Built by
+    ``build.py`` in processes of their own, from a copy of the package changed between the two builds."""
+    code = tmp_path / "code"
+    shutil.copytree(REPO / "crossings", code / "crossings", ignore=shutil.ignore_patterns("__pycache__"))
+    for path in OK_SEEDS[:2]:
+        project.add_seed(path.name, path.read_bytes())
+
+    def build(*args: str) -> None:
+        done = subprocess.run([sys.executable, "-c", "import sys; from crossings.cli import main; sys.exit(main(sys.argv[1:]))",
+                               "build", *args], cwd=project.root, env={**os.environ, "PYTHONPATH": str(code)},
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode in (0, 1), done.stderr
+
+    build()
+    render = code / "crossings" / "render.py"
+    render.write_text(render.read_text(encoding="utf-8").replace('generator=f"Crossings {__version__}"',
+                                                                   'generator=f"Crossings {__version__} (changed)"'), encoding="utf-8")
+    build()
+    site = tree(project.out)
+    assert f'content="Crossings {__version__} (changed)"'.encode() in site["index.html"]
+    clean_out, clean_cache = tmp_path / "clean-out", tmp_path / "clean-cache"
+    build("--out", str(clean_out), "--cache", str(clean_cache))
+    assert site == tree(clean_out)
