@@ -121,11 +121,6 @@ def _patterns(languages: tuple[str, ...]):
     yield from _written(languages)
 
 
-def patterns(languages: tuple[str, ...]) -> None:
-    """Build the date patterns of ``languages`` now (before import forks its workers, which share them)."""
-    _written(tuple(languages))
-
-
 CANONICAL_FORM = re.compile(r"\d{2}\.\d{2}\.\d{4}")
 
 

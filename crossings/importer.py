@@ -757,13 +757,14 @@ def read_all(jobs: list[tuple], config: Config, rules: str, write: bool = False)
         if workers < 2 or "fork" not in get_all_start_methods():
             return _read_some(jobs)
         if any(job[3] is None for job in jobs):  # new seeds to convert: load the tables once, for every worker
-            from . import dates
             from .language import preload
 
             _entities(config.entities, rules)[0].compiled()  # its matching index too, built lazily otherwise (once per worker)
             _publishers(config, rules)
             preload(config.languages)
-            dates.patterns(config.languages)  # from Babel's month and day names: 0.2-0.3 s a process
+            # (Not the patterns of written-out dates, from Babel's month and day names: 0.2-0.3 s, which a date in
+            # digits, the collectors' DD.MM.YYYY, never needs. A worker that meets a written-out date makes them:
+            # if every worker does, as early, the wall time is the same as making them here first.)
             publishers.preload()  # the Public Suffix List, read once: so many seeds name some unlisted host
         else:  # every seed only read and hashed (a build whose cache was lost): the disk is waited for, mostly
             workers = min(parallel.reader_count(), (len(jobs) + PARALLEL_FROM - 1) // PARALLEL_FROM)
