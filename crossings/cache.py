@@ -5,8 +5,9 @@ times, so those alone would be wrong); a file's (mtime, size, inode) only lets a
 run skip re-reading a file whose hash it already knows. Each store is one file of
 plain values (tuples, strings, numbers, dicts) in ``marshal`` format, the fastest
 Python reads; written atomically and tagged with the Crossings and Python
-versions and a digest of the package's code: a store from other code, or a damaged
-one, is set aside (a damaged one with a warning) and the build simply does more work. (One value holds a pickle: the entity table's,
+versions and a digest of the package's code: a store from other code is ignored, a
+damaged one discarded with a warning, and the build simply does more work. A big dict
+is written in pieces (``PIECES_FROM``). (One value holds a pickle: the entity table's,
 whose names are objects; see ``importer.keep_entities``.)
 """
 
