@@ -230,6 +230,7 @@ def test_replay_through_build(project: Project, tmp_path: Path, monkeypatch, aga
     from crossings import cache
 
     monkeypatch.setattr(cache, "MAP_FROM", 0)  # every store read through a memory map, as big ones are (the other tests: a copy)
+    monkeypatch.setattr(cache, "PIECES_FROM", 2)  # every dict stored in pieces, as big ones are (a big archive's manifest)
     if indexed:  # (an import of many seeds stores the files it wrote in the content index: here every import does)
         from crossings import importer
 
@@ -295,9 +296,10 @@ def served(project: Project) -> Iterator[DevServer]:
 
 
 def test_replay_through_the_dev_server(served: DevServer, project: Project, tmp_path: Path, monkeypatch) -> None:
-    from crossings import importer
+    from crossings import cache, importer
 
     monkeypatch.setattr(importer, "WRITTEN_INDEXED_FROM", 0)  # (every import stores the files it wrote, as one of many seeds does)
+    monkeypatch.setattr(cache, "PIECES_FROM", 2)  # every dict stored in pieces, as a big archive's manifest is
     for step in STEPS:
         builds = served.builds
         step.apply(project)
