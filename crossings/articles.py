@@ -171,26 +171,34 @@ _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-def fingerprint(text: str) -> str:
-    """Hash a content file's text, leaving out its fingerprint line."""
-    return hashlib.sha256(FINGERPRINT.sub("", text, count=1).encode("utf-8")).hexdigest()[:16]
+def fingerprint(text: str, found: re.Match | None | bool = False) -> str:
+    """Hash a content file's text, leaving out its fingerprint line (``found``: ``FINGERPRINT.search(text)``, if
+    searched already: a search reads the whole text of a file that has none)."""
+    if found is False:
+        found = FINGERPRINT.search(text)
+    if found is not None:
+        text = text[:found.start()] + text[found.end():]
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def is_edited(text: str) -> bool:
+def is_edited(text: str, found: re.Match | None | bool = False) -> bool:
     """Tell whether a content file differs from what import wrote (or import never wrote it)."""
-    found = FINGERPRINT.search(text)
-    return found is None or found.group(1) != fingerprint(text)
+    if found is False:
+        found = FINGERPRINT.search(text)
+    return found is None or found.group(1) != fingerprint(text, found)
 
 
-def seed_hash_of(text: str) -> str:
+def seed_hash_of(text: str, found: re.Match | None | bool = False) -> str:
     """The hash of the seed a content file was imported from, with the import rules ('' if not imported)."""
-    found = FINGERPRINT.search(text)
+    if found is False:
+        found = FINGERPRINT.search(text)
     return found.group(2) if found else ""
 
 
-def seed_file_hash_of(text: str) -> str:
+def seed_file_hash_of(text: str, found: re.Match | None | bool = False) -> str:
     """The hash of the bytes of the seed a content file was imported from ('' if not known)."""
-    found = FINGERPRINT.search(text)
+    if found is False:
+        found = FINGERPRINT.search(text)
     return (found.group(3) or "") if found else ""
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 
 from .problems import Problem, display_path, error, warning
@@ -36,6 +37,8 @@ PRONOUN_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "نا", "كم")  # "
 WINDOW = 30  # "near" means in the same sentence and at most this many words away
 # Words an acronym skips when it is spelled out ("Association mauritanienne des droits de l'homme": AMDH)
 JOINING = frozenset("""de des du d la le les l et aux au pour sur en of the and for on in at to del el los las y para por e da do das dos""".split())
+ARABIC_INITIALS = frozenset(map(chr, range(0x600, 0x700)))
+_FIRST = itemgetter(0)
 SPELLING_GAP = re.compile(r"^[ \u00a0\-'’]*$")  # between the words of a spelled-out name: spaces, hyphens, apostrophes
 
 Outcome = tuple[tuple[str, str], ...]  # (kind, id) pairs: ("country", "BE"), ("organization", "EU")
@@ -52,6 +55,10 @@ class Name:
     kind: str  # "country", "organization", "none" (a name that tags nothing) or "rule" (decided by context)
     id: str
     rule: Rule | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names_country", self.kind == "country" or (  # (asked of every name an article holds)
+            self.kind == "rule" and any(kind == "country" for kind, _ in self.rule.default)))
 
 
 class Phrases:
@@ -192,7 +199,7 @@ class Scan:
                 ends.append(len(words))
         self.title_end, self.lead_end = (ends + ends[-1:] * 2 + [0, 0])[:2]
         self.words = words
-        self.folded = folded = list(map(fold, words))
+        self.folded = folded = fold_all(words)
         self.matches: list[tuple[int, int, Name]] = []
         self.inner: list[tuple[int, int, Name]] = []  # countries named inside organisations' names ("Association marocaine…")
         self._sentences: dict[int, list[int]] = {}
@@ -204,6 +211,7 @@ class Scan:
         self._named: dict[str, list[int]] | None = None
         self._spots: dict[int, list[int]] = {}
         self._known: tuple[set[int], set[int]] | None = None
+        self._arabic: list[int] | None = None
         index = entities.compiled()
         free, count = 0, len(folded)
         for i in list(compress(range(len(folded)), map(index.__contains__, folded))):  # the words that may start a name
@@ -238,19 +246,26 @@ class Scan:
             folded, cues = self.folded, self.cue_words
             for i in compress(range(len(folded)), map(cues.__contains__, folded)):
                 positions.setdefault(folded[i], []).append(i)
-            for i in [i for i, word in enumerate(folded) if "\u0600" <= word[0] <= "\u06ff"]:
+            for i in self.arabic():
                 for form in variants(folded[i])[1:]:
                     if form in cues:
                         positions.setdefault(form, []).append(i)
             self._positions = positions
         return self._positions
 
+    def arabic(self) -> list[int]:
+        """Where the Arabic words stand (none in most articles: one look at the initials says so)."""
+        if self._arabic is None:
+            initials = list(map(_FIRST, self.folded))
+            self._arabic = [] if ARABIC_INITIALS.isdisjoint(initials) else [i for i, c in enumerate(initials) if c in ARABIC_INITIALS]
+        return self._arabic
+
     def spots(self, phrases: Phrases) -> list[int]:
         """Where a word that may start one of ``phrases`` stands, in order (kept for the next question of the scan)."""
         found = self._spots.get(id(phrases))
         if found is None:
             firsts = phrases.firsts  # the article's cue words are fewer than a rule's
-            found = self._spots[id(phrases)] = sorted({j for form, js in self.positions().items() if form in firsts for j in js})
+            found = self._spots[id(phrases)] = sorted(set().union(*[js for form, js in self.positions().items() if form in firsts]))
         return found
 
     def line_of(self, i: int) -> int:
@@ -316,12 +331,14 @@ class Scan:
 
     def after_given_name(self, start: int, given: frozenset[str]) -> bool:
         """Word ``start`` is capitalised and comes just after a given name, on the same line, after a mere space."""
-        if not given or start == 0 or self.line_of(start) != self.line_of(start - 1):
+        if not given or start == 0:
             return False
         word = self.words[start]
         if not word[0].isupper() or word.isupper() or fold_case(self.words[start - 1]) not in given:
             return False
         n = self.line_of(start)
+        if self.line_of(start - 1) != n:
+            return False
         return self.gaps(n)[start - self.starts[n]] == " "
 
     def followed_by_name(self, end: int) -> bool:
@@ -357,6 +374,8 @@ class Scan:
 
     def after_street(self, start: int, streets: Phrases) -> bool:
         """Word ``start`` comes just after a street word, or after one and joining words, on the same line ("rue du Maroc")."""
+        if start == 0 or not _may_end_street(self.folded[start - 1], streets):
+            return False
         n = self.line_of(start)
         first = self.starts[n]
         low = max(first, start - 4)
@@ -397,8 +416,8 @@ class Scan:
         words, folded = self.words, self.folded
         if self._initials is None:  # where each capitalised word (not in capitals, no joining word) stands, by its initial
             self._initials = {}
-            for i in [i for i, word in enumerate(words) if word[0].isupper() and not word.isupper()]:
-                if folded[i] not in JOINING:
+            for i in compress(range(len(words)), map(str.isupper, map(_FIRST, words))):
+                if not words[i].isupper() and folded[i] not in JOINING:
                     self._initials.setdefault(folded[i][0], []).append(i)
         starts = self._initials.get(letters[0])
         if not starts:
@@ -544,8 +563,10 @@ class Entities:
         bare: list[tuple[int, int, Name, Outcome]] = []
         family = {scan.folded[start] for start, end, name in scan.matches  # "Sarah Holland": then "Holland said" is her too
                   if name.kind == "country" and end == start + 1 and scan.after_given_name(start, self.given_names)}
+        folded, streets = scan.folded, self.streets
         for start, end, name in scan.matches:
-            if self.streets is not None and _names_country(name) and scan.after_street(start, self.streets):
+            if streets is not None and name.names_country and start and _may_end_street(folded[start - 1], streets) \
+                    and scan.after_street(start, streets):
                 continue  # a street or a square: "rue du Maroc", "calle Argentina", "شارع المغرب"
             if name.kind == "country" and end == start + 1 and scan.folded[start] in family and scan.words[start][:1].isupper() \
                     and not (self.place_before and self.place_before.ends_at(scan.folded, start)):
@@ -650,6 +671,12 @@ def _same_body(words: list[str], countries: list[Name], own: frozenset[str]) -> 
     return sum(w in own for w in content) * 2 > len(content)
 
 
+def _may_end_street(word: str, streets: Phrases) -> bool:
+    """Whether the word before a name may end a street's name or the joining words after one (most words do not:
+    then ``Scan.after_street`` need not look; it is asked of every country an article names)."""
+    return word in JOINING or word in streets.enders or "\u0600" <= word[:1] <= "\u06ff"
+
+
 def _outcomes(name: Name) -> Outcome:
     """What a name tags when nothing in its context decides otherwise."""
     return name.rule.default if name.kind == "rule" else ((name.kind, name.id),)
@@ -657,7 +684,7 @@ def _outcomes(name: Name) -> Outcome:
 
 def _names_country(name: Name) -> bool:
     """A country's name, or a word that is one unless its context says otherwise (a demonym that is also a family name)."""
-    return name.kind == "country" or (name.kind == "rule" and any(kind == "country" for kind, _ in name.rule.default))
+    return name.names_country
 
 
 def _case_fits(word: str, cased: str) -> bool:
@@ -728,6 +755,15 @@ def remembered(known: dict, words: list[str], make: Callable[[str], object], mos
 def fold(word: str) -> str:
     """Drop accents and case, unify Arabic letter forms."""
     return fold_case(word).casefold()
+
+
+_FOLDED: dict[str, str] = {}
+"""Word → ``fold(word)``, for the words seen (see ``remembered``)."""
+
+
+def fold_all(words: list[str]) -> list[str]:
+    """``[fold(w) for w in words]``, from a dict of the words seen (a third of the time of asking ``fold`` each)."""
+    return remembered(_FOLDED, words, fold)
 
 
 @lru_cache(maxsize=20_000)

@@ -107,7 +107,9 @@ def read_content_file(text: str) -> ContentFile:
         if not values[found.group(1)]:
             values[found.group(1)] = next(g for g in found.groups()[1:] if g is not None).strip()
     source = seeds.normalize_url(values["source"]) if values["source"] else ""
-    return ContentFile(values["seed"], source, articles.seed_hash_of(text), articles.is_edited(text), articles.seed_file_hash_of(text))
+    found = articles.FINGERPRINT.search(text)  # (once: on a file without one, a search reads the whole text)
+    return ContentFile(values["seed"], source, articles.seed_hash_of(text, found), articles.is_edited(text, found),
+                       articles.seed_file_hash_of(text, found))
 
 
 def index_content(config: Config, cache: Cache, scan: Scan | None = None, library=None) -> ContentIndex:
