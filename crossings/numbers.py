@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import compress
 from typing import NamedTuple
 
 from .entities import ARABIC_MARKS, Sieve
@@ -129,7 +130,7 @@ def find_in(text: str, lang: str, folded: list[str], starts: list[int]) -> list[
         text = text.translate(DIGITS)
     numerals = [(m.start(), m.end(), digits_value(m.group("int"), m.group("dec"), m.group("suffix"))) for m in NUMERAL.finditer(text)]
     found = _number_words(lang, folded)
-    known = [k for k, word in enumerate(folded) if word in found] if found else []
+    known = list(compress(range(len(folded)), map(found.__contains__, folded))) if found else []
     if not known and not numerals:
         return []
     # The tokens ``_scan`` reads: numerals and number words; a run of other words between them is one token

@@ -130,6 +130,10 @@ class Lexicon:
     """First three letters of a one-word prefix → [(prefix, (), id)]."""
     _starters: Sieve | None = field(default=None, repr=False, compare=False)
     """The words from which a match may start (``_may_start``), remembered: the scan looks at those only."""
+    _by_next: dict | None = field(default=None, repr=False, compare=False)
+    """First folded word → (its entries that a next word cannot rule out, {next word: its entries that may match
+    then}), each in ``exact``'s order, made when first asked (``_entries``): most phrases starting with a common
+    word ("la", "san") are ruled out by the word after it, which is then one look."""
 
     def add(self, phrase: str, id_: str) -> None:
         self._forget()
@@ -158,6 +162,21 @@ class Lexicon:
 
     def _forget(self) -> None:
         self._starters = None  # a scan under way keeps the sieve it took
+        self._by_next = None
+
+    def _entries(self, first: str, following: str | None) -> list:
+        """The entries of ``exact[first]`` that may match before the word ``following`` (None: the text's end), in order."""
+        by_next = self._by_next
+        if by_next is None:
+            by_next = self._by_next = {}
+        found = by_next.get(first)
+        if found is None:
+            entries = self.exact.get(first, ())
+            free = [e for e in entries if len(e[0]) == 1 or (e[2] and len(e[0]) == 2)]  # a one-word name, or "word prefix*"
+            seconds = {e[0][1] for e in entries if len(e[0]) > 1}
+            found = by_next[first] = (free, {w: [e for e in entries if e in free or e[0][1] == w] for w in seconds})
+        free, by_second = found
+        return free if following is None else by_second.get(following, free)
 
     def find(self, words: list[str], folded: list[str]) -> list[tuple[str, int, int]]:
         """(id, first token, token after) of every match, longest first at each token, left to right."""
@@ -172,7 +191,7 @@ class Lexicon:
         found = []
         i = 0
         at = self._at
-        for k in [k for k, w in enumerate(folded) if w in starters]:  # a token where no match starts is passed by
+        for k in list(compress(range(len(folded)), map(starters.__contains__, folded))):  # a token where no match starts is passed by
             if k < i:
                 continue
             hit = at(words, folded, k)
@@ -189,8 +208,9 @@ class Lexicon:
     def _at(self, words: list[str], folded: list[str], i: int) -> tuple[str, int, int] | None:
         word = folded[i]
         exact, prefixes = self.exact, self.prefixes
+        following = folded[i + 1] if i + 1 < len(folded) else None
         for first in (variants(word) if word and "\u0600" <= word[0] <= "\u06ff" else (word,)):
-            for names, cased, star, id_ in exact.get(first, ()):
+            for names, cased, star, id_ in self._entries(first, following) if first in exact else ():
                 size = len(names)
                 end = i + size
                 if end > len(words):
@@ -469,10 +489,10 @@ def _numbers(text: str, words: list[str], folded: list[str], spans: list[int], l
             near.append("money")
         for step in range(max(after, before)):
             k = last + step
-            if step < after and k < len(spans) and not _ends_sentence(text[number.end:spans[k]]):
+            if step < after and k < len(spans) and not _SENTENCE_MARK.search(text, number.end, spans[k]):
                 near.append(by_token.get(k))
             k = first - 1 - step
-            if step < before and k >= 0 and not _ends_sentence(text[spans[k]:number.start]):
+            if step < before and k >= 0 and not _SENTENCE_MARK.search(text, spans[k], number.start):
                 near.append(by_token.get(k))
         measure = next((m for m in near if m), "")
         value = number.value
@@ -484,8 +504,8 @@ def _numbers(text: str, words: list[str], folded: list[str], spans: list[int], l
     return result
 
 
-def _ends_sentence(between: str) -> bool:
-    return any(c in ".!?;:\n" for c in between)
+_SENTENCE_MARK = re.compile("[.!?;:\n]")
+"""What ends a sentence, or the clause a number's measure is looked for in (searched between two offsets)."""
 
 
 MONTH_WORDS = None
