@@ -403,8 +403,12 @@ class Scan:
             self._signatures.pop(key, None)
             _, suffix, hidden = key
             added = False
+            prefix = os.path.join(root, "")
             for path in paths:
-                rel = Path(path).relative_to(root).as_posix()
+                path = os.fspath(path)  # (strings, not Path's relative_to: 10,000 files at a build from 10,000 seeds)
+                if not path.startswith(prefix):
+                    raise ValueError(f"{path} is not below {root}")
+                rel = path[len(prefix):].replace(os.sep, "/")
                 if not rel.endswith(suffix) or any(part.startswith(".") and part not in hidden for part in rel.split("/")):
                     continue
                 try:
