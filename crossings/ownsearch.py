@@ -299,8 +299,10 @@ def _json(content) -> bytes:
 
 
 def _gzip(data: bytes) -> bytes:
-    """Gzip-compressed, the same bytes for the same data (no time, no name in the header)."""
-    return gzip.compress(data, compresslevel=9, mtime=0)
+    """Gzip-compressed, the same bytes for the same data (no time, no name in the header). Level 5: on the 10k
+    bench site's search files (70.7 MB of JSON), 15.73 MB in 0.82 s of CPU, against 15.59 MB in 1.50 s at level 9
+    and 15.60 MB in 1.43 s at level 6 (+0.9 % of bytes for the half of the time)."""
+    return gzip.compress(data, compresslevel=5, mtime=0)
 
 
 def _gzip_json(content) -> bytes:
