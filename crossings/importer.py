@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import itertools
 import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -716,14 +716,14 @@ def read_one(path: str, seed_id: str, shown: str, article_hash: str | None, edit
 def _write_ahead(path: Path, text: str) -> str:
     """Write ``text`` to a temporary file beside ``path``; return its name ('' if that fails:
     the file is then written in place later, and any error reported there)."""
+    data = text.encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        handle, tmp = _create_beside(path)
     except OSError:
         return ""
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        _write_all(handle, data)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
         return ""
@@ -731,6 +731,33 @@ def _write_ahead(path: Path, text: str) -> str:
         Path(tmp).unlink(missing_ok=True)
         raise
     return tmp
+
+
+def _create_beside(path: Path) -> tuple[int, str]:
+    """Create a new hidden file beside ``path`` (``.NAME.PID-N.tmp``, which no listing of seeds or content takes),
+    open for writing: (descriptor, its path). Its permissions are those of any new file (0666 less the umask, as
+    the editor's own files), not ``tempfile.mkstemp``'s 0600, which moved in place kept a content file from the
+    editor's group until git checked it out again."""
+    for _ in range(100):
+        tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}-{next(_TEMPORARY_NUMBERS)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), tmp
+        except FileExistsError:  # (left by a run killed in its writing, whose process had this number)
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+
+_TEMPORARY_NUMBERS = itertools.count()
+
+
+def _write_all(handle: int, data: bytes) -> None:
+    """Write ``data`` to the descriptor and close it."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view):]
+    finally:
+        os.close(handle)
 
 
 def _read_some(jobs: list[tuple]) -> list[tuple]:
@@ -812,11 +839,11 @@ def convert(raw: bytes, seed_id: str, shown: str, config: Config, rules: str | N
 
 def write_atomic(path: Path, text: str) -> None:
     """Write a file so that a reader sees the old or the new text, never a part."""
+    data = text.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, tmp = _create_beside(path)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        _write_all(handle, data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 
 from .conftest import FIXTURES, REFERENCE_SEED, Project
 
@@ -112,6 +114,26 @@ def test_a_corrected_date_rewrites_the_article_where_it_is(project: Project) -> 
     assert "date: 2022-01-27" in wanted
     assert project.content_files() == {REFERENCE_MD: wanted.encode("utf-8")}  # and no file written ahead is left
     assert sorted(p.name for p in project.content.rglob("*") if p.is_file()) == [REFERENCE_MD.split("/")[1]]
+
+
+def test_content_files_get_the_permissions_of_any_new_file(project: Project) -> None:
+    """Import writes each file whole beside its place and moves it in: the file has the permissions any new file
+    of the editor's gets (0666 less the umask), not those of a private temporary file (0600), both when a worker
+    wrote it ahead and when it is written in place (its seed's new date names another year's folder)."""
+    old = os.umask(0o022)
+    try:
+        seed = project.add_fixture_seed(f"ok/{REFERENCE_SEED}.txt")
+        project.run("import")
+        path = project.content / REFERENCE_MD
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        os.umask(0o027)
+        seed.write_bytes(seed.read_bytes().replace(b"27.01.2023", b"27.01.2022"))
+        status, out, err = project.run("import")
+        assert status == 0 and out.startswith("import: 1 imported"), err
+        assert "date: 2022-01-27" in path.read_text(encoding="utf-8")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
 
 
 def test_a_deleted_content_file_comes_back_from_its_seed(project: Project) -> None:
