@@ -55,9 +55,12 @@ class Name:
     kind: str  # "country", "organization", "none" (a name that tags nothing) or "rule" (decided by context)
     id: str
     rule: Rule | None = None
+    names_country: bool = field(init=False, repr=False, compare=False)
+    """A country's name, or a word that is one unless its context says otherwise (a demonym that is also a family
+    name): made once, being asked of every name an article holds."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "names_country", self.kind == "country" or (  # (asked of every name an article holds)
+        object.__setattr__(self, "names_country", self.kind == "country" or (
             self.kind == "rule" and any(kind == "country" for kind, _ in self.rule.default)))
 
 
@@ -299,7 +302,7 @@ class Scan:
         return self.matches[max(k - 1, 0):k] + self.matches[k + 1:k + 2]
 
     def beside_country(self, start: int, end: int) -> bool:
-        return any(_names_country(name) and (e == start or s == end) for s, e, name in self.neighbours(start))
+        return any(name.names_country and (e == start or s == end) for s, e, name in self.neighbours(start))
 
     def after_arabic_name(self, start: int, particles: Phrases) -> bool:
         """The word before ``start`` is Arabic, has no article (ال) and is no particle: a first name before a family name."""
@@ -323,7 +326,7 @@ class Scan:
     def listed_with_country(self, start: int, end: int) -> bool:
         """A country is named just before or just after the words [start, end), the second of the two joined by و in Arabic."""
         for s, e, name in self.neighbours(start):
-            if _names_country(name) and (e == start or s == end):
+            if name.names_country and (e == start or s == end):
                 second = self.words[max(s, start)]
                 if not ("\u0600" <= second[0] <= "\u06ff") or second.startswith("و"):
                     return True
@@ -373,9 +376,8 @@ class Scan:
         return after.lstrip().startswith(")")
 
     def after_street(self, start: int, streets: Phrases) -> bool:
-        """Word ``start`` comes just after a street word, or after one and joining words, on the same line ("rue du Maroc")."""
-        if start == 0 or not _may_end_street(self.folded[start - 1], streets):
-            return False
+        """Word ``start`` comes just after a street word, or after one and joining words, on the same line ("rue du Maroc").
+        (``Entities.find`` asks only where ``_may_end_street`` says the word before may end one.)"""
         n = self.line_of(start)
         first = self.starts[n]
         low = max(first, start - 4)
@@ -425,8 +427,8 @@ class Scan:
         if acronym in self._spelled:
             return list(self._spelled[acronym])
         if self._known is None:
-            self._known = ({s for s, _, name in self.matches if name.kind == "organization" or (name.kind == "rule" and not _names_country(name))},
-                           {s for s, _, name in self.matches if _names_country(name)})
+            self._known = ({s for s, _, name in self.matches if name.kind == "organization" or (name.kind == "rule" and not name.names_country)},
+                           {s for s, _, name in self.matches if name.names_country})
         known, countries = self._known
         found = self._spelled[acronym] = []
         for i in starts:
@@ -571,7 +573,7 @@ class Entities:
             if name.kind == "country" and end == start + 1 and scan.folded[start] in family and scan.words[start][:1].isupper() \
                     and not (self.place_before and self.place_before.ends_at(scan.folded, start)):
                 continue
-            if name.kind == "rule" and end == start + 1 and _names_country(name) and scan.after_given_name(start, self.given_names):
+            if name.kind == "rule" and end == start + 1 and name.names_country and scan.after_given_name(start, self.given_names):
                 persons.add(id(name.rule))  # a family name, whatever the word's rule: "Claire Hollande" (and a later bare "Hollande")
                 continue
             if name.kind == "rule":
@@ -608,7 +610,7 @@ class Entities:
         if not acronyms:
             return found
         spelled: dict[tuple[str, str, str], bool] = {}
-        countries = {s: name for s, _, name in scan.matches if _names_country(name)}
+        countries = {s: name for s, _, name in scan.matches if name.names_country}
 
         def otherwise(acronym: str, kind: str, id_: str) -> bool:
             key = (acronym, kind, id_)
@@ -680,11 +682,6 @@ def _may_end_street(word: str, streets: Phrases) -> bool:
 def _outcomes(name: Name) -> Outcome:
     """What a name tags when nothing in its context decides otherwise."""
     return name.rule.default if name.kind == "rule" else ((name.kind, name.id),)
-
-
-def _names_country(name: Name) -> bool:
-    """A country's name, or a word that is one unless its context says otherwise (a demonym that is also a family name)."""
-    return name.names_country
 
 
 def _case_fits(word: str, cased: str) -> bool:
