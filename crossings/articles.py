@@ -30,6 +30,7 @@ DELIMITER = re.compile(r"^---[ \t]*$", re.MULTILINE)
 TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
 SLUG_LENGTH = 80
 PLAIN = re.compile(r"[^\s\[\]{}#&*!|>'\"%@`,?:-][^\n]*(?<=\S)|[^\s\[\]{}#&*!|>'\"%@`,?:-]")
+FLOW_INDICATOR = re.compile(r"[,?\[\]{}]")
 RTL = {"ar", "fa", "he", "ur", "ps", "yi"}
 
 
@@ -101,14 +102,17 @@ def seed_text(seed: Seed, lang: str, seed_hash: str, countries: list[str] = (), 
     return text.replace("\n---\n\n", f"\n{line}---\n\n", 1)
 
 
-def yaml_value(value: object) -> str:
-    """Write a value as YAML an editor reads easily: plain when safe, else double-quoted."""
+def yaml_value(value: object, in_list: bool = False) -> str:
+    """Write a value as YAML an editor reads easily: plain when safe, else double-quoted. An item of a list
+    (``in_list``: YAML's flow context, ``[a, b]``) is plain only without the characters that end a plain
+    item there (``,?[]{}``, and ':' at its end): an organisation's id "A, B" would otherwise read as two."""
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(yaml_value(v) for v in value) + "]"
+        return "[" + ", ".join(yaml_value(v, True) for v in value) + "]"
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value)
-    if text.isprintable() and PLAIN.fullmatch(text) and ": " not in text and " #" not in text and _reads_back(text):
+    if (text.isprintable() and PLAIN.fullmatch(text) and ": " not in text and " #" not in text
+            and not (in_list and (FLOW_INDICATOR.search(text) or text.endswith(":"))) and _reads_back(text)):
         return text
     # A JSON string is a valid YAML double-quoted scalar, escapes included; YAML reads
     # U+2028 and U+2029 as line breaks, so those are escaped too.

@@ -588,10 +588,11 @@ def import_seeds(config: Config, cache: Cache | None = None, *, write: bool = Tr
 
 # Bump when import would write different files from the same seeds (a fix in the
 # parser or the entity matcher): unedited content files are then written again.
-IMPORT_RULES = "6"  # 2: the fingerprint records the seed file's own hash; 3: the entity rules of #16; 4: acronyms spelled out, bare Red Cross, given names before any country word;
+IMPORT_RULES = "7"  # 2: the fingerprint records the seed file's own hash; 3: the entity rules of #16; 4: acronyms spelled out, bare Red Cross, given names before any country word;
                    # 5: the language read from the first 600 characters, not 1,500; 6: the common words answer before Lingua
                    # (the same answers on every set measured, but an archive's seeds are converted again once, so that no
-                   # article keeps an answer a fresh import would not give)
+                   # article keeps an answer a fresh import would not give); 7: a list item with ',', '?', a bracket or a brace
+                   # is quoted (written plain, it made a file import could not read)
 
 
 def rules_digest(config: Config) -> str:

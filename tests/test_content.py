@@ -85,6 +85,17 @@ def test_front_matter_values_read_back_exactly(value: str) -> None:
     assert yaml.safe_load(f"k: {articles.yaml_value(value)}") == {"k": value}
 
 
+@pytest.mark.parametrize("value", ["IOM", "Save, the Children", "A [B]", "A]", "{x}", "a,b", "why?", "a:", "a:b", "x: y", "yes", "2023", "Noël"])
+def test_list_items_read_back_exactly(value: str) -> None:
+    """An item of a list is written in YAML's flow context, where ',', '?', brackets and braces end a plain
+    value: such an item is quoted (an organisation's id with a comma made import write a file it could not read)."""
+    import yaml
+
+    written = articles.yaml_value([value, "MA"])
+    assert yaml.safe_load(f"k: {written}") == {"k": [value, "MA"]}
+    assert yaml.load(f"k: {written}", Loader=yaml.CSafeLoader) == {"k": [value, "MA"]}
+
+
 def test_values_known_to_read_back_without_parsing_do() -> None:
     """``_check_plain`` trusts the resolver instead of parsing a YAML document for most values (titles,
     source URLs): each value it trusts reads back as itself, on tricky values and on many random ones."""
