@@ -506,6 +506,7 @@ class Entities:
         if self._compiled is None:
             self._compiled = {}
             for key, entries in self.index.items():
+                entries.sort(key=_longest_first)  # (stable: names of as many words stay in the order added)
                 multi: dict[str, list[tuple[Name, bool]]] = {}
                 single = []
                 for name, prefixed in entries:  # longest first
@@ -541,8 +542,7 @@ class Entities:
             elif any(n.words == name.words and n.kind in ("rule", "none") for n, _ in entries):
                 continue
             if (name, prefixed) not in entries:
-                entries.append((name, prefixed))
-                entries.sort(key=lambda e: -len(e[0].words))
+                entries.append((name, prefixed))  # (in the order added: ``compiled`` puts the longest first)
 
     def meaning(self, text: str) -> Outcome:
         """What a plain name with these words tags (nothing if there is none)."""
@@ -807,6 +807,80 @@ def _latin_demonym_forms(name: str) -> list[str]:
     return [name]
 
 
+_TEXTS = [str]
+_CUE = {"means": str, "before": _TEXTS, "after": _TEXTS, "near": _TEXTS, "named": _TEXTS, "in_article": bool, "beside_country": bool,
+        "listed_with_country": bool, "after_definite": bool, "followed_by_name": bool}
+SCHEMA = {
+    "countries": {"exclude": _TEXTS, "aliases": {"*": _TEXTS}},
+    "organizations": {"*": {"names": {"*": str}, "aliases": _TEXTS}},
+    "named_after_places": {"names": _TEXTS},
+    "other_bodies": {"names": _TEXTS},
+    "place_cues": {"country": _TEXTS, "streets": _TEXTS},
+    "institution_places": [{"names": _TEXTS, "country": str, "means": str, "cues": [_CUE], "country_cues": _TEXTS}],
+    "person_cues": {"titles": _TEXTS, "place_before": _TEXTS, "given_names": _TEXTS, "arabic_particles": _TEXTS},
+    "people": [{"names": _TEXTS, "country": str, "first_names": _TEXTS, "surnames": _TEXTS, "titles": bool, "followed_by_name": bool,
+                "after_arabic_name": bool, "spreads": bool}],
+    "ambiguous": [{"names": _TEXTS, "means": str, "when": [_CUE], "in_capitals": bool}],
+}
+"""The form of ``entities.toml``: a table of known keys (``"*"``: any key), a list of one kind, text or true/false."""
+_KINDS = {str: "text", bool: "true or false"}
+
+
+def wrong_types(value: object, schema: object, where: str = "") -> list[tuple[str, str, bool]]:
+    """Where ``value`` departs from ``schema`` (``SCHEMA``): (dotted place, what is wrong, whether it is an error
+    rather than an unknown key) each."""
+    if isinstance(schema, dict):
+        if not isinstance(value, dict):
+            return [(where, f"must be a table, not {_toml_kind(value)}", True)]
+        found = []
+        for key, item in value.items():
+            inner = schema.get(key, schema.get("*"))
+            place = f"{where}.{key}" if where else str(key)
+            if inner is None:
+                found.append((place, f"unknown key (the keys here: {', '.join(schema)})", False))
+            else:
+                found += wrong_types(item, inner, place)
+        return found
+    if isinstance(schema, list):
+        if not isinstance(value, list):
+            return [(where, f"must be a list, not {_toml_kind(value)}", True)]
+        return [wrong for n, item in enumerate(value, 1) for wrong in wrong_types(item, schema[0], f"{where} #{n}")]
+    return [] if isinstance(value, schema) else [(where, f"must be {_KINDS[schema]}, not {_toml_kind(value)}", True)]
+
+
+def _toml_kind(value: object) -> str:
+    return ("true or false" if isinstance(value, bool) else "text" if isinstance(value, str) else "a list" if isinstance(value, list)
+            else "a table" if isinstance(value, dict) else "a number" if isinstance(value, (int, float)) else "a date or time")
+
+
+def _toml_line(text: str, where: str) -> int | None:
+    """The line of ``entities.toml`` where the value at ``where`` (``wrong_types``: "people #2.country") is written,
+    as near as can be told without a TOML parser that keeps lines: its key's line after the header of its table
+    (the n-th ``[[people]]``); that header's line if the key is not found there; None if neither is."""
+    parts = where.split(".")
+    lines = text.split("\n")
+    header_at, key = None, parts[0].split(" #")[0]
+    for depth in range(len(parts) - 1, 0, -1):  # the longest table header that opens the place's table
+        name, _, nth = ".".join(parts[:depth]).rpartition(" #") if " #" in parts[depth - 1] else (".".join(parts[:depth]), "", "1")
+        pattern = re.compile(rf"\s*\[\[?\s*{re.escape(name)}\s*\]")
+        headers = [i for i, line in enumerate(lines) if pattern.match(line.replace('"', ""))]
+        if len(headers) >= int(nth):
+            header_at, key = headers[int(nth) - 1], parts[depth].split(" #")[0]
+            break
+    start = 0 if header_at is None else header_at + 1
+    key_line = re.compile(rf"\s*\[*\s*\"?{re.escape(key)}\"?\s*[=\].]")
+    for i in range(start, len(lines)):
+        if header_at is not None and lines[i].lstrip().startswith("["):
+            break
+        if key_line.match(lines[i]):
+            return i + 1
+    return None if header_at is None else header_at + 1
+
+
+def _longest_first(entry: tuple[Name, bool]) -> int:
+    return -len(entry[0].words)
+
+
 def load(path: Path | None) -> tuple[Entities, list[Problem]]:
     """The entity names: CLDR's country names plus ``entities.toml`` (if it exists)."""
     import pycountry
@@ -820,8 +894,17 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
             data = tomllib.loads(raw.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             return Entities(), [error(display_path(path), None, f"not valid TOML: {exc}", "fix the file; no entity is recognised meanwhile")]
+    shown = display_path(path) if path is not None else "entities.toml"
+    text = raw.decode("utf-8")
+    wrong = wrong_types(data, SCHEMA)
+    errors = [(where, what) for where, what, bad in wrong if bad]
+    if errors:
+        return Entities(), [error(shown, _toml_line(text, where), f"{where}: {what}", "write it as the same key is written in the shipped "
+                                  "entities.toml; no entity is recognised meanwhile") for where, what in errors[:5]]
+    unknown = [warning(shown, _toml_line(text, where), f"{where}: {what}", "check its spelling; the key is ignored")
+               for where, what, bad in wrong if not bad]
     entities = Entities(digest=hashlib.sha256(raw).hexdigest()[:16])
-    problems: list[Problem] = []
+    problems: list[Problem] = unknown
     countries = data.get("countries", {})
     excluded = {fold(" ".join(TOKEN.findall(prepare(name)))) for name in countries.get("exclude", [])}
     codes = {c.alpha_2 for c in pycountry.countries}
@@ -854,8 +937,6 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
             owner = re.match(r"([A-Z]{2,5}) ([a-z].*)$", name)  # "UN refugee agency" is also "the UN's refugee agency"
             if owner:
                 entities.add(f"{owner[1]}'s {owner[2]}", "organization", id_)
-
-    shown = display_path(path) if path is not None else "entities.toml"
 
     def outcome(value: str, where: str, country: str = "") -> Outcome | None:
         """An id from the file as (kind, id) pairs; "country" is the entry's country; "" is nothing."""
