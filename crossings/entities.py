@@ -26,6 +26,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from .problems import Problem, display_path, error, warning
+from .tomlform import toml_line, wrong_types
 
 CLDR_LANGUAGES = ("fr", "en", "es", "ar")
 TOKEN = re.compile(r"\w+")
@@ -822,59 +823,7 @@ SCHEMA = {
                 "after_arabic_name": bool, "spreads": bool}],
     "ambiguous": [{"names": _TEXTS, "means": str, "when": [_CUE], "in_capitals": bool}],
 }
-"""The form of ``entities.toml``: a table of known keys (``"*"``: any key), a list of one kind, text or true/false."""
-_KINDS = {str: "text", bool: "true or false"}
-
-
-def wrong_types(value: object, schema: object, where: str = "") -> list[tuple[str, str, bool]]:
-    """Where ``value`` departs from ``schema`` (``SCHEMA``): (dotted place, what is wrong, whether it is an error
-    rather than an unknown key) each."""
-    if isinstance(schema, dict):
-        if not isinstance(value, dict):
-            return [(where, f"must be a table, not {_toml_kind(value)}", True)]
-        found = []
-        for key, item in value.items():
-            inner = schema.get(key, schema.get("*"))
-            place = f"{where}.{key}" if where else str(key)
-            if inner is None:
-                found.append((place, f"unknown key (the keys here: {', '.join(schema)})", False))
-            else:
-                found += wrong_types(item, inner, place)
-        return found
-    if isinstance(schema, list):
-        if not isinstance(value, list):
-            return [(where, f"must be a list, not {_toml_kind(value)}", True)]
-        return [wrong for n, item in enumerate(value, 1) for wrong in wrong_types(item, schema[0], f"{where} #{n}")]
-    return [] if isinstance(value, schema) else [(where, f"must be {_KINDS[schema]}, not {_toml_kind(value)}", True)]
-
-
-def _toml_kind(value: object) -> str:
-    return ("true or false" if isinstance(value, bool) else "text" if isinstance(value, str) else "a list" if isinstance(value, list)
-            else "a table" if isinstance(value, dict) else "a number" if isinstance(value, (int, float)) else "a date or time")
-
-
-def _toml_line(text: str, where: str) -> int | None:
-    """The line of ``entities.toml`` where the value at ``where`` (``wrong_types``: "people #2.country") is written,
-    as near as can be told without a TOML parser that keeps lines: its key's line after the header of its table
-    (the n-th ``[[people]]``); that header's line if the key is not found there; None if neither is."""
-    parts = where.split(".")
-    lines = text.split("\n")
-    header_at, key = None, parts[0].split(" #")[0]
-    for depth in range(len(parts) - 1, 0, -1):  # the longest table header that opens the place's table
-        name, _, nth = ".".join(parts[:depth]).rpartition(" #") if " #" in parts[depth - 1] else (".".join(parts[:depth]), "", "1")
-        pattern = re.compile(rf"\s*\[\[?\s*{re.escape(name)}\s*\]")
-        headers = [i for i, line in enumerate(lines) if pattern.match(line.replace('"', ""))]
-        if len(headers) >= int(nth):
-            header_at, key = headers[int(nth) - 1], parts[depth].split(" #")[0]
-            break
-    start = 0 if header_at is None else header_at + 1
-    key_line = re.compile(rf"\s*\[*\s*\"?{re.escape(key)}\"?\s*[=\].]")
-    for i in range(start, len(lines)):
-        if header_at is not None and lines[i].lstrip().startswith("["):
-            break
-        if key_line.match(lines[i]):
-            return i + 1
-    return None if header_at is None else header_at + 1
+"""The form of ``entities.toml`` (see ``tomlform.wrong_types``)."""
 
 
 def _longest_first(entry: tuple[Name, bool]) -> int:
@@ -899,9 +848,9 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
     wrong = wrong_types(data, SCHEMA)
     errors = [(where, what) for where, what, bad in wrong if bad]
     if errors:
-        return Entities(), [error(shown, _toml_line(text, where), f"{where}: {what}", "write it as the same key is written in the shipped "
+        return Entities(), [error(shown, toml_line(text, where), f"{where}: {what}", "write it as the same key is written in the shipped "
                                   "entities.toml; no entity is recognised meanwhile") for where, what in errors[:5]]
-    unknown = [warning(shown, _toml_line(text, where), f"{where}: {what}", "check its spelling; the key is ignored")
+    unknown = [warning(shown, toml_line(text, where), f"{where}: {what}", "check its spelling; the key is ignored")
                for where, what, bad in wrong if not bad]
     entities = Entities(digest=hashlib.sha256(raw).hexdigest()[:16])
     problems: list[Problem] = unknown

@@ -72,7 +72,8 @@ def organization_names(path: Path, stamp: float) -> dict[str, dict[str, str]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return {}
-    from .entities import SCHEMA, wrong_types
+    from .entities import SCHEMA
+    from .tomlform import wrong_types
 
     if any(bad for _, _, bad in wrong_types(data, SCHEMA)):  # (reported by import: ``entities.load``)
         return {}

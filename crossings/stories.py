@@ -56,6 +56,7 @@ from . import numbers as numbers_
 from . import parallel
 from .entities import Sieve, fold, fold_case, prepare, remembered, variants
 from .problems import Problem, display_path, error, warning
+from .tomlform import toml_line, wrong_types
 
 VERSION = "stories-2"
 WINDOW = 10
@@ -300,6 +301,16 @@ def load_table(path: Path | None) -> Table:
     return _parse_table(raw, display_path(path) if path is not None else "places.toml")
 
 
+_WORDS = [str]
+PLACES_FORM = {
+    "places": {"*": {"names": {"*": str}, "aliases": _WORDS, "country": str, "kind": str, "within": str}},
+    "kinds": {"*": {"related": _WORDS, "weight": float, "exclusive": bool, "veto": bool, "months": {"*": _WORDS}, "*": _WORDS}},
+    "measures": {"*": {"*": _WORDS}},
+}
+"""The form of ``places.toml`` (see ``tomlform.wrong_types``): under a kind or a measure, each other key is a
+language, with its words."""
+
+
 @lru_cache(maxsize=4)
 def _parse_table(raw: bytes, shown: str) -> Table:
     table = Table(digest=hashlib.sha256(VERSION.encode() + b"\0" + raw).hexdigest()[:16])
@@ -313,6 +324,15 @@ def _parse_table(raw: bytes, shown: str) -> Table:
         table.digest = "broken-" + table.digest
         return table
     text = raw.decode("utf-8")
+    wrong = wrong_types(data, PLACES_FORM)
+    errors = [(where, what) for where, what, bad in wrong if bad]
+    if errors:
+        table.problems += [error(shown, toml_line(text, where), f"{where}: {what}", "write it as the same key is written in the "
+                                 "shipped places.toml; no story is made meanwhile") for where, what in errors[:5]]
+        table.digest = "broken-" + table.digest
+        return table
+    table.problems += [warning(shown, toml_line(text, where), f"{where}: {what}", "check its spelling; the key is ignored")
+                       for where, what, bad in wrong if not bad]
     for id_, spec in data.get("places", {}).items():
         names = dict(spec.get("names", {}))
         kind = spec.get("kind", "town")
