@@ -97,15 +97,26 @@ class Words:
     """A word's form and stem, per language, remembered (an archive says the same words again and again)."""
 
     def __init__(self) -> None:
-        self.known: dict[tuple[str, str], tuple[str, str]] = {}
+        self.known: dict[str, dict[str, tuple[str, str]]] = {}
+        """Language → word → (form, stem)."""
 
     def __call__(self, lang: str, word: str) -> tuple[str, str]:
-        found = self.known.get((lang, word))
+        found = self.of(lang).get(word)
+        return self.made(lang, word) if found is None else found
+
+    def of(self, lang: str) -> dict[str, tuple[str, str]]:
+        """The words of ``lang`` known so far (word → (form, stem)): a loop over an article's words looks them up
+        there, and calls ``made`` for the others."""
+        found = self.known.get(lang)
         if found is None:
-            stemmer = _stemmer(lang)
-            form = fold(word)
-            stem = fold(stemmer.stemWord(word)) if stemmer else form
-            found = self.known[(lang, word)] = (form, stem or form)
+            found = self.known[lang] = {}
+        return found
+
+    def made(self, lang: str, word: str) -> tuple[str, str]:
+        stemmer = _stemmer(lang)
+        form = fold(word)
+        stem = fold(stemmer.stemWord(word)) if stemmer else form
+        found = self.of(lang)[word] = (form, stem or form)
         return found
 
 
@@ -218,16 +229,19 @@ def analyse(fragment: dict, words: Words, into: dict[str, str] | None = None) ->
     lang = fragment["lang"]
     found: dict[str, int] = {}
     forms: dict[str, str] = {} if into is None else into
-    said = Counter(words_in(fragment["text"].lower()))
-    title = Counter(words_in(fragment["title"].lower()))
-    length = sum(said.values()) + sum(title.values())
-    for word, times in title.items():
+    in_text, in_title = words_in(fragment["text"].lower()), words_in(fragment["title"].lower())
+    said = Counter(in_text)
+    length = len(in_text) + len(in_title)
+    for word, times in Counter(in_title).items():
         said[word] += times * TITLE_WEIGHT
+    known, add_form, count = words.of(lang), forms.setdefault, found.get
     for word, times in said.items():
-        form, stem = words(lang, word)
-        if form not in forms:
-            forms[form] = word
-        found[stem] = found.get(stem, 0) + times
+        form_stem = known.get(word)
+        if form_stem is None:
+            form_stem = words.made(lang, word)
+        add_form(form_stem[0], word)
+        stem = form_stem[1]
+        found[stem] = count(stem, 0) + times
     return lang, ("\0".join(found), tuple(found.values())), "\0".join(chain.from_iterable(forms.items())) if into is None else "", max(length, 1), _gzip(_json(fragment))
 
 
@@ -257,11 +271,17 @@ def build_part_of(analysed: list[tuple[tuple, list[tuple[str, str]]]], first: in
     stems: dict[str, dict[str, tuple[list[int], list[int]]]] = {}
     for local, ((lang, (said, counts), _, length, _), _) in enumerate(analysed):
         norm = K1 * (1 - B + B * length / average)
+        number = first + local
         for stem, tf in zip(said.split("\0"), counts):
-            weight = min(7, int(8 * tf / (tf + norm)))  # tf / (tf + norm), BM25's term part, scaled to 0–7
-            numbers, weights = stems.setdefault(stem, {}).setdefault(lang, ([], []))
-            numbers.append(first + local)
-            weights.append(weight)
+            weight = int(8 * tf / (tf + norm))  # tf / (tf + norm), BM25's term part, scaled to 0–7
+            by_lang = stems.get(stem)
+            if by_lang is None:
+                by_lang = stems[stem] = {}
+            found = by_lang.get(lang)
+            if found is None:
+                found = by_lang[lang] = ([], [])
+            found[0].append(number)
+            found[1].append(weight if weight < 7 else 7)
     entries: list[tuple[str, str, object]] = []
     for form, word in forms.items():  # a form's stem in every language of the archive, where it is not the form itself
         entries.append((form, "f", {lang: stem for lang in languages if (stem := words(lang, word)[1]) != form}))
@@ -277,13 +297,20 @@ def build_part_of(analysed: list[tuple[tuple, list[tuple[str, str]]]], first: in
             current, size, start = {"f": {}, "s": {}}, 0, None
         start = key if start is None else start
         current[kind][key] = value
-        size += len(key.encode()) + len(_json(value)) + 4
+        size += len(key.encode()) + _json_size(value) + 4
         previous = key
     if start is not None:
         chunks.append(_chunk(start, current, files))
     files["filters.jsonz"] = _gzip_json({name: {value: postings(numbers) for value, numbers in sorted(values.items())}
                                    for name, values in sorted(facets.items())})
     return chunks, files
+
+
+def _json_size(value: dict[str, str]) -> int:
+    """``len(_json(value))`` of an index entry's value (language → a stem, or → postings), without writing it: none
+    of its characters is escaped in JSON (words are letters and marks; postings, ``DIGITS`` and ``FINAL``), so each
+    item takes its two texts' UTF-8 bytes, four quotes, a colon and a comma (none after the last, two braces)."""
+    return 1 + sum(len(k.encode()) + len(v.encode()) + 6 for k, v in value.items()) if value else 2
 
 
 def _chunk(start: str, content: dict, files: dict[str, bytes]) -> tuple[str, str]:

@@ -345,3 +345,19 @@ def test_the_words_of_a_text_are_words_findall_with_or_without_combining_marks(t
     """``words_in`` takes the shorter pattern for a text without a combining mark: the same words either way."""
     assert words_in(text) == WORD.findall(text)
     assert words_in(text + "e\u0301") == WORD.findall(text + "e\u0301")  # (with a mark: the full pattern)
+
+
+@given(st.text(alphabet=st.sampled_from("aéZ9_ -'’\"\\\u0301\u0308\u064b\u0650\u0670عربيةçÑ\u00a0.,\n\t\x01") | st.characters(), max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_an_entrys_size_is_the_length_of_its_json(text: str) -> None:
+    """The index cuts its entries into chunks by their JSON's length, told without writing it (``_json_size``): the
+    same as written, for the stems and postings of every word of any text, in the four languages."""
+    from crossings.ownsearch import DIGITS, FINAL, Words, _json, _json_size, postings
+
+    words = Words()
+    for word in words_in(text.lower()):
+        stems = {lang: words(lang, word)[1] for lang in ("fr", "en", "es", "ar")}
+        assert _json_size(stems) == len(_json(stems))
+    some = {lang: postings(list(range(0, 40 * n, n + 1)), [n % 8] * 40) for n, lang in enumerate(("fr", "en", "es", "ar"), 1)}
+    assert set("".join(some.values())) <= set(DIGITS + FINAL)
+    assert _json_size(some) == len(_json(some)) and _json_size({}) == len(_json({}))
