@@ -31,6 +31,7 @@ TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
 SLUG_LENGTH = 80
 PLAIN = re.compile(r"[^\s\[\]{}#&*!|>'\"%@`,?:-][^\n]*(?<=\S)|[^\s\[\]{}#&*!|>'\"%@`,?:-]")
 FLOW_INDICATOR = re.compile(r"[,?\[\]{}]")
+_YAML_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 RTL = {"ar", "fa", "he", "ur", "ps", "yi"}
 
 
@@ -115,8 +116,8 @@ def yaml_value(value: object, in_list: bool = False) -> str:
             and not (in_list and (FLOW_INDICATOR.search(text) or text.endswith(":"))) and _reads_back(text)):
         return text
     # A JSON string is a valid YAML double-quoted scalar, escapes included; YAML reads
-    # U+2028 and U+2029 as line breaks, so those are escaped too.
-    return json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    # U+0085, U+2028 and U+2029 as line breaks (folded into a space), so those are escaped too.
+    return json.dumps(text, ensure_ascii=False).translate(_YAML_BREAKS)
 
 
 def _reads_back(text: str) -> bool:
@@ -298,6 +299,10 @@ def _parse_yaml(front: str, path: str) -> tuple[dict | None, list[Problem]]:
         if key in seen:
             problems.append(error(path, line, f"the key '{key}' appears twice (lines {seen[key]} and {line})", "keep one of them"))
         seen.setdefault(key, line)
+    if not problems:
+        meta = _plain_front(front)
+        if meta is not None:
+            return meta, problems
     try:
         meta = YAMLHandler().load(front) if front.strip() else {}
     except yaml.YAMLError as exc:
@@ -311,6 +316,100 @@ def _parse_yaml(front: str, path: str) -> tuple[dict | None, list[Problem]]:
     if not isinstance(meta, dict):
         return None, [error(path, 2, "the front matter is not a set of 'key: value' lines", "write one 'key: value' per line")]
     return meta, problems
+
+
+def _plain_front(front: str) -> dict | None:
+    """The front matter as YAML reads it, read without YAML when it is written as import writes it (a 1,000-word
+    article's YAML took as long as the rest of its reading): one ``key: value`` a line, each key known and once, each
+    value plain text, a double-quoted text, a date (under ``date``), or a list of those texts, as ``yaml_value``
+    writes them; comment lines. None for anything else, which YAML then reads: only what reads the same both ways is
+    taken here (plain text that YAML's own resolver keeps as text; quoted text with JSON's escapes, which YAML reads
+    alike; no character YAML's reader refuses). tests/test_content.py checks both ways agree."""
+    if _REFUSED_BY_YAML.search(front):
+        return None
+    meta: dict[str, object] = {}
+    for line in front.split("\n"):
+        if not line or line[0] == "#":
+            continue
+        key, colon, value = line.partition(": ")
+        if not colon or key not in KEYS or key in meta:
+            return None
+        if value[:1] == "[":
+            found = _plain_list(value)
+        elif value[:1] == '"':
+            found = _quoted(value)
+        elif key == "date" and _ISO_DATE.fullmatch(value):
+            try:
+                found = dt.date.fromisoformat(value)
+            except ValueError:
+                return None  # (YAML's message says what is impossible)
+        else:
+            found = value if _plain(value, False) else None
+        if found is None:
+            return None
+        meta[key] = found
+    return meta
+
+
+def _plain(text: str, in_list: bool) -> bool:
+    """Whether YAML reads ``text``, written plain (in a list: ``in_list``), as this text (remembered: the same
+    countries, organisations, languages and publishers come back in article after article)."""
+    key = (text, in_list)
+    found = _PLAIN_KNOWN.get(key)
+    if found is None:
+        if len(_PLAIN_KNOWN) > 50_000:
+            _PLAIN_KNOWN.clear()
+        found = _PLAIN_KNOWN[key] = bool(text.isprintable() and PLAIN.fullmatch(text) and ": " not in text and " #" not in text
+                                         and not (in_list and FLOW_INDICATOR.search(text)) and _resolves_to_itself(text))
+    return found
+
+
+_PLAIN_KNOWN: dict[tuple[str, bool], bool] = {}
+
+
+def _quoted(text: str) -> str | None:
+    """A double-quoted value with JSON's escapes (as ``yaml_value`` writes it), or None."""
+    if _QUOTED.fullmatch(text):
+        return json.loads(text)
+    return None
+
+
+def _plain_list(text: str) -> list[str] | None:
+    """A list ``[a, "b", c]`` of texts (as ``yaml_value`` writes it), or None."""
+    if text[-1:] != "]":
+        return None
+    inner, items, at = text[1:-1], [], 0
+    while at < len(inner):
+        if inner[at] == '"':
+            found = _QUOTED.match(inner, at)
+            if found is None:
+                return None
+            items.append(json.loads(found.group()))
+            at = found.end()
+        else:
+            end = inner.find(", ", at)
+            end = len(inner) if end < 0 else end
+            item = inner[at:end]
+            if not _plain(item, True):
+                return None
+            items.append(item)
+            at = end
+        if at < len(inner):
+            if not inner.startswith(", ", at):
+                return None
+            at += 2
+            if at == len(inner):
+                return None
+    return items
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_QUOTED = re.compile(r'"(?:[^"\\\x00-\x1f\x85\u2028\u2029]|\\["\\bfnrt]|\\u(?![dD][89abAB])[0-9a-fA-F]{4})*"')
+r"""A JSON string, but for what YAML reads otherwise or not at all: U+0085, U+2028 and U+2029 (line breaks to YAML,
+folded into a space), a surrogate's escape (JSON pairs two of them; YAML takes each alone) and '\/' (which
+``json.dumps`` never writes)."""
+_REFUSED_BY_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""The characters YAML's reader refuses anywhere in a document."""
 
 
 def _check(kind: str, value: object) -> tuple[object, str]:

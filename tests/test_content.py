@@ -8,6 +8,8 @@ import pytest
 
 from crossings import articles
 
+from .conftest import FIXTURES
+
 GOOD = """---
 title: "Maroc : un titre"
 date: 2023-01-27
@@ -78,7 +80,7 @@ def test_edit_detection() -> None:
     assert articles.is_edited(GOOD)  # written by hand: no fingerprint
 
 
-@pytest.mark.parametrize("value", ["Maroc : L'OIM", "2023", "yes", "null", "- x", "a # b", "« x »", "x: y", '"q"', "0x10", "~", "[a]"])
+@pytest.mark.parametrize("value", ["Maroc : L'OIM", "2023", "yes", "null", "- x", "a # b", "« x »", "x: y", '"q"', "0x10", "~", "[a]", "a\x85b", "a\u2028b"])
 def test_front_matter_values_read_back_exactly(value: str) -> None:
     import yaml
 
@@ -119,3 +121,49 @@ def test_values_known_to_read_back_without_parsing_do() -> None:
             assert yaml.load(f"k: {value}", Loader=yaml.CSafeLoader) == {"k": value}, value
             assert yaml.safe_load(f"k: {value}") == {"k": value}, value
     assert trusted > 3_000
+
+
+def _front_both_ways(front: str) -> None:
+    """``_plain_front`` reads ``front`` as YAML does, or leaves it to YAML (None)."""
+    import yaml
+
+    fast = articles._plain_front(front)
+    if fast is None:
+        return
+    slow = yaml.load(front, Loader=yaml.CSafeLoader) if front.strip() else {}
+    assert fast == slow and [type(v) for v in fast.values()] == [type(v) for v in slow.values()], front
+
+
+def test_front_matter_read_without_yaml_is_what_yaml_reads() -> None:
+    """Import's front matter is read without YAML (``_plain_front``) only where both read the same: on what import
+    writes from tricky and random values, on hand-written lines of every kind, and on random lines."""
+    import random
+
+    from crossings.seeds import Seed
+
+    rng = random.Random(29)
+    alphabet = "aNnYyoOfFtT0123456789:#-.,[]{}'\" _eE+x~=<>|%@`?!&*/\\\téءل\u00a0\u0085\u2028\ufeff\x01\ud83d"
+    tricky = ["yes", "No", "null", "~", "12", "0x1F", "1:20", "2023-01-27", "a:", "x,y", "a]b", "Maroc : L'OIM", "« x »", "100%",
+              "a  b", "Oui", "NO", "- x", "[a]", "{a: 1}", "a # b", "é:", "x\\y", 'q"q', "\u00a0x", "tab\there", "ü\u0308", "😀"]
+    values = tricky + ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 10))) for _ in range(3000)]
+    taken = 0
+    for n, value in enumerate(values):
+        clean = value.encode("utf-8", "replace").decode("utf-8")  # (a seed's text is UTF-8)
+        seed = Seed("000_0a1c3472872379bf", clean or "x", dt.date(2023, 1, 27), ("Un paragraphe.",), "https://example.org/a")
+        try:
+            text = articles.seed_text(seed, "fr", "0123456789abcdef", [clean[:2].upper() or "MA"], [clean, "IOM", value[::-1]])
+        except (UnicodeEncodeError, ValueError):
+            continue
+        front = articles.split(text, "x.md")[0]
+        _front_both_ways(front)
+        taken += articles._plain_front(front) is not None
+        for line in (f"title: {value}", f"countries: [{value}]", f"organizations: [IOM, {value}]", f"date: {value}", f"tags: [{value}, x]",
+                     f"seed: {value}\n# a comment", f'source_name: "{value}"', f"draft: {value}", f"story: {value}"):
+            _front_both_ways(line)
+    assert taken > 2_500  # import's own files are read the fast way
+    for front in ["", "title: a\ntitle: b", "title:  x", "title: x\n  y: z", "date: 2023-02-30", "date: 2023-1-2", "countries: []",
+                  "countries: [ ]", "countries: [MA,ES]", "countries: [MA, ]", 'organizations: ["a", b]', 'title: "a" # c',
+                  "title: '''x'''", "lang: fr\n---", "unknown: x", 'title: "\\ud83d\\ude00"', 'title: "\\/"', 'title: "\\x41"']:
+        _front_both_ways(front)
+    reference = (FIXTURES / "seeds" / "ok" / "000_0a1c3472872379bf.expected.md").read_text(encoding="utf-8")
+    assert articles._plain_front(articles.split(reference, "x.md")[0]) is not None
