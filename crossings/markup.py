@@ -49,6 +49,8 @@ ALLOWED_ATTRIBUTES = {
 
 def escape_plain(text: str) -> str:
     """Write one paragraph of plain text as Markdown that renders to that text."""
+    if not SPECIAL.search(text) and not BLOCK_START.match(text):
+        return text  # nothing to escape: most paragraphs (one look, not three passes)
     text = INLINE_SPECIAL.sub(r"\\\1", text)
     text = ENTITY_START.sub("&amp;", text).replace("<", "&lt;")
     return BLOCK_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\.", text, count=1)
