@@ -26,7 +26,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from .problems import Problem, display_path, error, warning
-from .tomlform import toml_line, wrong_types
+from .tomlform import form_problems
 
 CLDR_LANGUAGES = ("fr", "en", "es", "ar")
 TOKEN = re.compile(r"\w+")
@@ -823,7 +823,7 @@ SCHEMA = {
                 "after_arabic_name": bool, "spreads": bool}],
     "ambiguous": [{"names": _TEXTS, "means": str, "when": [_CUE], "in_capitals": bool}],
 }
-"""The form of ``entities.toml`` (see ``tomlform.wrong_types``)."""
+"""The form of ``entities.toml`` (see ``crossings.tomlform``)."""
 
 
 def _longest_first(entry: tuple[Name, bool]) -> int:
@@ -845,15 +845,10 @@ def load(path: Path | None) -> tuple[Entities, list[Problem]]:
             return Entities(), [error(display_path(path), None, f"not valid TOML: {exc}", "fix the file; no entity is recognised meanwhile")]
     shown = display_path(path) if path is not None else "entities.toml"
     text = raw.decode("utf-8")
-    wrong = wrong_types(data, SCHEMA)
-    errors = [(where, what) for where, what, bad in wrong if bad]
-    if errors:
-        return Entities(), [error(shown, toml_line(text, where), f"{where}: {what}", "write it as the same key is written in the shipped "
-                                  "entities.toml; no entity is recognised meanwhile") for where, what in errors[:5]]
-    unknown = [warning(shown, toml_line(text, where), f"{where}: {what}", "check its spelling; the key is ignored")
-               for where, what, bad in wrong if not bad]
+    problems, broken = form_problems(data, SCHEMA, text, shown, "no entity is recognised meanwhile")
+    if broken:
+        return Entities(), problems
     entities = Entities(digest=hashlib.sha256(raw).hexdigest()[:16])
-    problems: list[Problem] = unknown
     countries = data.get("countries", {})
     excluded = {fold(" ".join(TOKEN.findall(prepare(name)))) for name in countries.get("exclude", [])}
     codes = {c.alpha_2 for c in pycountry.countries}

@@ -56,7 +56,7 @@ from . import numbers as numbers_
 from . import parallel
 from .entities import Sieve, fold, fold_case, prepare, remembered, variants
 from .problems import Problem, display_path, error, warning
-from .tomlform import toml_line, wrong_types
+from .tomlform import form_problems
 
 VERSION = "stories-2"
 WINDOW = 10
@@ -307,7 +307,7 @@ PLACES_FORM = {
     "kinds": {"*": {"related": _WORDS, "weight": float, "exclusive": bool, "veto": bool, "months": {"*": _WORDS}, "*": _WORDS}},
     "measures": {"*": {"*": _WORDS}},
 }
-"""The form of ``places.toml`` (see ``tomlform.wrong_types``): under a kind or a measure, each other key is a
+"""The form of ``places.toml`` (see ``crossings.tomlform``): under a kind or a measure, each other key is a
 language, with its words."""
 
 
@@ -324,15 +324,11 @@ def _parse_table(raw: bytes, shown: str) -> Table:
         table.digest = "broken-" + table.digest
         return table
     text = raw.decode("utf-8")
-    wrong = wrong_types(data, PLACES_FORM)
-    errors = [(where, what) for where, what, bad in wrong if bad]
-    if errors:
-        table.problems += [error(shown, toml_line(text, where), f"{where}: {what}", "write it as the same key is written in the "
-                                 "shipped places.toml; no story is made meanwhile") for where, what in errors[:5]]
+    found, broken = form_problems(data, PLACES_FORM, text, shown, "no story is made meanwhile")
+    table.problems += found
+    if broken:
         table.digest = "broken-" + table.digest
         return table
-    table.problems += [warning(shown, toml_line(text, where), f"{where}: {what}", "check its spelling; the key is ignored")
-                       for where, what, bad in wrong if not bad]
     for id_, spec in data.get("places", {}).items():
         names = dict(spec.get("names", {}))
         kind = spec.get("kind", "town")

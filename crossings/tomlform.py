@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .problems import Problem, error, warning
+
 _KINDS = {str: "text", bool: "true or false", float: "a number"}
 
 
@@ -66,3 +68,16 @@ def toml_line(text: str, where: str) -> int | None:
         if key_line.match(lines[i]):
             return i + 1
     return None if header_at is None else header_at + 1
+
+
+def form_problems(data: dict, form: dict, text: str, shown: str, meanwhile: str) -> tuple[list[Problem], bool]:
+    """What is wrong with a table file's ``data`` (read from ``text``, shown as ``shown``) against its ``form``:
+    an error for each value of the wrong kind (the first five), a warning for each unknown key; and whether the
+    file is to be left unused (``meanwhile`` says what that costs: "no entity is recognised meanwhile")."""
+    wrong = wrong_types(data, form)
+    name = shown.rpartition("/")[2]
+    errors = [error(shown, toml_line(text, where), f"{where}: {what}", f"write it as the same key is written in the shipped {name}; {meanwhile}")
+              for where, what, bad in wrong if bad][:5]
+    if errors:
+        return errors, True
+    return [warning(shown, toml_line(text, where), f"{where}: {what}", "check its spelling; the key is ignored") for where, what, _ in wrong], False
