@@ -3,6 +3,8 @@ file and line, never a traceback; the articles still build; an unknown key is a 
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from .conftest import Project
@@ -70,3 +72,25 @@ def test_an_unknown_key_is_a_warning_and_the_rest_applies(project: Project, name
     status, out, err = project.run("build")
     assert status == 0 and f"{name}:{line}: warning: {place}: unknown key" in out + err
     assert front(project) == "countries: [MR, ES]\norganizations: [EU]"
+
+
+def test_a_broken_entities_toml_is_reported_by_every_run_after(project: Project) -> None:
+    """Not only by the run that converts a seed under it: the articles' files are then up to date, and before, the
+    runs after (an article edited, the cache lost as in CI, ``check``) said nothing and ended well."""
+    project.add_seed("001_aaaaaaaaaaaaaaaa.txt", SEED)
+    data = project.root / "entities.toml"
+    shipped = data.read_text(encoding="utf-8")
+    data.write_text(shipped + "\n" + MISTAKES[0][1], encoding="utf-8")
+    expected = f"entities.toml:{len(shipped.split(chr(10))) + 2}: error: {MISTAKES[0][2]}"
+    assert project.run("build")[0] == 1
+    article = next(project.content.rglob("*.md"))
+    article.write_text(article.read_text(encoding="utf-8").replace("Nouakchott", "Nouakchott (corrigé)"), encoding="utf-8")
+    for command in ("build", "check"):
+        status, out, err = project.run(command)
+        assert status == 1 and expected in out + err, (command, out + err)
+    shutil.rmtree(project.root / ".cache")
+    status, out, err = project.run("build")
+    assert status == 1 and expected in out + err
+    data.write_text(shipped, encoding="utf-8")
+    status, out, err = project.run("build")
+    assert status == 0 and "entities.toml" not in out + err
