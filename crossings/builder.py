@@ -28,7 +28,7 @@ from .cache import Cache, Scan, sha, signature
 from .catalogs import Catalogs, load_catalogs, untranslated
 from .config import Config
 from .exports import ExportsAhead
-from .importer import ImportReport, Importer
+from .importer import ImportReport, Importer, release_tables
 from .library import Library
 from .problems import Problem, display_path, error, has_errors
 from .problems import warning as warning_problem
@@ -166,6 +166,8 @@ def _build(config: Config, *, write: bool, strict: bool, progress: bool, search_
             return report
         library.read_already(importer.index.read)
         importer = None  # its stores and index (of every seed and content file) freed: the memory is used again below
+        if keep:  # (a process that exits after this build; the preview server keeps the tables for its next)
+            release_tables()
         records, problems = library.load()
         report.problems.extend(problems)
         report.lap("library")

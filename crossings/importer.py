@@ -662,6 +662,16 @@ def keep_entities(cache: Cache, config: Config, rules: str, make: bool = True) -
     cache.save(ENTITIES_STORE, (key, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL)))
 
 
+def release_tables() -> None:
+    """Let go of what only import uses, the entity table and Lingua's models (~55 MB with the CLDR data they read):
+    a build from seeds otherwise carries them to its end, its largest moment, and forks them into every worker."""
+    from . import language
+
+    _KEPT_ENTITIES.clear()
+    _load_entities.cache_clear()
+    language.detector.cache_clear()
+
+
 ENTITY_PROBLEMS_STORE = "entity-problems"
 
 
