@@ -624,7 +624,14 @@ def _entities(path: Path, digest: str):
 def _load_entities(path: Path, digest: str):
     from . import entities
 
-    return entities.load(path)
+    found = entities.load(path)
+    _MADE_PROBLEMS[(path, digest)] = found[1]
+    return found
+
+
+_MADE_PROBLEMS: dict[tuple[Path, str], list[Problem]] = {}
+"""The problems of the entity tables made by this process (``entity_problems`` takes them rather than read the file
+again)."""
 
 
 _KEPT_ENTITIES: dict[tuple[Path, str], tuple] = {}
@@ -669,6 +676,7 @@ def release_tables() -> None:
 
     _KEPT_ENTITIES.clear()
     _load_entities.cache_clear()
+    _MADE_PROBLEMS.clear()
     language.detector.cache_clear()
 
 
@@ -683,9 +691,12 @@ def entity_problems(config: Config, cache: Cache, rules: str) -> list[Problem]:
     stored = cache.load(ENTITY_PROBLEMS_STORE)
     if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == rules:
         return [Problem(*p) for p in stored[1]]
-    from . import entities
+    kept = _KEPT_ENTITIES.get((config.entities, rules))
+    found = kept[1] if kept is not None else _MADE_PROBLEMS.get((config.entities, rules))
+    if found is None:
+        from . import entities
 
-    found = entities.check(config.entities)
+        found = entities.check(config.entities)
     cache.save(ENTITY_PROBLEMS_STORE, (rules, [p.as_tuple() for p in found]))
     return found
 
