@@ -688,8 +688,9 @@ def entity_problems(config: Config, cache: Cache, rules: str) -> list[Problem]:
     entity table). Before, once the seeds were converted under a broken file, the next runs (an article edited, the
     cache lost in CI, ``check``) said nothing and ended well, the articles tagged with nothing. Stored under the
     import rules, which hash the file; found without making the table (``entities.check``: ~25 ms) when not stored."""
+    key = (rules, display_path(config.entities))  # (the problems name the file as the working folder shows it)
     stored = cache.load(ENTITY_PROBLEMS_STORE)
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == rules:
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
         return [Problem(*p) for p in stored[1]]
     kept = _KEPT_ENTITIES.get((config.entities, rules))
     found = kept[1] if kept is not None else _MADE_PROBLEMS.get((config.entities, rules))
@@ -697,7 +698,7 @@ def entity_problems(config: Config, cache: Cache, rules: str) -> list[Problem]:
         from . import entities
 
         found = entities.check(config.entities)
-    cache.save(ENTITY_PROBLEMS_STORE, (rules, [p.as_tuple() for p in found]))
+    cache.save(ENTITY_PROBLEMS_STORE, (key, [p.as_tuple() for p in found]))
     return found
 
 
