@@ -837,15 +837,15 @@ def load(path: Path | None, names: bool = True) -> tuple[Entities, list[Problem]
     from babel import Locale
 
     data: dict = {}
-    raw = b""
+    raw, text = b"", ""
     if path is not None and path.exists():
         raw = path.read_bytes()
         try:
-            data = tomllib.loads(raw.decode("utf-8"))
+            text = raw.decode("utf-8")
+            data = tomllib.loads(text)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             return Entities(), [error(display_path(path), None, f"not valid TOML: {exc}", "fix the file; no entity is recognised meanwhile")]
     shown = display_path(path) if path is not None else "entities.toml"
-    text = raw.decode("utf-8")
     problems, broken = form_problems(data, SCHEMA, text, shown, "no entity is recognised meanwhile")
     if broken:
         return Entities(), problems

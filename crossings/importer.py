@@ -871,8 +871,7 @@ def convert(raw: bytes, seed_id: str, shown: str, config: Config, rules: str | N
     body = "\n".join(seed.paragraphs)
     lang = identify(seed.title + "\n" + body, config.languages, config.language)
     rules = rules or rules_digest(config)
-    entities, entity_problems = _entities(config.entities, rules)
-    problems += entity_problems
+    entities = _entities(config.entities, rules)[0]  # (its problems: said once by the run, ``entity_problems``)
     countries, organizations = entities.find(seed.title + "\n" + body)
     name = _publishers(config, rules).name_of(seed.source)
     seed_file = sha(raw)

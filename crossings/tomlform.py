@@ -77,7 +77,7 @@ def form_problems(data: dict, form: dict, text: str, shown: str, meanwhile: str)
     wrong = wrong_types(data, form)
     name = shown.rpartition("/")[2]
     errors = [error(shown, toml_line(text, where), f"{where}: {what}", f"write it as the same key is written in the shipped {name}; {meanwhile}")
-              for where, what, bad in wrong if bad][:5]
+              for where, what, _ in [w for w in wrong if w[2]][:5]]
     if errors:
         return errors, True
     return [warning(shown, toml_line(text, where), f"{where}: {what}", "check its spelling; the key is ignored") for where, what, _ in wrong], False
