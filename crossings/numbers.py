@@ -97,6 +97,8 @@ WORDS = {lang: {fold(word): value for word, value in words.items()} for lang, wo
 MULTIPLIERS = {fold(word): value for word, value in MULTIPLIERS.items()}
 NOT_ALONE = {fold(word) for word in NOT_ALONE}
 FIRST = {lang: frozenset(words) | JOINERS[lang] for lang, words in WORDS.items()}
+ALONE_NOTHING = {lang: frozenset(w for w in FIRST[lang] if w in NOT_ALONE or w in JOINERS[lang]) for lang in WORDS}
+"""The number words and joiners of each language that read as no number on their own (see ``_without_lone``)."""
 
 
 def digits_value(text: str, decimals: str | None = None, suffix: str | None = None) -> float:
@@ -131,6 +133,8 @@ def find_in(text: str, lang: str, folded: list[str], starts: list[int]) -> list[
     numerals = [(m.start(), m.end(), digits_value(m.group("int"), m.group("dec"), m.group("suffix"))) for m in NUMERAL.finditer(text)]
     found = _number_words(lang, folded)
     known = list(compress(range(len(folded)), map(found.__contains__, folded))) if found else []
+    if known and not found.isdisjoint(ALONE_NOTHING[lang]):
+        known = _without_lone(known, folded, ALONE_NOTHING[lang])
     if not known and not numerals:
         return []
     # The tokens ``_scan`` reads: numerals and number words; a run of other words between them is one token
@@ -158,6 +162,20 @@ def _number_words(lang: str, folded: list[str]) -> set[str]:
         first = FIRST.get(lang, frozenset())
         sieve = _SIEVES[lang] = Sieve(lambda w: w in first or (w[:1] == "و" and w[1:] in first))
     return sieve(set(folded))
+
+
+def _without_lone(known: list[int], folded: list[str], lone: frozenset[str]) -> list[int]:
+    """``known`` without the words of ``lone`` whose neighbours are no number words: such a word ("un", "une",
+    "et", "and", by far the most frequent of ``known``) reads as nothing alone, and nothing next to it reads it (a
+    run of number words is made of adjacent words; a numeral's multiplier is a number word), so ``_scan`` finds the
+    same numbers without it, stepping over fewer tokens."""
+    kept = []
+    last = len(known) - 1
+    for p, k in enumerate(known):
+        if folded[k] in lone and (p == 0 or known[p - 1] != k - 1) and (p == last or known[p + 1] != k + 1):
+            continue
+        kept.append(k)
+    return kept
 
 
 def _words_between(tokens: list, known: list[int], p: int, at: int, stop: int, folded: list[str], starts: list[int]) -> int:

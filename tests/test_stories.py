@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crossings import entities, numbers, stories
 from crossings.cache import Cache
@@ -168,6 +170,36 @@ def test_numbers_are_read_in_every_notation(lang: str, text: str, value: int) ->
 def test_numbers_are_not_read_where_there_are_none() -> None:
     assert numbers.find("un bateau, une embarcation", "fr") == [] and numbers.find("one boat", "en") == []
     assert [n.value for n in numbers.find("entre 500 et 700 personnes", "fr")] == [500, 700]  # two numbers, not 500700
+
+
+_NUMBER_PIECES = {
+    "fr": ["un", "une", "et", "vingt", "trois", "cent", "mille", "millions", "quatre-vingt", "deux", "morts", "bateau", "le", "12", "2 457", "1,5"],
+    "en": ["one", "and", "two", "hundred", "thousand", "million", "sixty-three", "dead", "boat", "the", "12", "2,457", "1.5"],
+    "es": ["un", "uno", "una", "y", "treinta", "doscientos", "mil", "millones", "muertos", "barco", "el", "12", "2.457", "1,5"],
+    "ar": ["احد", "احدى", "واحد", "سبعة", "وعشرين", "ألف", "آلاف", "ملايين", "قتيلا", "مهاجر", "في", "١٢", "٢٬٤٥٧", "12"],
+}
+
+
+@given(st.sampled_from(sorted(_NUMBER_PIECES)).flatmap(lambda lang: st.tuples(st.just(lang), st.lists(
+    st.tuples(st.sampled_from(_NUMBER_PIECES[lang]), st.sampled_from([" ", " ", " ", ", ", ". ", "-", "\u00a0", "\n\n", " et "])),
+    max_size=24))))
+@settings(max_examples=600, deadline=None)
+def test_lone_number_words_left_out_change_no_number(case) -> None:
+    """``find_in`` leaves out the words that read as nothing alone ("un", "and", "y", between words that are no
+    number words): the numbers it finds, and where, are those it finds with every word kept."""
+    lang, pieces = case
+    text = "".join(word + gap for word, gap in pieces)
+    words = stories.TOKEN.findall(text)
+    folded = [entities.fold(w) for w in words]
+    starts = [m.start() for m in stories.TOKEN.finditer(text)]
+    found = numbers.find_in(text, lang, folded, starts)
+    saved = numbers.ALONE_NOTHING
+    numbers.ALONE_NOTHING = dict.fromkeys(saved, frozenset())
+    try:
+        every_word = numbers.find_in(text, lang, folded, starts)
+    finally:
+        numbers.ALONE_NOTHING = saved
+    assert found == every_word
 
 
 def test_numbers_count_what_they_measure() -> None:
