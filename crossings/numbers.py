@@ -133,8 +133,9 @@ def find_in(text: str, lang: str, folded: list[str], starts: list[int]) -> list[
     numerals = [(m.start(), m.end(), digits_value(m.group("int"), m.group("dec"), m.group("suffix"))) for m in NUMERAL.finditer(text)]
     found = _number_words(lang, folded)
     known = list(compress(range(len(folded)), map(found.__contains__, folded))) if found else []
-    if known and not found.isdisjoint(ALONE_NOTHING[lang]):
-        known = _without_lone(known, folded, ALONE_NOTHING[lang])
+    lone = ALONE_NOTHING.get(lang)
+    if known and lone and not found.isdisjoint(lone):
+        known = _without_lone(known, folded, lone)
     if not known and not numerals:
         return []
     # The tokens ``_scan`` reads: numerals and number words; a run of other words between them is one token
